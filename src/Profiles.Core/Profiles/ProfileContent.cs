@@ -1,0 +1,119 @@
+using Profiles.Core.Touchpoints;
+
+namespace Profiles.Core.Profiles;
+
+/// <summary>
+/// What a profile knows, as a fold over its touchpoints. Every field combines by a commutative, associative
+/// rule (min/max, sum over disjoint sets, last-write-wins by (occurredAt, id)), so the same set of touchpoints
+/// gives the same content whatever the order of arrival and whatever tree of merges it went through.
+/// Times are kept in UTC so two spellings of one instant cannot make the result depend on order.
+/// </summary>
+public sealed class ProfileContent
+{
+    public Dictionary<string, IdentifierActivity> Identifiers { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Removed traits stay as entries with a null value, so an older write arriving later cannot revive them.</summary>
+    public Dictionary<string, TraitEntry> Traits { get; set; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, ChannelActivity> Channels { get; set; } = new(StringComparer.Ordinal);
+
+    public long Touchpoints { get; set; }
+
+    public DateTimeOffset? FirstSeen { get; set; }
+
+    public DateTimeOffset? LastSeen { get; set; }
+
+    public bool IsEmpty => Touchpoints == 0;
+
+    public void Add(Touchpoint touchpoint)
+    {
+        var at = touchpoint.OccurredAt.ToUniversalTime();
+        foreach (var identifier in touchpoint.Identifiers)
+        {
+            Combine(Identifiers, identifier.Key, new IdentifierActivity(identifier.Type, identifier.Hint, identifier.FromHash, at, at));
+        }
+        foreach (var trait in touchpoint.Traits)
+        {
+            Combine(Traits, trait.Name, new TraitEntry(trait.ValueJson, at, touchpoint.Id));
+        }
+        Combine(Channels, touchpoint.Channel, new ChannelActivity(1, at, at));
+        Touchpoints++;
+        FirstSeen = Earliest(FirstSeen, at);
+        LastSeen = Latest(LastSeen, at);
+    }
+
+    /// <summary>Takes in the content of another profile. The two must hold disjoint touchpoints (the merge
+    /// protocol absorbs each profile once), since counts add up.</summary>
+    public void Merge(ProfileContent other)
+    {
+        foreach (var (key, value) in other.Identifiers) Combine(Identifiers, key, value);
+        foreach (var (key, value) in other.Traits) Combine(Traits, key, value);
+        foreach (var (key, value) in other.Channels) Combine(Channels, key, value);
+        Touchpoints += other.Touchpoints;
+        if (other.FirstSeen is { } first) FirstSeen = Earliest(FirstSeen, first);
+        if (other.LastSeen is { } last) LastSeen = Latest(LastSeen, last);
+    }
+
+    /// <summary>The traits a client sees: removed ones left out, in name order.</summary>
+    public IEnumerable<KeyValuePair<string, string>> CurrentTraits() =>
+        Traits.Where(t => t.Value.ValueJson is not null)
+              .OrderBy(t => t.Key, StringComparer.Ordinal)
+              .Select(t => KeyValuePair.Create(t.Key, t.Value.ValueJson!));
+
+    private static void Combine<T>(Dictionary<string, T> into, string key, T value) where T : ICombinable<T>
+    {
+        into[key] = into.TryGetValue(key, out var existing) ? existing.CombineWith(value) : value;
+    }
+
+    private static DateTimeOffset Earliest(DateTimeOffset? current, DateTimeOffset candidate) =>
+        current is { } c && c <= candidate ? c : candidate;
+
+    private static DateTimeOffset Latest(DateTimeOffset? current, DateTimeOffset candidate) =>
+        current is { } c && c >= candidate ? c : candidate;
+}
+
+/// <summary>A commutative, associative combination of two observations of the same thing.</summary>
+public interface ICombinable<T>
+{
+    T CombineWith(T other);
+}
+
+/// <param name="FromHash">True when every sighting came as a bare SHA-256, so the hint shows nothing.</param>
+public sealed record IdentifierActivity(string Type, string Hint, bool FromHash, DateTimeOffset FirstSeen, DateTimeOffset LastSeen)
+    : ICombinable<IdentifierActivity>
+{
+    public IdentifierActivity CombineWith(IdentifierActivity other)
+    {
+        // A hint from a clear value beats the placeholder of a hashed one; equal kinds carry equal hints
+        // (same normalised value), and the ordinal max only keeps the choice independent of order.
+        var (hint, fromHash) = (FromHash, other.FromHash) switch
+        {
+            (true, false) => (other.Hint, false),
+            (false, true) => (Hint, false),
+            _ => (string.CompareOrdinal(Hint, other.Hint) >= 0 ? Hint : other.Hint, FromHash),
+        };
+        return new IdentifierActivity(Type, hint, fromHash,
+            FirstSeen <= other.FirstSeen ? FirstSeen : other.FirstSeen,
+            LastSeen >= other.LastSeen ? LastSeen : other.LastSeen);
+    }
+}
+
+/// <summary>The latest write of one trait, by (occurredAt, touchpoint id); a null value is a removal.</summary>
+public sealed record TraitEntry(string? ValueJson, DateTimeOffset At, string TouchpointId) : ICombinable<TraitEntry>
+{
+    public TraitEntry CombineWith(TraitEntry other)
+    {
+        var order = At.CompareTo(other.At);
+        if (order == 0) order = string.CompareOrdinal(TouchpointId, other.TouchpointId);
+        if (order == 0) order = string.CompareOrdinal(ValueJson, other.ValueJson);
+        return order >= 0 ? this : other;
+    }
+}
+
+public sealed record ChannelActivity(long Touchpoints, DateTimeOffset FirstSeen, DateTimeOffset LastSeen) : ICombinable<ChannelActivity>
+{
+    public ChannelActivity CombineWith(ChannelActivity other) => new(
+        Touchpoints + other.Touchpoints,
+        FirstSeen <= other.FirstSeen ? FirstSeen : other.FirstSeen,
+        LastSeen >= other.LastSeen ? LastSeen : other.LastSeen);
+}

@@ -1,0 +1,26 @@
+namespace Profiles.Core.Touchpoints;
+
+/// <summary>
+/// A validated, normalised touchpoint as it is stored in a journey. It never holds an identifier value in
+/// clear: only each identifier's keyed hash and masked hint.
+/// </summary>
+/// <param name="Id">The idempotency key, given by the client or derived from the content.</param>
+/// <param name="OccurredAt">When it happened, with the offset the client sent (receipt time when absent).</param>
+/// <param name="Traits">Trait writes in the order sent; a <c>null</c> value removes the trait.</param>
+/// <param name="PropertiesJson">The <c>properties</c> object as compact JSON, or null when absent.</param>
+public sealed record Touchpoint(
+    string Id,
+    DateTimeOffset OccurredAt,
+    string Channel,
+    string Type,
+    IReadOnlyList<IdentifierRef> Identifiers,
+    IReadOnlyList<TraitWrite> Traits,
+    string? PropertiesJson);
+
+/// <summary>One identifier of a touchpoint: its type, stored key (HMAC, lower-case hex) and masked hint.</summary>
+/// <param name="FromHash">True when the client sent only the SHA-256, so the hint cannot show any of the value.</param>
+public sealed record IdentifierRef(string Type, string Key, string Hint, bool FromHash);
+
+/// <summary>A trait set by a touchpoint. <paramref name="ValueJson"/> is the raw JSON scalar (<c>"Paul"</c>,
+/// <c>89.9</c>, <c>true</c>); null means the touchpoint removes the trait.</summary>
+public sealed record TraitWrite(string Name, string? ValueJson);

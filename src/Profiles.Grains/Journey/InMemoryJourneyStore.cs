@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using Profiles.Core.Touchpoints;
+
+namespace Profiles.Grains.Journey;
+
+/// <summary>The embedded default: journeys in the process's memory, lost on restart.</summary>
+public sealed class InMemoryJourneyStore : IJourneyStore
+{
+    private static readonly IComparer<Touchpoint> JourneyOrder =
+        Comparer<Touchpoint>.Create((a, b) => JourneyPosition.Of(a).CompareTo(JourneyPosition.Of(b)));
+
+    private readonly ConcurrentDictionary<string, string> _ownerByTouchpointId = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ProfileJourney> _journeys = new(StringComparer.Ordinal);
+
+    public Task<AppendResult> AppendAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints)
+    {
+        var journey = _journeys.GetOrAdd(profileId, _ => new ProfileJourney());
+        var isNew = new bool[touchpoints.Count];
+        lock (journey)
+        {
+            for (var i = 0; i < touchpoints.Count; i++)
+            {
+                if (!_ownerByTouchpointId.TryAdd(touchpoints[i].Id, profileId)) continue;
+                journey.Log.Add(touchpoints[i]);
+                journey.Ordered.Add(touchpoints[i]);
+                isNew[i] = true;
+            }
+            return Task.FromResult(new AppendResult(isNew, journey.Log.Count));
+        }
+    }
+
+    public Task<IReadOnlyList<Touchpoint>> ReadLogAsync(string profileId, long from)
+    {
+        if (!_journeys.TryGetValue(profileId, out var journey)) return Task.FromResult<IReadOnlyList<Touchpoint>>([]);
+        lock (journey)
+        {
+            return Task.FromResult<IReadOnlyList<Touchpoint>>(journey.Log.Skip((int)from).ToList());
+        }
+    }
+
+    public Task<IReadOnlyList<Touchpoint>> ReadPageAsync(IReadOnlyList<string> profileIds, JourneyPosition? after, int limit)
+    {
+        var page = new List<Touchpoint>();
+        foreach (var profileId in profileIds)
+        {
+            if (!_journeys.TryGetValue(profileId, out var journey)) continue;
+            lock (journey)
+            {
+                page.AddRange(journey.After(after).Take(limit));
+            }
+        }
+        page.Sort(JourneyOrder);
+        return Task.FromResult<IReadOnlyList<Touchpoint>>(page.Count > limit ? page.GetRange(0, limit) : page);
+    }
+
+    private sealed class ProfileJourney
+    {
+        public List<Touchpoint> Log { get; } = [];
+
+        public SortedSet<Touchpoint> Ordered { get; } = new(JourneyOrder);
+
+        public IEnumerable<Touchpoint> After(JourneyPosition? position)
+        {
+            if (position is not { } p || Ordered.Count == 0) return Ordered;
+            var probe = new Touchpoint(p.TouchpointId, new DateTimeOffset(p.UtcTicks, TimeSpan.Zero), "", "", [], [], null);
+            // GetViewBetween includes its bounds; the cursor's own entry was on the previous page.
+            if (JourneyOrder.Compare(probe, Ordered.Max) >= 0) return [];
+            return Ordered.GetViewBetween(probe, Ordered.Max).SkipWhile(t => JourneyOrder.Compare(t, probe) == 0);
+        }
+    }
+}

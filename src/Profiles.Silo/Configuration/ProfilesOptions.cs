@@ -1,0 +1,32 @@
+namespace Profiles.Silo.Configuration;
+
+/// <summary>The <c>Profiles</c> configuration section (contract section 1); any ASP.NET Core source works.</summary>
+public sealed class ProfilesOptions
+{
+    public const string Section = "Profiles";
+
+    /// <summary>The fixed key of the embedded default: fine for trying Profiles, never for real customers.</summary>
+    public const string DevelopmentHashKey = "profiles-development-hash-key-do-not-use-in-production";
+
+    /// <summary>A StackExchange.Redis connection string. Absent: the embedded, in-memory default.</summary>
+    public string? Redis { get; set; }
+
+    public string ClusterId { get; set; } = "profiles";
+
+    public string ServiceId { get; set; } = "profiles";
+
+    public int SiloPort { get; set; } = 11111;
+
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The secret of the identifier HMAC. Changing it makes every stored identifier unknown.</summary>
+    public string? HashKey { get; set; }
+
+    /// <summary>The region national phone numbers are read in (ISO 3166 two letters).</summary>
+    public string DefaultRegion { get; set; } = "FR";
+
+    /// <summary>The largest request body accepted; larger answers 413. 1000 touchpoints of a few KiB fit.</summary>
+    public long MaxRequestBytes { get; set; } = 8 * 1024 * 1024;
+
+    public bool IsEmbedded => string.IsNullOrWhiteSpace(Redis);
+}

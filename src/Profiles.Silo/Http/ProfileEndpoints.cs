@@ -1,0 +1,57 @@
+using Profiles.Core.Identifiers;
+using Profiles.Core.Profiles;
+using Profiles.Grains.Journey;
+using Profiles.Grains.Resolution;
+
+namespace Profiles.Silo.Http;
+
+/// <summary>Profiles out (contract section 3): lookup by identifier, by id, and the journey.</summary>
+public static class ProfileEndpoints
+{
+    public const int DefaultJourneyLimit = 50;
+    public const int MaxJourneyLimit = 500;
+
+    public static void MapProfileEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/profiles/lookup", Lookup)
+            .Produces<ProfileResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        app.MapGet("/v1/profiles/{profileId}", GetProfile)
+            .Produces<ProfileResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        app.MapGet("/v1/profiles/{profileId}/journey", GetJourney)
+            .Produces<JourneyResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<IResult> Lookup(string? type, string? value, string? sha256, IdentifierReader identifiers, ProfileReader profiles)
+    {
+        if (string.IsNullOrEmpty(type)) return Problems.BadRequest("type: is required.");
+        if (!identifiers.TryRead(type, value, sha256, out var identifier, out var error))
+        {
+            return Problems.BadRequest($"{(value is null ? "sha256" : "value")}: {error}");
+        }
+        return await profiles.FindByIdentifierAsync(identifier.Key) is { } profile
+            ? Results.Ok(ProfileResponse.From(profile))
+            : Problems.NotFound($"No profile holds this {type}.");
+    }
+
+    private static async Task<IResult> GetProfile(string profileId, ProfileReader profiles) =>
+        ProfileId.IsValid(profileId) && await profiles.FindByIdAsync(profileId) is { } profile
+            ? Results.Ok(ProfileResponse.From(profile))
+            : Problems.NotFound($"No profile has the id {profileId}.");
+
+    private static async Task<IResult> GetJourney(string profileId, string? limit, string? cursor, ProfileReader profiles)
+    {
+        var pageSize = DefaultJourneyLimit;
+        if (limit is not null && (!int.TryParse(limit, out pageSize) || pageSize is < 1 or > MaxJourneyLimit))
+        {
+            return Problems.BadRequest($"limit: must be an integer from 1 to {MaxJourneyLimit}.");
+        }
+        JourneyPosition? after = null;
+        if (cursor is not null)
+        {
+            if (!JourneyPosition.TryParseCursor(cursor, out var position)) return Problems.BadRequest("cursor: is not a cursor this API returned.");
+            after = position;
+        }
+        var page = ProfileId.IsValid(profileId) ? await profiles.ReadJourneyAsync(profileId, after, pageSize) : null;
+        return page is null ? Problems.NotFound($"No profile has the id {profileId}.") : Results.Ok(JourneyResponse.From(page));
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Profiles.Core.Touchpoints;
+using Profiles.Grains.Abstractions;
+using Profiles.Grains.Resolution;
+
+namespace Profiles.Silo.Http;
+
+/// <summary>The JSON shapes of contract section 3.</summary>
+public sealed record ProfileResponse(
+    string ProfileId,
+    IReadOnlyList<IdentifierResponse> Identifiers,
+    IReadOnlyDictionary<string, JsonElement> Traits,
+    IReadOnlyDictionary<string, ChannelResponse> Channels,
+    long Touchpoints,
+    DateTimeOffset? FirstSeen,
+    DateTimeOffset? LastSeen,
+    IReadOnlyList<string> MergedProfileIds,
+    IReadOnlyList<RefusedLinkResponse> RefusedLinks,
+    long Version)
+{
+    public static ProfileResponse From(ProfileSnapshot profile)
+    {
+        var content = profile.Content;
+        return new ProfileResponse(
+            profile.ProfileId,
+            [.. content.Identifiers
+                .OrderBy(i => i.Value.Type, StringComparer.Ordinal).ThenBy(i => i.Value.FirstSeen).ThenBy(i => i.Key, StringComparer.Ordinal)
+                .Select(i => new IdentifierResponse(i.Value.Type, i.Key, i.Value.Hint, i.Value.FirstSeen, i.Value.LastSeen))],
+            content.CurrentTraits().ToDictionary(t => t.Key, t => JsonElement.Parse(t.Value)),
+            content.Channels.OrderBy(c => c.Key, StringComparer.Ordinal)
+                .ToDictionary(c => c.Key, c => new ChannelResponse(c.Value.Touchpoints, c.Value.FirstSeen, c.Value.LastSeen)),
+            content.Touchpoints,
+            content.FirstSeen,
+            content.LastSeen,
+            profile.MergedProfileIds,
+            [],
+            profile.Version);
+    }
+}
+
+public sealed record IdentifierResponse(string Type, string Key, string Hint, DateTimeOffset FirstSeen, DateTimeOffset LastSeen);
+
+public sealed record ChannelResponse(long Touchpoints, DateTimeOffset FirstSeen, DateTimeOffset LastSeen);
+
+public sealed record RefusedLinkResponse(string Type, string Hint, string Reason, string TouchpointId, DateTimeOffset At);
+
+public sealed record JourneyResponse(string ProfileId, IReadOnlyList<JourneyItemResponse> Items, string? NextCursor)
+{
+    public static JourneyResponse From(JourneyPage page) =>
+        new(page.ProfileId, [.. page.Items.Select(JourneyItemResponse.From)], page.Next?.ToCursor());
+}
+
+/// <summary>A touchpoint as the journey keeps it: identifiers only as stored key and masked hint.</summary>
+public sealed record JourneyItemResponse(
+    string Id,
+    DateTimeOffset OccurredAt,
+    string Channel,
+    string Type,
+    IReadOnlyList<JourneyIdentifierResponse> Identifiers,
+    IReadOnlyDictionary<string, JsonElement> Traits,
+    JsonElement? Properties)
+{
+    public static JourneyItemResponse From(Touchpoint touchpoint) => new(
+        touchpoint.Id,
+        touchpoint.OccurredAt,
+        touchpoint.Channel,
+        touchpoint.Type,
+        [.. touchpoint.Identifiers.Select(i => new JourneyIdentifierResponse(i.Type, i.Key, i.Hint))],
+        touchpoint.Traits.ToDictionary(t => t.Name, t => JsonElement.Parse(t.ValueJson ?? "null")),
+        touchpoint.PropertiesJson is null ? null : JsonElement.Parse(touchpoint.PropertiesJson));
+}
+
+public sealed record JourneyIdentifierResponse(string Type, string Key, string Hint);
+
+/// <summary>One result of POST /v1/touchpoints, in the order of the request.</summary>
+public sealed record TouchpointResult(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Id,
+    string Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ProfileId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error)
+{
+    public static TouchpointResult Rejected(string? id, string error) => new(id, "rejected", null, error);
+
+    public static TouchpointResult Landed(string id, IngestOutcome outcome) =>
+        new(id, outcome.IsNew ? "accepted" : "duplicate", outcome.ProfileId, null);
+}

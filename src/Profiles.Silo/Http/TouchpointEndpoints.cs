@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Profiles.Core.Touchpoints;
+using Profiles.Grains.Resolution;
+using Profiles.Silo.Configuration;
+
+namespace Profiles.Silo.Http;
+
+/// <summary>POST /v1/touchpoints: where a touchpoint enters Profiles (contract section 2).</summary>
+public static class TouchpointEndpoints
+{
+    public const int MaxBatch = 1000;
+
+    public static void MapTouchpointEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/touchpoints", PostTouchpoints)
+            .Accepts<JsonElement>("application/json")
+            .Produces<TouchpointResult[]>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+    }
+
+    private static async Task<IResult> PostTouchpoints(
+        HttpRequest request, TouchpointParser parser, TouchpointIngestor ingestor, IOptions<ProfilesOptions> options)
+    {
+        if (!request.HasJsonContentType())
+        {
+            return Problems.Status(StatusCodes.Status415UnsupportedMediaType, "The body must be sent as Content-Type: application/json.");
+        }
+        var body = await RequestBody.ReadAsync(request, options.Value.MaxRequestBytes);
+        if (body is null)
+        {
+            return Problems.Status(StatusCodes.Status413PayloadTooLarge, $"The body is larger than the limit of {options.Value.MaxRequestBytes} bytes.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            return Problems.BadRequest($"The body is not valid JSON: {e.Message}");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            JsonElement[] items;
+            switch (root.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    items = [root];
+                    break;
+                case JsonValueKind.Array when root.GetArrayLength() > MaxBatch:
+                    return Problems.BadRequest($"A request carries at most {MaxBatch} touchpoints; this one has {root.GetArrayLength()}.");
+                case JsonValueKind.Array:
+                    items = [.. root.EnumerateArray()];
+                    break;
+                default:
+                    return Problems.BadRequest("The body must be one touchpoint object or an array of them.");
+            }
+            return Results.Ok(await IngestAsync(items, parser, ingestor));
+        }
+    }
+
+    private static async Task<TouchpointResult[]> IngestAsync(JsonElement[] items, TouchpointParser parser, TouchpointIngestor ingestor)
+    {
+        var results = new TouchpointResult[items.Length];
+        var valid = new List<Touchpoint>(items.Length);
+        var validIndex = new List<int>(items.Length);
+        for (var i = 0; i < items.Length; i++)
+        {
+            var parsed = parser.Parse(items[i]);
+            if (parsed.Touchpoint is { } touchpoint)
+            {
+                valid.Add(touchpoint);
+                validIndex.Add(i);
+            }
+            else
+            {
+                results[i] = TouchpointResult.Rejected(parsed.Id, parsed.Error!);
+            }
+        }
+        if (valid.Count > 0)
+        {
+            var outcomes = await ingestor.IngestAsync(valid);
+            for (var k = 0; k < valid.Count; k++) results[validIndex[k]] = TouchpointResult.Landed(valid[k].Id, outcomes[k]);
+        }
+        return results;
+    }
+}

@@ -1,0 +1,99 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using Profiles.Core.Touchpoints;
+using Profiles.Grains;
+using Profiles.Grains.Abstractions;
+using Profiles.Grains.Journey;
+using Profiles.Grains.Resolution;
+
+namespace Profiles.Cluster.Tests;
+
+/// <summary>
+/// A two-silo Orleans cluster. Its silos share one journey store, as every node of a real cluster shares
+/// Redis; grain storage is the memory provider, itself a grain and so shared across the silos.
+/// </summary>
+public sealed class TwoSiloCluster : IAsyncDisposable
+{
+    private readonly InProcessTestCluster _cluster;
+
+    private TwoSiloCluster(InProcessTestCluster cluster) => _cluster = cluster;
+
+    public static async Task<TwoSiloCluster> StartAsync()
+    {
+        var journeys = new InMemoryJourneyStore();
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(ProfilesStorage.Name);
+            silo.AddProfilesGrains();
+            silo.Services.AddSingleton<IJourneyStore>(journeys);
+        });
+        builder.ConfigureClient(client => client.Services.AddProfilesSerializer());
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new TwoSiloCluster(cluster);
+    }
+
+    public int SiloCount => _cluster.Silos.Count;
+
+    /// <summary>The ingestor of one silo: writers spread over silos write from different nodes.</summary>
+    public TouchpointIngestor Ingestor(int silo) => Service<TouchpointIngestor>(silo);
+
+    public ProfileReader Reader(int silo = 0) => Service<ProfileReader>(silo);
+
+    public IGrainFactory Grains => _cluster.Client;
+
+    public Task<IngestOutcome[]> IngestAsync(params Touchpoint[] touchpoints) => Ingestor(0).IngestAsync(touchpoints);
+
+    public async Task<ProfileSnapshot> LookupAsync(string type, string value) =>
+        await Reader().FindByIdentifierAsync(Profiles.Tests.TestTouchpoints.KeyOf(type, value))
+        ?? throw new Xunit.Sdk.XunitException($"No profile for {type} {value}");
+
+    /// <summary>Every touchpoint id of a profile's journey, newest first, read page by page.</summary>
+    public async Task<List<string>> JourneyIdsAsync(string profileId, int pageSize = 37)
+    {
+        var ids = new List<string>();
+        JourneyPosition? after = null;
+        do
+        {
+            var page = await Reader().ReadJourneyAsync(profileId, after, pageSize) ?? throw new Xunit.Sdk.XunitException($"No journey for {profileId}");
+            ids.AddRange(page.Items.Select(t => t.Id));
+            after = page.Next;
+        } while (after is not null);
+        return ids;
+    }
+
+    private T Service<T>(int silo) where T : notnull => _cluster.Silos[silo % _cluster.Silos.Count].ServiceProvider.GetRequiredService<T>();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _cluster.StopAllSilosAsync();
+        await _cluster.DisposeAsync();
+    }
+}
+
+/// <summary>Two independent clusters, so the same touchpoints can be fed to each in a different order.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public TwoSiloCluster Cluster { get; private set; } = null!;
+
+    public TwoSiloCluster Twin { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var started = await Task.WhenAll(TwoSiloCluster.StartAsync(), TwoSiloCluster.StartAsync());
+        (Cluster, Twin) = (started[0], started[1]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        await Twin.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "two-silo clusters";
+}

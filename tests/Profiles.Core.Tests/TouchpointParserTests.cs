@@ -1,0 +1,377 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Profiles.Core.Identifiers;
+using Profiles.Core.Touchpoints;
+using static Profiles.Core.Tests.TestIdentifiers;
+
+namespace Profiles.Core.Tests;
+
+/// <summary>CONTRACT section 2: what a touchpoint may contain, and the error a client gets when it does not.</summary>
+public class TouchpointParserTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The example of CONTRACT section 2, verbatim.</summary>
+    private const string ContractExample = """
+        {
+          "id": "pos-77-20261122-0042",
+          "occurredAt": "2026-11-22T10:15:00+01:00",
+          "channel": "store",
+          "type": "purchase",
+          "identifiers": [
+            { "type": "loyalty_id", "value": "FR-000123" },
+            { "type": "email", "value": " Paul.Martin@Example.COM " },
+            { "type": "phone", "value": "06 12 34 56 78" }
+          ],
+          "traits": { "firstName": "Paul", "city": "Lyon" },
+          "properties": { "storeId": "LYON-2", "amount": 89.90, "currency": "EUR", "category": "shoes" }
+        }
+        """;
+
+    private const string Minimal = """
+        { "channel": "web", "type": "page_view", "identifiers": [ { "type": "cookie", "value": "c-1" } ] }
+        """;
+
+    [Fact]
+    public void The_contract_example_is_accepted_with_every_field_normalised()
+    {
+        var result = Parse(ContractExample);
+
+        Assert.True(result.IsOk, result.Error);
+        var touchpoint = result.Touchpoint;
+        Assert.Equal("pos-77-20261122-0042", result.Id);
+        Assert.Equal("pos-77-20261122-0042", touchpoint.Id);
+        Assert.Equal(new DateTimeOffset(2026, 11, 22, 10, 15, 0, TimeSpan.FromHours(1)), touchpoint.OccurredAt);
+        Assert.Equal(TimeSpan.FromHours(1), touchpoint.OccurredAt.Offset);
+        Assert.Equal("store", touchpoint.Channel);
+        Assert.Equal("purchase", touchpoint.Type);
+        Assert.Equal(
+            [
+                new IdentifierRef("loyalty_id", KeyOf("loyalty_id", "FR-000123"), "F***23", false),
+                new IdentifierRef("email", KeyOf("email", "paul.martin@example.com"), "p***@example.com", false),
+                new IdentifierRef("phone", KeyOf("phone", "+33612345678"), "+33 6** ** ** 78", false),
+            ],
+            touchpoint.Identifiers);
+        Assert.Equal([new TraitWrite("firstName", "\"Paul\""), new TraitWrite("city", "\"Lyon\"")], touchpoint.Traits);
+        Assert.Equal("""{"storeId":"LYON-2","amount":89.90,"currency":"EUR","category":"shoes"}""", touchpoint.PropertiesJson);
+        Assert.Null(result.Error);
+    }
+
+    [Fact]
+    public void No_identifier_value_is_kept_in_clear()
+    {
+        var touchpoint = Parse(ContractExample).Touchpoint!;
+        var stored = JsonSerializer.Serialize(touchpoint);
+
+        Assert.DoesNotContain("paul.martin", stored, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("612345678", stored);
+        Assert.DoesNotContain("000123", stored);
+    }
+
+    [Fact]
+    public void Optional_fields_may_be_absent()
+    {
+        var result = Parse(Minimal);
+
+        Assert.True(result.IsOk, result.Error);
+        Assert.Equal(Now, result.Touchpoint.OccurredAt);
+        Assert.Empty(result.Touchpoint.Traits);
+        Assert.Null(result.Touchpoint.PropertiesJson);
+    }
+
+    [Fact]
+    public void Optional_fields_sent_as_null_are_absent()
+    {
+        var result = Parse("""
+            { "id": null, "occurredAt": null, "channel": "web", "type": "page_view",
+              "identifiers": [ { "type": "cookie", "value": "c-1", "sha256": null } ], "traits": null, "properties": null }
+            """);
+
+        Assert.True(result.IsOk, result.Error);
+        Assert.Equal(Parse(Minimal).Id, result.Id);
+    }
+
+    [Fact]
+    public void Unknown_top_level_fields_are_ignored()
+    {
+        var result = Parse("""
+            { "channel": "web", "type": "page_view", "identifiers": [ { "type": "cookie", "value": "c-1" } ],
+              "userAgent": "Mozilla/5.0", "context": { "ip": "192.0.2.1" } }
+            """);
+
+        Assert.True(result.IsOk, result.Error);
+    }
+
+    [Fact]
+    public void Traits_keep_their_raw_json_in_order_and_null_removes_a_trait()
+    {
+        var result = Parse(With("traits", """{ "firstName": "Paul", "age": 42, "spend": 89.90, "optIn": true, "city": null }"""));
+
+        Assert.True(result.IsOk, result.Error);
+        Assert.Equal(
+            [
+                new TraitWrite("firstName", "\"Paul\""),
+                new TraitWrite("age", "42"),
+                new TraitWrite("spend", "89.90"),
+                new TraitWrite("optIn", "true"),
+                new TraitWrite("city", null),
+            ],
+            result.Touchpoint.Traits);
+    }
+
+    [Fact]
+    public void Properties_are_stored_compact_and_keep_non_ascii_text()
+    {
+        var result = Parse(With("properties", """
+            {
+              "label" : "Café crème",
+              "items" : [ 1, 2 ]
+            }
+            """));
+
+        Assert.True(result.IsOk, result.Error);
+        Assert.Equal("""{"label":"Café crème","items":[1,2]}""", result.Touchpoint.PropertiesJson);
+    }
+
+    [Fact]
+    public void The_same_identifier_twice_in_one_touchpoint_is_one_identifier()
+    {
+        var result = Parse(With("identifiers", $$"""
+            [
+              { "type": "email", "sha256": "{{IdentifierHasher.Sha256Hex("paul.martin@example.com")}}" },
+              { "type": "email", "value": "paul.martin@example.com" },
+              { "type": "email", "value": " PAUL.MARTIN@example.com" },
+              { "type": "cookie", "value": "c-1" }
+            ]
+            """));
+
+        Assert.True(result.IsOk, result.Error);
+        Assert.Equal(
+            [
+                new IdentifierRef("email", KeyOf("email", "paul.martin@example.com"), "p***@example.com", false),
+                new IdentifierRef("cookie", KeyOf("cookie", "c-1"), "***", false),
+            ],
+            result.Touchpoint.Identifiers);
+    }
+
+    [Theory]
+    [InlineData("2026-11-22T10:15:00+01:00", "2026-11-22T09:15:00Z", 60)]
+    [InlineData("2026-11-22T10:15:00Z", "2026-11-22T10:15:00Z", 0)]
+    [InlineData("2026-11-22T10:15:00.123-05:00", "2026-11-22T15:15:00.123Z", -300)]
+    [InlineData("2026-11-22T10:15:00.123456789Z", "2026-11-22T10:15:00.1234567Z", 0)]
+    [InlineData("2026-11-22T10:15+01:00", "2026-11-22T09:15:00Z", 60)]
+    public void OccurredAt_is_an_instant_with_the_offset_the_client_sent(string sent, string utc, int offsetMinutes)
+    {
+        var result = Parse(With("occurredAt", JsonSerializer.Serialize(sent)));
+
+        Assert.True(result.IsOk, result.Error);
+        Assert.Equal(DateTimeOffset.Parse(utc, System.Globalization.CultureInfo.InvariantCulture), result.Touchpoint.OccurredAt);
+        Assert.Equal(TimeSpan.FromMinutes(offsetMinutes), result.Touchpoint.OccurredAt.Offset);
+    }
+
+    [Fact]
+    public void OccurredAt_up_to_24_hours_ahead_is_accepted_for_clock_drift_but_not_beyond()
+    {
+        var in23Hours = JsonSerializer.Serialize(Now.AddHours(23).ToString("O"));
+        var in24Hours = JsonSerializer.Serialize(Now.AddHours(24).ToString("O"));
+        var in25Hours = JsonSerializer.Serialize(Now.AddHours(25).ToString("O"));
+
+        Assert.True(Parse(With("occurredAt", in23Hours)).IsOk);
+        Assert.True(Parse(With("occurredAt", in24Hours)).IsOk);
+        Assert.Equal("occurredAt: is more than 24 h in the future", Parse(With("occurredAt", in25Hours)).Error);
+    }
+
+    [Fact]
+    public void Properties_are_limited_to_16_KiB_compact()
+    {
+        Assert.True(Parse(With("properties", PropertiesOfSize(15 * 1024))).IsOk);
+        Assert.True(Parse(With("properties", PropertiesOfSize(16 * 1024))).IsOk);
+        Assert.Equal("properties: is larger than 16 KiB", Parse(With("properties", PropertiesOfSize(16 * 1024 + 1))).Error);
+        Assert.Equal("properties: is larger than 16 KiB", Parse(With("properties", PropertiesOfSize(17 * 1024))).Error);
+    }
+
+    [Fact]
+    public void Indentation_does_not_count_against_the_properties_limit()
+    {
+        var compact = PropertiesOfSize(16 * 1024);
+        var indented = compact.Replace("{", "{\n" + new string(' ', 4096)).Replace("}", "\n" + new string(' ', 4096) + "}");
+
+        Assert.True(Parse(With("properties", indented)).IsOk);
+    }
+
+    public static TheoryData<string, string?, string> BadFields => new()
+    {
+        { "id", "\"\"", "id: must be 1-128 printable characters" },
+        { "id", Quoted(new string('x', 129)), "id: must be 1-128 printable characters" },
+        { "id", "\"pos\\u0007-1\"", "id: must be 1-128 printable characters" },
+        { "id", "42", "id: must be 1-128 printable characters" },
+        { "occurredAt", "\"2026-11-22T10:15:00\"", "occurredAt: must be an ISO-8601 date-time with offset" },
+        { "occurredAt", "\"2026-11-22\"", "occurredAt: must be an ISO-8601 date-time with offset" },
+        { "occurredAt", "\"22/11/2026 10:15 +01:00\"", "occurredAt: must be an ISO-8601 date-time with offset" },
+        { "occurredAt", "1795338900", "occurredAt: must be an ISO-8601 date-time with offset" },
+        { "channel", null, "channel: is required" },
+        { "channel", "\"Store\"", "channel: must match [a-z0-9_]{1,32}" },
+        { "channel", "\"call-center\"", "channel: must match [a-z0-9_]{1,32}" },
+        { "channel", "\"store\\n\"", "channel: must match [a-z0-9_]{1,32}" },
+        { "channel", Quoted(new string('a', 33)), "channel: must match [a-z0-9_]{1,32}" },
+        { "channel", "7", "channel: must be a string" },
+        { "type", null, "type: is required" },
+        { "type", "\"\"", "type: must match [a-z0-9_.]{1,64}" },
+        { "type", "\"Purchase\"", "type: must match [a-z0-9_.]{1,64}" },
+        { "type", Quoted(new string('a', 65)), "type: must match [a-z0-9_.]{1,64}" },
+        { "identifiers", null, "identifiers: is required" },
+        { "identifiers", "[]", "identifiers: must hold 1 to 20 identifiers" },
+        { "identifiers", Cookies(21), "identifiers: must hold 1 to 20 identifiers" },
+        { "identifiers", """{ "type": "cookie", "value": "c-1" }""", "identifiers: must be an array" },
+        { "identifiers", """["paul@example.com"]""", "identifiers[0]: must be an object" },
+        { "identifiers", """[{ "value": "c-1" }]""", "identifiers[0].type: is required" },
+        { "identifiers", """[{ "type": 1, "value": "c-1" }]""", "identifiers[0].type: must be a string" },
+        { "identifiers", """[{ "type": "E-mail", "value": "paul@example.com" }]""", "identifiers[0].type: must match [a-z0-9_]{1,32}" },
+        { "identifiers", """[{ "type": "cookie", "value": "c-1" }, { "type": "phone", "value": "12" }]""", "identifiers[1].value: is not a valid phone number" },
+        { "identifiers", """[{ "type": "email", "value": "paul@example" }]""", "identifiers[0].value: is not a plausible e-mail address" },
+        { "identifiers", """[{ "type": "cookie", "value": "  " }]""", "identifiers[0].value: must not be empty" },
+        { "identifiers", """[{ "type": "crm_id", "value": 42 }]""", "identifiers[0].value: must be a string" },
+        { "identifiers", """[{ "type": "email" }]""", "identifiers[0]: value or sha256 is required" },
+        { "identifiers", """[{ "type": "cookie", "value": "c-1", "sha256": "00" }]""", "identifiers[0]: give either value or sha256, not both" },
+        { "identifiers", """[{ "type": "email", "sha256": "abc" }]""", "identifiers[0].sha256: must be 64 hexadecimal characters (a SHA-256)" },
+        { "identifiers", """[{ "type": "email", "sha256": true }]""", "identifiers[0].sha256: must be a string" },
+        { "traits", "[]", "traits: must be an object" },
+        { "traits", "\"Paul\"", "traits: must be an object" },
+        { "traits", """{ "age": { "years": 42 } }""", "traits.age: must be a string, number, boolean or null" },
+        { "traits", """{ "firstName": "Paul", "tags": ["vip"] }""", "traits.tags: must be a string, number, boolean or null" },
+        { "traits", """{ "": "x" }""", "traits: names must be 1 to 64 characters" },
+        { "traits", $$"""{ "{{new string('n', 65)}}": "x" }""", "traits: names must be 1 to 64 characters" },
+        { "properties", "[1, 2]", "properties: must be a JSON object" },
+        { "properties", "\"storeId=LYON-2\"", "properties: must be a JSON object" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadFields))]
+    public void A_bad_field_rejects_the_touchpoint_naming_the_field(string field, string? json, string expected)
+    {
+        var result = Parse(With(field, json));
+
+        Assert.False(result.IsOk);
+        Assert.Null(result.Touchpoint);
+        Assert.Equal(expected, result.Error);
+    }
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("42")]
+    [InlineData("\"touchpoint\"")]
+    [InlineData("null")]
+    public void A_touchpoint_must_be_an_object(string json)
+    {
+        var result = Parse(json);
+
+        Assert.Equal("touchpoint must be a JSON object", result.Error);
+        Assert.Null(result.Id);
+    }
+
+    [Fact]
+    public void A_rejected_touchpoint_still_answers_with_the_client_id()
+    {
+        var result = Parse(With("channel", "\"Store\""));
+
+        Assert.Equal("pos-77-20261122-0042", result.Id);
+    }
+
+    [Fact]
+    public void A_rejected_touchpoint_without_id_has_no_id()
+    {
+        var result = Parse(Without(With("channel", "\"Store\""), "id"));
+
+        Assert.Null(result.Id);
+    }
+
+    [Fact]
+    public void Without_id_a_retry_derives_the_same_id_even_at_another_receipt_time()
+    {
+        var first = Parse(Minimal, new FakeClock(Now));
+        var retry = Parse(Minimal, new FakeClock(Now.AddMinutes(5)));
+
+        Assert.True(first.IsOk, first.Error);
+        Assert.Matches("^h[0-9a-f]{32}$", first.Id!);
+        Assert.Equal(first.Id, first.Touchpoint.Id);
+        Assert.Equal(first.Id, retry.Id);
+        Assert.NotEqual(first.Touchpoint.OccurredAt, retry.Touchpoint!.OccurredAt);
+    }
+
+    [Fact]
+    public void Without_id_the_order_and_spelling_of_identifiers_do_not_change_the_derived_id()
+    {
+        var one = Parse(With("identifiers", """[{ "type": "cookie", "value": "c-1" }, { "type": "email", "value": "paul@example.com" }]""", Minimal));
+        var other = Parse(With("identifiers", """[{ "type": "email", "value": " PAUL@example.com" }, { "type": "cookie", "value": "c-1" }]""", Minimal));
+
+        Assert.True(one.IsOk, one.Error);
+        Assert.StartsWith("h", one.Id);
+        Assert.Equal(one.Id, other.Id);
+    }
+
+    public static TheoryData<string, string> OtherContent => new()
+    {
+        { "channel", "\"app\"" },
+        { "type", "\"add_to_cart\"" },
+        { "occurredAt", "\"2026-11-22T10:15:00+01:00\"" },
+        { "identifiers", """[{ "type": "cookie", "value": "c-2" }]""" },
+        { "identifiers", """[{ "type": "device_id", "value": "c-1" }]""" },
+        { "traits", """{ "city": "Lyon" }""" },
+        { "traits", """{ "city": null }""" },
+        { "properties", """{ "url": "/shoes" }""" },
+        { "properties", "{}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OtherContent))]
+    public void Without_id_different_content_derives_a_different_id(string field, string json)
+    {
+        var minimal = Parse(Minimal);
+        var changed = Parse(With(field, json, Minimal));
+
+        Assert.True(changed.IsOk, changed.Error);
+        Assert.NotEqual(minimal.Id, changed.Id);
+    }
+
+    [Fact]
+    public void Without_id_trait_names_and_values_cannot_be_shifted_into_the_same_id()
+    {
+        var one = Parse(With("traits", """{ "a": "1", "b": "2" }""", Minimal));
+        var other = Parse(With("traits", """{ "a": "1\",\"b\":\"2" }""", Minimal));
+
+        Assert.NotEqual(one.Id, other.Id);
+    }
+
+    private static TouchpointParseResult Parse(string json, TimeProvider? clock = null)
+    {
+        var parser = new TouchpointParser(Reader, clock ?? new FakeClock(Now));
+        using var document = JsonDocument.Parse(json);
+        return parser.Parse(document.RootElement);
+    }
+
+    /// <summary>The contract example (or <paramref name="baseJson"/>) with one field replaced, or removed when null.</summary>
+    private static string With(string field, string? json, string baseJson = ContractExample)
+    {
+        var touchpoint = JsonNode.Parse(baseJson)!.AsObject();
+        if (json is null)
+            touchpoint.Remove(field);
+        else
+            touchpoint[field] = JsonNode.Parse(json);
+        return touchpoint.ToJsonString();
+    }
+
+    private static string Without(string json, string field) => With(field, null, json);
+
+    private static string Quoted(string text) => JsonSerializer.Serialize(text);
+
+    private static string Cookies(int count) =>
+        "[" + string.Join(",", Enumerable.Range(1, count).Select(i => $$"""{ "type": "cookie", "value": "c-{{i}}" }""")) + "]";
+
+    /// <summary>A properties object whose compact UTF-8 form is exactly <paramref name="bytes"/> long.</summary>
+    private static string PropertiesOfSize(int bytes)
+    {
+        const string prefix = """{"blob":""", suffix = "}";
+        var text = new string('x', bytes - prefix.Length - suffix.Length - 2);
+        return prefix + "\"" + text + "\"" + suffix;
+    }
+}

@@ -1,0 +1,21 @@
+using System.Text;
+using Profiles.Core.Profiles;
+
+namespace Profiles.Tests;
+
+/// <summary>A profile's content as text with every collection in a fixed order, so two contents compare as strings.</summary>
+public static class CanonicalContent
+{
+    public static string Of(ProfileContent content)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"touchpoints {content.Touchpoints} {content.FirstSeen:O} {content.LastSeen:O}");
+        foreach (var (key, i) in content.Identifiers.OrderBy(e => e.Key, StringComparer.Ordinal))
+            text.AppendLine($"identifier {key} {i.Type} {i.Hint} {i.FromHash} {i.FirstSeen:O} {i.LastSeen:O}");
+        foreach (var (name, t) in content.Traits.OrderBy(e => e.Key, StringComparer.Ordinal))
+            text.AppendLine($"trait {name}={t.ValueJson ?? "(removed)"} {t.At:O} {t.TouchpointId}");
+        foreach (var (name, c) in content.Channels.OrderBy(e => e.Key, StringComparer.Ordinal))
+            text.AppendLine($"channel {name} {c.Touchpoints} {c.FirstSeen:O} {c.LastSeen:O}");
+        return text.ToString();
+    }
+}
