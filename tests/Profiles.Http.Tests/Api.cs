@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Profiles.Http.Tests;
+
+/// <summary>The calls of the contract, as a client makes them, returning status and parsed body.</summary>
+public sealed class Api(HttpClient http)
+{
+    public async Task<JsonArray> IngestAsync(object body)
+    {
+        var (status, json) = await PostAsync(JsonSerializer.Serialize(body));
+        Assert.True(status == HttpStatusCode.OK, $"POST /v1/touchpoints answered {status}: {json}");
+        return json!.AsArray();
+    }
+
+    public async Task<(HttpStatusCode Status, JsonNode? Body)> PostAsync(string body, string contentType = "application/json")
+    {
+        using var response = await http.PostAsync("/v1/touchpoints", new StringContent(body, Encoding.UTF8, contentType));
+        return (response.StatusCode, await BodyOf(response));
+    }
+
+    public async Task<(HttpStatusCode Status, JsonNode? Body)> GetAsync(string path)
+    {
+        using var response = await http.GetAsync(path);
+        return (response.StatusCode, await BodyOf(response));
+    }
+
+    public async Task<JsonNode> LookupAsync(string type, string value)
+    {
+        var (status, body) = await GetAsync($"/v1/profiles/lookup?type={type}&value={Uri.EscapeDataString(value)}");
+        Assert.True(status == HttpStatusCode.OK, $"lookup {type} answered {status}: {body}");
+        return body!;
+    }
+
+    /// <summary>Every journey item id, newest first, following nextCursor.</summary>
+    public async Task<List<string>> JourneyIdsAsync(string profileId, int limit = 50)
+    {
+        var ids = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var (status, page) = await GetAsync($"/v1/profiles/{profileId}/journey?limit={limit}" + (cursor is null ? "" : $"&cursor={cursor}"));
+            Assert.Equal(HttpStatusCode.OK, status);
+            ids.AddRange(page!["items"]!.AsArray().Select(i => (string)i!["id"]!));
+            cursor = (string?)page["nextCursor"];
+        } while (cursor is not null);
+        return ids;
+    }
+
+    private static async Task<JsonNode?> BodyOf(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        if ((int)response.StatusCode >= 400)
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        return text.Length == 0 ? null : JsonNode.Parse(text);
+    }
+}

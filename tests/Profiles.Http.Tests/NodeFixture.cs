@@ -1,0 +1,34 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Profiles.Http.Tests;
+
+/// <summary>One embedded Profiles node (the real Program: ASP.NET Core and an Orleans silo in one process),
+/// on free silo and gateway ports so test runs never collide.</summary>
+public sealed class NodeFixture : WebApplicationFactory<Program>
+{
+    /// <summary>Small enough to test the 413 without megabytes of test data, large enough for 1000 touchpoints.</summary>
+    public const long MaxRequestBytes = 1024 * 1024;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Profiles:SiloPort", FreePort().ToString());
+        builder.UseSetting("Profiles:GatewayPort", FreePort().ToString());
+        builder.UseSetting("Profiles:MaxRequestBytes", MaxRequestBytes.ToString());
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class NodeCollection : ICollectionFixture<NodeFixture>
+{
+    public const string Name = "embedded node";
+}
