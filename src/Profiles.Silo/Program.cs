@@ -3,8 +3,13 @@ using Profiles.Core.Identifiers;
 using Profiles.Core.Touchpoints;
 using Profiles.Silo.Configuration;
 using Profiles.Silo.Http;
+using Profiles.Silo.Operations;
 
 var builder = WebApplication.CreateBuilder(args);
+// Request URLs carry identifiers in lookup query strings: the framework's request logs stay off, whatever
+// the configured levels say, so no identifier value reaches a log in clear.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
 var options = builder.Configuration.GetSection(ProfilesOptions.Section).Get<ProfilesOptions>() ?? new ProfilesOptions();
 builder.Services.Configure<ProfilesOptions>(builder.Configuration.GetSection(ProfilesOptions.Section));
 
@@ -12,6 +17,8 @@ builder.UseOrleans(silo => SiloSetup.Configure(silo, options));
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);
 
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<StorageUnavailableHandler>();
+builder.Services.AddProfilesHealthChecks();
 builder.Services.AddSingleton(new IdentifierNormalizer(options.DefaultRegion));
 builder.Services.AddSingleton(new IdentifierHasher(HashKey.Bytes(options)));
 builder.Services.AddSingleton<IdentifierReader>();
@@ -22,6 +29,7 @@ StartupNotes.Log(app.Logger, options);
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.MapProfilesHealthChecks();
 app.MapTouchpointEndpoints();
 app.MapProfileEndpoints();
 

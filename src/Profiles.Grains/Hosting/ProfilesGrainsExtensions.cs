@@ -1,7 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Serialization;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Resolution;
+using Profiles.Grains.Storage;
+using StackExchange.Redis;
 
 namespace Profiles.Grains;
 
@@ -11,10 +14,19 @@ public static class ProfilesGrainsExtensions
     public static ISiloBuilder AddProfilesGrains(this ISiloBuilder silo)
     {
         silo.Services.AddProfilesSerializer();
+        silo.AddIncomingGrainCallFilter<StorageFailureFilter>();
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<TouchpointIngestor>();
         silo.Services.AddSingleton<ProfileReader>();
-        silo.Services.AddSingleton<IJourneyStore, InMemoryJourneyStore>();
+        silo.Services.TryAddSingleton<IJourneyStore, InMemoryJourneyStore>();
+        return silo;
+    }
+
+    /// <summary>Journeys in Redis instead of memory; call before <see cref="AddProfilesGrains"/>.</summary>
+    public static ISiloBuilder AddRedisJourneyStore(this ISiloBuilder silo, ConfigurationOptions redis)
+    {
+        silo.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
+        silo.Services.AddSingleton<IJourneyStore, RedisJourneyStore>();
         return silo;
     }
 

@@ -21,12 +21,12 @@ public sealed class ProfileGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (Profile.ForwardedTo is null) await CatchUpWithJourney();
-        // A merge interrupted by a crash finishes as soon as the loser wakes up again.
-        if (Profile.HandoffPending) await HandOff();
+        await FinishInterruptedHandOff();
     }
 
     public async Task<ApplyOutcome> Apply(List<Touchpoint> touchpoints)
     {
+        await FinishInterruptedHandOff();
         if (Profile.ForwardedTo is { } forwardedTo) return new ApplyOutcome(forwardedTo, []);
         var appended = await journey.AppendAsync(Id, touchpoints);
         for (var i = 0; i < touchpoints.Count; i++)
@@ -44,6 +44,7 @@ public sealed class ProfileGrain(
 
     public async Task<Redirect> MergeInto(string survivorId)
     {
+        await FinishInterruptedHandOff();
         if (Profile.ForwardedTo is { } forwardedTo) return Redirect.To(forwardedTo);
         EnsureSmaller(survivorId, Id);
         // Record where we go before handing over: a crash in between resumes the hand-off on activation,
@@ -56,6 +57,7 @@ public sealed class ProfileGrain(
 
     public async Task<Redirect> Absorb(AbsorbedProfile loser)
     {
+        await FinishInterruptedHandOff();
         if (Profile.ForwardedTo is { } forwardedTo) return Redirect.To(forwardedTo);
         EnsureSmaller(Id, loser.ProfileId);
         if (Profile.Merged.Add(loser.ProfileId))
@@ -68,8 +70,18 @@ public sealed class ProfileGrain(
         return Redirect.DoneAt(Id);
     }
 
-    public Task<ProfileSnapshot> Get() => Task.FromResult(new ProfileSnapshot(
-        Id, Profile.ForwardedTo, Profile.Content, [.. Profile.Merged.Order(StringComparer.Ordinal)], Profile.Version));
+    public async Task<ProfileSnapshot> Get()
+    {
+        await FinishInterruptedHandOff();
+        return new ProfileSnapshot(Id, Profile.ForwardedTo, Profile.Content, [.. Profile.Merged.Order(StringComparer.Ordinal)], Profile.Version);
+    }
+
+    /// <summary>A hand-off cut short (a crash, or storage failing mid-way) completes before anything else is
+    /// answered, so no caller follows the forwarding pointer to a survivor that lacks this profile's content.</summary>
+    private async Task FinishInterruptedHandOff()
+    {
+        if (Profile.HandoffPending) await HandOff();
+    }
 
     private async Task<string> HandOff()
     {

@@ -19,6 +19,9 @@ public interface IJourneyStore
     /// <summary>The newest <paramref name="limit"/> touchpoints of all the given journeys together, strictly
     /// after <paramref name="after"/> in journey order (newest first, ties by id, descending).</summary>
     Task<IReadOnlyList<Touchpoint>> ReadPageAsync(IReadOnlyList<string> profileIds, JourneyPosition? after, int limit);
+
+    /// <summary>Throws when the store cannot be reached (readiness).</summary>
+    Task PingAsync();
 }
 
 /// <param name="IsNew">Per touchpoint, in order: stored now (true) or already stored before (false).</param>

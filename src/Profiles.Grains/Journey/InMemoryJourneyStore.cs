@@ -53,6 +53,8 @@ public sealed class InMemoryJourneyStore : IJourneyStore
         return Task.FromResult<IReadOnlyList<Touchpoint>>(page.Count > limit ? page.GetRange(0, limit) : page);
     }
 
+    public Task PingAsync() => Task.CompletedTask;
+
     private sealed class ProfileJourney
     {
         public List<Touchpoint> Log { get; } = [];

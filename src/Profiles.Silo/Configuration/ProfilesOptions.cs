@@ -19,6 +19,9 @@ public sealed class ProfilesOptions
 
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>The IP address or host name other nodes reach this node's silo port at (Redis mode).</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
     /// <summary>The secret of the identifier HMAC. Changing it makes every stored identifier unknown.</summary>
     public string? HashKey { get; set; }
 

@@ -1,21 +1,39 @@
+using System.Net;
+using Orleans.Configuration;
 using Profiles.Grains;
 
 namespace Profiles.Silo.Configuration;
 
-/// <summary>How this process's silo is wired: the embedded default, or (later) a Redis-backed cluster.</summary>
+/// <summary>How this process's silo is wired: the embedded default, or a cluster on Redis.</summary>
 public static class SiloSetup
 {
+    /// <summary>The storage Orleans streams keep their subscriptions in.</summary>
+    public const string PubSubStore = "PubSubStore";
+
     public static void Configure(ISiloBuilder silo, ProfilesOptions options)
     {
         if (options.IsEmbedded)
         {
             silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
             silo.AddMemoryGrainStorage(ProfilesStorage.Name);
+            silo.AddMemoryGrainStorage(PubSubStore);
         }
         else
         {
-            throw new NotSupportedException("Profiles:Redis is not supported yet by this build.");
+            var redis = RedisConnection.Options(options.Redis!);
+            silo.Configure<ClusterOptions>(cluster => (cluster.ClusterId, cluster.ServiceId) = (options.ClusterId, options.ServiceId));
+            silo.ConfigureEndpoints(AdvertisedAddress(options.AdvertisedAddress), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
+            silo.UseRedisClustering(clustering => clustering.ConfigurationOptions = redis);
+            silo.AddRedisGrainStorage(ProfilesStorage.Name, storage => storage.ConfigurationOptions = redis);
+            silo.AddRedisGrainStorage(PubSubStore, storage => storage.ConfigurationOptions = redis);
+            silo.AddRedisJourneyStore(redis);
+            silo.Configure<ClusterMembershipOptions>(MembershipTimeouts.Apply);
         }
         silo.AddProfilesGrains();
     }
+
+    private static IPAddress AdvertisedAddress(string address) =>
+        IPAddress.TryParse(address, out var ip) ? ip
+        : Dns.GetHostAddresses(address).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+          ?? throw new InvalidOperationException($"Profiles:AdvertisedAddress '{address}' does not resolve to an IPv4 address.");
 }

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Profiles.Grains.Storage;
+
+namespace Profiles.Silo.Operations;
+
+/// <summary>
+/// Redis unreachable (or a node of the cluster gone and not yet declared dead): answer 503 at once with a
+/// problem, so clients retry instead of waiting. A retry is safe: touchpoints stored before the failure
+/// answer <c>duplicate</c>.
+/// </summary>
+public sealed class StorageUnavailableHandler(IProblemDetailsService problems, ILogger<StorageUnavailableHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!IsUnavailability(exception)) return false;
+        logger.LogWarning("Answering 503: {Reason}", exception.GetBaseException().GetType().Name);
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            Exception = exception,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Storage unavailable",
+                Detail = "Profiles cannot reach its storage or a node of its cluster right now, so this request was not completed. " +
+                         "Retry it with the same touchpoint ids: what was already stored answers duplicate.",
+            },
+        });
+    }
+
+    private static bool IsUnavailability(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is StorageUnavailableException or TimeoutException or SiloUnavailableException or OrleansMessageRejectionException) return true;
+            if (StorageFailureFilter.IsStorageFailure(exception)) return true;
+            // A grain whose state could not be read fails to activate before any filter runs; Orleans reports
+            // it with this message only.
+            if (exception is OrleansException && exception.Message.Contains("Error from storage provider", StringComparison.Ordinal)) return true;
+            if (exception is AggregateException aggregate && aggregate.InnerExceptions.Any(IsUnavailability)) return true;
+        }
+        return false;
+    }
+}
