@@ -3,6 +3,8 @@ using Orleans.TestingHost;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains;
 using Profiles.Grains.Abstractions;
+using Profiles.Grains.Identity;
+using Orleans.Storage;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Resolution;
 
@@ -62,6 +64,22 @@ public sealed class TwoSiloCluster : IAsyncDisposable
         } while (after is not null);
         return ids;
     }
+
+    /// <summary>Overwrites a profile's stored state as a node killed at some point would have left it. The
+    /// grain is deactivated first, so its next call activates it from this state.</summary>
+    public async Task RewriteStoredStateAsync(string profileId, Action<ProfileState> crashLeftIt)
+    {
+        var grain = _cluster.Client.GetGrain<IProfileGrain>(profileId);
+        await _cluster.DeactivateAsync(grain);
+        var storage = Service<IGrainStorage>(0, ProfilesStorage.Name);
+        var state = new GrainState<ProfileState>();
+        await storage.ReadStateAsync("profile", grain.GetGrainId(), state);
+        crashLeftIt(state.State!);
+        await storage.WriteStateAsync("profile", grain.GetGrainId(), state);
+    }
+
+    private T Service<T>(int silo, string key) where T : notnull =>
+        _cluster.Silos[silo % _cluster.Silos.Count].ServiceProvider.GetRequiredKeyedService<T>(key);
 
     private T Service<T>(int silo) where T : notnull => _cluster.Silos[silo % _cluster.Silos.Count].ServiceProvider.GetRequiredService<T>();
 

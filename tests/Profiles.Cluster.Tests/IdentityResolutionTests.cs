@@ -86,13 +86,11 @@ public class IdentityResolutionTests(ClusterFixture fixture)
     [Fact]
     public async Task Sixteen_concurrent_writers_on_overlapping_identifiers_give_the_partition_of_an_independent_union_find()
     {
-        var random = new Random(7);
-        var population = new Population(_run, random, customers: 60, identifiersPerCustomer: 5);
-        var touchpoints = population.Touchpoints(random, count: 1600, startId: 0);
+        var specs = new Population(_run, seed: 7, customers: 60, identifiersPerCustomer: 5).Touchpoints(1600);
 
-        await Replay(fixture.Cluster, touchpoints.OrderBy(_ => random.Next()).ToList(), writers: 16, batch: 25);
+        await Replay(fixture.Cluster, Shuffled(specs, seed: 1), writers: 16, batch: 25);
 
-        var expected = new GroundTruth(touchpoints, population.IdentifierOfKey);
+        var expected = new GroundTruth(specs);
         var profileOf = new Dictionary<(string, string), string>();
         foreach (var identifier in expected.Identifiers)
         {
@@ -107,8 +105,7 @@ public class IdentityResolutionTests(ClusterFixture fixture)
         }
         foreach (var component in expected.Components())
         {
-            var profileId = profileOf[component.Identifiers[0]];
-            var journey = await fixture.Cluster.JourneyIdsAsync(profileId);
+            var journey = await fixture.Cluster.JourneyIdsAsync(profileOf[component.Identifiers[0]]);
             Assert.Equal(component.TouchpointIds.Order(), journey.Order());
         }
     }
@@ -116,15 +113,13 @@ public class IdentityResolutionTests(ClusterFixture fixture)
     [Fact]
     public async Task Two_clusters_fed_the_same_touchpoints_in_different_orders_hold_the_same_content()
     {
-        var random = new Random(11);
-        var population = new Population(_run, random, customers: 25, identifiersPerCustomer: 4);
-        var touchpoints = population.Touchpoints(random, count: 600, startId: 0);
+        var specs = new Population(_run, seed: 11, customers: 25, identifiersPerCustomer: 4).Touchpoints(600);
 
         await Task.WhenAll(
-            Replay(fixture.Cluster, touchpoints.OrderBy(_ => random.Next()).ToList(), writers: 16, batch: 10),
-            Replay(fixture.Twin, touchpoints.OrderBy(_ => random.Next()).ToList(), writers: 16, batch: 40));
+            Replay(fixture.Cluster, Shuffled(specs, seed: 2), writers: 16, batch: 10),
+            Replay(fixture.Twin, Shuffled(specs, seed: 3), writers: 16, batch: 40));
 
-        foreach (var component in new GroundTruth(touchpoints, population.IdentifierOfKey).Components())
+        foreach (var component in new GroundTruth(specs).Components())
         {
             var (type, value) = component.Identifiers[0];
             var one = await fixture.Cluster.LookupAsync(type, value);
@@ -132,6 +127,13 @@ public class IdentityResolutionTests(ClusterFixture fixture)
             Assert.Equal(CanonicalContent.Of(one.Content), CanonicalContent.Of(other.Content));
             Assert.Equal(await fixture.Cluster.JourneyIdsAsync(one.ProfileId), await fixture.Twin.JourneyIdsAsync(other.ProfileId));
         }
+    }
+
+    private static List<Touchpoint> Shuffled(List<TouchpointSpec> specs, int seed)
+    {
+        var random = new Random(seed);
+        return [.. specs.OrderBy(_ => random.Next()).Select(s => TestTouchpoints.Make(s.Id, s.OccurredAt, s.Channel, "page_view", s.Identifiers,
+            [("visits", s.Visit.ToString()), ("tier", $"\"t{s.Visit % 3}\"")]))];
     }
 
     /// <summary>Writers take batches off one queue and send them through the silos in turn.</summary>

@@ -1,7 +1,6 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Profiles.Tests;
 
 namespace Profiles.Http.Tests;
 
@@ -14,16 +13,9 @@ public sealed class NodeFixture : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("Profiles:SiloPort", FreePort().ToString());
-        builder.UseSetting("Profiles:GatewayPort", FreePort().ToString());
+        builder.UseSetting("Profiles:SiloPort", FreePort.Next().ToString());
+        builder.UseSetting("Profiles:GatewayPort", FreePort.Next().ToString());
         builder.UseSetting("Profiles:MaxRequestBytes", MaxRequestBytes.ToString());
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

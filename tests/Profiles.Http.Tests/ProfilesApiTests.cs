@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 
+using Profiles.Tests;
+
 namespace Profiles.Http.Tests;
 
 /// <summary>Contract section 3: lookup, profile by id, journey.</summary>

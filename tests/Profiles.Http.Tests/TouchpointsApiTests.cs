@@ -2,6 +2,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 
+using Profiles.Tests;
+
 namespace Profiles.Http.Tests;
 
 /// <summary>Contract section 2: POST /v1/touchpoints, its results and its errors.</summary>

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 
+using Profiles.Tests;
+
 namespace Profiles.Http.Tests;
 
 /// <summary>The README's walk-through, step by step: one customer across web, login and shop.</summary>

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Profiles.Http.Tests;
+namespace Profiles.Tests;
 
 /// <summary>The calls of the contract, as a client makes them, returning status and parsed body.</summary>
 public sealed class Api(HttpClient http)

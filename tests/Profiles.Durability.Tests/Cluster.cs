@@ -1,0 +1,70 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Profiles.Tests;
+
+namespace Profiles.Durability.Tests;
+
+/// <summary>Helpers a client of several nodes would have: send a batch, retrying on another node.</summary>
+public static class Cluster
+{
+    /// <summary>Sends one batch, moving to the next node on a failure or a 5xx, until a node answers 200.
+    /// Returns every result's status by touchpoint id.</summary>
+    public static async Task<Dictionary<string, string>> SendWithRetryAsync(IReadOnlyList<NodeProcess> nodes, IReadOnlyList<TouchpointSpec> batch, int first)
+    {
+        var body = new JsonArray([.. batch.Select(t => (JsonNode)t.ToJson())]).ToJsonString();
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        for (var attempt = 0; ; attempt++)
+        {
+            var node = nodes[(first + attempt) % nodes.Count];
+            try
+            {
+                var (status, results) = await node.Api.PostAsync(body);
+                if (status == HttpStatusCode.OK) return results!.AsArray().ToDictionary(r => (string)r!["id"]!, r => (string)r!["status"]!);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"No node took a batch in 2 minutes:\n{node.LogTail}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Writers take batches off one queue and send each to their own node first.</summary>
+    public static async Task<Dictionary<string, string>> ReplayAsync(IReadOnlyList<NodeProcess> nodes, IReadOnlyList<TouchpointSpec> touchpoints, int writers, int batch, Func<int, Task>? afterBatch = null)
+    {
+        var batches = new Queue<TouchpointSpec[]>(touchpoints.Chunk(batch));
+        var statuses = new Dictionary<string, string>();
+        var sent = 0;
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(async writer =>
+        {
+            while (true)
+            {
+                TouchpointSpec[] next;
+                lock (batches)
+                {
+                    if (!batches.TryDequeue(out next!)) return;
+                }
+                var results = await SendWithRetryAsync(nodes, next, writer);
+                lock (statuses)
+                {
+                    foreach (var (id, status) in results) statuses[id] = status;
+                }
+                if (afterBatch is not null) await afterBatch(Interlocked.Increment(ref sent));
+            }
+        }));
+        return statuses;
+    }
+
+    /// <summary>Every answer a client can get about these identifiers: the profile of each and its journey.</summary>
+    public static async Task<Dictionary<string, string>> AnswersAsync(NodeProcess node, IEnumerable<(string Type, string Value)> identifiers)
+    {
+        var answers = new Dictionary<string, string>();
+        foreach (var (type, value) in identifiers)
+        {
+            var profile = await node.Api.LookupAsync(type, value);
+            var journey = await node.Api.JourneyIdsAsync((string)profile["profileId"]!, limit: 500);
+            answers[$"{type}:{value}"] = profile.ToJsonString() + string.Join(',', journey);
+        }
+        return answers;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using Profiles.Tests;
+using Xunit.Abstractions;
+
+namespace Profiles.Durability.Tests;
+
+/// <summary>Contract 4.7 and issue 4: real Redis, real node processes, restarts and kills.</summary>
+public class DurabilityTests(ITestOutputHelper output)
+{
+    private readonly string _run = Guid.NewGuid().ToString("n")[..8];
+
+    [Fact]
+    public async Task Stopping_every_node_and_starting_again_changes_no_answer_and_a_resend_is_all_duplicates()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var specs = new Population(_run, seed: 3, customers: 30, identifiersPerCustomer: 4).Touchpoints(500);
+        var identifiers = new GroundTruth(specs).Identifiers.ToList();
+
+        Dictionary<string, string> before;
+        await using (var first = await NodeProcess.StartAsync(redis.ConnectionString, _run))
+        await using (var second = await NodeProcess.StartAsync(redis.ConnectionString, _run))
+        {
+            var statuses = await Cluster.ReplayAsync([first, second], specs, writers: 8, batch: 20);
+            Assert.All(statuses.Values, s => Assert.Equal("accepted", s));
+            before = await Cluster.AnswersAsync(second, identifiers);
+            await Task.WhenAll(first.StopAsync(), second.StopAsync());
+        }
+
+        await using var restarted = await NodeProcess.StartAsync(redis.ConnectionString, _run);
+        await using var restartedToo = await NodeProcess.StartAsync(redis.ConnectionString, _run);
+        Assert.Equal(before, await Cluster.AnswersAsync(restarted, identifiers));
+
+        var resent = await Cluster.ReplayAsync([restarted, restartedToo], specs, writers: 8, batch: 50);
+        Assert.All(resent.Values, s => Assert.Equal("duplicate", s));
+        Assert.Equal(before, await Cluster.AnswersAsync(restartedToo, identifiers));
+    }
+
+    [Fact]
+    public async Task A_node_killed_during_concurrent_ingest_loses_nothing_and_doubles_nothing()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var specs = new Population(_run, seed: 5, customers: 40, identifiersPerCustomer: 5).Touchpoints(1500);
+        await using var survivor = await NodeProcess.StartAsync(redis.ConnectionString, _run);
+        await using var victim = await NodeProcess.StartAsync(redis.ConnectionString, _run);
+        var killedAt = new TaskCompletionSource<Stopwatch>();
+
+        var statuses = await Cluster.ReplayAsync([survivor, victim], specs, writers: 16, batch: 20, afterBatch: async sent =>
+        {
+            if (sent != 25) return;
+            await victim.KillAsync();
+            killedAt.SetResult(Stopwatch.StartNew());
+        });
+
+        Assert.Equal(specs.Select(s => s.Id).Order(), statuses.Keys.Order());
+        Assert.All(statuses.Values, s => Assert.Contains(s, new[] { "accepted", "duplicate" }));
+        await AssertPartitionAndJourneys(survivor, specs);
+        var sinceKill = (await killedAt.Task).Elapsed;
+        output.WriteLine($"The surviving node took every batch, and answers for every identifier, {sinceKill.TotalSeconds:F1} s after the SIGKILL.");
+    }
+
+    [Fact]
+    public async Task While_Redis_is_down_requests_fail_fast_with_503_and_the_node_recovers_by_itself()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var node = await NodeProcess.StartAsync(redis.ConnectionString, _run);
+        var specs = new Population(_run, seed: 9, customers: 10, identifiersPerCustomer: 3).Touchpoints(120);
+        await Cluster.ReplayAsync([node], specs[..60], writers: 4, batch: 10);
+
+        await redis.StopAsync();
+        var clock = Stopwatch.StartNew();
+        var (status, problem) = await node.Api.PostAsync(new JsonArray([.. specs[60..80].Select(t => (JsonNode)t.ToJson())]).ToJsonString());
+        var answeredIn = clock.Elapsed;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Contains("Retry", (string?)problem!["detail"]);
+        Assert.True(answeredIn < TimeSpan.FromSeconds(5), $"503 took {answeredIn}");
+        var (ready, _) = await node.Api.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready);
+
+        await redis.StartAgainAsync();
+        await node.WaitUntilReadyAsync();
+        var statuses = await Cluster.ReplayAsync([node], specs[60..], writers: 4, batch: 10);
+
+        Assert.All(statuses.Values, s => Assert.Contains(s, new[] { "accepted", "duplicate" }));
+        await AssertPartitionAndJourneys(node, specs);
+    }
+
+    /// <summary>Every identifier answers with the profile of its connected component, whose journey holds exactly
+    /// that component's touchpoints, once each.</summary>
+    private static async Task AssertPartitionAndJourneys(NodeProcess node, List<TouchpointSpec> specs)
+    {
+        foreach (var component in new GroundTruth(specs).Components())
+        {
+            var profileIds = new HashSet<string>();
+            foreach (var (type, value) in component.Identifiers)
+            {
+                profileIds.Add((string)(await node.Api.LookupAsync(type, value))["profileId"]!);
+            }
+            var profileId = Assert.Single(profileIds);
+            Assert.Equal(component.TouchpointIds.Order(), (await node.Api.JourneyIdsAsync(profileId, limit: 500)).Order());
+            Assert.Equal(component.TouchpointIds.Count, (int)(await node.Api.LookupAsync(component.Identifiers[0].Type, component.Identifiers[0].Value))["touchpoints"]!);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using Profiles.Tests;
+
+namespace Profiles.Durability.Tests;
+
+/// <summary>A Profiles node run as a user runs it: a separate process of the built Profiles.Silo.</summary>
+public sealed class NodeProcess : IAsyncDisposable
+{
+    private static readonly string SiloAssembly = typeof(NodeProcess).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SiloAssembly").Value!;
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _log = new();
+
+    private NodeProcess(Process process, int httpPort)
+    {
+        _process = process;
+        HttpPort = httpPort;
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(60) };
+        Api = new Api(Http);
+    }
+
+    public int HttpPort { get; }
+
+    public HttpClient Http { get; }
+
+    public Api Api { get; }
+
+    /// <summary>The last lines the node wrote, for a failing test's message.</summary>
+    public string LogTail => string.Join('\n', _log.TakeLast(40));
+
+    public static async Task<NodeProcess> StartAsync(string redis, string clusterId)
+    {
+        var httpPort = FreePort.Next();
+        var start = new ProcessStartInfo("dotnet",
+        [
+            SiloAssembly, "--urls", $"http://127.0.0.1:{httpPort}",
+            $"--Profiles:Redis={redis}", $"--Profiles:ClusterId={clusterId}",
+            $"--Profiles:SiloPort={FreePort.Next()}", $"--Profiles:GatewayPort={FreePort.Next()}",
+        ])
+        {
+            WorkingDirectory = Path.GetDirectoryName(SiloAssembly)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var node = new NodeProcess(Process.Start(start)!, httpPort);
+        node._process.OutputDataReceived += (_, line) => node.Keep(line.Data);
+        node._process.ErrorDataReceived += (_, line) => node.Keep(line.Data);
+        node._process.BeginOutputReadLine();
+        node._process.BeginErrorReadLine();
+        await node.WaitUntilReadyAsync();
+        return node;
+    }
+
+    public async Task WaitUntilReadyAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"The node exited with {_process.ExitCode}:\n{LogTail}");
+            try
+            {
+                using var response = await Http.GetAsync("/health/ready");
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The node on port {HttpPort} never became ready:\n{LogTail}");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>SIGKILL: the process dies at once, mid-request, without leaving the cluster.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM: the node leaves the cluster cleanly and exits.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited) return;
+        _ = SendSignal(_process.Id, 15);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync();
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        _log.Enqueue(line);
+        while (_log.Count > 400) _log.TryDequeue(out _);
+    }
+
+    [DllImport("libc", EntryPoint = "kill")]
+    private static extern int SendSignal(int pid, int signal);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) await KillAsync();
+        Http.Dispose();
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using Profiles.Tests;
+
+namespace Profiles.Durability.Tests;
+
+/// <summary>A real redis-server on a free loopback port, with the append-only file on, in its own folder.</summary>
+public sealed class RedisServer : IAsyncDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("profiles-redis-").FullName;
+    private Process? _process;
+
+    public int Port { get; } = FreePort.Next();
+
+    public string ConnectionString => $"127.0.0.1:{Port}";
+
+    public static async Task<RedisServer> StartAsync()
+    {
+        var server = new RedisServer();
+        await server.StartAgainAsync();
+        return server;
+    }
+
+    /// <summary>Starts the server on its port and folder; the append-only file brings its data back.</summary>
+    public async Task StartAgainAsync()
+    {
+        _process = Process.Start(new ProcessStartInfo("redis-server",
+            ["--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", _directory, "--save", "", "--appendonly", "yes", "--appendfsync", "everysec"])
+        {
+            RedirectStandardOutput = true,
+        }) ?? throw new InvalidOperationException("redis-server did not start; .ci/run installs it with apt-get.");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await CliAsync("ping") != "PONG")
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"redis-server on port {Port} did not answer.");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>A clean shutdown: Redis flushes its append-only file first.</summary>
+    public async Task StopAsync()
+    {
+        await CliAsync("shutdown");
+        await _process!.WaitForExitAsync();
+    }
+
+    public async Task<string> CliAsync(params string[] command)
+    {
+        using var cli = Process.Start(new ProcessStartInfo("redis-cli", ["-p", Port.ToString(), .. command])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = await cli.StandardOutput.ReadToEndAsync();
+        await cli.WaitForExitAsync();
+        return output.Trim();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false }) _process.Kill();
+        if (_process is not null) await _process.WaitForExitAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
