@@ -1,0 +1,132 @@
+using System.Globalization;
+
+namespace Profiles.Bench;
+
+/// <summary>Command-line options of the generator. Every option is <c>--name value</c> (or <c>--name=value</c>);
+/// <c>--target</c>, <c>--node-pid</c> and <c>--batch</c> may repeat or hold comma-separated lists.</summary>
+public sealed class Options
+{
+    public List<Uri> Targets { get; } = [];
+    public List<int> NodePids { get; } = [];
+    public int Seed { get; set; } = 42;
+    public int Customers { get; set; } = 5000;
+    public int Writers { get; set; } = 16;
+    public List<int> Batches { get; } = [];
+    public int LookupRate { get; set; } = 1000;
+    public double LookupSeconds { get; set; } = 5;
+    public string Scenario { get; set; } = "ingest";
+    public int HotTouchpoints { get; set; } = 100_000;
+    public int HotJourneyLimit { get; set; } = 50;
+    public int DeepPages { get; set; } = 200;
+    public int MergeSize { get; set; } = 10_000;
+    public int MergeRepeats { get; set; } = 3;
+    public int Sample { get; set; } = 200;
+    public string Out { get; set; } = "bench/results/result.json";
+    public string? RedisBenchmarkFile { get; set; }
+    public string Mode { get; set; } = "unknown";
+    public bool NoProgress { get; set; }
+    public int TimeoutSeconds { get; set; } = 120;
+    public int Warmup { get; set; } = 3000;
+
+    public IReadOnlyList<int> BatchSizes => Batches.Count == 0 ? [100] : Batches;
+
+    public static string Usage => """
+        Profiles.Bench — load generator for Profiles nodes (HTTP contract sections 2 and 3).
+
+          --target URL            node base address, repeatable or comma-separated (default http://127.0.0.1:5080)
+          --scenario NAME         ingest | hot | merge | scale | all   (default ingest)
+          --seed N                population seed (default 42); ids are bench-{seed}-...
+          --customers N           customers in the population (default 5000)
+          --writers C             concurrent writers (default 16)
+          --batch B[,B2...]       touchpoints per POST (default 100); several values split the replay in slices
+          --lookup-rate R         lookups/s issued open-loop during ingest and after it (0 = none; default 1000)
+          --lookup-seconds S      duration of the post-ingest lookup phase (default 5)
+          --sample N              customers checked for correctness at the end (default 200)
+          --hot-touchpoints N     touchpoints into the one hot profile (default 100000)
+          --deep-pages N          random deep journey pages fetched again (default 200)
+          --merge-size N          touchpoints on each side of a merge (default 10000)
+          --merge-repeats N       merges timed (default 3)
+          --node-pid PID          node process for RSS/CPU, repeatable
+          --redis-benchmark-file  output of redis-benchmark -q to include in the report
+          --mode TEXT             label of the node mode (embedded / redis) for the report
+          --out PATH              JSON result file (default bench/results/result.json)
+          --warmup N              touchpoints of a separate population sent first, unmeasured (default 3000)
+          --timeout S             HTTP timeout per request in seconds (default 120)
+          --no-progress           no progress bars
+        """;
+
+    public static Options Parse(string[] args)
+    {
+        var o = new Options();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (arg is "-h" or "--help") throw new UsageException(null);
+            if (!arg.StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"unexpected argument '{arg}'");
+            string name;
+            string? inline = null;
+            var eq = arg.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0) { name = arg[2..eq]; inline = arg[(eq + 1)..]; }
+            else name = arg[2..];
+
+            if (name == "no-progress") { o.NoProgress = true; continue; }
+            string Value()
+            {
+                if (inline is not null) return inline;
+                if (i + 1 >= args.Length) throw new UsageException($"--{name} needs a value");
+                return args[++i];
+            }
+            int Int() => int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 0
+                ? v : throw new UsageException($"--{name} needs a non-negative integer");
+
+            switch (name)
+            {
+                case "target":
+                    foreach (var t in Split(Value()))
+                        o.Targets.Add(Uri.TryCreate(t.TrimEnd('/') + "/", UriKind.Absolute, out var u)
+                            ? u : throw new UsageException($"bad --target '{t}'"));
+                    break;
+                case "node-pid":
+                    foreach (var p in Split(Value()))
+                        o.NodePids.Add(int.TryParse(p, out var pid) ? pid : throw new UsageException($"bad --node-pid '{p}'"));
+                    break;
+                case "batch":
+                    foreach (var b in Split(Value()))
+                        o.Batches.Add(int.TryParse(b, out var bs) && bs is >= 1 and <= 1000 ? bs : throw new UsageException($"--batch must be 1..1000, got '{b}'"));
+                    break;
+                case "seed": o.Seed = Int(); break;
+                case "customers": o.Customers = Math.Max(1, Int()); break;
+                case "writers": o.Writers = Math.Max(1, Int()); break;
+                case "lookup-rate": o.LookupRate = Int(); break;
+                case "lookup-seconds":
+                    o.LookupSeconds = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0
+                        ? s : throw new UsageException("--lookup-seconds needs a number");
+                    break;
+                case "sample": o.Sample = Int(); break;
+                case "hot-touchpoints": o.HotTouchpoints = Math.Max(1, Int()); break;
+                case "hot-journey-limit": o.HotJourneyLimit = Math.Clamp(Int(), 1, 500); break;
+                case "deep-pages": o.DeepPages = Int(); break;
+                case "merge-size": o.MergeSize = Math.Max(1, Int()); break;
+                case "merge-repeats": o.MergeRepeats = Math.Max(1, Int()); break;
+                case "out": o.Out = Value(); break;
+                case "redis-benchmark-file": o.RedisBenchmarkFile = Value(); break;
+                case "mode": o.Mode = Value(); break;
+                case "warmup": o.Warmup = Int(); break;
+                case "timeout": o.TimeoutSeconds = Math.Max(1, Int()); break;
+                case "scenario":
+                    o.Scenario = Value().ToLowerInvariant();
+                    if (o.Scenario is not ("ingest" or "hot" or "merge" or "scale" or "all"))
+                        throw new UsageException($"unknown scenario '{o.Scenario}'");
+                    break;
+                default: throw new UsageException($"unknown option --{name}");
+            }
+        }
+        if (o.Targets.Count == 0) o.Targets.Add(new Uri("http://127.0.0.1:5080/"));
+        return o;
+    }
+
+    private static IEnumerable<string> Split(string v) =>
+        v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
+
+public sealed class UsageException(string? message) : Exception(message ?? "");

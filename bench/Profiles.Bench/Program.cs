@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Net;
+using Profiles.Bench;
+using Profiles.Bench.Scenarios;
+
+Options options;
+try
+{
+    options = Options.Parse(args);
+}
+catch (UsageException e)
+{
+    if (e.Message.Length > 0) Console.Error.WriteLine($"error: {e.Message}\n");
+    Console.Error.WriteLine(Options.Usage);
+    return e.Message.Length > 0 ? 2 : 0;
+}
+Ui.NoProgress = options.NoProgress;
+
+using var cts = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+var ct = cts.Token;
+
+var timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
+using var writes = new NodeClient(options.Targets, Math.Max(64, options.Writers * 2), timeout);
+using var reads = new NodeClient(options.Targets, 1024, timeout);
+var report = new Report
+{
+    Machine = MachineInfo.Read(),
+    CommandLine = Environment.GetEnvironmentVariable("PROFILES_BENCH_COMMAND")
+                  ?? "dotnet run -c Release --project bench/Profiles.Bench -- " + string.Join(' ', args.Select(Quote)),
+    Mode = options.Mode,
+    Targets = options.Targets.Select(t => t.ToString()).ToArray(),
+};
+var ctx = new BenchContext(options, report, writes, reads);
+
+// Every node must answer before anything is measured.
+foreach (var target in options.Targets)
+{
+    try
+    {
+        var (status, _) = await reads.GetStringAsync("v1/profiles/lookup?type=email&value=x%40y.zz", ct, target);
+        if (status != HttpStatusCode.NotFound && status != HttpStatusCode.OK)
+            Ui.Warn($"{target}: the probe lookup answered {(int)status} (expected 404)");
+    }
+    catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+    {
+        Console.Error.WriteLine($"error: node {target} does not answer: {e.Message}");
+        return 3;
+    }
+}
+
+if (options.RedisBenchmarkFile is { } rb) AddRedisCeiling(report, rb);
+report.Details["options"] = new
+{
+    options.Seed, options.Customers, options.Writers, batches = options.BatchSizes, options.LookupRate, options.LookupSeconds,
+    options.Scenario, options.HotTouchpoints, options.MergeSize, options.MergeRepeats, options.Sample,
+};
+var idle = ctx.Meter().Stop();
+report.Add("start", "node RSS before load", idle.NodeRssKiB / 1024.0, "MiB",
+    note: options.NodePids.Count == 0 ? "no --node-pid" : $"pid {string.Join(",", options.NodePids)}");
+
+var scenario = options.Scenario;
+try
+{
+    await Warmup.RunAsync(ctx, ct);
+    if (scenario is "ingest" or "all")
+        await IngestScenario.RunAsync(ctx, "ingest", options.Customers, lookups: true, options.Sample, ingestTarget: "ingest", ct);
+    if (scenario is "hot" or "all")
+        await HotScenario.RunAsync(ctx, ct);
+    if (scenario is "merge" or "all")
+        await MergeScenario.RunAsync(ctx, ct);
+    if (scenario is "scale" or "all")
+        await ScaleScenario.RunAsync(ctx, ct);
+}
+catch (OperationCanceledException)
+{
+    report.Problem("interrupted");
+    ctx.Failed = true;
+}
+catch (NodeDownException e)
+{
+    report.Problem($"aborted: {e.Message}");
+    ctx.Failed = true;
+}
+catch (HttpRequestException e)
+{
+    report.Problem($"aborted: {e.Message}");
+    ctx.Failed = true;
+}
+
+var markdown = report.ToMarkdown();
+Console.Out.Write(markdown);
+Console.Out.Flush();
+try
+{
+    report.WriteJson(options.Out);
+    Console.Error.WriteLine($"results: {Path.GetFullPath(options.Out)}");
+}
+catch (IOException e)
+{
+    Console.Error.WriteLine($"could not write {options.Out}: {e.Message}");
+}
+return ctx.Failed ? 1 : 0;
+
+static string Quote(string a) => a.Length == 0 || a.Any(char.IsWhiteSpace) ? $"'{a}'" : a;
+
+// redis-benchmark -q prints "SET: 123456.79 requests per second, p50=0.175 msec".
+static void AddRedisCeiling(Report report, string path)
+{
+    if (!File.Exists(path))
+    {
+        report.Add("redis ceiling", "redis-benchmark", null, "", note: "n/a: no redis-benchmark output");
+        return;
+    }
+    var any = false;
+    foreach (var raw in File.ReadAllLines(path))
+    {
+        var line = raw.Contains('\r') ? raw[(raw.LastIndexOf('\r') + 1)..] : raw;
+        var colon = line.IndexOf(':');
+        var rps = line.IndexOf("requests per second", StringComparison.Ordinal);
+        if (colon <= 0 || rps < 0) continue;
+        var name = line[..colon].Trim();
+        if (!double.TryParse(line[(colon + 1)..rps].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value)) continue;
+        var p50 = line.IndexOf("p50=", StringComparison.Ordinal);
+        var note = p50 >= 0 ? line[p50..].Trim() : null;
+        report.Add("redis ceiling", $"redis-benchmark {name}", value, "ops/s", note: note);
+        any = true;
+    }
+    if (!any) report.Add("redis ceiling", "redis-benchmark", null, "", note: "n/a: " + string.Join(" ", File.ReadAllLines(path).Take(2)));
+}

@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using System.Net;
+
+namespace Profiles.Bench.Scenarios;
+
+/// <summary>Result of checking sampled customers against the ground truth.</summary>
+public sealed class CheckResult
+{
+    public int Customers;
+    public int Lookups;
+    public int Mismatches;
+    public ConcurrentQueue<string> Details { get; } = new();
+
+    public void Fail(string text)
+    {
+        Interlocked.Increment(ref Mismatches);
+        Details.Enqueue(text);
+    }
+}
+
+/// <summary>
+/// For sampled customers, looks every identifier up (each in a messy spelling, the e-mail also by
+/// <c>sha256</c>) and checks that identifiers of one expected component answer 200 with one profileId whose
+/// <c>touchpoints</c> is the component's count, and that distinct components are distinct profiles.
+/// </summary>
+public static class CorrectnessCheck
+{
+    public static async Task<CheckResult> RunAsync(NodeClient client, Population pop, GroundTruth truth, int sample, int seed, CancellationToken ct)
+    {
+        var result = new CheckResult();
+        var rng = new Random(seed ^ 0x5A5A5A);
+        var picks = Enumerable.Range(0, pop.Customers.Count).OrderBy(_ => rng.Next()).Take(Math.Min(sample, pop.Customers.Count))
+            .Select(i => pop.Customers[i]).ToArray();
+        result.Customers = picks.Length;
+        await Parallel.ForEachAsync(picks, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (c, token) =>
+        {
+            var r = new Random(c.Index);
+            var ids = new List<Ident>
+            {
+                new("email", Population.MessyEmail(r, c.Email)),
+                new("email", null, Population.Sha256Hex(c.Email)),
+            };
+            if (c.UsesPhone) ids.Add(new("phone", Population.MessyPhone(r, c.PhoneNational)));
+            ids.AddRange(c.Cookies.Select(k => new Ident("cookie", " " + k)));
+            if (c.LoyaltyId is not null) ids.Add(new("loyalty_id", c.LoyaltyId));
+            if (c.CrmId is not null) ids.Add(new("crm_id", c.CrmId + " "));
+            if (c.DeviceId is not null) ids.Add(new("device_id", c.DeviceId));
+            if (c.AppUserId is not null) ids.Add(new("app_user_id", c.AppUserId));
+
+            var byComponent = new Dictionary<int, string>();
+            foreach (var id in ids)
+            {
+                var component = truth.ComponentOf(id);
+                var expected = truth.TouchpointsIn(component);
+                Interlocked.Increment(ref result.Lookups);
+                HttpStatusCode status;
+                ProfileView? profile;
+                string? body;
+                try
+                {
+                    (status, profile, body) = await client.LookupAsync(id, token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    result.Fail($"customer {c.Index}: lookup {Describe(id)} failed: {e.Message}");
+                    continue;
+                }
+                if (status != HttpStatusCode.OK || profile is null)
+                {
+                    result.Fail($"customer {c.Index}: lookup {Describe(id)} answered {(int)status} {NodeClient.Snippet(System.Text.Encoding.UTF8.GetBytes(body ?? ""))}, expected 200 (profile of {expected} touchpoints)");
+                    continue;
+                }
+                if (profile.Touchpoints != expected)
+                    result.Fail($"customer {c.Index}: {Describe(id)} -> profile {profile.ProfileId} has touchpoints={profile.Touchpoints}, expected {expected}");
+                if (byComponent.TryGetValue(component, out var seen))
+                {
+                    if (seen != profile.ProfileId)
+                        result.Fail($"customer {c.Index}: {Describe(id)} -> profile {profile.ProfileId}, but other identifiers of the same customer -> {seen} (not merged)");
+                }
+                else
+                {
+                    if (byComponent.ContainsValue(profile.ProfileId))
+                        result.Fail($"customer {c.Index}: {Describe(id)} -> profile {profile.ProfileId} shared by an unconnected component (over-merge)");
+                    byComponent[component] = profile.ProfileId;
+                }
+            }
+        }).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Type and a masked value, so a report never shows a full identifier.</summary>
+    public static string Describe(Ident id) => id.Sha256 is not null
+        ? $"{id.Type}(sha256 {id.Sha256[..8]}…)"
+        : $"{id.Type}('{Mask(id.Value!)}')";
+
+    private static string Mask(string v)
+    {
+        var t = v.Trim();
+        return t.Length <= 4 ? "***" : t[..2] + "***" + t[^2..];
+    }
+}

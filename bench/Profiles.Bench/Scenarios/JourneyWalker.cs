@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace Profiles.Bench.Scenarios;
+
+/// <summary>Result of following a journey's nextCursor from the newest page to the end.</summary>
+public sealed class JourneyWalk
+{
+    public int Pages;
+    public long Items;
+    public long DuplicateIds;
+    public List<string> Cursors { get; } = [];
+    public LatencyRecorder Latency { get; } = new();
+    public string? Error { get; set; }
+    public double Seconds { get; set; }
+}
+
+public static class JourneyWalker
+{
+    /// <summary>Follows nextCursor pages of <paramref name="limit"/> items, timing each, until there is no
+    /// cursor (or <paramref name="expected"/> is far exceeded, or a cursor repeats).</summary>
+    public static async Task<JourneyWalk> WalkAsync(NodeClient client, string profileId, int limit, long expected, Action<long>? progress, CancellationToken ct)
+    {
+        var walk = new JourneyWalk();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var cursors = new HashSet<string>(StringComparer.Ordinal);
+        string? cursor = null;
+        var maxPages = expected / limit + 20;
+        var start = Stopwatch.GetTimestamp();
+        while (walk.Pages < maxPages)
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            var (status, page, error) = await client.JourneyAsync(profileId, limit, cursor, ids: true, ct).ConfigureAwait(false);
+            walk.Latency.RecordSince(t0);
+            if (status != HttpStatusCode.OK || page is null)
+            {
+                walk.Error = $"journey page {walk.Pages + 1} answered {(int)status}: {error}";
+                break;
+            }
+            walk.Pages++;
+            walk.Items += page.Items;
+            foreach (var id in page.ItemIds) if (!seen.Add(id)) walk.DuplicateIds++;
+            progress?.Invoke(page.Items);
+            if (page.NextCursor is null) break;
+            if (!cursors.Add(page.NextCursor))
+            {
+                walk.Error = $"journey cursor repeated at page {walk.Pages}";
+                break;
+            }
+            walk.Cursors.Add(page.NextCursor);
+            cursor = page.NextCursor;
+        }
+        if (walk.Pages >= maxPages) walk.Error ??= $"journey still had a nextCursor after {walk.Pages} pages ({walk.Items} items, {expected} expected)";
+        walk.Seconds = Clock.Seconds(start);
+        return walk;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace Profiles.Bench.Scenarios;
+
+/// <summary>
+/// Builds two profiles of N touchpoints each (distinct e-mails), then posts one touchpoint carrying both
+/// e-mails and times that request: the merge. Repeated with fresh pairs; then checks that both e-mails
+/// answer the survivor, that it counts 2N+1 touchpoints, and that its journey pages through 2N+1 items.
+/// </summary>
+public static class MergeScenario
+{
+    public static async Task RunAsync(BenchContext ctx, CancellationToken ct)
+    {
+        const string phase = "merge";
+        var o = ctx.Options;
+        var n = o.MergeSize;
+        var merges = new LatencyRecorder();
+        var latencies = new List<double>();
+        for (var r = 0; r < o.MergeRepeats; r++)
+        {
+            var a = $"merge.a.{o.Seed}.{r}@bench-merge.example";
+            var b = $"merge.b.{o.Seed}.{r}@bench-merge.example";
+            var prefix = $"bench-{o.Seed}-merge{r}-";
+            var rng = new Random(o.Seed * 1000 + r);
+            var items = new TouchpointSpec[2 * n];
+            for (var i = 0; i < 2 * n; i++)
+                items[i] = new TouchpointSpec
+                {
+                    IdPrefix = prefix, Customer = i < n ? 0 : 1, K = i < n ? i : i - n,
+                    OccurredAt = ctx.Anchor - TimeSpan.FromSeconds(rng.NextDouble() * 90 * 86400),
+                    Channel = "web", Type = i % 5 == 0 ? "add_to_cart" : "page_view",
+                    Identifiers = [new Ident("email", i < n ? a : b)],
+                };
+            rng.Shuffle(items);
+            var stats = await Ui.WithProgress($"{phase} #{r + 1}: two profiles of {n:N0}", 2 * n,
+                p => Replayer.ReplayAsync(ctx.Writes, items, 0, items.Length, o.BatchSizes[0], o.Writers, p, ct)).ConfigureAwait(false);
+            if (stats.Accepted + stats.Duplicate != 2 * n || stats.FailedRequests > 0)
+                ctx.Report.Problem($"{phase} #{r + 1}: building the two profiles: {stats.Accepted} accepted, {stats.Duplicate} duplicate, {stats.Rejected} rejected, {stats.FailedRequests} failed requests; {string.Join("; ", stats.Errors.Take(3))}");
+
+            var (sa, pa, _) = await ctx.Reads.LookupAsync(new Ident("email", a), ct).ConfigureAwait(false);
+            var (sb, pb, _) = await ctx.Reads.LookupAsync(new Ident("email", b), ct).ConfigureAwait(false);
+            if (pa is null || pb is null || pa.Touchpoints != n || pb.Touchpoints != n || pa.ProfileId == pb.ProfileId)
+                ctx.Report.Problem($"{phase} #{r + 1}: before the merge: A {(int)sa} {pa}, B {(int)sb} {pb} (expected two profiles of {n})");
+
+            var merge = new TouchpointSpec
+            {
+                IdPrefix = prefix, Customer = 2, K = 0, OccurredAt = ctx.Anchor - TimeSpan.FromMinutes(5),
+                Channel = "web", Type = "login",
+                Identifiers = [new Ident("email", " " + a.ToUpperInvariant()), new Ident("email", b)],
+                FirstName = "Merge",
+            };
+            var json = new TouchpointJson();
+            var single = new IngestStats { Batch = 1 };
+            var t0 = Stopwatch.GetTimestamp();
+            var outcome = await Replayer.SendAsync(ctx.Writes, json.WriteBatch([merge], 0, 1), 1, new ResponseBuffer(), single, ct).ConfigureAwait(false);
+            var ms = (Stopwatch.GetTimestamp() - t0) * 1000.0 / Stopwatch.Frequency;
+            merges.RecordSince(t0);
+            latencies.Add(ms);
+            if (outcome is not { Accepted: 1 })
+            {
+                ctx.Report.Problem($"{phase} #{r + 1}: merge touchpoint not accepted: {outcome} {string.Join("; ", single.Errors)}");
+                ctx.Failed = true;
+                continue;
+            }
+
+            // Right after the answer both e-mails must lead to one profile with everything.
+            var (s1, p1, _) = await ctx.Reads.LookupAsync(new Ident("email", a), ct).ConfigureAwait(false);
+            var (s2, p2, _) = await ctx.Reads.LookupAsync(new Ident("email", b), ct).ConfigureAwait(false);
+            var expected = 2L * n + 1;
+            if (p1 is null || p2 is null || p1.ProfileId != p2.ProfileId || p1.Touchpoints != expected)
+            {
+                ctx.Report.Problem($"{phase} #{r + 1}: after the merge: A {(int)s1} {p1}, B {(int)s2} {p2} (expected one profile of {expected})");
+                ctx.Failed = true;
+                continue;
+            }
+            if (r == 0)
+            {
+                var walk = await JourneyWalker.WalkAsync(ctx.Reads, p1.ProfileId, 500, expected, null, ct).ConfigureAwait(false);
+                ctx.Report.Add(phase, "survivor journey items", walk.Items, "", target: $"= {expected:N0}", met: walk.Items == expected && walk.DuplicateIds == 0,
+                    note: $"{walk.Pages} pages of 500 in {walk.Seconds:0.##} s, duplicate ids {walk.DuplicateIds}");
+                if (walk.Error is not null) ctx.Report.Problem($"{phase}: {walk.Error}");
+                if (walk.Items != expected || walk.DuplicateIds > 0) ctx.Failed = true;
+                // A merged-away id keeps answering with the survivor.
+                var loser = p1.ProfileId == pa?.ProfileId ? pb : pa;
+                if (loser is not null)
+                {
+                    var (sl, pl) = await ctx.Reads.GetProfileAsync(loser.ProfileId, ct).ConfigureAwait(false);
+                    ctx.Report.Add(phase, "merged-away id answers survivor", pl?.ProfileId == p1.ProfileId ? 1 : 0, "", target: "1", met: pl?.ProfileId == p1.ProfileId,
+                        note: $"GET /v1/profiles/{{old}} answered {(int)sl}");
+                }
+            }
+        }
+        var m = merges.Summarise();
+        for (var i = 0; i < latencies.Count; i++)
+            ctx.Report.Add(phase, $"merge #{i + 1} of 2x{n:N0}", latencies[i], "ms", note: "one POST carrying both e-mails");
+        ctx.Report.AddAtMost(phase, $"merge latency max of {latencies.Count} (2x{n:N0})", m.Max, "ms", 50, note: $"p50 {m.P50:0.##} ms");
+    }
+}

@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# One command for the Profiles benchmark, run from the repository root:
+#
+#   bash bench/run.sh                                   # embedded node, scenario ingest
+#   bash bench/run.sh --redis --scenario all --customers 20000
+#   bash bench/run.sh --smoke                           # tiny run for CI (200 customers, ingest)
+#
+# It builds in Release, starts a Profiles node on a free loopback port (with --redis: a redis-server in a
+# temp dir first, installed with apt-get when missing), measures Redis's own ceiling with redis-benchmark
+# (in embedded mode on a throwaway redis when redis-server is installed), runs bench/Profiles.Bench against
+# the node with its pid, prints the Markdown table and stops everything it started.
+# Options it does not know (--scenario, --customers, --writers, --batch, --lookup-rate, --seed, --out, ...)
+# go to the generator; see `dotnet run --project bench/Profiles.Bench -- --help`.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+USE_REDIS=0
+SMOKE=0
+NODES=1
+PASS=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --redis) USE_REDIS=1 ;;
+    --smoke) SMOKE=1 ;;
+    --nodes) NODES="$2"; shift ;;
+    --nodes=*) NODES="${1#--nodes=}" ;;
+    *) PASS+=("$1") ;;
+  esac
+  shift
+done
+if [ "$NODES" -gt 1 ] && [ "$USE_REDIS" -eq 0 ]; then
+  echo "run.sh: --nodes > 1 needs --redis (embedded mode is a single node)" >&2
+  exit 2
+fi
+
+log() { printf '[run.sh] %s\n' "$*" >&2; }
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/profiles-bench.XXXXXX")
+LOGS="$ROOT/bench/results"   # node logs are kept there (ignored by git)
+mkdir -p "$LOGS"
+PIDS=()
+cleanup() {
+  local rc=$?
+  set +e
+  for pid in "${PIDS[@]}"; do
+    # The node runs under `dotnet run`: stop its child (the node itself) and the launcher.
+    for child in $(pgrep -P "$pid" 2>/dev/null); do kill "$child" 2>/dev/null; done
+    kill "$pid" 2>/dev/null
+  done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  rm -rf "$WORK"
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$(( 20000 + RANDOM % 30000 ))
+    if ! port_in_use "$p" && ! grep -qx "$p" "$WORK/ports" 2>/dev/null; then
+      echo "$p" >> "$WORK/ports"
+      echo "$p"
+      return 0
+    fi
+  done
+  echo "run.sh: no free port found" >&2
+  return 1
+}
+
+start_redis() { # port dir -> pid
+  local port=$1 dir=$2
+  mkdir -p "$dir"
+  redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --save '' --appendonly yes --appendfsync everysec \
+    --daemonize no --logfile "$dir/redis.log" >/dev/null 2>&1 &
+  local pid=$!
+  PIDS+=("$pid")
+  for _ in $(seq 1 100); do
+    if redis-cli -p "$port" ping 2>/dev/null | grep -q PONG; then echo "$pid"; return 0; fi
+    sleep 0.1
+  done
+  log "redis-server on port $port did not start:"; tail -20 "$dir/redis.log" >&2 || true
+  return 1
+}
+
+# 1. Build.
+log "building in Release"
+dotnet build src/Profiles.Silo -c Release -nologo -v q -clp:ErrorsOnly >&2
+dotnet build bench/Profiles.Bench -c Release -nologo -v q -clp:ErrorsOnly >&2
+
+# 2. Redis: the node's store (--redis) and/or the ceiling measured with redis-benchmark.
+REDIS_PORT=""
+if [ "$USE_REDIS" -eq 1 ] && ! command -v redis-server >/dev/null; then
+  log "installing redis-server with apt-get"
+  if [ "$(id -u)" -eq 0 ]; then APT=(apt-get); else APT=(sudo apt-get); fi
+  "${APT[@]}" update -qq >&2
+  DEBIAN_FRONTEND=noninteractive "${APT[@]}" install -y -qq redis-server redis-tools >&2
+fi
+if command -v redis-server >/dev/null; then
+  REDIS_PORT=$(free_port)
+  log "starting redis-server on 127.0.0.1:$REDIS_PORT ($([ "$USE_REDIS" -eq 1 ] && echo "node store" || echo "throwaway, for redis-benchmark only"))"
+  start_redis "$REDIS_PORT" "$WORK/redis" >/dev/null
+  if command -v redis-benchmark >/dev/null; then
+    N=100000; [ "$SMOKE" -eq 1 ] && N=20000
+    log "redis-benchmark -q -t set,get,zadd -n $N"
+    redis-benchmark -p "$REDIS_PORT" -q -t set,get,zadd -n "$N" 2>/dev/null | tr '\r' '\n' | grep 'requests per second' > "$WORK/redis-benchmark.txt" || true
+    cat "$WORK/redis-benchmark.txt" >&2
+  fi
+  if [ "$USE_REDIS" -eq 0 ]; then
+    redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  else
+    redis-cli -p "$REDIS_PORT" flushall >/dev/null
+  fi
+else
+  log "redis-server not installed: no Redis ceiling in embedded mode (use --redis to install and use it)"
+fi
+
+# 3. Node(s).
+TARGETS=()
+NODE_PIDS=()
+NODE_PIDS_ONLY=()
+CLUSTER_ID="bench-$$"
+for i in $(seq 1 "$NODES"); do
+  HTTP_PORT=$(free_port); SILO_PORT=$(free_port); GW_PORT=$(free_port)
+  NODE_ARGS=(--urls "http://127.0.0.1:$HTTP_PORT" --Profiles:SiloPort="$SILO_PORT" --Profiles:GatewayPort="$GW_PORT")
+  if [ "$USE_REDIS" -eq 1 ]; then NODE_ARGS+=(--Profiles:Redis="127.0.0.1:$REDIS_PORT" --Profiles:ClusterId="$CLUSTER_ID"); fi
+  log "starting node $i on http://127.0.0.1:$HTTP_PORT ($([ "$USE_REDIS" -eq 1 ] && echo redis || echo embedded) mode; log bench/results/node$i.log)"
+  Logging__LogLevel__Default=Warning \
+    dotnet run -c Release --no-build --project src/Profiles.Silo -- "${NODE_ARGS[@]}" > "$LOGS/node$i.log" 2>&1 &
+  RUN_PID=$!
+  PIDS+=("$RUN_PID")
+  # Ready when a lookup of an unknown identifier answers 404.
+  ok=0
+  for _ in $(seq 1 600); do
+    if ! kill -0 "$RUN_PID" 2>/dev/null; then break; fi
+    code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/v1/profiles/lookup?type=email&value=x@y.zz" 2>/dev/null || true)
+    if [ "$code" = "404" ]; then ok=1; break; fi
+    sleep 0.2
+  done
+  if [ "$ok" -ne 1 ]; then
+    log "node $i did not become ready; its log:"; tail -40 "$LOGS/node$i.log" >&2
+    exit 3
+  fi
+  NODE_PID=$(pgrep -P "$RUN_PID" | head -1 || true)
+  NODE_PID=${NODE_PID:-$RUN_PID}
+  TARGETS+=(--target "http://127.0.0.1:$HTTP_PORT")
+  NODE_PIDS+=(--node-pid "$NODE_PID")
+  NODE_PIDS_ONLY+=("$NODE_PID")
+  log "node $i ready (pid $NODE_PID)"
+done
+
+# 4. Generator.
+MODE=$([ "$USE_REDIS" -eq 1 ] && echo "redis" || echo "embedded")
+[ "$NODES" -gt 1 ] && MODE="$MODE, $NODES nodes"
+DEFAULTS=()
+if [ "$SMOKE" -eq 1 ]; then
+  DEFAULTS=(--scenario ingest --customers 200 --warmup 500 --lookup-rate 200 --lookup-seconds 2 --sample 200 --out bench/results/smoke.json)
+fi
+GEN_ARGS=("${DEFAULTS[@]}" "${TARGETS[@]}" "${NODE_PIDS[@]}" --mode "$MODE")
+[ -s "$WORK/redis-benchmark.txt" ] && GEN_ARGS+=(--redis-benchmark-file "$WORK/redis-benchmark.txt")
+[ -n "${CI:-}" ] && GEN_ARGS+=(--no-progress)
+GEN_ARGS+=("${PASS[@]}")
+
+ORIGINAL="bash bench/run.sh"
+[ "$USE_REDIS" -eq 1 ] && ORIGINAL+=" --redis"
+[ "$SMOKE" -eq 1 ] && ORIGINAL+=" --smoke"
+[ "$NODES" -gt 1 ] && ORIGINAL+=" --nodes $NODES"
+[ ${#PASS[@]} -gt 0 ] && ORIGINAL+=" ${PASS[*]}"
+log "running the generator"
+set +e
+PROFILES_BENCH_COMMAND="$ORIGINAL" dotnet "$ROOT/bench/Profiles.Bench/bin/Release/net10.0/Profiles.Bench.dll" "${GEN_ARGS[@]}"
+RC=$?
+set -e
+for i in "${!NODE_PIDS_ONLY[@]}"; do
+  if ! kill -0 "${NODE_PIDS_ONLY[$i]}" 2>/dev/null; then
+    log "NODE $((i + 1)) (pid ${NODE_PIDS_ONLY[$i]}) DIED during the run; last lines of bench/results/node$((i + 1)).log:"
+    tail -30 "$LOGS/node$((i + 1)).log" >&2 || true
+    [ "$RC" -eq 0 ] && RC=4
+  fi
+done
+if [ "$RC" -ne 0 ]; then
+  log "generator exited with $RC; node logs in bench/results/node*.log"
+fi
+exit "$RC"
