@@ -13,9 +13,10 @@ namespace Profiles.Grains.Abstractions;
 public interface IProfileGrain : IGrainWithStringKey
 {
     /// <summary>Stores the touchpoints in the journey and folds the new ones into the profile; or, when this
-    /// profile was merged away, says where to go instead and changes nothing.</summary>
+    /// profile was merged away, says where to go instead and changes nothing. The list is passed as immutable:
+    /// neither side changes it, so Orleans need not copy it within a silo.</summary>
     [Alias("Apply")]
-    Task<ApplyOutcome> Apply(List<Touchpoint> touchpoints);
+    Task<ApplyOutcome> Apply(Immutable<List<Touchpoint>> touchpoints);
 
     /// <summary>Called on the loser of a merge: hands its content to <paramref name="survivorId"/> (smaller)
     /// and forwards there from now on.</summary>
@@ -24,7 +25,7 @@ public interface IProfileGrain : IGrainWithStringKey
 
     /// <summary>Called by a loser on the survivor: takes in the loser's content once (keyed by its id).</summary>
     [Alias("Absorb")]
-    Task<Redirect> Absorb(AbsorbedProfile loser);
+    Task<Redirect> Absorb(Immutable<AbsorbedProfile> loser);
 
     /// <summary>The profile as it stands, or where it was merged to.</summary>
     [Alias("Get")]

@@ -9,6 +9,9 @@ namespace Profiles.Grains.Identity;
 /// A unified customer: where a profile is merged. Not reentrant: each call runs alone, so the fold, the
 /// forwarding pointer and the journey log stay consistent without locks. The only calls it makes are
 /// <see cref="IProfileGrain.Absorb"/> on a strictly smaller profile id.
+/// Touchpoints are durable once the journey store has them, so applying them does not wait for a state
+/// write: the snapshot is written at most every few seconds while it changes (and on deactivation), and an
+/// activation folds in whatever the journey holds beyond it. Merges write at once: their content is in no log.
 /// </summary>
 public sealed class ProfileGrain(
     [PersistentState("profile", ProfilesStorage.Name)] IPersistentState<ProfileState> state,
@@ -18,16 +21,24 @@ public sealed class ProfileGrain(
 
     private ProfileState Profile => state.State;
 
+    private static readonly TimeSpan SnapshotInterval = TimeSpan.FromSeconds(5);
+
+    private bool _snapshotBehind;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (Profile.ForwardedTo is null) await CatchUpWithJourney();
         await FinishInterruptedHandOff();
+        this.RegisterGrainTimer(WriteSnapshotIfBehind, SnapshotInterval, SnapshotInterval);
     }
 
-    public async Task<ApplyOutcome> Apply(List<Touchpoint> touchpoints)
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => WriteSnapshotIfBehind();
+
+    public async Task<ApplyOutcome> Apply(Immutable<List<Touchpoint>> batch)
     {
         await FinishInterruptedHandOff();
         if (Profile.ForwardedTo is { } forwardedTo) return new ApplyOutcome(forwardedTo, []);
+        var touchpoints = batch.Value;
         var appended = await journey.AppendAsync(Id, touchpoints);
         for (var i = 0; i < touchpoints.Count; i++)
         {
@@ -37,7 +48,7 @@ public sealed class ProfileGrain(
         {
             Profile.AppliedLogLength = appended.LogLength;
             Profile.Version++;
-            await state.WriteStateAsync();
+            _snapshotBehind = true;
         }
         return new ApplyOutcome(null, appended.IsNew);
     }
@@ -51,21 +62,22 @@ public sealed class ProfileGrain(
         // and the survivor takes our content only once.
         Profile.ForwardedTo = survivorId;
         Profile.HandoffPending = true;
-        await state.WriteStateAsync();
+        await WriteSnapshot();
         return Redirect.DoneAt(await HandOff());
     }
 
-    public async Task<Redirect> Absorb(AbsorbedProfile loser)
+    public async Task<Redirect> Absorb(Immutable<AbsorbedProfile> absorbed)
     {
         await FinishInterruptedHandOff();
         if (Profile.ForwardedTo is { } forwardedTo) return Redirect.To(forwardedTo);
+        var loser = absorbed.Value;
         EnsureSmaller(Id, loser.ProfileId);
         if (Profile.Merged.Add(loser.ProfileId))
         {
             Profile.Content.Merge(loser.Content);
             Profile.Merged.UnionWith(loser.MergedProfileIds);
             Profile.Version++;
-            await state.WriteStateAsync();
+            await WriteSnapshot();
         }
         return Redirect.DoneAt(Id);
     }
@@ -85,7 +97,7 @@ public sealed class ProfileGrain(
 
     private async Task<string> HandOff()
     {
-        var loser = new AbsorbedProfile(Id, Profile.Content, [.. Profile.Merged]);
+        var loser = new AbsorbedProfile(Id, Profile.Content, [.. Profile.Merged]).AsImmutable();
         var target = Profile.ForwardedTo!;
         Redirect landed;
         while (!(landed = await GrainFactory.GetGrain<IProfileGrain>(target).Absorb(loser)).Done)
@@ -96,7 +108,7 @@ public sealed class ProfileGrain(
         Profile.HandoffPending = false;
         Profile.Content = new ProfileContent();
         Profile.Merged.Clear();
-        await state.WriteStateAsync();
+        await WriteSnapshot();
         return landed.ProfileId;
     }
 
@@ -108,7 +120,15 @@ public sealed class ProfileGrain(
         foreach (var touchpoint in missed) Profile.Content.Add(touchpoint);
         Profile.AppliedLogLength += missed.Count;
         Profile.Version++;
+        await WriteSnapshot();
+    }
+
+    private Task WriteSnapshotIfBehind() => _snapshotBehind ? WriteSnapshot() : Task.CompletedTask;
+
+    private async Task WriteSnapshot()
+    {
         await state.WriteStateAsync();
+        _snapshotBehind = false;
     }
 
     private static void EnsureSmaller(string survivorId, string loserId)

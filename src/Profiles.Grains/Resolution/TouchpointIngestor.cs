@@ -103,7 +103,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, TimeProvider time)
     {
         while (true)
         {
-            var outcome = await grains.GetGrain<IProfileGrain>(profileId).Apply(touchpoints);
+            var outcome = await grains.GetGrain<IProfileGrain>(profileId).Apply(touchpoints.AsImmutable());
             if (outcome.ForwardedTo is null) return (profileId, outcome.IsNew);
             profileId = outcome.ForwardedTo;
         }
