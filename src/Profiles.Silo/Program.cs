@@ -6,10 +6,7 @@ using Profiles.Silo.Http;
 using Profiles.Silo.Operations;
 
 var builder = WebApplication.CreateBuilder(args);
-// Request URLs carry identifiers in lookup query strings: the framework's request logs stay off, whatever
-// the configured levels say, so no identifier value reaches a log in clear.
-builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
-builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
+LoggingDefaults.Apply(builder);
 var options = builder.Configuration.GetSection(ProfilesOptions.Section).Get<ProfilesOptions>() ?? new ProfilesOptions();
 builder.Services.Configure<ProfilesOptions>(builder.Configuration.GetSection(ProfilesOptions.Section));
 
@@ -23,6 +20,7 @@ builder.Services.AddSingleton(new IdentifierNormalizer(options.DefaultRegion));
 builder.Services.AddSingleton(new IdentifierHasher(HashKey.Bytes(options)));
 builder.Services.AddSingleton<IdentifierReader>();
 builder.Services.AddSingleton<TouchpointParser>();
+builder.Services.AddSingleton(new IngestGate(options.ConcurrentIngestRequests));
 
 var app = builder.Build();
 StartupNotes.Log(app.Logger, options);

@@ -30,7 +30,6 @@ public sealed class TwoSiloCluster : IAsyncDisposable
             silo.AddProfilesGrains();
             silo.Services.AddSingleton<IJourneyStore>(journeys);
         });
-        builder.ConfigureClient(client => client.Services.AddProfilesSerializer());
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return new TwoSiloCluster(cluster);

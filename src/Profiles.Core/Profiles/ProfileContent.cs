@@ -54,6 +54,17 @@ public sealed class ProfileContent
         if (other.LastSeen is { } last) LastSeen = Latest(LastSeen, last);
     }
 
+    /// <summary>An independent copy; the entries themselves are immutable records, so copying the maps suffices.</summary>
+    public ProfileContent Copy() => new()
+    {
+        Identifiers = new(Identifiers, StringComparer.Ordinal),
+        Traits = new(Traits, StringComparer.Ordinal),
+        Channels = new(Channels, StringComparer.Ordinal),
+        Touchpoints = Touchpoints,
+        FirstSeen = FirstSeen,
+        LastSeen = LastSeen,
+    };
+
     /// <summary>The traits a client sees: removed ones left out, in name order.</summary>
     public IEnumerable<KeyValuePair<string, string>> CurrentTraits() =>
         Traits.Where(t => t.Value.ValueJson is not null)

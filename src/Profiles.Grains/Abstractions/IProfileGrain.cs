@@ -55,8 +55,9 @@ public sealed record AbsorbedProfile(
     [property: Id(2)] List<string> MergedProfileIds);
 
 /// <summary>A profile as read. <see cref="ForwardedTo"/> set: merged away, follow it. <see cref="Exists"/>
-/// false: no touchpoint ever landed on this id.</summary>
-[GenerateSerializer, Alias("ProfileSnapshot")]
+/// false: no touchpoint ever landed on this id. Immutable: the grain hands out its own copy of the content, so
+/// Orleans need not copy it again within a silo.</summary>
+[GenerateSerializer, Immutable, Alias("ProfileSnapshot")]
 public sealed record ProfileSnapshot(
     [property: Id(0)] string ProfileId,
     [property: Id(1)] string? ForwardedTo,

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Orleans.Serialization;
 using Orleans.Storage;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Resolution;
@@ -14,11 +13,11 @@ public static class ProfilesGrainsExtensions
     /// <summary>The grains' services, shared by the node and the test clusters.</summary>
     public static ISiloBuilder AddProfilesGrains(this ISiloBuilder silo)
     {
-        silo.Services.AddProfilesSerializer();
         // Grain state is stored in Orleans' binary format: several times cheaper than the default JSON.
         silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         silo.AddIncomingGrainCallFilter<StorageFailureFilter>();
         silo.Services.AddSingleton(TimeProvider.System);
+        silo.Services.AddSingleton<IdentifierCache>();
         silo.Services.AddSingleton<TouchpointIngestor>();
         silo.Services.AddSingleton<ProfileReader>();
         silo.Services.TryAddSingleton<IJourneyStore, InMemoryJourneyStore>();
@@ -32,10 +31,4 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddSingleton<IJourneyStore, RedisJourneyStore>();
         return silo;
     }
-
-    /// <summary>Profiles.Core stays free of Orleans, so its types travel between grains (and to clients)
-    /// with System.Text.Json.</summary>
-    public static IServiceCollection AddProfilesSerializer(this IServiceCollection services) =>
-        services.AddSerializer(serializer => serializer.AddJsonSerializer(
-            isSupported: type => type.Namespace?.StartsWith("Profiles.Core", StringComparison.Ordinal) == true));
 }

@@ -85,7 +85,7 @@ public sealed class ProfileGrain(
     public async Task<ProfileSnapshot> Get()
     {
         await FinishInterruptedHandOff();
-        return new ProfileSnapshot(Id, Profile.ForwardedTo, Profile.Content, [.. Profile.Merged.Order(StringComparer.Ordinal)], Profile.Version);
+        return new ProfileSnapshot(Id, Profile.ForwardedTo, Profile.Content.Copy(), [.. Profile.Merged.Order(StringComparer.Ordinal)], Profile.Version);
     }
 
     /// <summary>A hand-off cut short (a crash, or storage failing mid-way) completes before anything else is

@@ -5,7 +5,7 @@ using Profiles.Core.Touchpoints;
 namespace Profiles.Grains.Resolution;
 
 /// <summary>Reads profiles and journeys, following merged-away ids to the surviving profile.</summary>
-public sealed class ProfileReader(IGrainFactory grains, IJourneyStore journeys)
+public sealed class ProfileReader(IGrainFactory grains, IdentifierCache cache, IJourneyStore journeys)
 {
     /// <summary>The surviving profile of <paramref name="profileId"/>, or null when no touchpoint ever landed there.</summary>
     public async Task<ProfileSnapshot?> FindByIdAsync(string profileId)
@@ -18,11 +18,16 @@ public sealed class ProfileReader(IGrainFactory grains, IJourneyStore journeys)
     public async Task<ProfileSnapshot?> FindByIdentifierAsync(string identifierKey)
     {
         var identifier = grains.GetGrain<IIdentifierGrain>(identifierKey);
-        if (await identifier.GetProfile() is not { } profileId) return null;
+        var profileId = cache.TryGet(identifierKey, out var remembered) ? remembered : await identifier.GetProfile();
+        if (profileId is null) return null;
         // An identifier takes its profile just before its first touchpoint lands; until that touchpoint is in
         // the profile, the link is not made and the identifier stays unknown.
         if (await FindByIdAsync(profileId) is not { } snapshot || !snapshot.Content.Identifiers.ContainsKey(identifierKey)) return null;
-        if (snapshot.ProfileId != profileId) identifier.PointTo(snapshot.ProfileId).Ignore();
+        if (snapshot.ProfileId != profileId)
+        {
+            cache.Remember(identifierKey, snapshot.ProfileId);
+            identifier.PointTo(snapshot.ProfileId).Ignore();
+        }
         return snapshot;
     }
 

@@ -10,7 +10,7 @@ namespace Profiles.Grains.Resolution;
 /// smallest id, and applies each group to its surviving profile in one call. It is not a grain: it only
 /// calls grains, so it cannot be part of a call cycle.
 /// </summary>
-public sealed class TouchpointIngestor(IGrainFactory grains, TimeProvider time)
+public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cache, TimeProvider time)
 {
     /// <summary>Per touchpoint, in order: the profile it landed on, and whether it was new.</summary>
     public async Task<IngestOutcome[]> IngestAsync(IReadOnlyList<Touchpoint> touchpoints)
@@ -41,13 +41,21 @@ public sealed class TouchpointIngestor(IGrainFactory grains, TimeProvider time)
     /// </summary>
     private async Task<Dictionary<string, string>> ResolveIdentifiersAsync(IReadOnlyList<Touchpoint> touchpoints)
     {
-        var keys = touchpoints.SelectMany(t => t.Identifiers).Select(i => i.Key).Distinct(StringComparer.Ordinal).ToArray();
-        var known = await Task.WhenAll(keys.Select(key => grains.GetGrain<IIdentifierGrain>(key).GetProfile()));
-        var profileOfKey = new Dictionary<string, string>(keys.Length, StringComparer.Ordinal);
-        for (var i = 0; i < keys.Length; i++)
+        var profileOfKey = new Dictionary<string, string>(StringComparer.Ordinal);
+        var uncached = new List<string>();
+        foreach (var key in touchpoints.SelectMany(t => t.Identifiers).Select(i => i.Key))
         {
-            if (known[i] is { } profileId) profileOfKey[keys[i]] = profileId;
+            if (profileOfKey.ContainsKey(key) || uncached.Contains(key)) continue;
+            if (cache.TryGet(key, out var remembered)) profileOfKey[key] = remembered;
+            else uncached.Add(key);
         }
+        if (uncached.Count == 0) return profileOfKey;
+        var known = await Task.WhenAll(uncached.Select(key => grains.GetGrain<IIdentifierGrain>(key).GetProfile()));
+        for (var i = 0; i < uncached.Count; i++)
+        {
+            if (known[i] is { } profileId) profileOfKey[uncached[i]] = profileId;
+        }
+        var keys = profileOfKey.Keys.Concat(uncached.Where(key => !profileOfKey.ContainsKey(key))).ToArray();
         if (profileOfKey.Count == keys.Length) return profileOfKey;
 
         // Known profiles and unknown keys are nodes of one graph; a key stands for itself until it has a profile.
@@ -109,12 +117,14 @@ public sealed class TouchpointIngestor(IGrainFactory grains, TimeProvider time)
         }
     }
 
-    /// <summary>Points identifiers straight at their surviving profile, so later lookups skip the forwarding hops.</summary>
+    /// <summary>Points identifiers straight at their surviving profile, in this node's cache and in their grains,
+    /// so later touchpoints and lookups skip the forwarding hops.</summary>
     private void CompressPaths(Dictionary<string, string> profileOfKey, DisjointSets connected, Dictionary<string, string> landedOn)
     {
         foreach (var (key, profileId) in profileOfKey)
         {
             var survivor = landedOn[connected.Find(profileId)];
+            cache.Remember(key, survivor);
             if (survivor != profileId) grains.GetGrain<IIdentifierGrain>(key).PointTo(survivor).Ignore();
         }
     }

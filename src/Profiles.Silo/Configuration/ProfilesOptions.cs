@@ -31,5 +31,8 @@ public sealed class ProfilesOptions
     /// <summary>The largest request body accepted; larger answers 413. 1000 touchpoints of a few KiB fit.</summary>
     public long MaxRequestBytes { get; set; } = 8 * 1024 * 1024;
 
+    /// <summary>How many ingest requests a node works on at once; more wait their turn (see IngestGate).</summary>
+    public int ConcurrentIngestRequests { get; set; } = 2;
+
     public bool IsEmbedded => string.IsNullOrWhiteSpace(Redis);
 }

@@ -1,28 +1,62 @@
+using System.Buffers;
+
 namespace Profiles.Silo.Http;
 
-/// <summary>Reads a request body up to a size limit. Kestrel enforces the same limit, but checking it here
-/// too gives every host (test servers included) the same 413.</summary>
-public static class RequestBody
+/// <summary>
+/// A request body read into a pooled buffer, up to a size limit. Kestrel enforces the same limit, but checking
+/// it here too gives every host (test servers included) the same 413. Dispose returns the buffer, so keep the
+/// body (and any JsonDocument parsed over it) alive only for the request.
+/// </summary>
+public sealed class RequestBody : IDisposable
 {
+    private byte[] _buffer;
+
+    private RequestBody(byte[] buffer, int length) => (_buffer, Length) = (buffer, length);
+
+    public int Length { get; }
+
+    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
+
     /// <summary>The body, or null when it is larger than <paramref name="limit"/> bytes.</summary>
-    public static async Task<byte[]?> ReadAsync(HttpRequest request, long limit)
+    public static async Task<RequestBody?> ReadAsync(HttpRequest request, long limit)
     {
         if (request.ContentLength > limit) return null;
-        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 16 * 1024);
-        var chunk = new byte[64 * 1024];
+        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is { } length ? (int)length + 1 : 16 * 1024);
+        var filled = 0;
         try
         {
             int read;
-            while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+            while ((read = await request.Body.ReadAsync(buffer.AsMemory(filled), request.HttpContext.RequestAborted)) > 0)
             {
-                if (buffer.Length + read > limit) return null;
-                buffer.Write(chunk, 0, read);
+                filled += read;
+                if (filled > limit)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return null;
+                }
+                if (filled == buffer.Length) buffer = Grow(buffer, filled);
             }
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
+            ArrayPool<byte>.Shared.Return(buffer);
             return null;
         }
-        return buffer.ToArray();
+        return new RequestBody(buffer, filled);
+    }
+
+    private static byte[] Grow(byte[] buffer, int filled)
+    {
+        var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+        buffer.AsSpan(0, filled).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return larger;
+    }
+
+    public void Dispose()
+    {
+        if (_buffer.Length == 0) return;
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = [];
     }
 }

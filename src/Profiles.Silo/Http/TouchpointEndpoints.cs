@@ -21,13 +21,13 @@ public static class TouchpointEndpoints
     }
 
     private static async Task<IResult> PostTouchpoints(
-        HttpRequest request, TouchpointParser parser, TouchpointIngestor ingestor, IOptions<ProfilesOptions> options)
+        HttpRequest request, TouchpointParser parser, TouchpointIngestor ingestor, IngestGate gate, IOptions<ProfilesOptions> options)
     {
         if (!request.HasJsonContentType())
         {
             return Problems.Status(StatusCodes.Status415UnsupportedMediaType, "The body must be sent as Content-Type: application/json.");
         }
-        var body = await RequestBody.ReadAsync(request, options.Value.MaxRequestBytes);
+        using var body = await RequestBody.ReadAsync(request, options.Value.MaxRequestBytes);
         if (body is null)
         {
             return Problems.Status(StatusCodes.Status413PayloadTooLarge, $"The body is larger than the limit of {options.Value.MaxRequestBytes} bytes.");
@@ -36,7 +36,7 @@ public static class TouchpointEndpoints
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body);
+            document = JsonDocument.Parse(body.Memory);
         }
         catch (JsonException e)
         {
@@ -59,7 +59,7 @@ public static class TouchpointEndpoints
                 default:
                     return Problems.BadRequest("The body must be one touchpoint object or an array of them.");
             }
-            return Results.Ok(await IngestAsync(items, parser, ingestor));
+            return Results.Ok(await gate.RunAsync(() => IngestAsync(items, parser, ingestor), request.HttpContext.RequestAborted));
         }
     }
 

@@ -1,0 +1,26 @@
+using System.Collections.Concurrent;
+
+namespace Profiles.Grains.Resolution;
+
+/// <summary>
+/// This node's memory of which profile an identifier belongs to, so a known identifier costs no grain call.
+/// An entry can only be stale in a harmless way: profiles only ever merge into smaller ids and a merged-away
+/// profile forwards every call, so a remembered profile still leads to the right one. The identifier grain
+/// stays the authority; on a miss it is asked. Bounded: past <see cref="Capacity"/> entries it starts over.
+/// </summary>
+public sealed class IdentifierCache
+{
+    public const int Capacity = 2_000_000;
+
+    private readonly ConcurrentDictionary<string, string> _profileOfKey = new(StringComparer.Ordinal);
+
+    public bool TryGet(string identifierKey, out string profileId) => _profileOfKey.TryGetValue(identifierKey, out profileId!);
+
+    public void Remember(string identifierKey, string profileId)
+    {
+        if (_profileOfKey.Count >= Capacity) _profileOfKey.Clear();
+        _profileOfKey[identifierKey] = profileId;
+    }
+
+    public void Forget(string identifierKey) => _profileOfKey.TryRemove(identifierKey, out _);
+}

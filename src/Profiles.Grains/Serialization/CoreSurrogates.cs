@@ -1,0 +1,146 @@
+using Profiles.Core.Profiles;
+using Profiles.Core.Touchpoints;
+
+namespace Profiles.Grains.Serialization;
+
+// Profiles.Core stays free of Orleans, so its types cross grain boundaries and reach grain storage through
+// these surrogates: Orleans' own compact binary format, with no type names on the wire.
+
+[GenerateSerializer, Alias("Touchpoint")]
+public struct TouchpointSurrogate
+{
+    [Id(0)] public string Id;
+    [Id(1)] public DateTimeOffset OccurredAt;
+    [Id(2)] public string Channel;
+    [Id(3)] public string Type;
+    [Id(4)] public IdentifierRef[] Identifiers;
+    [Id(5)] public TraitWrite[] Traits;
+    [Id(6)] public string? PropertiesJson;
+}
+
+[RegisterConverter]
+public sealed class TouchpointConverter : IConverter<Touchpoint, TouchpointSurrogate>
+{
+    public Touchpoint ConvertFromSurrogate(in TouchpointSurrogate s) =>
+        new(s.Id, s.OccurredAt, s.Channel, s.Type, s.Identifiers, s.Traits, s.PropertiesJson);
+
+    public TouchpointSurrogate ConvertToSurrogate(in Touchpoint t) => new()
+    {
+        Id = t.Id, OccurredAt = t.OccurredAt, Channel = t.Channel, Type = t.Type,
+        Identifiers = [.. t.Identifiers], Traits = [.. t.Traits], PropertiesJson = t.PropertiesJson,
+    };
+}
+
+[GenerateSerializer, Alias("IdentifierRef")]
+public struct IdentifierRefSurrogate
+{
+    [Id(0)] public string Type;
+    [Id(1)] public string Key;
+    [Id(2)] public string Hint;
+    [Id(3)] public bool FromHash;
+}
+
+[RegisterConverter]
+public sealed class IdentifierRefConverter : IConverter<IdentifierRef, IdentifierRefSurrogate>
+{
+    public IdentifierRef ConvertFromSurrogate(in IdentifierRefSurrogate s) => new(s.Type, s.Key, s.Hint, s.FromHash);
+
+    public IdentifierRefSurrogate ConvertToSurrogate(in IdentifierRef i) => new() { Type = i.Type, Key = i.Key, Hint = i.Hint, FromHash = i.FromHash };
+}
+
+[GenerateSerializer, Alias("TraitWrite")]
+public struct TraitWriteSurrogate
+{
+    [Id(0)] public string Name;
+    [Id(1)] public string? ValueJson;
+}
+
+[RegisterConverter]
+public sealed class TraitWriteConverter : IConverter<TraitWrite, TraitWriteSurrogate>
+{
+    public TraitWrite ConvertFromSurrogate(in TraitWriteSurrogate s) => new(s.Name, s.ValueJson);
+
+    public TraitWriteSurrogate ConvertToSurrogate(in TraitWrite t) => new() { Name = t.Name, ValueJson = t.ValueJson };
+}
+
+[GenerateSerializer, Alias("ProfileContent")]
+public struct ProfileContentSurrogate
+{
+    [Id(0)] public Dictionary<string, IdentifierActivity> Identifiers;
+    [Id(1)] public Dictionary<string, TraitEntry> Traits;
+    [Id(2)] public Dictionary<string, ChannelActivity> Channels;
+    [Id(3)] public long Touchpoints;
+    [Id(4)] public DateTimeOffset? FirstSeen;
+    [Id(5)] public DateTimeOffset? LastSeen;
+}
+
+[RegisterConverter]
+public sealed class ProfileContentConverter : IConverter<ProfileContent, ProfileContentSurrogate>
+{
+    public ProfileContent ConvertFromSurrogate(in ProfileContentSurrogate s) => new()
+    {
+        Identifiers = new(s.Identifiers, StringComparer.Ordinal),
+        Traits = new(s.Traits, StringComparer.Ordinal),
+        Channels = new(s.Channels, StringComparer.Ordinal),
+        Touchpoints = s.Touchpoints,
+        FirstSeen = s.FirstSeen,
+        LastSeen = s.LastSeen,
+    };
+
+    public ProfileContentSurrogate ConvertToSurrogate(in ProfileContent c) => new()
+    {
+        Identifiers = c.Identifiers, Traits = c.Traits, Channels = c.Channels,
+        Touchpoints = c.Touchpoints, FirstSeen = c.FirstSeen, LastSeen = c.LastSeen,
+    };
+}
+
+[GenerateSerializer, Alias("IdentifierActivity")]
+public struct IdentifierActivitySurrogate
+{
+    [Id(0)] public string Type;
+    [Id(1)] public string Hint;
+    [Id(2)] public bool FromHash;
+    [Id(3)] public DateTimeOffset FirstSeen;
+    [Id(4)] public DateTimeOffset LastSeen;
+}
+
+[RegisterConverter]
+public sealed class IdentifierActivityConverter : IConverter<IdentifierActivity, IdentifierActivitySurrogate>
+{
+    public IdentifierActivity ConvertFromSurrogate(in IdentifierActivitySurrogate s) => new(s.Type, s.Hint, s.FromHash, s.FirstSeen, s.LastSeen);
+
+    public IdentifierActivitySurrogate ConvertToSurrogate(in IdentifierActivity a) =>
+        new() { Type = a.Type, Hint = a.Hint, FromHash = a.FromHash, FirstSeen = a.FirstSeen, LastSeen = a.LastSeen };
+}
+
+[GenerateSerializer, Alias("TraitEntry")]
+public struct TraitEntrySurrogate
+{
+    [Id(0)] public string? ValueJson;
+    [Id(1)] public DateTimeOffset At;
+    [Id(2)] public string TouchpointId;
+}
+
+[RegisterConverter]
+public sealed class TraitEntryConverter : IConverter<TraitEntry, TraitEntrySurrogate>
+{
+    public TraitEntry ConvertFromSurrogate(in TraitEntrySurrogate s) => new(s.ValueJson, s.At, s.TouchpointId);
+
+    public TraitEntrySurrogate ConvertToSurrogate(in TraitEntry t) => new() { ValueJson = t.ValueJson, At = t.At, TouchpointId = t.TouchpointId };
+}
+
+[GenerateSerializer, Alias("ChannelActivity")]
+public struct ChannelActivitySurrogate
+{
+    [Id(0)] public long Touchpoints;
+    [Id(1)] public DateTimeOffset FirstSeen;
+    [Id(2)] public DateTimeOffset LastSeen;
+}
+
+[RegisterConverter]
+public sealed class ChannelActivityConverter : IConverter<ChannelActivity, ChannelActivitySurrogate>
+{
+    public ChannelActivity ConvertFromSurrogate(in ChannelActivitySurrogate s) => new(s.Touchpoints, s.FirstSeen, s.LastSeen);
+
+    public ChannelActivitySurrogate ConvertToSurrogate(in ChannelActivity c) => new() { Touchpoints = c.Touchpoints, FirstSeen = c.FirstSeen, LastSeen = c.LastSeen };
+}
