@@ -14,13 +14,22 @@ public sealed class IdentifierCache
 
     private readonly ConcurrentDictionary<string, string> _profileOfKey = new(StringComparer.Ordinal);
 
+    // ConcurrentDictionary.Count takes every lock; an approximate count of additions is enough for a bound.
+    private int _added;
+
     public bool TryGet(string identifierKey, out string profileId) => _profileOfKey.TryGetValue(identifierKey, out profileId!);
 
     public void Remember(string identifierKey, string profileId)
     {
-        if (_profileOfKey.Count >= Capacity) _profileOfKey.Clear();
-        _profileOfKey[identifierKey] = profileId;
+        if (_profileOfKey.TryAdd(identifierKey, profileId))
+        {
+            if (Interlocked.Increment(ref _added) < Capacity) return;
+            _profileOfKey.Clear();
+            Interlocked.Exchange(ref _added, 0);
+        }
+        else
+        {
+            _profileOfKey[identifierKey] = profileId;
+        }
     }
-
-    public void Forget(string identifierKey) => _profileOfKey.TryRemove(identifierKey, out _);
 }
