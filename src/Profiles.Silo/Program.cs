@@ -21,12 +21,14 @@ builder.Services.AddSingleton(new IdentifierHasher(HashKey.Bytes(options)));
 builder.Services.AddSingleton<IdentifierReader>();
 builder.Services.AddSingleton<TouchpointParser>();
 builder.Services.AddSingleton(new IngestGate(options.ConcurrentIngestRequests));
+builder.AddProfilesOperations();
 
 var app = builder.Build();
 StartupNotes.Log(app.Logger, options);
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseProfilesOperations();
 app.MapProfilesHealthChecks();
 app.MapTouchpointEndpoints();
 app.MapProfileEndpoints();

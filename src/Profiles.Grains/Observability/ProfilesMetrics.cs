@@ -1,0 +1,23 @@
+using System.Diagnostics.Metrics;
+
+namespace Profiles.Grains.Observability;
+
+/// <summary>Profiles' own instruments, under the meter <see cref="MeterName"/>; the node exports them as
+/// Prometheus text at /metrics.</summary>
+public static class ProfilesMetrics
+{
+    public const string MeterName = "Profiles";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    /// <summary>Touchpoints received, tagged <c>result</c> = accepted | duplicate | rejected.</summary>
+    public static readonly Counter<long> Touchpoints = Meter.CreateCounter<long>("profiles.touchpoints", "{touchpoint}", "Touchpoints received, by result");
+
+    /// <summary>Profiles merged into another.</summary>
+    public static readonly Counter<long> Merges = Meter.CreateCounter<long>("profiles.merges", "{merge}", "Profiles merged into another");
+
+    /// <summary>Open live (server-sent events) subscriptions on this node.</summary>
+    public static readonly UpDownCounter<long> LiveSubscribers = Meter.CreateUpDownCounter<long>("profiles.live.subscribers", "{subscriber}", "Open live subscriptions");
+
+    public static void CountTouchpoint(string result) => Touchpoints.Add(1, new KeyValuePair<string, object?>("result", result));
+}

@@ -1,0 +1,88 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Profiles.Silo.Operations;
+
+/// <summary>The roles an API key can hold (contract section 6).</summary>
+public static class ApiRoles
+{
+    public const string Ingest = "ingest";
+    public const string Read = "read";
+    public const string Erase = "erase";
+
+    public static readonly IReadOnlyList<string> All = [Ingest, Read, Erase];
+}
+
+/// <summary>One configured key: its name (safe to show and log) and roles. The secret itself is kept only as
+/// its SHA-256.</summary>
+public sealed record ApiKey(string Name, IReadOnlySet<string> Roles);
+
+/// <summary>
+/// The API keys of <c>Profiles:ApiKeys:NAME:Key</c> and <c>Profiles:ApiKeys:NAME:Roles</c> (a comma-separated
+/// list, or a JSON array). No key configured: the API is open. A key is compared as the SHA-256 of its UTF-8
+/// bytes, against every configured key, in constant time, so neither the timing nor a log can reveal it.
+/// </summary>
+public sealed class ApiKeys
+{
+    public const string Section = "Profiles:ApiKeys";
+
+    private readonly (byte[] Hash, ApiKey Key)[] _keys;
+
+    private ApiKeys((byte[] Hash, ApiKey Key)[] keys) => _keys = keys;
+
+    /// <summary>True when no key is configured: every call is allowed.</summary>
+    public bool IsOpen => _keys.Length == 0;
+
+    public IEnumerable<ApiKey> Keys => _keys.Select(k => k.Key);
+
+    /// <summary>Reads the keys; a key without a secret, or naming an unknown role, stops the node at start-up
+    /// (a typo must not silently lock out, or open up, a client).</summary>
+    public static ApiKeys From(IConfiguration configuration)
+    {
+        var keys = new List<(byte[], ApiKey)>();
+        var secrets = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in configuration.GetSection(Section).GetChildren())
+        {
+            var secret = entry["Key"];
+            if (string.IsNullOrWhiteSpace(secret))
+            {
+                throw new InvalidOperationException($"{Section}:{entry.Key}:Key is empty: every API key needs a secret.");
+            }
+            if (!secrets.Add(secret))
+            {
+                throw new InvalidOperationException($"{Section}:{entry.Key}:Key is the secret of another key: give each client its own key.");
+            }
+            var roles = ReadRoles(entry);
+            var unknown = roles.Where(r => !ApiRoles.All.Contains(r)).ToList();
+            if (unknown.Count > 0)
+            {
+                throw new InvalidOperationException(
+                    $"{Section}:{entry.Key}:Roles names unknown roles ({string.Join(", ", unknown)}); the roles are {string.Join(", ", ApiRoles.All)}.");
+            }
+            keys.Add((Hash(secret), new ApiKey(entry.Key, roles)));
+        }
+        return new ApiKeys([.. keys]);
+    }
+
+    private static HashSet<string> ReadRoles(IConfigurationSection entry)
+    {
+        var section = entry.GetSection("Roles");
+        var values = section.Value is { } list ? list.Split(',') : section.GetChildren().Select(c => c.Value ?? "");
+        return values.Select(v => v.Trim().ToLowerInvariant()).Where(v => v.Length > 0).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>The key whose secret is <paramref name="secret"/>, or null. Every configured key is compared,
+    /// whatever matched first.</summary>
+    public ApiKey? Find(string secret)
+    {
+        var presented = Hash(secret);
+        ApiKey? found = null;
+        foreach (var (hash, key) in _keys)
+        {
+            if (CryptographicOperations.FixedTimeEquals(presented, hash)) found = key;
+        }
+        return found;
+    }
+
+    private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+}

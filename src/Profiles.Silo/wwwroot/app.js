@@ -1,0 +1,438 @@
+// The clienteling page: find a customer, show the unified profile and the omnichannel journey, and follow
+// them live. Data is only ever set with textContent (never innerHTML): journey properties and traits are
+// whatever clients sent.
+
+import { Api, ApiError } from './api.js';
+import { follow } from './live.js';
+import {
+  channelKind, channelLabel, compareJourney, dayKey, formatDateTime, formatDay, formatRelative, formatTime,
+  humanise, identifierLabel, valueText,
+} from './format.js';
+
+const PAGE_SIZE = 50;
+const MAX_PROPERTIES = 8;
+const NEW_HIGHLIGHT_MS = 6000;
+
+const $ = id => document.getElementById(id);
+
+/** Creates an element; text goes through textContent only. */
+function el(tag, { className, text, title, attrs } = {}, ...children) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  if (title) node.title = title;
+  for (const [name, value] of Object.entries(attrs ?? {})) node.setAttribute(name, value);
+  for (const child of children) if (child) node.append(child);
+  return node;
+}
+
+// ---- the API key form ----------------------------------------------------------------------------
+
+function askForKey(message) {
+  const dialog = $('key-dialog');
+  const input = $('key-input');
+  $('key-message').textContent = message;
+  input.value = '';
+  return new Promise(resolve => {
+    const finish = key => {
+      $('key-form').removeEventListener('submit', submit);
+      $('key-cancel').removeEventListener('click', cancel);
+      dialog.removeEventListener('cancel', cancel);
+      if (dialog.open) dialog.close();
+      updateKeyButton();
+      resolve(key);
+    };
+    const submit = event => {
+      event.preventDefault();
+      const key = input.value.trim();
+      if (key) finish(key);
+    };
+    const cancel = event => {
+      event.preventDefault();
+      finish(null);
+    };
+    $('key-form').addEventListener('submit', submit);
+    $('key-cancel').addEventListener('click', cancel);
+    dialog.addEventListener('cancel', cancel);
+    dialog.showModal();
+    input.focus();
+  });
+}
+
+const api = new Api({ askForKey });
+
+function updateKeyButton() {
+  $('forget-key').hidden = !api.key;
+}
+
+$('forget-key').addEventListener('click', () => {
+  api.key = null;
+  updateKeyButton();
+  setStatus('The API key was forgotten. The next call will ask for one if the node needs it.');
+});
+
+// ---- state -----------------------------------------------------------------------------------------
+
+const state = {
+  search: null,          // { type, value, label }: kept in memory only, never in the URL
+  profile: null,
+  items: new Map(),      // journey items by id
+  nextCursor: null,
+  journeyLoaded: false,
+  loadingMore: false,
+  newIds: new Set(),
+  controller: null,      // aborts everything of the current search
+  refreshQueued: false,
+  refreshing: null,
+  erased: false,         // the live stream said the profile was erased
+};
+
+function setStatus(text, kind = 'info') {
+  const status = $('status');
+  status.textContent = text ?? '';
+  status.dataset.kind = kind;
+}
+
+function setLive(liveState, message) {
+  const live = $('live-state');
+  live.dataset.state = liveState;
+  const labels = {
+    idle: 'Not watching', connecting: 'Connecting…', connected: 'Live', reconnecting: 'Reconnecting…', offline: 'Offline',
+  };
+  live.querySelector('.live-text').textContent = labels[liveState] ?? liveState;
+  live.title = message || (liveState === 'connected' ? 'Updates appear as they happen.' : labels[liveState]);
+}
+
+// ---- search ----------------------------------------------------------------------------------------
+
+const PLACEHOLDERS = {
+  email: ['customer@example.com', 'email', 'email'],
+  phone: ['06 12 34 56 78', 'tel', 'tel'],
+  loyalty_id: ['Loyalty card number', 'text', 'text'],
+  crm_id: ['CRM id', 'text', 'text'],
+};
+
+function updateInputForType() {
+  const [placeholder, type, inputMode] = PLACEHOLDERS[$('search-type').value] ?? ['', 'text', 'text'];
+  const input = $('search-value');
+  input.placeholder = placeholder;
+  input.type = type;
+  input.inputMode = inputMode;
+}
+
+$('search-type').addEventListener('change', updateInputForType);
+updateInputForType();
+
+$('search').addEventListener('submit', event => {
+  event.preventDefault();
+  const type = $('search-type').value;
+  const value = $('search-value').value.trim();
+  if (!value) {
+    setStatus('Type a value to look for.', 'error');
+    return;
+  }
+  startSearch(type, value);
+});
+
+async function startSearch(type, value) {
+  state.controller?.abort();
+  const controller = new AbortController();
+  const label = $('search-type').selectedOptions[0]?.textContent ?? identifierLabel(type);
+  Object.assign(state, {
+    search: { type, value, label }, profile: null, items: new Map(), nextCursor: null, journeyLoaded: false,
+    loadingMore: false, newIds: new Set(), controller, refreshQueued: false, refreshing: null, erased: false,
+  });
+  setStatus('Looking the customer up…');
+  $('search-button').disabled = true;
+  try {
+    const profile = await api.lookup(type, value, { signal: controller.signal });
+    if (controller.signal.aborted) return;
+    if (profile) {
+      showProfile(profile);
+      setStatus('');
+      await refreshJourney();
+    } else {
+      showNoCustomer();
+    }
+    followLive(controller);
+  } catch (error) {
+    if (controller.signal.aborted || error.name === 'AbortError') return;
+    showError(error);
+  } finally {
+    if (state.controller === controller) $('search-button').disabled = false;
+  }
+}
+
+function showNoCustomer() {
+  $('customer').hidden = true;
+  $('welcome').hidden = false;
+  setStatus(`No customer has this ${state.search.label.toLowerCase()} yet. The page will show them as soon as one appears.`, 'warning');
+}
+
+function showError(error) {
+  if (error instanceof ApiError) {
+    if (error.status === 401) setStatus('An API key is needed to look customers up.', 'error');
+    else if (error.status === 403) setStatus(`This API key may not read profiles: ${error.message}`, 'error');
+    else setStatus(error.message, 'error');
+  } else {
+    setStatus('The node could not be reached. Check the connection and try again.', 'error');
+  }
+}
+
+// ---- live ------------------------------------------------------------------------------------------
+
+function followLive(controller) {
+  const { type, value } = state.search;
+  follow({
+    api,
+    url: api.liveUrl(type, value),
+    signal: controller.signal,
+    onState: (liveState, message) => { if (!controller.signal.aborted) setLive(liveState, message); },
+    onEvent: (name, data) => { if (!controller.signal.aborted) onLiveEvent(name, data); },
+  }).finally(() => {
+    if (controller.signal.aborted && state.controller === controller) setLive('idle');
+  });
+}
+
+function onLiveEvent(name, data) {
+  if (name === 'deleted') {
+    state.erased = true;
+    state.profile = null;
+    state.items = new Map();
+    $('customer').hidden = true;
+    $('welcome').hidden = false;
+    setStatus('This customer was erased: their profile and journey no longer exist.', 'warning');
+    return;
+  }
+  if (name !== 'profile') return;
+  let profile;
+  try {
+    profile = JSON.parse(data);
+  } catch {
+    return;
+  }
+  if (!profile || !profile.profileId) {
+    if (!state.profile && !state.erased) showNoCustomer();
+    return;
+  }
+  state.erased = false;
+  const current = state.profile;
+  if (current && current.profileId === profile.profileId && (profile.version ?? 0) < (current.version ?? 0)) return;
+  const switched = !current || current.profileId !== profile.profileId;
+  if (switched) {
+    // A first appearance, or a merge into another profile: start the journey over.
+    state.items = new Map();
+    state.nextCursor = null;
+    state.journeyLoaded = false;
+  }
+  showProfile(profile);
+  setStatus('');
+  refreshJourney();
+}
+
+// ---- the profile -----------------------------------------------------------------------------------
+
+function showProfile(profile) {
+  state.profile = profile;
+  $('welcome').hidden = true;
+  $('customer').hidden = false;
+
+  const traits = profile.traits ?? {};
+  const name = [traits.firstName, traits.lastName].filter(v => typeof v === 'string' && v.trim()).join(' ');
+  $('profile-name').textContent = name || 'Customer';
+  $('profile-avatar').textContent = initials(name);
+  $('profile-id').textContent = profile.profileId;
+  $('profile-touchpoints').textContent = String(profile.touchpoints ?? 0);
+  setTime($('profile-first-seen'), profile.firstSeen);
+  setTime($('profile-last-seen'), profile.lastSeen);
+
+  $('profile-identifiers').replaceChildren(...(profile.identifiers ?? []).map(identifier =>
+    el('li', { className: 'identifier' },
+      el('span', { className: 'identifier-type', text: identifierLabel(identifier.type) }),
+      el('span', { className: 'identifier-hint', text: identifier.hint }),
+      el('span', { className: 'identifier-seen muted', text: `since ${formatDateTime(identifier.firstSeen)}` }))));
+
+  const groups = { online: [], offline: [], other: [] };
+  for (const [channel, stats] of Object.entries(profile.channels ?? {})) groups[channelKind(channel)].push([channel, stats]);
+  for (const [kind, list] of Object.entries(groups)) {
+    list.sort((a, b) => (b[1].touchpoints ?? 0) - (a[1].touchpoints ?? 0) || a[0].localeCompare(b[0]));
+    const items = list.map(([channel, stats]) =>
+      el('li', { className: `channel ${kind}`, title: `First ${formatDateTime(stats.firstSeen)} · last ${formatDateTime(stats.lastSeen)}` },
+        el('span', { className: 'channel-name', text: channelLabel(channel) }),
+        el('span', { className: 'channel-count', text: String(stats.touchpoints ?? 0) }),
+        el('span', { className: 'channel-last muted', text: formatRelative(stats.lastSeen) })));
+    const target = $(`channels-${kind}`);
+    target.replaceChildren(...(items.length ? items : [el('li', { className: 'muted small', text: 'none yet' })]));
+  }
+  $('channels-other-group').hidden = groups.other.length === 0;
+
+  const traitRows = Object.entries(traits)
+    .filter(([, value]) => value !== null && value !== undefined)
+    .sort(([a], [b]) => a.localeCompare(b));
+  $('profile-traits').replaceChildren(...(traitRows.length
+    ? traitRows.map(([key, value]) => el('div', { className: 'trait' }, el('dt', { text: humanise(key) }), el('dd', { text: valueText(value) })))
+    : [el('div', { className: 'muted small', text: 'No traits yet.' })]));
+
+  const merged = profile.mergedProfileIds ?? [];
+  $('profile-merged').hidden = merged.length === 0;
+  $('profile-merged-summary').textContent = `Merged from ${merged.length} other profile${merged.length === 1 ? '' : 's'}`;
+  $('profile-merged-ids').replaceChildren(...merged.map(id => el('li', {}, el('code', { text: id }))));
+
+  const refused = profile.refusedLinks ?? [];
+  $('profile-refused').hidden = refused.length === 0;
+  $('profile-refused-summary').textContent = `${refused.length} identifier${refused.length === 1 ? ' was' : 's were'} not linked`;
+  $('profile-refused-links').replaceChildren(...refused.map(link =>
+    el('li', { text: `${identifierLabel(link.type)} ${link.hint} (${link.reason}) · ${formatDateTime(link.at)}` })));
+}
+
+function initials(name) {
+  const parts = name.split(/\s+/).filter(Boolean);
+  return parts.length ? parts.slice(0, 2).map(p => p[0].toUpperCase()).join('') : '?';
+}
+
+/** A time as "2 days ago" over the date and time it was. */
+function setTime(node, iso) {
+  node.replaceChildren(
+    el('span', { className: 'stat-main', text: iso ? formatRelative(iso) : '—' }),
+    el('time', { className: 'stat-sub', text: iso ? formatDateTime(iso) : '', attrs: iso ? { datetime: iso } : {} }));
+}
+
+// ---- the journey -----------------------------------------------------------------------------------
+
+/** Fetches the first page again and adds what is new: new touchpoints appear at the top. */
+function refreshJourney() {
+  if (state.refreshing) {
+    state.refreshQueued = true;
+    return state.refreshing;
+  }
+  state.refreshing = (async () => {
+    do {
+      state.refreshQueued = false;
+      await loadPage(null);
+    } while (state.refreshQueued && state.profile);
+  })().finally(() => { state.refreshing = null; });
+  return state.refreshing;
+}
+
+async function loadPage(cursor) {
+  const profile = state.profile;
+  const controller = state.controller;
+  if (!profile || !controller) return;
+  try {
+    const page = await api.journey(profile.profileId, { cursor, limit: PAGE_SIZE, signal: controller.signal });
+    if (controller.signal.aborted || state.profile?.profileId !== profile.profileId) return;
+    const firstLoad = !state.journeyLoaded;
+    for (const item of page.items ?? []) {
+      if (!state.items.has(item.id) && !firstLoad && !cursor) {
+        state.newIds.add(item.id);
+        setTimeout(() => { state.newIds.delete(item.id); markNew(item.id, false); }, NEW_HIGHLIGHT_MS);
+      }
+      state.items.set(item.id, item);
+    }
+    // The cursor of the oldest page read so far is the one that continues the scroll.
+    if (cursor || firstLoad) state.nextCursor = page.nextCursor ?? null;
+    state.journeyLoaded = true;
+    renderJourney();
+  } catch (error) {
+    if (controller.signal.aborted || error.name === 'AbortError') return;
+    showError(error);
+  }
+}
+
+async function loadMore() {
+  if (state.loadingMore || !state.nextCursor || !state.journeyLoaded) return;
+  state.loadingMore = true;
+  try {
+    await loadPage(state.nextCursor);
+  } finally {
+    state.loadingMore = false;
+  }
+  // The sentinel may still be in view (a tall screen, a short page): observing it again reports it at once.
+  observer.unobserve($('journey-sentinel'));
+  observer.observe($('journey-sentinel'));
+}
+
+const observer = new IntersectionObserver(entries => {
+  if (entries.some(entry => entry.isIntersecting)) loadMore();
+}, { rootMargin: '600px 0px' });
+observer.observe($('journey-sentinel'));
+
+function renderJourney() {
+  const items = [...state.items.values()].sort(compareJourney);
+  const list = $('journey');
+  const nodes = [];
+  let lastDay = null;
+  for (const item of items) {
+    const key = dayKey(item.occurredAt);
+    if (key !== lastDay) {
+      nodes.push(el('li', { className: 'day', text: formatDay(item.occurredAt), attrs: { 'aria-hidden': 'false' } }));
+      lastDay = key;
+    }
+    nodes.push(touchpointNode(item));
+  }
+  list.replaceChildren(...nodes);
+  if (items.length === 0) list.append(el('li', { className: 'muted small empty', text: 'No touchpoints yet.' }));
+  const total = state.profile?.touchpoints ?? items.length;
+  $('journey-count').textContent = `${items.length} of ${total} touchpoint${total === 1 ? '' : 's'}`;
+  $('journey-end').hidden = !(state.journeyLoaded && !state.nextCursor && items.length > 0);
+}
+
+function touchpointNode(item) {
+  const kind = channelKind(item.channel);
+  const node = el('li', { className: `touchpoint ${kind}`, attrs: { 'data-touchpoint-id': item.id } });
+  if (state.newIds.has(item.id)) node.classList.add('new');
+
+  const when = el('div', { className: 'tp-when' },
+    el('time', { className: 'tp-time', text: formatTime(item.occurredAt), attrs: { datetime: item.occurredAt }, title: formatDateTime(item.occurredAt) }),
+    el('span', { className: 'tp-relative muted', text: formatRelative(item.occurredAt) }));
+
+  const head = el('div', { className: 'tp-head' },
+    el('span', { className: `badge ${kind}`, text: channelLabel(item.channel) }),
+    el('span', { className: 'tp-type', text: humanise(item.type) }));
+
+  const body = el('div', { className: 'tp-body' }, head);
+
+  const properties = item.properties && typeof item.properties === 'object' && !Array.isArray(item.properties)
+    ? Object.entries(item.properties)
+    : item.properties != null ? [['value', item.properties]] : [];
+  if (properties.length) {
+    const list = el('dl', { className: 'tp-props' });
+    for (const [key, value] of properties.slice(0, MAX_PROPERTIES)) {
+      list.append(el('div', {}, el('dt', { text: humanise(key) }), el('dd', { text: valueText(value) })));
+    }
+    if (properties.length > MAX_PROPERTIES) {
+      list.append(el('div', { className: 'muted' }, el('dt', { text: '…' }), el('dd', { text: `${properties.length - MAX_PROPERTIES} more` })));
+    }
+    body.append(list);
+  }
+
+  const traits = Object.entries(item.traits ?? {});
+  if (traits.length) {
+    body.append(el('p', { className: 'tp-traits muted small',
+      text: 'Updated ' + traits.map(([key, value]) => value === null ? `${humanise(key).toLowerCase()} (removed)` : `${humanise(key).toLowerCase()}: ${valueText(value)}`).join(', ') }));
+  }
+
+  const identifiers = item.identifiers ?? [];
+  if (identifiers.length) {
+    body.append(el('p', { className: 'tp-ids muted small',
+      text: 'As ' + identifiers.map(i => `${identifierLabel(i.type).toLowerCase()} ${i.hint}`).join(' · ') }));
+  }
+
+  node.append(when, el('span', { className: 'tp-dot', attrs: { 'aria-hidden': 'true' } }), body);
+  return node;
+}
+
+function markNew(id, on) {
+  const node = $('journey').querySelector(`[data-touchpoint-id="${CSS.escape(id)}"]`);
+  node?.classList.toggle('new', on);
+}
+
+// Relative times ("5 minutes ago") age while the page stays open.
+setInterval(() => {
+  if (state.profile) {
+    showProfile(state.profile);
+    renderJourney();
+  }
+}, 60000);
+
+updateKeyButton();
