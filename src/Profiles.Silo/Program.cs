@@ -19,6 +19,7 @@ builder.Services.AddProfilesHealthChecks();
 builder.Services.AddSingleton(new IdentifierNormalizer(options.DefaultRegion));
 builder.Services.AddSingleton(new IdentifierHasher(HashKey.Bytes(options)));
 builder.Services.AddSingleton<IdentifierReader>();
+builder.Services.AddSingleton(services => IdentityRulesConfiguration.Read(builder.Configuration, services.GetRequiredService<IdentifierReader>()));
 builder.Services.AddSingleton<TouchpointParser>();
 builder.Services.AddSingleton(new IngestGate(options.ConcurrentIngestRequests));
 builder.AddProfilesOperations();
@@ -31,6 +32,7 @@ app.UseStatusCodePages();
 app.UseProfilesOperations();
 app.MapProfilesHealthChecks();
 app.MapTouchpointEndpoints();
+app.MapLiveEndpoints();
 app.MapProfileEndpoints();
 
 app.Run();

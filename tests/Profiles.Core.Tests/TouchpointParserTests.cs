@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Profiles.Core.Identifiers;
+using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
 using static Profiles.Core.Tests.TestIdentifiers;
 
@@ -45,10 +46,11 @@ public class TouchpointParserTests
         Assert.Equal(TimeSpan.FromHours(1), touchpoint.OccurredAt.Offset);
         Assert.Equal("store", touchpoint.Channel);
         Assert.Equal("purchase", touchpoint.Type);
+        // Strongest first; with no identity rules configured, ties are ordered by type.
         Assert.Equal(
             [
-                new IdentifierRef("loyalty_id", KeyOf("loyalty_id", "FR-000123"), "F***23", false),
                 new IdentifierRef("email", KeyOf("email", "paul.martin@example.com"), "p***@example.com", false),
+                new IdentifierRef("loyalty_id", KeyOf("loyalty_id", "FR-000123"), "F***23", false),
                 new IdentifierRef("phone", KeyOf("phone", "+33612345678"), "+33 6** ** ** 78", false),
             ],
             touchpoint.Identifiers);
@@ -148,8 +150,8 @@ public class TouchpointParserTests
         Assert.True(result.IsOk, result.Error);
         Assert.Equal(
             [
-                new IdentifierRef("email", KeyOf("email", "paul.martin@example.com"), "p***@example.com", false),
                 new IdentifierRef("cookie", KeyOf("cookie", "c-1"), "***", false),
+                new IdentifierRef("email", KeyOf("email", "paul.martin@example.com"), "p***@example.com", false),
             ],
             result.Touchpoint.Identifiers);
     }
@@ -344,7 +346,7 @@ public class TouchpointParserTests
 
     private static TouchpointParseResult Parse(string json, TimeProvider? clock = null)
     {
-        var parser = new TouchpointParser(Reader, clock ?? new FakeClock(Now));
+        var parser = new TouchpointParser(Reader, IdentityRules.None, clock ?? new FakeClock(Now));
         using var document = JsonDocument.Parse(json);
         return parser.Parse(document.RootElement);
     }

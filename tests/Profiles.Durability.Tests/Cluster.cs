@@ -55,6 +55,16 @@ public static class Cluster
         return statuses;
     }
 
+    /// <summary>Fails with the first answer that differs, in full.</summary>
+    public static void AssertSameAnswers(Dictionary<string, string> expected, Dictionary<string, string> actual)
+    {
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var (identifier, answer) in expected)
+        {
+            if (actual[identifier] != answer) throw new Xunit.Sdk.XunitException($"{identifier} answered differently:\nbefore: {answer}\nafter:  {actual[identifier]}");
+        }
+    }
+
     /// <summary>Every answer a client can get about these identifiers: the profile of each and its journey.</summary>
     public static async Task<Dictionary<string, string>> AnswersAsync(NodeProcess node, IEnumerable<(string Type, string Value)> identifiers)
     {

@@ -32,14 +32,18 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>The last lines the node wrote, for a failing test's message.</summary>
     public string LogTail => string.Join('\n', _log.TakeLast(40));
 
-    public static async Task<NodeProcess> StartAsync(string redis, string clusterId)
+    /// <param name="redis">Null: the embedded default.</param>
+    /// <param name="arguments">More command-line configuration, as a user would pass it.</param>
+    public static async Task<NodeProcess> StartAsync(string? redis, string clusterId, params string[] arguments)
     {
         var httpPort = FreePort.Next();
         var start = new ProcessStartInfo("dotnet",
         [
             SiloAssembly, "--urls", $"http://127.0.0.1:{httpPort}",
-            $"--Profiles:Redis={redis}", $"--Profiles:ClusterId={clusterId}",
+            .. redis is null ? Array.Empty<string>() : [$"--Profiles:Redis={redis}"],
+            $"--Profiles:ClusterId={clusterId}",
             $"--Profiles:SiloPort={FreePort.Next()}", $"--Profiles:GatewayPort={FreePort.Next()}",
+            .. arguments,
         ])
         {
             WorkingDirectory = Path.GetDirectoryName(SiloAssembly)!,

@@ -45,6 +45,27 @@ public sealed class RedisServer : IAsyncDisposable
         await _process!.WaitForExitAsync();
     }
 
+    /// <summary>Every key and every value Redis holds, as text: for checking that erased data is gone.</summary>
+    public async Task<string> DumpAsync()
+    {
+        var dump = new System.Text.StringBuilder();
+        foreach (var key in (await CliAsync("--scan")).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            dump.AppendLine(key);
+            var contents = await CliAsync("type", key) switch
+            {
+                "string" => await CliAsync("get", key),
+                "hash" => await CliAsync("hgetall", key),
+                "list" => await CliAsync("lrange", key, "0", "-1"),
+                "set" => await CliAsync("smembers", key),
+                "zset" => await CliAsync("zrange", key, "0", "-1"),
+                var other => $"({other})",
+            };
+            dump.AppendLine(contents);
+        }
+        return dump.ToString();
+    }
+
     public async Task<string> CliAsync(params string[] command)
     {
         using var cli = Process.Start(new ProcessStartInfo("redis-cli", ["-p", Port.ToString(), .. command])

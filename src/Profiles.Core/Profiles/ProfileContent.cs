@@ -17,6 +17,9 @@ public sealed class ProfileContent
 
     public Dictionary<string, ChannelActivity> Channels { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Links identity rules refused, keyed by touchpoint and identifier so each is recorded once.</summary>
+    public Dictionary<string, RefusedLink> RefusedLinks { get; set; } = new(StringComparer.Ordinal);
+
     public long Touchpoints { get; set; }
 
     public DateTimeOffset? FirstSeen { get; set; }
@@ -25,13 +28,28 @@ public sealed class ProfileContent
 
     public bool IsEmpty => Touchpoints == 0;
 
+    // Derived from Identifiers, for the identity rules' limits; rebuilt on demand, never stored.
+    private Dictionary<string, int>? _countByType;
+
+    /// <summary>How many distinct identifiers of this type the profile holds.</summary>
+    public int CountOf(string type)
+    {
+        _countByType ??= Identifiers.Values.GroupBy(i => i.Type).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return _countByType.GetValueOrDefault(type);
+    }
+
     public void Add(Touchpoint touchpoint)
     {
         var at = touchpoint.OccurredAt.ToUniversalTime();
         foreach (var identifier in touchpoint.Identifiers)
         {
+            if (_countByType is not null && !Identifiers.ContainsKey(identifier.Key))
+            {
+                _countByType[identifier.Type] = _countByType.GetValueOrDefault(identifier.Type) + 1;
+            }
             Combine(Identifiers, identifier.Key, new IdentifierActivity(identifier.Type, identifier.Hint, identifier.FromHash, at, at));
         }
+        foreach (var refused in touchpoint.RefusedLinks) AddRefusedLink(refused);
         foreach (var trait in touchpoint.Traits)
         {
             Combine(Traits, trait.Name, new TraitEntry(trait.ValueJson, at, touchpoint.Id));
@@ -46,7 +64,9 @@ public sealed class ProfileContent
     /// protocol absorbs each profile once), since counts add up.</summary>
     public void Merge(ProfileContent other)
     {
+        _countByType = null;
         foreach (var (key, value) in other.Identifiers) Combine(Identifiers, key, value);
+        foreach (var refused in other.RefusedLinks.Values) AddRefusedLink(refused);
         foreach (var (key, value) in other.Traits) Combine(Traits, key, value);
         foreach (var (key, value) in other.Channels) Combine(Channels, key, value);
         Touchpoints += other.Touchpoints;
@@ -54,12 +74,15 @@ public sealed class ProfileContent
         if (other.LastSeen is { } last) LastSeen = Latest(LastSeen, last);
     }
 
+    public void AddRefusedLink(RefusedLink refused) => RefusedLinks.TryAdd($"{refused.TouchpointId}|{refused.Key}", refused);
+
     /// <summary>An independent copy; the entries themselves are immutable records, so copying the maps suffices.</summary>
     public ProfileContent Copy() => new()
     {
         Identifiers = new(Identifiers, StringComparer.Ordinal),
         Traits = new(Traits, StringComparer.Ordinal),
         Channels = new(Channels, StringComparer.Ordinal),
+        RefusedLinks = new(RefusedLinks, StringComparer.Ordinal),
         Touchpoints = Touchpoints,
         FirstSeen = FirstSeen,
         LastSeen = LastSeen,

@@ -15,7 +15,16 @@ public sealed record Touchpoint(
     string Type,
     IReadOnlyList<IdentifierRef> Identifiers,
     IReadOnlyList<TraitWrite> Traits,
-    string? PropertiesJson);
+    string? PropertiesJson)
+{
+    /// <summary>Identifiers the touchpoint carried that identity rules kept out of its profile: stored with the
+    /// touchpoint, so the profile rebuilt from its journey shows them too.</summary>
+    public IReadOnlyList<RefusedLink> RefusedLinks { get; init; } = [];
+}
+
+/// <summary>A link identity rules did not make: <see cref="Type"/>, <see cref="Key"/> and <see cref="Hint"/>
+/// name the identifier on the other side; <see cref="Reason"/> is <c>limit</c>.</summary>
+public sealed record RefusedLink(string Type, string Key, string Hint, string Reason, string TouchpointId, DateTimeOffset At);
 
 /// <summary>One identifier of a touchpoint: its type, stored key (HMAC, lower-case hex) and masked hint.</summary>
 /// <param name="FromHash">True when the client sent only the SHA-256, so the hint cannot show any of the value.</param>

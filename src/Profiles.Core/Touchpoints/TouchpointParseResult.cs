@@ -9,21 +9,22 @@ namespace Profiles.Core.Touchpoints;
 /// <param name="Id">The client's id when it sent one as a string (even when rejected, so the client can match
 /// the result to its item); otherwise the derived id when accepted, null when rejected.</param>
 /// <param name="Error">"&lt;field path&gt;: &lt;why&gt;" when rejected.</param>
-public sealed record TouchpointParseResult(Touchpoint? Touchpoint, string? Id, string? Error)
+/// <param name="Ignored">The fields of identifiers left out because their value is blocked.</param>
+public sealed record TouchpointParseResult(Touchpoint? Touchpoint, string? Id, string? Error, IReadOnlyList<string> Ignored)
 {
     [MemberNotNullWhen(true, nameof(Touchpoint))]
     [MemberNotNullWhen(false, nameof(Error))]
     public bool IsOk => Touchpoint is not null;
 
-    public static TouchpointParseResult Ok(Touchpoint touchpoint)
+    public static TouchpointParseResult Ok(Touchpoint touchpoint, IReadOnlyList<string>? ignored = null)
     {
         ArgumentNullException.ThrowIfNull(touchpoint);
-        return new(touchpoint, touchpoint.Id, null);
+        return new(touchpoint, touchpoint.Id, null, ignored ?? []);
     }
 
     public static TouchpointParseResult Rejected(string? id, string error)
     {
         ArgumentException.ThrowIfNullOrEmpty(error);
-        return new(null, id, error);
+        return new(null, id, error, []);
     }
 }

@@ -6,6 +6,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Profiles.Core.Identifiers;
+using Profiles.Core.Rules;
 
 namespace Profiles.Core.Touchpoints;
 
@@ -15,7 +16,7 @@ namespace Profiles.Core.Touchpoints;
 /// The first problem found rejects the touchpoint with "&lt;field path&gt;: &lt;why&gt;".
 /// Runs for every touchpoint, so it reads the element in one pass and reuses per-thread buffers.
 /// </summary>
-public sealed partial class TouchpointParser(IdentifierReader reader, TimeProvider time)
+public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRules rules, TimeProvider time)
 {
     public const int MaxIdLength = 128;
     public const int MaxIdentifiers = 20;
@@ -62,8 +63,8 @@ public sealed partial class TouchpointParser(IdentifierReader reader, TimeProvid
         var scratch = t_scratch ??= new Scratch();
         try
         {
-            var error = Read(fields, clientId, scratch, out var touchpoint);
-            return error is null ? TouchpointParseResult.Ok(touchpoint!) : TouchpointParseResult.Rejected(clientId, error);
+            var error = Read(fields, clientId, scratch, out var touchpoint, out var ignored);
+            return error is null ? TouchpointParseResult.Ok(touchpoint!, ignored) : TouchpointParseResult.Rejected(clientId, error);
         }
         catch
         {
@@ -80,9 +81,10 @@ public sealed partial class TouchpointParser(IdentifierReader reader, TimeProvid
     }
 
     /// <returns>Null when valid, else the error.</returns>
-    private string? Read(in Fields fields, string? clientId, Scratch scratch, out Touchpoint? touchpoint)
+    private string? Read(in Fields fields, string? clientId, Scratch scratch, out Touchpoint? touchpoint, out IReadOnlyList<string> ignored)
     {
         touchpoint = null;
+        ignored = [];
 
         if (IsPresent(fields.Id) && (clientId is null || !IsValidId(clientId)))
             return "id: must be 1-128 printable characters";
@@ -99,7 +101,7 @@ public sealed partial class TouchpointParser(IdentifierReader reader, TimeProvid
         if (typeError is not null)
             return typeError;
 
-        var identifiersError = ReadIdentifiers(fields.Identifiers, out var identifiers);
+        var identifiersError = ReadIdentifiers(fields.Identifiers, out var identifiers, out ignored);
         if (identifiersError is not null)
             return identifiersError;
 
@@ -193,9 +195,11 @@ public sealed partial class TouchpointParser(IdentifierReader reader, TimeProvid
         return pattern.IsMatch(value) ? null : $"{field}: must match {patternText}";
     }
 
-    private string? ReadIdentifiers(JsonElement element, out IdentifierRef[] identifiers)
+    /// <param name="ignored">The fields of blocked identifiers: noted in the result, never linked.</param>
+    private string? ReadIdentifiers(JsonElement element, out IdentifierRef[] identifiers, out IReadOnlyList<string> ignored)
     {
         identifiers = [];
+        ignored = [];
         if (!IsPresent(element))
             return "identifiers: is required";
         if (element.ValueKind != JsonValueKind.Array)
@@ -207,22 +211,33 @@ public sealed partial class TouchpointParser(IdentifierReader reader, TimeProvid
         var read = new IdentifierRef[length];
         var count = 0;
         var index = 0;
+        List<string>? blocked = null;
         foreach (var item in element.EnumerateArray())
         {
             var error = ReadIdentifier(item, index, out var identifier);
             if (error is not null)
                 return error;
-            AddCollapsingDuplicates(read, ref count, identifier);
+            if (identifier is null)
+                (blocked ??= []).Add($"identifiers[{index}]");
+            else
+                AddCollapsingDuplicates(read, ref count, identifier);
             index++;
         }
+        if (blocked is not null)
+            ignored = blocked;
+        if (count == 0)
+            return "identifiers: every identifier is a blocked placeholder value (such as test@test.com), so there is nothing to link this touchpoint to";
 
         identifiers = count == read.Length ? read : read[..count];
+        // Strongest first: the touchpoint belongs to the profile of its first identifier.
+        Array.Sort(identifiers, rules.Compare);
         return null;
     }
 
-    private string? ReadIdentifier(JsonElement item, int index, out IdentifierRef identifier)
+    /// <param name="identifier">Null (with no error) when the value is blocked by the identity rules.</param>
+    private string? ReadIdentifier(JsonElement item, int index, out IdentifierRef? identifier)
     {
-        identifier = null!;
+        identifier = null;
         if (item.ValueKind != JsonValueKind.Object)
             return $"identifiers[{index}]: must be an object";
 
@@ -244,8 +259,12 @@ public sealed partial class TouchpointParser(IdentifierReader reader, TimeProvid
         if (value is null && sha256 is null)
             return $"identifiers[{index}]: value or sha256 is required";
 
-        if (!reader.TryRead(type, value, sha256, out identifier, out var error))
+        if (value is not null && rules.Blocked.IsBlockedSpelling(type, value))
+            return null;
+        if (!reader.TryRead(type, value, sha256, out var read, out var error))
             return $"identifiers[{index}].{(value is not null ? "value" : "sha256")}: {error}";
+        if (!rules.Blocked.IsBlocked(read))
+            identifier = read;
         return null;
     }
 

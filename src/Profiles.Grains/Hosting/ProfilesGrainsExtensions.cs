@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Storage;
+using Profiles.Core.Rules;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Resolution;
 using Profiles.Grains.Storage;
@@ -16,10 +17,12 @@ public static class ProfilesGrainsExtensions
         // Grain state is stored in Orleans' binary format: several times cheaper than the default JSON.
         silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         silo.AddIncomingGrainCallFilter<StorageFailureFilter>();
-        silo.Services.AddSingleton(TimeProvider.System);
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.TryAddSingleton(IdentityRules.None);
         silo.Services.AddSingleton<IdentifierCache>();
         silo.Services.AddSingleton<TouchpointIngestor>();
         silo.Services.AddSingleton<ProfileReader>();
+        silo.Services.AddSingleton<ProfileEraser>();
         silo.Services.TryAddSingleton<IJourneyStore, InMemoryJourneyStore>();
         return silo;
     }

@@ -1,25 +1,54 @@
+using Microsoft.Extensions.Logging;
 using Profiles.Grains.Abstractions;
 
 namespace Profiles.Grains.Identity;
 
 public sealed class IdentifierGrain(
-    [PersistentState("identifier", ProfilesStorage.Name)] IPersistentState<IdentifierState> state) : Grain, IIdentifierGrain
+    [PersistentState("identifier", ProfilesStorage.Name)] IPersistentState<IdentifierState> state,
+    ILogger<IdentifierGrain> logger) : Grain, IIdentifierGrain
 {
+    private readonly Watchers _watchers = new(logger);
+
     public async Task<string> GetOrAssignProfile(string proposedProfileId)
     {
         if (state.State.ProfileId is { } known) return known;
         state.State.ProfileId = proposedProfileId;
         await state.WriteStateAsync();
+        _watchers.Notify();
         return state.State.ProfileId;
     }
 
     public Task<string?> GetProfile() => Task.FromResult(state.State.ProfileId);
+
+    public Task Release(string[] profileIds) => ForgetIfAmong(profileIds);
+
+    public Task Erase(string[] erasedProfileIds) => ForgetIfAmong(erasedProfileIds);
+
+    private async Task ForgetIfAmong(string[] profileIds)
+    {
+        if (state.State.ProfileId is not { } current || !profileIds.Contains(current)) return;
+        await state.ClearStateAsync();
+        _watchers.Notify();
+    }
+
+    public Task Watch(IProfileObserver observer)
+    {
+        _watchers.Watch(observer);
+        return Task.CompletedTask;
+    }
+
+    public Task Unwatch(IProfileObserver observer)
+    {
+        _watchers.Unwatch(observer);
+        return Task.CompletedTask;
+    }
 
     public async Task PointTo(string profileId)
     {
         if (state.State.ProfileId is not { } current || string.CompareOrdinal(profileId, current) >= 0) return;
         state.State.ProfileId = profileId;
         await state.WriteStateAsync();
+        _watchers.Notify();
     }
 }
 

@@ -1,33 +1,45 @@
+using Microsoft.Extensions.Logging;
 using Profiles.Core.Profiles;
+using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Abstractions;
 using Profiles.Grains.Journey;
+using Profiles.Grains.Observability;
 
 namespace Profiles.Grains.Identity;
 
 /// <summary>
 /// A unified customer: where a profile is merged. Not reentrant: each call runs alone, so the fold, the
-/// forwarding pointer and the journey log stay consistent without locks. The only calls it makes are
-/// <see cref="IProfileGrain.Absorb"/> on a strictly smaller profile id.
+/// forwarding pointer, the identity rule limits and the journey log stay consistent without locks. The only
+/// calls it makes are <see cref="IProfileGrain.Absorb"/> on a strictly smaller profile id.
 /// Touchpoints are durable once the journey store has them, so applying them does not wait for a state
 /// write: the snapshot is written at most every few seconds while it changes (and on deactivation), and an
 /// activation folds in whatever the journey holds beyond it. Merges write at once: their content is in no log.
 /// </summary>
 public sealed class ProfileGrain(
     [PersistentState("profile", ProfilesStorage.Name)] IPersistentState<ProfileState> state,
-    IJourneyStore journey) : Grain, IProfileGrain
+    IJourneyStore journey,
+    IdentityRules rules,
+    ILogger<ProfileGrain> logger) : Grain, IProfileGrain
 {
+    private static readonly TimeSpan SnapshotInterval = TimeSpan.FromSeconds(5);
+
+    private readonly Watchers _watchers = new(logger);
+
+    private bool _snapshotBehind;
+
+    // Erased profiles keep no state at all; the journey store remembers them by a hash of their id, so a
+    // writer with an out-of-date idea of where an identifier lives learns it here and starts again.
+    private bool _erased;
+
     private string Id => this.GetPrimaryKeyString();
 
     private ProfileState Profile => state.State;
 
-    private static readonly TimeSpan SnapshotInterval = TimeSpan.FromSeconds(5);
-
-    private bool _snapshotBehind;
-
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (Profile.ForwardedTo is null) await CatchUpWithJourney();
+        if (_erased) return;
         await FinishInterruptedHandOff();
         this.RegisterGrainTimer(WriteSnapshotIfBehind, SnapshotInterval, SnapshotInterval);
     }
@@ -37,25 +49,49 @@ public sealed class ProfileGrain(
     public async Task<ApplyOutcome> Apply(Immutable<List<Touchpoint>> batch)
     {
         await FinishInterruptedHandOff();
-        if (Profile.ForwardedTo is { } forwardedTo) return new ApplyOutcome(forwardedTo, []);
-        var touchpoints = batch.Value;
-        var appended = await journey.AppendAsync(Id, touchpoints);
-        for (var i = 0; i < touchpoints.Count; i++)
+        if (_erased) return ApplyOutcome.OfErased();
+        if (Profile.ForwardedTo is { } forwardedTo) return ApplyOutcome.Forwarded(forwardedTo);
+
+        var admission = new Admission(Profile.Content, rules);
+        var landings = new Landing[batch.Value.Count];
+        var refused = new RefusedLink[batch.Value.Count][];
+        var admitted = new List<Touchpoint>(batch.Value.Count);
+        var admittedIndex = new List<int>(batch.Value.Count);
+        for (var i = 0; i < batch.Value.Count; i++)
         {
-            if (appended.IsNew[i]) Profile.Content.Add(touchpoints[i]);
+            if (admission.Admit(batch.Value[i]) is { } touchpoint)
+            {
+                admitted.Add(touchpoint);
+                admittedIndex.Add(i);
+                refused[i] = [.. touchpoint.RefusedLinks.Skip(batch.Value[i].RefusedLinks.Count)];
+            }
+            else
+            {
+                landings[i] = Landing.Rerouted;
+                refused[i] = [];
+            }
+        }
+
+        var appended = await journey.AppendAsync(Id, admitted);
+        for (var k = 0; k < admitted.Count; k++)
+        {
+            landings[admittedIndex[k]] = appended.IsNew[k] ? Landing.New : Landing.Duplicate;
+            if (appended.IsNew[k]) Profile.Content.Add(admitted[k]);
         }
         if (appended.LogLength != Profile.AppliedLogLength)
         {
             Profile.AppliedLogLength = appended.LogLength;
-            Profile.Version++;
             _snapshotBehind = true;
+            _watchers.Notify();
         }
-        return new ApplyOutcome(null, appended.IsNew);
+        var notHeld = batch.Value.SelectMany(t => t.Identifiers).Select(i => i.Key).Where(key => !Profile.Content.Identifiers.ContainsKey(key));
+        return new ApplyOutcome(null, landings, refused, [.. notHeld.Distinct()]);
     }
 
-    public async Task<Redirect> MergeInto(string survivorId)
+    public async Task<Redirect> MergeInto(string survivorId, Immutable<IdentifierRef[]> arriving)
     {
         await FinishInterruptedHandOff();
+        if (_erased) return Redirect.ErasedAt(Id);
         if (Profile.ForwardedTo is { } forwardedTo) return Redirect.To(forwardedTo);
         EnsureSmaller(survivorId, Id);
         // Record where we go before handing over: a crash in between resumes the hand-off on activation,
@@ -63,23 +99,71 @@ public sealed class ProfileGrain(
         Profile.ForwardedTo = survivorId;
         Profile.HandoffPending = true;
         await WriteSnapshot();
-        return Redirect.DoneAt(await HandOff());
+        return await HandOff(arriving.Value);
     }
 
     public async Task<Redirect> Absorb(Immutable<AbsorbedProfile> absorbed)
     {
         await FinishInterruptedHandOff();
+        if (_erased) return Redirect.ErasedAt(Id);
         if (Profile.ForwardedTo is { } forwardedTo) return Redirect.To(forwardedTo);
         var loser = absorbed.Value;
         EnsureSmaller(Id, loser.ProfileId);
-        if (Profile.Merged.Add(loser.ProfileId))
-        {
-            Profile.Content.Merge(loser.Content);
-            Profile.Merged.UnionWith(loser.MergedProfileIds);
-            Profile.Version++;
-            await WriteSnapshot();
-        }
+        if (Profile.Merged.Contains(loser.ProfileId)) return Redirect.DoneAt(Id);
+        if (!rules.Fits(KeysOfLimitedTypes(loser.Arriving, Profile.Content, loser.Content))) return Redirect.RefusedBy(Id);
+
+        Profile.Merged.Add(loser.ProfileId);
+        Profile.Content.Merge(loser.Content);
+        Profile.Merged.UnionWith(loser.MergedProfileIds);
+        Profile.ChangesOutsideLog++;
+        await WriteSnapshot();
+        ProfilesMetrics.Merges.Add(1);
+        _watchers.Notify();
         return Redirect.DoneAt(Id);
+    }
+
+    public async Task<LimitedKeys> GetLimitedKeys()
+    {
+        await FinishInterruptedHandOff();
+        return Profile.ForwardedTo is { } forwardedTo
+            ? new LimitedKeys(forwardedTo, [])
+            : new LimitedKeys(null, KeysOfLimitedTypes([], Profile.Content).ToDictionary(e => e.Key, e => e.Value.ToArray()));
+    }
+
+    public async Task<Redirect> RecordRefusedLink(Immutable<RefusedLink> refused)
+    {
+        await FinishInterruptedHandOff();
+        if (_erased) return Redirect.ErasedAt(Id);
+        if (Profile.ForwardedTo is { } forwardedTo) return Redirect.To(forwardedTo);
+        Profile.Content.AddRefusedLink(refused.Value);
+        Profile.ChangesOutsideLog++;
+        await WriteSnapshot();
+        _watchers.Notify();
+        return Redirect.DoneAt(Id);
+    }
+
+    public async Task<ErasedProfile> Erase()
+    {
+        await FinishInterruptedHandOff();
+        var erased = new ErasedProfile([.. Profile.Content.Identifiers.Keys], [.. Profile.Merged]);
+        _erased = true;
+        await journey.EraseAsync(Id);
+        await state.ClearStateAsync();
+        _snapshotBehind = false;
+        _watchers.Notify();
+        return erased;
+    }
+
+    public Task Watch(IProfileObserver observer)
+    {
+        _watchers.Watch(observer);
+        return Task.CompletedTask;
+    }
+
+    public Task Unwatch(IProfileObserver observer)
+    {
+        _watchers.Unwatch(observer);
+        return Task.CompletedTask;
     }
 
     public async Task<ProfileSnapshot> Get()
@@ -92,34 +176,43 @@ public sealed class ProfileGrain(
     /// answered, so no caller follows the forwarding pointer to a survivor that lacks this profile's content.</summary>
     private async Task FinishInterruptedHandOff()
     {
-        if (Profile.HandoffPending) await HandOff();
+        if (Profile.HandoffPending) await HandOff([]);
     }
 
-    private async Task<string> HandOff()
+    private async Task<Redirect> HandOff(IdentifierRef[] arriving)
     {
-        var loser = new AbsorbedProfile(Id, Profile.Content, [.. Profile.Merged]).AsImmutable();
+        var loser = new AbsorbedProfile(Id, Profile.Content, [.. Profile.Merged], arriving).AsImmutable();
         var target = Profile.ForwardedTo!;
         Redirect landed;
-        while (!(landed = await GrainFactory.GetGrain<IProfileGrain>(target).Absorb(loser)).Done)
+        while ((landed = await GrainFactory.GetGrain<IProfileGrain>(target).Absorb(loser)).Kind == RedirectKind.Forwarded)
         {
             target = landed.ProfileId;
         }
-        Profile.ForwardedTo = landed.ProfileId;
+        if (landed.Kind is RedirectKind.Refused or RedirectKind.Erased)
+        {
+            // The survivor would break a limit with us in it: we stay a profile of our own.
+            Profile.ForwardedTo = null;
+        }
+        else
+        {
+            Profile.ForwardedTo = landed.ProfileId;
+            Profile.Content = new ProfileContent();
+            Profile.Merged.Clear();
+        }
         Profile.HandoffPending = false;
-        Profile.Content = new ProfileContent();
-        Profile.Merged.Clear();
         await WriteSnapshot();
-        return landed.ProfileId;
+        _watchers.Notify();
+        return landed;
     }
 
     /// <summary>The snapshot may lag the journey when a node died between the two writes; the journey wins.</summary>
     private async Task CatchUpWithJourney()
     {
-        var missed = await journey.ReadLogAsync(Id, Profile.AppliedLogLength);
+        var (missed, erased) = await journey.ResumeAsync(Id, Profile.AppliedLogLength);
+        _erased = erased && !state.RecordExists;
         if (missed.Count == 0) return;
         foreach (var touchpoint in missed) Profile.Content.Add(touchpoint);
         Profile.AppliedLogLength += missed.Count;
-        Profile.Version++;
         await WriteSnapshot();
     }
 
@@ -131,12 +224,64 @@ public sealed class ProfileGrain(
         _snapshotBehind = false;
     }
 
+    private Dictionary<string, HashSet<string>> KeysOfLimitedTypes(IEnumerable<IdentifierRef> arriving, params ProfileContent[] contents)
+    {
+        var keys = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var held = contents.SelectMany(c => c.Identifiers).Select(i => (Type: i.Value.Type, i.Key));
+        foreach (var (type, key) in held.Concat(arriving.Select(i => (i.Type, i.Key))))
+        {
+            if (!rules.LimitedTypes.Contains(type)) continue;
+            if (!keys.TryGetValue(type, out var ofType)) keys[type] = ofType = new HashSet<string>(StringComparer.Ordinal);
+            ofType.Add(key);
+        }
+        return keys;
+    }
+
     private static void EnsureSmaller(string survivorId, string loserId)
     {
         if (string.CompareOrdinal(survivorId, loserId) >= 0)
         {
             throw new InvalidOperationException($"Profile {loserId} cannot merge into {survivorId}: merges go to the smaller id.");
         }
+    }
+
+    /// <summary>
+    /// Decides, touchpoint by touchpoint in arrival order, which identifiers a profile takes: every identifier it
+    /// already holds, and each new one its type's limit still admits. A touchpoint whose strongest identifier is
+    /// refused does not belong here at all.
+    /// </summary>
+    private sealed class Admission(ProfileContent content, IdentityRules rules)
+    {
+        private readonly Dictionary<string, string> _admittedType = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _admittedOfType = new(StringComparer.Ordinal);
+
+        /// <returns>The touchpoint as the profile takes it (refused identifiers moved to its refused links), or
+        /// null when it must go elsewhere.</returns>
+        public Touchpoint? Admit(Touchpoint touchpoint)
+        {
+            List<IdentifierRef>? kept = null;
+            List<RefusedLink>? refused = null;
+            for (var i = 0; i < touchpoint.Identifiers.Count; i++)
+            {
+                var identifier = touchpoint.Identifiers[i];
+                if (Holds(identifier.Key) || rules.Admits(identifier.Type, content.CountOf(identifier.Type) + _admittedOfType.GetValueOrDefault(identifier.Type)))
+                {
+                    if (!Holds(identifier.Key))
+                    {
+                        _admittedType[identifier.Key] = identifier.Type;
+                        _admittedOfType[identifier.Type] = _admittedOfType.GetValueOrDefault(identifier.Type) + 1;
+                    }
+                    kept?.Add(identifier);
+                    continue;
+                }
+                if (i == 0) return null;
+                kept ??= [.. touchpoint.Identifiers.Take(i)];
+                (refused ??= []).Add(new RefusedLink(identifier.Type, identifier.Key, identifier.Hint, "limit", touchpoint.Id, touchpoint.OccurredAt));
+            }
+            return kept is null ? touchpoint : touchpoint with { Identifiers = kept, RefusedLinks = [.. touchpoint.RefusedLinks, .. refused!] };
+        }
+
+        private bool Holds(string key) => content.Identifiers.ContainsKey(key) || _admittedType.ContainsKey(key);
     }
 }
 
@@ -157,5 +302,9 @@ public sealed class ProfileState
     /// <summary>How many entries of this profile's journey log the content holds.</summary>
     [Id(4)] public long AppliedLogLength { get; set; }
 
-    [Id(5)] public long Version { get; set; }
+    /// <summary>Changes that reach the state directly, not through the journey: merges in, links refused elsewhere.</summary>
+    [Id(5)] public long ChangesOutsideLog { get; set; }
+
+    /// <summary>Counts every change, and is the same after a crash and catch-up as before it.</summary>
+    public long Version => AppliedLogLength + ChangesOutsideLog;
 }

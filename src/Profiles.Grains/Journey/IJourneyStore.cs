@@ -13,8 +13,13 @@ public interface IJourneyStore
     /// own grain appends to its log, one call at a time.</summary>
     Task<AppendResult> AppendAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints);
 
-    /// <summary>The entries of the profile's log from position <paramref name="from"/> (0-based, in append order).</summary>
-    Task<IReadOnlyList<Touchpoint>> ReadLogAsync(string profileId, long from);
+    /// <summary>What a profile activating needs: the entries of its log from position <paramref name="from"/>
+    /// (0-based, in append order), and whether it was erased.</summary>
+    Task<JourneyResume> ResumeAsync(string profileId, long from);
+
+    /// <summary>Deletes the profile's journey and the idempotency records of its touchpoints, and remembers
+    /// (by a hash of its id, never the id) that the profile was erased.</summary>
+    Task EraseAsync(string profileId);
 
     /// <summary>The newest <paramref name="limit"/> touchpoints of all the given journeys together, strictly
     /// after <paramref name="after"/> in journey order (newest first, ties by id, descending).</summary>
@@ -23,6 +28,8 @@ public interface IJourneyStore
     /// <summary>Throws when the store cannot be reached (readiness).</summary>
     Task PingAsync();
 }
+
+public sealed record JourneyResume(IReadOnlyList<Touchpoint> Missed, bool Erased);
 
 /// <param name="IsNew">Per touchpoint, in order: stored now (true) or already stored before (false).</param>
 /// <param name="LogLength">The profile's log length after the append.</param>

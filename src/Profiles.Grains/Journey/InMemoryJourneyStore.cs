@@ -11,6 +11,7 @@ public sealed class InMemoryJourneyStore : IJourneyStore
 
     private readonly ConcurrentDictionary<string, string> _ownerByTouchpointId = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ProfileJourney> _journeys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _erased = new(StringComparer.Ordinal);
 
     public Task<AppendResult> AppendAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints)
     {
@@ -29,13 +30,27 @@ public sealed class InMemoryJourneyStore : IJourneyStore
         }
     }
 
-    public Task<IReadOnlyList<Touchpoint>> ReadLogAsync(string profileId, long from)
+    public Task<JourneyResume> ResumeAsync(string profileId, long from)
     {
-        if (!_journeys.TryGetValue(profileId, out var journey)) return Task.FromResult<IReadOnlyList<Touchpoint>>([]);
+        var erased = _erased.ContainsKey(ErasureMarker.Of(profileId));
+        if (!_journeys.TryGetValue(profileId, out var journey)) return Task.FromResult(new JourneyResume([], erased));
         lock (journey)
         {
-            return Task.FromResult<IReadOnlyList<Touchpoint>>(journey.Log.Skip((int)from).ToList());
+            return Task.FromResult(new JourneyResume([.. journey.Log.Skip((int)from)], erased));
         }
+    }
+
+    public Task EraseAsync(string profileId)
+    {
+        _erased[ErasureMarker.Of(profileId)] = true;
+        if (_journeys.TryRemove(profileId, out var journey))
+        {
+            lock (journey)
+            {
+                foreach (var touchpoint in journey.Log) _ownerByTouchpointId.TryRemove(touchpoint.Id, out _);
+            }
+        }
+        return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<Touchpoint>> ReadPageAsync(IReadOnlyList<string> profileIds, JourneyPosition? after, int limit)

@@ -14,6 +14,7 @@ namespace Profiles.Grains.Journey;
 public sealed class RedisJourneyStore(IConnectionMultiplexer redis) : IJourneyStore
 {
     private const string OwnersKey = "profiles:touchpoint-owner";
+    private const string ErasedKey = "profiles:erased";
     private const int CatchUpChunk = 1000;
 
     private const string AppendScript = """
@@ -32,10 +33,24 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis) : IJourneySt
         return stored
         """;
 
-    private const string ReadLogScript = """
+    private const string ResumeScript = """
+        local erased = redis.call('SISMEMBER', KEYS[3], ARGV[3])
         local ids = redis.call('LRANGE', KEYS[1], ARGV[1], ARGV[2])
-        if #ids == 0 then return {} end
-        return redis.call('HMGET', KEYS[2], unpack(ids))
+        if #ids == 0 then return { erased } end
+        local found = redis.call('HMGET', KEYS[2], unpack(ids))
+        table.insert(found, 1, erased)
+        return found
+        """;
+
+    // In chunks: unpack() has a limit on how many values it can spread.
+    private const string EraseScript = """
+        local ids = redis.call('LRANGE', KEYS[2], 0, -1)
+        for i = 1, #ids, 1000 do
+          redis.call('HDEL', KEYS[1], unpack(ids, i, math.min(i + 999, #ids)))
+        end
+        redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+        redis.call('SADD', KEYS[5], ARGV[1])
+        return #ids
         """;
 
     private const string ReadPageScript = """
@@ -68,18 +83,21 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis) : IJourneySt
         return new AppendResult([.. result.Take(touchpoints.Count).Select(r => (long)r == 1)], (long)result[^1]);
     }
 
-    public async Task<IReadOnlyList<Touchpoint>> ReadLogAsync(string profileId, long from)
+    public async Task<JourneyResume> ResumeAsync(string profileId, long from)
     {
         var entries = new List<Touchpoint>();
         while (true)
         {
-            var chunk = (RedisResult[])(await Db.ScriptEvaluateAsync(ReadLogScript,
-                [LogKey(profileId), TouchpointsKey(profileId)], [from, from + CatchUpChunk - 1]))!;
-            entries.AddRange(chunk.Select(Deserialize));
-            if (chunk.Length < CatchUpChunk) return entries;
+            var chunk = (RedisResult[])(await Db.ScriptEvaluateAsync(ResumeScript,
+                [LogKey(profileId), TouchpointsKey(profileId), ErasedKey], [from, from + CatchUpChunk - 1, ErasureMarker.Of(profileId)]))!;
+            entries.AddRange(chunk.Skip(1).Select(Deserialize));
+            if (chunk.Length - 1 < CatchUpChunk) return new JourneyResume(entries, (long)chunk[0] == 1);
             from += CatchUpChunk;
         }
     }
+
+    public Task EraseAsync(string profileId) => Db.ScriptEvaluateAsync(EraseScript,
+        [OwnersKey, LogKey(profileId), OrderKey(profileId), TouchpointsKey(profileId), ErasedKey], [ErasureMarker.Of(profileId)]);
 
     public async Task<IReadOnlyList<Touchpoint>> ReadPageAsync(IReadOnlyList<string> profileIds, JourneyPosition? after, int limit)
     {

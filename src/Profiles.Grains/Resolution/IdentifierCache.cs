@@ -32,4 +32,6 @@ public sealed class IdentifierCache
             _profileOfKey[identifierKey] = profileId;
         }
     }
+
+    public void Forget(string identifierKey) => _profileOfKey.TryRemove(identifierKey, out _);
 }

@@ -10,26 +10,39 @@ public sealed class ProfileReader(IGrainFactory grains, IdentifierCache cache, I
     /// <summary>The surviving profile of <paramref name="profileId"/>, or null when no touchpoint ever landed there.</summary>
     public async Task<ProfileSnapshot?> FindByIdAsync(string profileId)
     {
+        var snapshot = await FollowAsync(profileId);
+        return snapshot.Exists ? snapshot : null;
+    }
+
+    /// <summary>The profile <paramref name="profileId"/> ended up in, following merges, whether or not any
+    /// touchpoint landed there yet.</summary>
+    public async Task<ProfileSnapshot> FollowAsync(string profileId)
+    {
         var snapshot = await grains.GetGrain<IProfileGrain>(profileId).Get();
         while (snapshot.ForwardedTo is { } next) snapshot = await grains.GetGrain<IProfileGrain>(next).Get();
-        return snapshot.Exists ? snapshot : null;
+        return snapshot;
     }
 
     public async Task<ProfileSnapshot?> FindByIdentifierAsync(string identifierKey)
     {
-        var identifier = grains.GetGrain<IIdentifierGrain>(identifierKey);
-        var profileId = cache.TryGet(identifierKey, out var remembered) ? remembered : await identifier.GetProfile();
-        if (profileId is null) return null;
-        // An identifier takes its profile just before its first touchpoint lands; until that touchpoint is in
-        // the profile, the link is not made and the identifier stays unknown.
-        if (await FindByIdAsync(profileId) is not { } snapshot || !snapshot.Content.Identifiers.ContainsKey(identifierKey)) return null;
-        if (snapshot.ProfileId != profileId)
+        if (cache.TryGet(identifierKey, out var remembered))
         {
-            cache.Remember(identifierKey, snapshot.ProfileId);
-            identifier.PointTo(snapshot.ProfileId).Ignore();
+            if (await FindHolderAsync(identifierKey, remembered) is { } found) return found;
+            // Remembered from before an erasure or a released link: ask the identifier itself.
+            cache.Forget(identifierKey);
         }
+        var identifier = grains.GetGrain<IIdentifierGrain>(identifierKey);
+        if (await identifier.GetProfile() is not { } profileId || await FindHolderAsync(identifierKey, profileId) is not { } snapshot) return null;
+        cache.Remember(identifierKey, snapshot.ProfileId);
+        if (snapshot.ProfileId != profileId) identifier.PointTo(snapshot.ProfileId).Ignore();
         return snapshot;
     }
+
+    /// <summary>The surviving profile of <paramref name="profileId"/> if it holds the identifier. An identifier
+    /// takes its profile just before its first touchpoint lands; until that touchpoint is in the profile, the
+    /// link is not made and the identifier stays unknown.</summary>
+    private async Task<ProfileSnapshot?> FindHolderAsync(string identifierKey, string profileId) =>
+        await FindByIdAsync(profileId) is { } snapshot && snapshot.Content.Identifiers.ContainsKey(identifierKey) ? snapshot : null;
 
     /// <summary>A page of the surviving profile's journey, which covers every profile merged into it.</summary>
     public async Task<JourneyPage?> ReadJourneyAsync(string profileId, JourneyPosition? after, int limit)

@@ -16,18 +16,20 @@ public struct TouchpointSurrogate
     [Id(4)] public IdentifierRef[] Identifiers;
     [Id(5)] public TraitWrite[] Traits;
     [Id(6)] public string? PropertiesJson;
+    [Id(7)] public RefusedLink[]? RefusedLinks;
 }
 
 [RegisterConverter]
 public sealed class TouchpointConverter : IConverter<Touchpoint, TouchpointSurrogate>
 {
     public Touchpoint ConvertFromSurrogate(in TouchpointSurrogate s) =>
-        new(s.Id, s.OccurredAt, s.Channel, s.Type, s.Identifiers, s.Traits, s.PropertiesJson);
+        new(s.Id, s.OccurredAt, s.Channel, s.Type, s.Identifiers, s.Traits, s.PropertiesJson) { RefusedLinks = s.RefusedLinks ?? [] };
 
     public TouchpointSurrogate ConvertToSurrogate(in Touchpoint t) => new()
     {
         Id = t.Id, OccurredAt = t.OccurredAt, Channel = t.Channel, Type = t.Type,
         Identifiers = [.. t.Identifiers], Traits = [.. t.Traits], PropertiesJson = t.PropertiesJson,
+        RefusedLinks = t.RefusedLinks.Count == 0 ? null : [.. t.RefusedLinks],
     };
 }
 
@@ -72,6 +74,7 @@ public struct ProfileContentSurrogate
     [Id(3)] public long Touchpoints;
     [Id(4)] public DateTimeOffset? FirstSeen;
     [Id(5)] public DateTimeOffset? LastSeen;
+    [Id(6)] public Dictionary<string, RefusedLink>? RefusedLinks;
 }
 
 [RegisterConverter]
@@ -82,6 +85,7 @@ public sealed class ProfileContentConverter : IConverter<ProfileContent, Profile
         Identifiers = new(s.Identifiers, StringComparer.Ordinal),
         Traits = new(s.Traits, StringComparer.Ordinal),
         Channels = new(s.Channels, StringComparer.Ordinal),
+        RefusedLinks = s.RefusedLinks is null ? new(StringComparer.Ordinal) : new(s.RefusedLinks, StringComparer.Ordinal),
         Touchpoints = s.Touchpoints,
         FirstSeen = s.FirstSeen,
         LastSeen = s.LastSeen,
@@ -90,6 +94,7 @@ public sealed class ProfileContentConverter : IConverter<ProfileContent, Profile
     public ProfileContentSurrogate ConvertToSurrogate(in ProfileContent c) => new()
     {
         Identifiers = c.Identifiers, Traits = c.Traits, Channels = c.Channels,
+        RefusedLinks = c.RefusedLinks.Count == 0 ? null : c.RefusedLinks,
         Touchpoints = c.Touchpoints, FirstSeen = c.FirstSeen, LastSeen = c.LastSeen,
     };
 }
@@ -143,4 +148,24 @@ public sealed class ChannelActivityConverter : IConverter<ChannelActivity, Chann
     public ChannelActivity ConvertFromSurrogate(in ChannelActivitySurrogate s) => new(s.Touchpoints, s.FirstSeen, s.LastSeen);
 
     public ChannelActivitySurrogate ConvertToSurrogate(in ChannelActivity c) => new() { Touchpoints = c.Touchpoints, FirstSeen = c.FirstSeen, LastSeen = c.LastSeen };
+}
+
+[GenerateSerializer, Alias("RefusedLink")]
+public struct RefusedLinkSurrogate
+{
+    [Id(0)] public string Type;
+    [Id(1)] public string Key;
+    [Id(2)] public string Hint;
+    [Id(3)] public string Reason;
+    [Id(4)] public string TouchpointId;
+    [Id(5)] public DateTimeOffset At;
+}
+
+[RegisterConverter]
+public sealed class RefusedLinkConverter : IConverter<RefusedLink, RefusedLinkSurrogate>
+{
+    public RefusedLink ConvertFromSurrogate(in RefusedLinkSurrogate s) => new(s.Type, s.Key, s.Hint, s.Reason, s.TouchpointId, s.At);
+
+    public RefusedLinkSurrogate ConvertToSurrogate(in RefusedLink r) =>
+        new() { Type = r.Type, Key = r.Key, Hint = r.Hint, Reason = r.Reason, TouchpointId = r.TouchpointId, At = r.At };
 }

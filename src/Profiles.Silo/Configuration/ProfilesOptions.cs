@@ -32,7 +32,7 @@ public sealed class ProfilesOptions
     public long MaxRequestBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>How many ingest requests a node works on at once; more wait their turn (see IngestGate).</summary>
-    public int ConcurrentIngestRequests { get; set; } = 2;
+    public int ConcurrentIngestRequests { get; set; } = 4;
 
     public bool IsEmbedded => string.IsNullOrWhiteSpace(Redis);
 }

@@ -5,7 +5,7 @@ using Profiles.Grains.Resolution;
 
 namespace Profiles.Silo.Http;
 
-/// <summary>Profiles out (contract section 3): lookup by identifier, by id, and the journey.</summary>
+/// <summary>Profiles out (contract section 3): lookup by identifier, by id, the journey, and erasure.</summary>
 public static class ProfileEndpoints
 {
     public const int DefaultJourneyLimit = 50;
@@ -19,7 +19,14 @@ public static class ProfileEndpoints
             .Produces<ProfileResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         app.MapGet("/v1/profiles/{profileId}/journey", GetJourney)
             .Produces<JourneyResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        app.MapDelete("/v1/profiles/{profileId}", Erase)
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
     }
+
+    private static async Task<IResult> Erase(string profileId, ProfileEraser eraser) =>
+        ProfileId.IsValid(profileId) && await eraser.EraseAsync(profileId)
+            ? Results.NoContent()
+            : Problems.NotFound($"No profile has the id {profileId}.");
 
     private static async Task<IResult> Lookup(string? type, string? value, string? sha256, IdentifierReader identifiers, ProfileReader profiles)
     {

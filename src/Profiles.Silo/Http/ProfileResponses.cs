@@ -34,7 +34,8 @@ public sealed record ProfileResponse(
             content.FirstSeen,
             content.LastSeen,
             profile.MergedProfileIds,
-            [],
+            [.. content.RefusedLinks.Values.OrderBy(r => r.At).ThenBy(r => r.TouchpointId, StringComparer.Ordinal)
+                .Select(r => new RefusedLinkResponse(r.Type, r.Hint, r.Reason, r.TouchpointId, r.At))],
             profile.Version);
     }
 }
@@ -73,15 +74,26 @@ public sealed record JourneyItemResponse(
 
 public sealed record JourneyIdentifierResponse(string Type, string Key, string Hint);
 
-/// <summary>One result of POST /v1/touchpoints, in the order of the request.</summary>
+/// <summary>One result of POST /v1/touchpoints, in the order of the request. <see cref="Ignored"/> names the
+/// identifiers left out because their value is blocked; <see cref="RefusedLinks"/> the links a limit refused.</summary>
 public sealed record TouchpointResult(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Id,
     string Status,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ProfileId,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<IgnoredIdentifier>? Ignored,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<RefusedLinkResult>? RefusedLinks)
 {
-    public static TouchpointResult Rejected(string? id, string error) => new(id, "rejected", null, error);
+    public static TouchpointResult Rejected(string? id, string error) => new(id, "rejected", null, error, null, null);
 
-    public static TouchpointResult Landed(string id, IngestOutcome outcome) =>
-        new(id, outcome.IsNew ? "accepted" : "duplicate", outcome.ProfileId, null);
+    public static TouchpointResult Landed(string id, IngestOutcome outcome, IReadOnlyList<string> ignored) =>
+        outcome.Error is { } error
+            ? Rejected(id, error)
+            : new(id, outcome.IsNew ? "accepted" : "duplicate", outcome.ProfileId, null,
+                ignored.Count == 0 ? null : [.. ignored.Select(field => new IgnoredIdentifier(field, "blocked"))],
+                outcome.Refused.Length == 0 ? null : [.. outcome.Refused.Select(r => new RefusedLinkResult(r.Type, r.Hint, r.Reason))]);
 }
+
+public sealed record IgnoredIdentifier(string Field, string Reason);
+
+public sealed record RefusedLinkResult(string Type, string Hint, string Reason);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Profiles.Core.Touchpoints;
+using Profiles.Grains.Observability;
 using Profiles.Grains.Resolution;
 using Profiles.Silo.Configuration;
 
@@ -68,6 +69,7 @@ public static class TouchpointEndpoints
         var results = new TouchpointResult[items.Length];
         var valid = new List<Touchpoint>(items.Length);
         var validIndex = new List<int>(items.Length);
+        var ignored = new List<IReadOnlyList<string>>(items.Length);
         for (var i = 0; i < items.Length; i++)
         {
             var parsed = parser.Parse(items[i]);
@@ -75,6 +77,7 @@ public static class TouchpointEndpoints
             {
                 valid.Add(touchpoint);
                 validIndex.Add(i);
+                ignored.Add(parsed.Ignored);
             }
             else
             {
@@ -84,8 +87,9 @@ public static class TouchpointEndpoints
         if (valid.Count > 0)
         {
             var outcomes = await ingestor.IngestAsync(valid);
-            for (var k = 0; k < valid.Count; k++) results[validIndex[k]] = TouchpointResult.Landed(valid[k].Id, outcomes[k]);
+            for (var k = 0; k < valid.Count; k++) results[validIndex[k]] = TouchpointResult.Landed(valid[k].Id, outcomes[k], ignored[k]);
         }
+        foreach (var result in results) ProfilesMetrics.CountTouchpoint(result.Status);
         return results;
     }
 }

@@ -1,0 +1,53 @@
+using Profiles.Core.Touchpoints;
+
+namespace Profiles.Core.Rules;
+
+/// <summary>How one identifier type may link. <paramref name="Priority"/>: 1 is the strongest (a CRM id),
+/// larger numbers weaker (a cookie). <paramref name="Limit"/>: the most distinct values of this type one
+/// profile may hold; null is unlimited.</summary>
+public sealed record IdentifierRule(int Priority, int? Limit);
+
+/// <summary>
+/// The protection against over-merging (contract section 5): per-type priorities and limits, and values that
+/// never link. A touchpoint goes to the profile of its highest-priority identifier, and a link that would give a
+/// profile more values of a type than its limit is refused.
+/// </summary>
+public sealed class IdentityRules
+{
+    /// <summary>Types not configured: weakest priority, unlimited.</summary>
+    public static readonly IdentifierRule Unconfigured = new(int.MaxValue, null);
+
+    private readonly IReadOnlyDictionary<string, IdentifierRule> _byType;
+
+    public IdentityRules(IReadOnlyDictionary<string, IdentifierRule> byType, BlockedValues blocked)
+    {
+        _byType = byType;
+        Blocked = blocked;
+        LimitedTypes = byType.Where(r => r.Value.Limit is not null).Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>No priorities, no limits, nothing blocked.</summary>
+    public static IdentityRules None { get; } = new(new Dictionary<string, IdentifierRule>(), BlockedValues.None);
+
+    public BlockedValues Blocked { get; }
+
+    public IReadOnlySet<string> LimitedTypes { get; }
+
+    public IdentifierRule For(string type) => _byType.GetValueOrDefault(type, Unconfigured);
+
+    /// <summary>Strongest first: by priority, then type, then key, so ties are decided the same way everywhere.</summary>
+    public int Compare(IdentifierRef a, IdentifierRef b)
+    {
+        var byPriority = For(a.Type).Priority.CompareTo(For(b.Type).Priority);
+        if (byPriority != 0) return byPriority;
+        var byType = string.CompareOrdinal(a.Type, b.Type);
+        return byType != 0 ? byType : string.CompareOrdinal(a.Key, b.Key);
+    }
+
+    /// <summary>True when a profile holding <paramref name="countOfType"/> values of a type may take one more.</summary>
+    public bool Admits(string type, int countOfType) => For(type).Limit is not { } limit || countOfType < limit;
+
+    /// <summary>Whether one profile may hold all these identifier keys, given by type.</summary>
+    public bool Fits(IReadOnlyDictionary<string, HashSet<string>> keysByType) =>
+        keysByType.All(entry => For(entry.Key).Limit is not { } limit || entry.Value.Count <= limit);
+}

@@ -1,0 +1,86 @@
+using System.Text;
+using System.Text.Json;
+using Profiles.Core.Identifiers;
+using Profiles.Core.Rules;
+using Profiles.Core.Touchpoints;
+
+namespace Profiles.Core.Tests;
+
+/// <summary>Contract section 5 in Core: blocked placeholder values and the order of strength of identifiers.</summary>
+public class IdentityRulesTests
+{
+    private static readonly IdentifierReader Reader = new(new IdentifierNormalizer("FR"), new IdentifierHasher(Encoding.UTF8.GetBytes("k")));
+
+    private static readonly IdentityRules Rules = new(
+        new Dictionary<string, IdentifierRule>
+        {
+            ["crm_id"] = new(1, 1),
+            ["email"] = new(3, 5),
+            ["cookie"] = new(7, null),
+        },
+        BlockedValues.From(new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["*"] = ["unknown", "n/a"],
+            ["email"] = ["test@test.com"],
+            ["phone"] = ["0000000000", "06 99 99 99 99"],
+        }, Reader));
+
+    [Theory]
+    [InlineData("email", " TEST@test.com ")]
+    [InlineData("email", "Unknown")]
+    [InlineData("cookie", "n/a")]
+    [InlineData("phone", "0000000000")]
+    [InlineData("phone", "+33 6 99 99 99 99")]
+    public void A_blocked_value_in_any_spelling_is_left_out_and_noted(string type, string value)
+    {
+        var result = Parse($$"""{ "channel": "web", "type": "login", "identifiers": [ { "type": "cookie", "value": "c-1" }, { "type": "{{type}}", "value": "{{value}}" } ] }""");
+
+        Assert.True(result.IsOk, result.Error);
+        Assert.Equal(["identifiers[1]"], result.Ignored);
+        Assert.Equal(["cookie"], result.Touchpoint.Identifiers.Select(i => i.Type));
+    }
+
+    [Fact]
+    public void The_sha256_of_a_blocked_value_is_blocked_too()
+    {
+        var sha = IdentifierHasher.Sha256Hex("test@test.com");
+
+        var result = Parse($$"""{ "channel": "crm", "type": "import", "identifiers": [ { "type": "crm_id", "value": "C1" }, { "type": "email", "sha256": "{{sha}}" } ] }""");
+
+        Assert.Equal(["identifiers[1]"], result.Ignored);
+    }
+
+    [Fact]
+    public void A_touchpoint_left_with_no_usable_identifier_is_rejected_with_a_clear_error()
+    {
+        var result = Parse("""{ "channel": "store", "type": "purchase", "identifiers": [ { "type": "email", "value": "test@test.com" }, { "type": "phone", "value": "0000000000" } ] }""");
+
+        Assert.False(result.IsOk);
+        Assert.StartsWith("identifiers: every identifier is a blocked placeholder value", result.Error);
+    }
+
+    [Fact]
+    public void Identifiers_come_strongest_first_whatever_the_order_sent()
+    {
+        var result = Parse("""{ "channel": "web", "type": "login", "identifiers": [ { "type": "cookie", "value": "c-1" }, { "type": "email", "value": "p@example.com" }, { "type": "crm_id", "value": "C-9" } ] }""");
+
+        Assert.Equal(["crm_id", "email", "cookie"], result.Touchpoint!.Identifiers.Select(i => i.Type));
+    }
+
+    [Fact]
+    public void A_limit_admits_values_up_to_it_and_unconfigured_types_are_unlimited()
+    {
+        Assert.True(Rules.Admits("crm_id", 0));
+        Assert.False(Rules.Admits("crm_id", 1));
+        Assert.True(Rules.Admits("email", 4));
+        Assert.False(Rules.Admits("email", 5));
+        Assert.True(Rules.Admits("cookie", 10_000));
+        Assert.True(Rules.Admits("device_id", 10_000));
+    }
+
+    private static TouchpointParseResult Parse(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return new TouchpointParser(Reader, Rules, TimeProvider.System).Parse(document.RootElement);
+    }
+}

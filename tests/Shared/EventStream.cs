@@ -1,0 +1,89 @@
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+
+namespace Profiles.Tests;
+
+/// <summary>A client of GET /v1/profiles/live: reads server-sent events in the background, as a tablet would.</summary>
+public sealed class EventStream : IAsyncDisposable
+{
+    private readonly Channel<(string Event, JsonNode Data)> _events = Channel.CreateUnbounded<(string, JsonNode)>();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly HttpResponseMessage _response;
+    private readonly Task _reading;
+
+    private EventStream(HttpResponseMessage response)
+    {
+        _response = response;
+        _reading = ReadAsync();
+    }
+
+    public string? ContentType => _response.Content.Headers.ContentType?.MediaType;
+
+    public static async Task<EventStream> OpenAsync(HttpClient http, string type, string value)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/profiles/live?type={type}&value={Uri.EscapeDataString(value)}");
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        response.EnsureSuccessStatusCode();
+        return new EventStream(response);
+    }
+
+    /// <summary>The next event, skipping heartbeats; fails the test after <paramref name="timeout"/>.</summary>
+    public async Task<(string Event, JsonNode Data)> NextAsync(TimeSpan? timeout = null)
+    {
+        using var wait = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
+        try
+        {
+            return await _events.Reader.ReadAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException("No live event arrived in time.");
+        }
+    }
+
+    /// <summary>Reads events until one satisfies <paramref name="wanted"/>: later states replace earlier ones.</summary>
+    public async Task<(string Event, JsonNode Data)> UntilAsync(Func<string, JsonNode, bool> wanted, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var next = await NextAsync(deadline - DateTime.UtcNow);
+            if (wanted(next.Event, next.Data)) return next;
+        }
+    }
+
+    private async Task ReadAsync()
+    {
+        try
+        {
+            using var reader = new StreamReader(await _response.Content.ReadAsStreamAsync(_stop.Token));
+            string? name = null;
+            var data = new List<string>();
+            while (await reader.ReadLineAsync(_stop.Token) is { } line)
+            {
+                if (line.Length == 0)
+                {
+                    if (name is not null) await _events.Writer.WriteAsync((name, JsonNode.Parse(string.Join('\n', data))!));
+                    (name, data) = (null, []);
+                }
+                else if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line["event: ".Length..];
+                else if (line.StartsWith("data: ", StringComparison.Ordinal)) data.Add(line["data: ".Length..]);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException)
+        {
+        }
+        finally
+        {
+            _events.Writer.TryComplete();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _response.Dispose();
+        await _reading;
+        _stop.Dispose();
+    }
+}
