@@ -1,3 +1,4 @@
+using Profiles.Tests;
 using Microsoft.Playwright;
 
 namespace Profiles.Browser.Tests;
@@ -18,9 +19,9 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
-    public BrowserNode OpenNode { get; private set; } = null!;
+    public NodeProcess OpenNode { get; private set; } = null!;
 
-    public BrowserNode KeyedNode { get; private set; } = null!;
+    public NodeProcess KeyedNode { get; private set; } = null!;
 
     /// <summary>Where the tests save screenshots of the page (the test output folder).</summary>
     public static string ScreenshotFolder => Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
@@ -32,8 +33,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             throw new InvalidOperationException($"No chromium at {ChromiumPath}: install Debian's package (apt-get install -y chromium), as .ci/run does.");
         }
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        var open = BrowserNode.StartAsync();
-        var keyed = BrowserNode.StartAsync(
+        var open = NodeProcess.StartAsync(null, "browser-open");
+        var keyed = NodeProcess.StartAsync(null, "browser-keyed",
             $"--Profiles:ApiKeys:till:Key={ReaderKey}", "--Profiles:ApiKeys:till:Roles=read",
             $"--Profiles:ApiKeys:pos:Key={IngestKey}", "--Profiles:ApiKeys:pos:Roles=ingest");
         _playwright = await Playwright.CreateAsync();

@@ -1,3 +1,4 @@
+using Profiles.Tests;
 using System.Text.Json.Nodes;
 
 namespace Profiles.Durability.Tests;

@@ -3,6 +3,10 @@ using Profiles.Grains.Abstractions;
 
 namespace Profiles.Grains.Identity;
 
+/// <remarks>Deactivated after two minutes idle (the shortest Orleans allows with its one-minute collection quantum): nodes remember identifiers in their IdentifierCache, so an
+/// identifier grain is needed only when one is first seen, moves or is erased, and a million idle activations
+/// would cost the memory and garbage collection time that flat cost per touchpoint needs.</remarks>
+[CollectionAgeLimit(Minutes = 2)]
 public sealed class IdentifierGrain(
     [PersistentState("identifier", ProfilesStorage.Name)] IPersistentState<IdentifierState> state,
     ILogger<IdentifierGrain> logger) : Grain, IIdentifierGrain

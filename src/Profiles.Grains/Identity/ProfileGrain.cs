@@ -16,6 +16,7 @@ namespace Profiles.Grains.Identity;
 /// write: the snapshot is written at most every few seconds while it changes (and on deactivation), and an
 /// activation folds in whatever the journey holds beyond it. Merges write at once: their content is in no log.
 /// </summary>
+[CollectionAgeLimit(Minutes = 3)]
 public sealed class ProfileGrain(
     [PersistentState("profile", ProfilesStorage.Name)] IPersistentState<ProfileState> state,
     IJourneyStore journey,

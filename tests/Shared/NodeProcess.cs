@@ -2,11 +2,11 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
-using Profiles.Tests;
 
-namespace Profiles.Durability.Tests;
+namespace Profiles.Tests;
 
-/// <summary>A Profiles node run as a user runs it: a separate process of the built Profiles.Silo.</summary>
+/// <summary>A Profiles node run as a user runs it: a separate process of the built Profiles.Silo, on free ports.
+/// A test project using it names the Silo's output in an assembly attribute <c>SiloAssembly</c>.</summary>
 public sealed class NodeProcess : IAsyncDisposable
 {
     private static readonly string SiloAssembly = typeof(NodeProcess).Assembly
@@ -19,11 +19,21 @@ public sealed class NodeProcess : IAsyncDisposable
     {
         _process = process;
         HttpPort = httpPort;
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(60) };
+        Http = Client();
         Api = new Api(Http);
     }
 
     public int HttpPort { get; }
+
+    public string BaseUrl => $"http://127.0.0.1:{HttpPort}";
+
+    /// <summary>A new HTTP client of the node, sending <paramref name="apiKey"/> as a Bearer key when given.</summary>
+    public HttpClient Client(string? apiKey = null)
+    {
+        var http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(60) };
+        if (apiKey is not null) http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+        return http;
+    }
 
     public HttpClient Http { get; }
 
