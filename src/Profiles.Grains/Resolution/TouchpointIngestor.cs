@@ -14,7 +14,8 @@ namespace Profiles.Grains.Resolution;
 /// </summary>
 public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cache, IdentityRules rules, TimeProvider time)
 {
-    /// <summary>A profile being erased makes writers start again; an erasure finishes within a few of these.</summary>
+    /// <summary>A profile being erased, or another writer taking an identifier first, makes a touchpoint start
+    /// again; both settle within a few attempts.</summary>
     private const int MaxAttempts = 8;
 
     /// <summary>Per touchpoint, in order: the profile it landed on, whether it was new, and refused links.</summary>
@@ -27,8 +28,8 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
             var batch = pending.Select(i => touchpoints[i]).ToList();
             if (attempt > 1)
             {
-                // Some identifier led to an erased profile: what this node remembered of them is out of date.
-                if (attempt > MaxAttempts) throw new InvalidOperationException("The touchpoints' profiles kept being erased while they were linked.");
+                // What this node remembered of these identifiers is out of date (an erased profile, a released link).
+                if (attempt > MaxAttempts) throw new InvalidOperationException("The touchpoints' profiles kept changing under them (erasures or competing links).");
                 foreach (var key in batch.SelectMany(t => t.Identifiers).Select(i => i.Key)) cache.Forget(key);
                 await Task.Delay(TimeSpan.FromMilliseconds(25 * attempt));
             }
@@ -39,7 +40,8 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
         return outcomes!;
     }
 
-    /// <summary>Lands what it can; null for a touchpoint that met an erased profile and must start again.</summary>
+    /// <summary>Lands what it can; null for a touchpoint that must start again (it met an erased profile, or
+    /// another writer's touchpoint took its strongest identifier first).</summary>
     private async Task<IngestOutcome?[]> LandAsync(List<Touchpoint> touchpoints)
     {
         var profileOfKey = await ResolveIdentifiersAsync(touchpoints);
