@@ -44,14 +44,20 @@ PIDS=()
 cleanup() {
   local rc=$?
   set +e
-  for pid in "${PIDS[@]}"; do
-    # The node runs under `dotnet run`: stop its child (the node itself) and the launcher.
-    for child in $(pgrep -P "$pid" 2>/dev/null); do kill "$child" 2>/dev/null; done
-    kill "$pid" 2>/dev/null
-  done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null
+  # Newest first, so the nodes stop while their redis-server still answers (a silo leaving a cluster whose
+  # membership store is gone hangs for minutes). Each node runs under `dotnet run`: its child is the node.
+  local i pid procs p
+  for (( i=${#PIDS[@]}-1; i>=0; i-- )); do
+    pid=${PIDS[$i]}
+    procs="$(pgrep -P "$pid" 2>/dev/null) $pid"
+    for p in $procs; do kill "$p" 2>/dev/null; done
+    for _ in $(seq 1 100); do
+      alive=0
+      for p in $procs; do kill -0 "$p" 2>/dev/null && alive=1; done
+      [ "$alive" -eq 0 ] && break
+      sleep 0.1
+    done
+    for p in $procs; do kill -9 "$p" 2>/dev/null; done
     wait "$pid" 2>/dev/null
   done
   rm -rf "$WORK"

@@ -50,10 +50,10 @@ public sealed class NodeClient : IDisposable
     }
 
     /// <summary>POSTs a JSON array and counts the statuses of the answer. <paramref name="scratch"/> is a
-    /// per-caller buffer reused to read the response.</summary>
-    public async Task<BatchOutcome> PostTouchpointsAsync(ReadOnlyMemory<byte> body, ResponseBuffer scratch, CancellationToken ct)
+    /// per-caller buffer reused to read the response; <paramref name="target"/> pins the node (else round-robin).</summary>
+    public async Task<BatchOutcome> PostTouchpointsAsync(ReadOnlyMemory<byte> body, ResponseBuffer scratch, CancellationToken ct, Uri? target = null)
     {
-        using var req = new HttpRequestMessage(HttpMethod.Post, Next("v1/touchpoints"));
+        using var req = new HttpRequestMessage(HttpMethod.Post, target is null ? Next("v1/touchpoints") : new Uri(target, "v1/touchpoints"));
         req.Content = new ReadOnlyMemoryContent(body);
         req.Content.Headers.ContentType = Json;
         using var resp = await _http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);

@@ -27,6 +27,10 @@ public sealed class Options
     public bool NoProgress { get; set; }
     public int TimeoutSeconds { get; set; } = 120;
     public int Warmup { get; set; } = 3000;
+    public int LiveSubscribers { get; set; } = 100;
+    public int LiveRounds { get; set; } = 2000;
+    public int LiveRate { get; set; } = 200;
+    public int LiveChurn { get; set; } = 1000;
 
     public IReadOnlyList<int> BatchSizes => Batches.Count == 0 ? [100] : Batches;
 
@@ -34,7 +38,7 @@ public sealed class Options
         Profiles.Bench — load generator for Profiles nodes (HTTP contract sections 2 and 3).
 
           --target URL            node base address, repeatable or comma-separated (default http://127.0.0.1:5080)
-          --scenario NAME         ingest | hot | merge | scale | all   (default ingest)
+          --scenario NAME         ingest | hot | merge | scale | live | all   (default ingest)
           --seed N                population seed (default 42); ids are bench-{seed}-...
           --customers N           customers in the population (default 5000)
           --writers C             concurrent writers (default 16)
@@ -46,6 +50,10 @@ public sealed class Options
           --deep-pages N          random deep journey pages fetched again (default 200)
           --merge-size N          touchpoints on each side of a merge (default 10000)
           --merge-repeats N       merges timed (default 3)
+          --live-subscribers N    concurrent SSE subscribers of the live scenario, one customer each (default 100)
+          --live-rounds R         touchpoints timed from their 200 to the subscriber's event (default 2000)
+          --live-rate N           rounds per second, open loop (default 200)
+          --live-churn N          connect/read first event/disconnect cycles on one stream (default 1000)
           --node-pid PID          node process for RSS/CPU, repeatable
           --redis-benchmark-file  output of redis-benchmark -q to include in the report
           --mode TEXT             label of the node mode (embedded / redis) for the report
@@ -113,9 +121,13 @@ public sealed class Options
                 case "mode": o.Mode = Value(); break;
                 case "warmup": o.Warmup = Int(); break;
                 case "timeout": o.TimeoutSeconds = Math.Max(1, Int()); break;
+                case "live-subscribers": o.LiveSubscribers = Math.Max(1, Int()); break;
+                case "live-rounds": o.LiveRounds = Int(); break;
+                case "live-rate": o.LiveRate = Math.Max(1, Int()); break;
+                case "live-churn": o.LiveChurn = Int(); break;
                 case "scenario":
                     o.Scenario = Value().ToLowerInvariant();
-                    if (o.Scenario is not ("ingest" or "hot" or "merge" or "scale" or "all"))
+                    if (o.Scenario is not ("ingest" or "hot" or "merge" or "scale" or "live" or "all"))
                         throw new UsageException($"unknown scenario '{o.Scenario}'");
                     break;
                 default: throw new UsageException($"unknown option --{name}");
