@@ -15,14 +15,23 @@ public class LiveAndErasureTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _redis = await RedisServer.StartAsync();
-        _one = await NodeProcess.StartAsync(_redis.ConnectionString, _run);
-        _two = await NodeProcess.StartAsync(_redis.ConnectionString, _run);
+        try
+        {
+            _one = await NodeProcess.StartAsync(_redis.ConnectionString, _run);
+            _two = await NodeProcess.StartAsync(_redis.ConnectionString, _run);
+        }
+        catch
+        {
+            // xunit does not dispose a class whose initialisation failed: leave no process behind.
+            await DisposeAsync();
+            throw;
+        }
     }
 
     public async Task DisposeAsync()
     {
-        await _one.DisposeAsync();
-        await _two.DisposeAsync();
+        // Either node may be missing when initialisation failed half-way.
+        foreach (var node in new[] { _one, _two }.Where(node => node is not null)) await node.DisposeAsync();
         await _redis.DisposeAsync();
     }
 
