@@ -18,7 +18,7 @@ public sealed class IdentifierGrain(
         if (state.State.ProfileId is { } known) return known;
         state.State.ProfileId = proposedProfileId;
         await state.WriteStateAsync();
-        _watchers.Notify();
+        Changed();
         return state.State.ProfileId;
     }
 
@@ -32,7 +32,13 @@ public sealed class IdentifierGrain(
     {
         if (state.State.ProfileId is not { } current || !profileIds.Contains(current)) return;
         await state.ClearStateAsync();
+        Changed();
+    }
+
+    private void Changed()
+    {
         _watchers.Notify();
+        if (_watchers.Count == 0) this.DeactivateOnIdle();
     }
 
     public Task Watch(IProfileObserver observer)
@@ -52,7 +58,7 @@ public sealed class IdentifierGrain(
         if (state.State.ProfileId is not { } current || string.CompareOrdinal(profileId, current) >= 0) return;
         state.State.ProfileId = profileId;
         await state.WriteStateAsync();
-        _watchers.Notify();
+        Changed();
     }
 }
 

@@ -16,7 +16,7 @@ namespace Profiles.Grains.Identity;
 /// write: the snapshot is written at most every few seconds while it changes (and on deactivation), and an
 /// activation folds in whatever the journey holds beyond it. Merges write at once: their content is in no log.
 /// </summary>
-[CollectionAgeLimit(Minutes = 3)]
+[CollectionAgeLimit(Minutes = 2)]
 public sealed class ProfileGrain(
     [PersistentState("profile", ProfilesStorage.Name)] IPersistentState<ProfileState> state,
     IJourneyStore journey,
@@ -28,6 +28,7 @@ public sealed class ProfileGrain(
     private readonly Watchers _watchers = new(logger);
 
     private bool _snapshotBehind;
+    private IGrainTimer? _snapshotTimer;
 
     // Erased profiles keep no state at all; the journey store remembers them by a hash of their id, so a
     // writer with an out-of-date idea of where an identifier lives learns it here and starts again.
@@ -42,7 +43,6 @@ public sealed class ProfileGrain(
         if (Profile.ForwardedTo is null) await CatchUpWithJourney();
         if (_erased) return;
         await FinishInterruptedHandOff();
-        this.RegisterGrainTimer(WriteSnapshotIfBehind, SnapshotInterval, SnapshotInterval);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => WriteSnapshotIfBehind();
@@ -82,7 +82,7 @@ public sealed class ProfileGrain(
         if (appended.LogLength != Profile.AppliedLogLength)
         {
             Profile.AppliedLogLength = appended.LogLength;
-            _snapshotBehind = true;
+            SnapshotBehind();
             _watchers.Notify();
         }
         var notHeld = batch.Value.SelectMany(t => t.Identifiers).Select(i => i.Key).Where(key => !Profile.Content.Identifiers.ContainsKey(key));
@@ -219,10 +219,21 @@ public sealed class ProfileGrain(
 
     private Task WriteSnapshotIfBehind() => _snapshotBehind ? WriteSnapshot() : Task.CompletedTask;
 
+    /// <summary>The timer that writes a lagging snapshot exists only while the snapshot lags: an idle profile
+    /// (most of them) carries none.</summary>
+    private void SnapshotBehind()
+    {
+        if (_snapshotBehind) return;
+        _snapshotBehind = true;
+        _snapshotTimer ??= this.RegisterGrainTimer(WriteSnapshotIfBehind, SnapshotInterval, SnapshotInterval);
+    }
+
     private async Task WriteSnapshot()
     {
         await state.WriteStateAsync();
         _snapshotBehind = false;
+        _snapshotTimer?.Dispose();
+        _snapshotTimer = null;
     }
 
     private Dictionary<string, HashSet<string>> KeysOfLimitedTypes(IEnumerable<IdentifierRef> arriving, params ProfileContent[] contents)

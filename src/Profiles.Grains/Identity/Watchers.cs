@@ -5,21 +5,22 @@ using Profiles.Grains.Abstractions;
 namespace Profiles.Grains.Identity;
 
 /// <summary>The live watchers of one grain. Subscriptions expire unless renewed, which drops watchers whose
-/// node or connection went away without saying so.</summary>
+/// node or connection went away without saying so. Made on the first watch: most grains never have one, and a
+/// node holds hundreds of thousands of grains.</summary>
 public sealed class Watchers(ILogger logger)
 {
     public static readonly TimeSpan Expiry = TimeSpan.FromMinutes(2);
 
-    private readonly ObserverManager<IProfileObserver> _observers = new(Expiry, logger);
+    private ObserverManager<IProfileObserver>? _observers;
 
-    public int Count => _observers.Count;
+    public int Count => _observers?.Count ?? 0;
 
-    public void Watch(IProfileObserver observer) => _observers.Subscribe(observer, observer);
+    public void Watch(IProfileObserver observer) => (_observers ??= new(Expiry, logger)).Subscribe(observer, observer);
 
-    public void Unwatch(IProfileObserver observer) => _observers.Unsubscribe(observer);
+    public void Unwatch(IProfileObserver observer) => _observers?.Unsubscribe(observer);
 
     public void Notify()
     {
-        if (_observers.Count > 0) _observers.Notify(observer => observer.Changed());
+        if (Count > 0) _observers!.Notify(observer => observer.Changed());
     }
 }
