@@ -41,17 +41,9 @@ public sealed class IdentifierGrain(
         if (_watchers.Count == 0) this.DeactivateOnIdle();
     }
 
-    public Task Watch(IProfileObserver observer)
-    {
-        _watchers.Watch(observer);
-        return Task.CompletedTask;
-    }
+    public Task Watch(IProfileObserver observer) => _watchers.Watch(observer);
 
-    public Task Unwatch(IProfileObserver observer)
-    {
-        _watchers.Unwatch(observer);
-        return Task.CompletedTask;
-    }
+    public Task Unwatch(IProfileObserver observer) => _watchers.Unwatch(observer);
 
     public async Task PointTo(string profileId)
     {

@@ -155,17 +155,9 @@ public sealed class ProfileGrain(
         return erased;
     }
 
-    public Task Watch(IProfileObserver observer)
-    {
-        _watchers.Watch(observer);
-        return Task.CompletedTask;
-    }
+    public Task Watch(IProfileObserver observer) => _watchers.Watch(observer);
 
-    public Task Unwatch(IProfileObserver observer)
-    {
-        _watchers.Unwatch(observer);
-        return Task.CompletedTask;
-    }
+    public Task Unwatch(IProfileObserver observer) => _watchers.Unwatch(observer);
 
     public async Task<ProfileSnapshot> Get()
     {

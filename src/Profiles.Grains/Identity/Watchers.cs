@@ -15,9 +15,17 @@ public sealed class Watchers(ILogger logger)
 
     public int Count => _observers?.Count ?? 0;
 
-    public void Watch(IProfileObserver observer) => (_observers ??= new(Expiry, logger)).Subscribe(observer, observer);
+    public Task Watch(IProfileObserver observer)
+    {
+        (_observers ??= new(Expiry, logger)).Subscribe(observer, observer);
+        return Task.CompletedTask;
+    }
 
-    public void Unwatch(IProfileObserver observer) => _observers?.Unsubscribe(observer);
+    public Task Unwatch(IProfileObserver observer)
+    {
+        _observers?.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
 
     public void Notify()
     {
