@@ -335,6 +335,8 @@ async function loadPage(cursor) {
     renderJourney();
   } catch (error) {
     if (controller.signal.aborted || error.name === 'AbortError') return;
+    // The profile was erased or merged away while the page was read: the live stream says which.
+    if (state.erased || state.profile?.profileId !== profile.profileId) return;
     showError(error);
   }
 }
