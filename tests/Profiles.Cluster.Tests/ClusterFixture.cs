@@ -35,14 +35,10 @@ public sealed class TwoSiloCluster : IAsyncDisposable
         return new TwoSiloCluster(cluster);
     }
 
-    public int SiloCount => _cluster.Silos.Count;
-
     /// <summary>The ingestor of one silo: writers spread over silos write from different nodes.</summary>
     public TouchpointIngestor Ingestor(int silo) => Service<TouchpointIngestor>(silo);
 
     public ProfileReader Reader(int silo = 0) => Service<ProfileReader>(silo);
-
-    public IGrainFactory Grains => _cluster.Client;
 
     public Task<IngestOutcome[]> IngestAsync(params Touchpoint[] touchpoints) => Ingestor(0).IngestAsync(touchpoints);
 

@@ -22,11 +22,6 @@ public class CommandLineRulesTests
         Assert.Equal(2, a["identifiers"]!.AsArray().Count(i => (string?)i!["type"] == "crm_id"));
     }
 
-    private static JsonObject Touch(string id, params (string Type, string Value)[] identifiers) => new()
-    {
-        ["id"] = id,
-        ["channel"] = "store",
-        ["type"] = "visit",
-        ["identifiers"] = new JsonArray([.. identifiers.Select(i => (JsonNode)new JsonObject { ["type"] = i.Type, ["value"] = i.Value })]),
-    };
+    private static JsonObject Touch(string id, params (string Type, string Value)[] identifiers) =>
+        TouchpointJson.Make(id, "store", "visit", null, identifiers);
 }

@@ -161,12 +161,6 @@ public class LiveAndErasureTests : IAsyncLifetime
         }
     }
 
-    private JsonObject Touch(string name, int minutes, params (string Type, string Value)[] identifiers) => new()
-    {
-        ["id"] = $"{_run}-{name}",
-        ["occurredAt"] = new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero).AddMinutes(minutes).ToString("O"),
-        ["channel"] = "web",
-        ["type"] = "page_view",
-        ["identifiers"] = new JsonArray([.. identifiers.Select(i => (JsonNode)new JsonObject { ["type"] = i.Type, ["value"] = i.Value })]),
-    };
+    private JsonObject Touch(string name, int minutes, params (string Type, string Value)[] identifiers) =>
+        TouchpointJson.Make($"{_run}-{name}", "web", "page_view", new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero).AddMinutes(minutes), identifiers);
 }

@@ -1,3 +1,4 @@
+using Profiles.Tests;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -160,13 +161,7 @@ public class ApiKeyTests(KeyedNodeFixture node)
 
     private static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 
-    private static JsonObject Touchpoint(string id, string email) => new()
-    {
-        ["id"] = id,
-        ["channel"] = "web",
-        ["type"] = "login",
-        ["identifiers"] = new JsonArray(new JsonObject { ["type"] = "email", ["value"] = email }),
-    };
+    private static JsonObject Touchpoint(string id, string email) => TouchpointJson.Make(id, "web", "login", null, ("email", email));
 }
 
 /// <summary>No key configured (the embedded default): the API is open.</summary>

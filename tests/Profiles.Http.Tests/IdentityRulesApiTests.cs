@@ -102,12 +102,6 @@ public class IdentityRulesApiTests(NodeFixture node)
 
     private static string RandomMobile() => $"06 12 {Random.Shared.Next(10, 99)} {Random.Shared.Next(10, 99)} {Random.Shared.Next(10, 99)}";
 
-    private JsonObject Touch(string name, int minutes, params (string Type, string Value)[] identifiers) => new()
-    {
-        ["id"] = $"{_run}-{name}",
-        ["occurredAt"] = new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.FromHours(1)).AddMinutes(minutes).ToString("O"),
-        ["channel"] = "store",
-        ["type"] = "visit",
-        ["identifiers"] = new JsonArray([.. identifiers.Select(i => (JsonNode)new JsonObject { ["type"] = i.Type, ["value"] = i.Value })]),
-    };
+    private JsonObject Touch(string name, int minutes, params (string Type, string Value)[] identifiers) =>
+        TouchpointJson.Make($"{_run}-{name}", "store", "visit", new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.FromHours(1)).AddMinutes(minutes), identifiers);
 }

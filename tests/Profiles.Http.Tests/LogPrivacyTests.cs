@@ -75,14 +75,12 @@ public class LogPrivacyTests : IClassFixture<LogPrivacyTests.CapturingNode>
         }
     }
 
-    private static JsonObject Touch(string id, params (string Type, string Value)[] identifiers) => new()
+    private static JsonObject Touch(string id, params (string Type, string Value)[] identifiers)
     {
-        ["id"] = id,
-        ["channel"] = "store",
-        ["type"] = "purchase",
-        ["identifiers"] = new JsonArray([.. identifiers.Select(i => (JsonNode)new JsonObject { ["type"] = i.Type, ["value"] = i.Value })]),
-        ["traits"] = new JsonObject { ["city"] = "Lyon" },
-    };
+        var touchpoint = TouchpointJson.Make(id, "store", "purchase", null, identifiers);
+        touchpoint["traits"] = new JsonObject { ["city"] = "Lyon" };
+        return touchpoint;
+    }
 
     /// <summary>An embedded node whose every log line, at Debug and above, is kept: message, exception and
     /// structured values.</summary>

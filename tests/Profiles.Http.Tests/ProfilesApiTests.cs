@@ -156,12 +156,6 @@ public class ProfilesApiTests(NodeFixture node)
         }
     }
 
-    private static JsonObject Touch(string id, int minutes, params (string Type, string Value)[] identifiers) => new()
-    {
-        ["id"] = id,
-        ["occurredAt"] = new DateTimeOffset(2026, 11, 22, 10, 15, 0, TimeSpan.FromHours(1)).AddMinutes(minutes).ToString("O"),
-        ["channel"] = "store",
-        ["type"] = "purchase",
-        ["identifiers"] = new JsonArray([.. identifiers.Select(i => (JsonNode)new JsonObject { ["type"] = i.Type, ["value"] = i.Value })]),
-    };
+    private static JsonObject Touch(string id, int minutes, params (string Type, string Value)[] identifiers) =>
+        TouchpointJson.Make(id, "store", "purchase", new DateTimeOffset(2026, 11, 22, 10, 15, 0, TimeSpan.FromHours(1)).AddMinutes(minutes), identifiers);
 }

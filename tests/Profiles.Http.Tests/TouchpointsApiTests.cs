@@ -162,11 +162,6 @@ public class TouchpointsApiTests(NodeFixture node)
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
     }
 
-    private static JsonObject Touchpoint(string id, params (string Type, string Value)[] identifiers) => new()
-    {
-        ["id"] = id,
-        ["channel"] = "web",
-        ["type"] = "page_view",
-        ["identifiers"] = new JsonArray([.. identifiers.Select(i => (JsonNode)new JsonObject { ["type"] = i.Type, ["value"] = i.Value })]),
-    };
+    private static JsonObject Touchpoint(string id, params (string Type, string Value)[] identifiers) =>
+        TouchpointJson.Make(id, "web", "page_view", null, identifiers);
 }

@@ -11,7 +11,7 @@ public sealed record TouchpointSpec(string Id, DateTimeOffset OccurredAt, string
         ["occurredAt"] = OccurredAt.ToString("O"),
         ["channel"] = Channel,
         ["type"] = "page_view",
-        ["identifiers"] = new JsonArray([.. Identifiers.Select(i => (JsonNode)new JsonObject { ["type"] = i.Type, ["value"] = i.Value })]),
+        ["identifiers"] = TouchpointJson.Identifiers(Identifiers),
         ["traits"] = new JsonObject { ["visits"] = Visit, ["tier"] = $"t{Visit % 3}" },
     };
 }

@@ -27,8 +27,6 @@ public sealed partial class IdentifierNormalizer
         _defaultRegion = region;
     }
 
-    public string DefaultRegion => _defaultRegion;
-
     /// <summary>True when <paramref name="type"/> is a well-formed identifier type.</summary>
     public static bool IsValidType(string? type) => type is not null && TypePattern().IsMatch(type);
 

@@ -150,9 +150,10 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     {
         var profileOfKey = new Dictionary<string, string>(StringComparer.Ordinal);
         var uncached = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var key in touchpoints.SelectMany(t => t.Identifiers).Select(i => i.Key))
         {
-            if (profileOfKey.ContainsKey(key) || uncached.Contains(key)) continue;
+            if (!seen.Add(key)) continue;
             if (cache.TryGet(key, out var remembered)) profileOfKey[key] = remembered;
             else uncached.Add(key);
         }
