@@ -67,17 +67,6 @@ public class IdentityRulesTests
         Assert.Equal(["crm_id", "email", "cookie"], result.Touchpoint!.Identifiers.Select(i => i.Type));
     }
 
-    [Fact]
-    public void A_limit_admits_values_up_to_it_and_unconfigured_types_are_unlimited()
-    {
-        Assert.True(Rules.Admits("crm_id", 0));
-        Assert.False(Rules.Admits("crm_id", 1));
-        Assert.True(Rules.Admits("email", 4));
-        Assert.False(Rules.Admits("email", 5));
-        Assert.True(Rules.Admits("cookie", 10_000));
-        Assert.True(Rules.Admits("device_id", 10_000));
-    }
-
     private static TouchpointParseResult Parse(string json)
     {
         using var document = JsonDocument.Parse(json);

@@ -44,10 +44,4 @@ public sealed class IdentityRules
         return byType != 0 ? byType : string.CompareOrdinal(a.Key, b.Key);
     }
 
-    /// <summary>True when a profile holding <paramref name="countOfType"/> values of a type may take one more.</summary>
-    public bool Admits(string type, int countOfType) => For(type).Limit is not { } limit || countOfType < limit;
-
-    /// <summary>Whether one profile may hold all these identifier keys, given by type.</summary>
-    public bool Fits(IReadOnlyDictionary<string, HashSet<string>> keysByType) =>
-        keysByType.All(entry => For(entry.Key).Limit is not { } limit || entry.Value.Count <= limit);
 }

@@ -23,8 +23,20 @@ public sealed record Touchpoint(
 }
 
 /// <summary>A link identity rules did not make: <see cref="Type"/>, <see cref="Key"/> and <see cref="Hint"/>
-/// name the identifier on the other side; <see cref="Reason"/> is <c>limit</c>.</summary>
-public sealed record RefusedLink(string Type, string Key, string Hint, string Reason, string TouchpointId, DateTimeOffset At);
+/// name the identifier on the other side; <see cref="Reason"/> is one of <see cref="RefusalReasons"/>.</summary>
+public sealed record RefusedLink(string Type, string Key, string Hint, string Reason, string TouchpointId, DateTimeOffset At)
+{
+    /// <summary>The link of <paramref name="touchpoint"/> to <paramref name="identifier"/> that a limit refused.</summary>
+    public static RefusedLink OverLimit(IdentifierRef identifier, Touchpoint touchpoint) =>
+        new(identifier.Type, identifier.Key, identifier.Hint, RefusalReasons.Limit, touchpoint.Id, touchpoint.OccurredAt);
+}
+
+/// <summary>Why a link was refused, as clients read it in <c>refusedLinks[].reason</c>.</summary>
+public static class RefusalReasons
+{
+    /// <summary>The link would give a profile more values of a type than its limit.</summary>
+    public const string Limit = "limit";
+}
 
 /// <summary>One identifier of a touchpoint: its type, stored key (HMAC, lower-case hex) and masked hint.</summary>
 /// <param name="FromHash">True when the client sent only the SHA-256, so the hint cannot show any of the value.</param>

@@ -47,20 +47,18 @@ public sealed class ProfileGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => WriteSnapshotIfBehind();
 
-    public async Task<ApplyOutcome> Apply(Immutable<List<Touchpoint>> batch)
+    public async Task<ProfileReply<Applied>> Apply(Immutable<List<Touchpoint>> batch)
     {
-        await FinishInterruptedHandOff();
-        if (_erased) return ApplyOutcome.OfErased();
-        if (Profile.ForwardedTo is { } forwardedTo) return ApplyOutcome.Forwarded(forwardedTo);
+        if (await Unavailable() is { } elsewhere) return ProfileReply<Applied>.Not(elsewhere);
 
-        var admission = new Admission(Profile.Content, rules);
+        var admission = new ProfileAdmission(Profile.Content, rules);
         var landings = new Landing[batch.Value.Count];
         var refused = new RefusedLink[batch.Value.Count][];
         var admitted = new List<Touchpoint>(batch.Value.Count);
         var admittedIndex = new List<int>(batch.Value.Count);
         for (var i = 0; i < batch.Value.Count; i++)
         {
-            if (admission.Admit(batch.Value[i]) is { } touchpoint)
+            if (admission.TryAdmit(batch.Value[i], out var touchpoint))
             {
                 admitted.Add(touchpoint);
                 admittedIndex.Add(i);
@@ -86,14 +84,12 @@ public sealed class ProfileGrain(
             _watchers.Notify();
         }
         var notHeld = batch.Value.SelectMany(t => t.Identifiers).Select(i => i.Key).Where(key => !Profile.Content.Identifiers.ContainsKey(key));
-        return new ApplyOutcome(null, landings, refused, [.. notHeld.Distinct()]);
+        return ProfileReply<Applied>.Done(Id, new Applied(landings, refused, [.. notHeld.Distinct()]));
     }
 
-    public async Task<Redirect> MergeInto(string survivorId, Immutable<IdentifierRef[]> arriving)
+    public async Task<ProfileReply> MergeInto(string survivorId, Immutable<IdentifierRef[]> arriving)
     {
-        await FinishInterruptedHandOff();
-        if (_erased) return Redirect.ErasedAt(Id);
-        if (Profile.ForwardedTo is { } forwardedTo) return Redirect.To(forwardedTo);
+        if (await Unavailable() is { } elsewhere) return elsewhere;
         EnsureSmaller(survivorId, Id);
         // Record where we go before handing over: a crash in between resumes the hand-off on activation,
         // and the survivor takes our content only once.
@@ -103,15 +99,13 @@ public sealed class ProfileGrain(
         return await HandOff(arriving.Value);
     }
 
-    public async Task<Redirect> Absorb(Immutable<AbsorbedProfile> absorbed)
+    public async Task<ProfileReply> Absorb(Immutable<AbsorbedProfile> absorbed)
     {
-        await FinishInterruptedHandOff();
-        if (_erased) return Redirect.ErasedAt(Id);
-        if (Profile.ForwardedTo is { } forwardedTo) return Redirect.To(forwardedTo);
+        if (await Unavailable() is { } elsewhere) return elsewhere;
         var loser = absorbed.Value;
         EnsureSmaller(Id, loser.ProfileId);
-        if (Profile.Merged.Contains(loser.ProfileId)) return Redirect.DoneAt(Id);
-        if (!rules.Fits(KeysOfLimitedTypes(loser.Arriving, Profile.Content, loser.Content))) return Redirect.RefusedBy(Id);
+        if (Profile.Merged.Contains(loser.ProfileId)) return ProfileReply.Done(Id);
+        if (!new LimitCheck(rules, Profile.Content).Including(loser.Content).Including(loser.Arriving).Fits) return ProfileReply.Refused(Id);
 
         Profile.Merged.Add(loser.ProfileId);
         Profile.Content.Merge(loser.Content);
@@ -120,27 +114,22 @@ public sealed class ProfileGrain(
         await WriteSnapshot();
         ProfilesMetrics.Merges.Add(1);
         _watchers.Notify();
-        return Redirect.DoneAt(Id);
+        return ProfileReply.Done(Id);
     }
 
-    public async Task<LimitedKeys> GetLimitedKeys()
-    {
-        await FinishInterruptedHandOff();
-        return Profile.ForwardedTo is { } forwardedTo
-            ? new LimitedKeys(forwardedTo, [])
-            : new LimitedKeys(null, KeysOfLimitedTypes([], Profile.Content).ToDictionary(e => e.Key, e => e.Value.ToArray()));
-    }
+    public async Task<ProfileReply<LimitedKeys>> GetLimitedKeys() =>
+        await Unavailable() is { } elsewhere
+            ? ProfileReply<LimitedKeys>.Not(elsewhere)
+            : ProfileReply<LimitedKeys>.Done(Id, LimitCheck.LimitedKeysOf(Profile.Content, rules));
 
-    public async Task<Redirect> RecordRefusedLink(Immutable<RefusedLink> refused)
+    public async Task<ProfileReply> RecordRefusedLink(Immutable<RefusedLink> refused)
     {
-        await FinishInterruptedHandOff();
-        if (_erased) return Redirect.ErasedAt(Id);
-        if (Profile.ForwardedTo is { } forwardedTo) return Redirect.To(forwardedTo);
+        if (await Unavailable() is { } elsewhere) return elsewhere;
         Profile.Content.AddRefusedLink(refused.Value);
         Profile.ChangesOutsideLog++;
         await WriteSnapshot();
         _watchers.Notify();
-        return Redirect.DoneAt(Id);
+        return ProfileReply.Done(Id);
     }
 
     public async Task<ErasedProfile> Erase()
@@ -159,10 +148,18 @@ public sealed class ProfileGrain(
 
     public Task Unwatch(IProfileObserver observer) => _watchers.Unwatch(observer);
 
-    public async Task<ProfileSnapshot> Get()
+    public async Task<ProfileReply<ProfileSnapshot>> Get() =>
+        await Unavailable() is { } elsewhere
+            ? ProfileReply<ProfileSnapshot>.Not(elsewhere)
+            : ProfileReply<ProfileSnapshot>.Done(Id, new ProfileSnapshot(Id, Profile.Content.Copy(), [.. Profile.Merged.Order(StringComparer.Ordinal)], Profile.Version));
+
+    /// <summary>Why this profile cannot carry out a call itself: it was erased, or merged away (the caller goes on
+    /// to the survivor); null when it can. A hand-off cut short completes first.</summary>
+    private async Task<ProfileReply?> Unavailable()
     {
         await FinishInterruptedHandOff();
-        return new ProfileSnapshot(Id, Profile.ForwardedTo, Profile.Content.Copy(), [.. Profile.Merged.Order(StringComparer.Ordinal)], Profile.Version);
+        if (_erased) return ProfileReply.Erased(Id);
+        return Profile.ForwardedTo is { } forwardedTo ? ProfileReply.Forwarded(forwardedTo) : null;
     }
 
     /// <summary>A hand-off cut short (a crash, or storage failing mid-way) completes before anything else is
@@ -172,25 +169,20 @@ public sealed class ProfileGrain(
         if (Profile.HandoffPending) await HandOff([]);
     }
 
-    private async Task<Redirect> HandOff(IdentifierRef[] arriving)
+    private async Task<ProfileReply> HandOff(IdentifierRef[] arriving)
     {
         var loser = new AbsorbedProfile(Id, Profile.Content, [.. Profile.Merged], arriving).AsImmutable();
-        var target = Profile.ForwardedTo!;
-        Redirect landed;
-        while ((landed = await GrainFactory.GetGrain<IProfileGrain>(target).Absorb(loser)).Kind == RedirectKind.Forwarded)
-        {
-            target = landed.ProfileId;
-        }
-        if (landed.Kind is RedirectKind.Refused or RedirectKind.Erased)
-        {
-            // The survivor would break a limit with us in it: we stay a profile of our own.
-            Profile.ForwardedTo = null;
-        }
-        else
+        var landed = await GrainFactory.CallAsync(Profile.ForwardedTo!, survivor => survivor.Absorb(loser));
+        if (landed.IsDone)
         {
             Profile.ForwardedTo = landed.ProfileId;
             Profile.Content = new ProfileContent();
             Profile.Merged.Clear();
+        }
+        else
+        {
+            // Refused by a limit, or the survivor was erased: we stay a profile of our own.
+            Profile.ForwardedTo = null;
         }
         Profile.HandoffPending = false;
         await WriteSnapshot();
@@ -228,64 +220,12 @@ public sealed class ProfileGrain(
         _snapshotTimer = null;
     }
 
-    private Dictionary<string, HashSet<string>> KeysOfLimitedTypes(IEnumerable<IdentifierRef> arriving, params ProfileContent[] contents)
-    {
-        var keys = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        var held = contents.SelectMany(c => c.Identifiers).Select(i => (Type: i.Value.Type, i.Key));
-        foreach (var (type, key) in held.Concat(arriving.Select(i => (i.Type, i.Key))))
-        {
-            if (!rules.LimitedTypes.Contains(type)) continue;
-            if (!keys.TryGetValue(type, out var ofType)) keys[type] = ofType = new HashSet<string>(StringComparer.Ordinal);
-            ofType.Add(key);
-        }
-        return keys;
-    }
-
     private static void EnsureSmaller(string survivorId, string loserId)
     {
         if (string.CompareOrdinal(survivorId, loserId) >= 0)
         {
             throw new InvalidOperationException($"Profile {loserId} cannot merge into {survivorId}: merges go to the smaller id.");
         }
-    }
-
-    /// <summary>
-    /// Decides, touchpoint by touchpoint in arrival order, which identifiers a profile takes: every identifier it
-    /// already holds, and each new one its type's limit still admits. A touchpoint whose strongest identifier is
-    /// refused does not belong here at all.
-    /// </summary>
-    private sealed class Admission(ProfileContent content, IdentityRules rules)
-    {
-        private readonly Dictionary<string, string> _admittedType = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, int> _admittedOfType = new(StringComparer.Ordinal);
-
-        /// <returns>The touchpoint as the profile takes it (refused identifiers moved to its refused links), or
-        /// null when it must go elsewhere.</returns>
-        public Touchpoint? Admit(Touchpoint touchpoint)
-        {
-            List<IdentifierRef>? kept = null;
-            List<RefusedLink>? refused = null;
-            for (var i = 0; i < touchpoint.Identifiers.Count; i++)
-            {
-                var identifier = touchpoint.Identifiers[i];
-                if (Holds(identifier.Key) || rules.Admits(identifier.Type, content.CountOf(identifier.Type) + _admittedOfType.GetValueOrDefault(identifier.Type)))
-                {
-                    if (!Holds(identifier.Key))
-                    {
-                        _admittedType[identifier.Key] = identifier.Type;
-                        _admittedOfType[identifier.Type] = _admittedOfType.GetValueOrDefault(identifier.Type) + 1;
-                    }
-                    kept?.Add(identifier);
-                    continue;
-                }
-                if (i == 0) return null;
-                kept ??= [.. touchpoint.Identifiers.Take(i)];
-                (refused ??= []).Add(new RefusedLink(identifier.Type, identifier.Key, identifier.Hint, "limit", touchpoint.Id, touchpoint.OccurredAt));
-            }
-            return kept is null ? touchpoint : touchpoint with { Identifiers = kept, RefusedLinks = [.. touchpoint.RefusedLinks, .. refused!] };
-        }
-
-        private bool Holds(string key) => content.Identifiers.ContainsKey(key) || _admittedType.ContainsKey(key);
     }
 }
 

@@ -7,20 +7,17 @@ namespace Profiles.Grains.Resolution;
 /// <summary>Reads profiles and journeys, following merged-away ids to the surviving profile.</summary>
 public sealed class ProfileReader(IGrainFactory grains, IdentifierCache cache, IJourneyStore journeys)
 {
-    /// <summary>The surviving profile of <paramref name="profileId"/>, or null when no touchpoint ever landed there.</summary>
-    public async Task<ProfileSnapshot?> FindByIdAsync(string profileId)
-    {
-        var snapshot = await FollowAsync(profileId);
-        return snapshot.Exists ? snapshot : null;
-    }
+    /// <summary>The surviving profile of <paramref name="profileId"/>, or null when no touchpoint ever landed there
+    /// or it was erased.</summary>
+    public async Task<ProfileSnapshot?> FindByIdAsync(string profileId) =>
+        await FollowAsync(profileId) is { Exists: true } snapshot ? snapshot : null;
 
     /// <summary>The profile <paramref name="profileId"/> ended up in, following merges, whether or not any
-    /// touchpoint landed there yet.</summary>
-    public async Task<ProfileSnapshot> FollowAsync(string profileId)
+    /// touchpoint landed there yet; null when it was erased.</summary>
+    public async Task<ProfileSnapshot?> FollowAsync(string profileId)
     {
-        var snapshot = await grains.GetGrain<IProfileGrain>(profileId).Get();
-        while (snapshot.ForwardedTo is { } next) snapshot = await grains.GetGrain<IProfileGrain>(next).Get();
-        return snapshot;
+        var reply = await grains.CallAsync(profileId, profile => profile.Get());
+        return reply.IsDone ? reply.Result : null;
     }
 
     public async Task<ProfileSnapshot?> FindByIdentifierAsync(string identifierKey)

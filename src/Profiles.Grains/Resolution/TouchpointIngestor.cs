@@ -28,52 +28,69 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
             var batch = pending.Select(i => touchpoints[i]).ToList();
             if (attempt > 1)
             {
-                // What this node remembered of these identifiers is out of date (an erased profile, a released link).
                 if (attempt > MaxAttempts) throw new InvalidOperationException("The touchpoints' profiles kept changing under them (erasures or competing links).");
+                // What this node remembered of these identifiers is out of date.
                 foreach (var key in batch.SelectMany(t => t.Identifiers).Select(i => i.Key)) cache.Forget(key);
                 await Task.Delay(TimeSpan.FromMilliseconds(25 * attempt));
             }
-            var landed = await LandAsync(batch);
-            for (var k = 0; k < landed.Length; k++) outcomes[pending[k]] = landed[k];
+            var attempts = await LandAsync(batch);
+            for (var k = 0; k < attempts.Length; k++)
+            {
+                if (attempts[k] is Landed landed) outcomes[pending[k]] = landed.Outcome;
+            }
             pending = [.. pending.Where(i => outcomes[i] is null)];
         }
         return outcomes!;
     }
 
-    /// <summary>Lands what it can; null for a touchpoint that must start again (it met an erased profile, or
-    /// another writer's touchpoint took its strongest identifier first).</summary>
-    private async Task<IngestOutcome?[]> LandAsync(List<Touchpoint> touchpoints)
+    /// <summary>Lands what it can; the others start again (see <see cref="StartAgain"/>).</summary>
+    private async Task<LandingAttempt[]> LandAsync(List<Touchpoint> touchpoints)
     {
         var profileOfKey = await ResolveIdentifiersAsync(touchpoints);
         var connected = Connect(touchpoints, key => profileOfKey[key]);
-        var outcomes = new IngestOutcome?[touchpoints.Count];
+        var attempts = new LandingAttempt[touchpoints.Count];
         var groups = Enumerable.Range(0, touchpoints.Count).GroupBy(i => connected.Find(profileOfKey[touchpoints[i].Identifiers[0].Key]));
-        await Task.WhenAll(groups.Select(group => LandGroupAsync([.. group], touchpoints, profileOfKey, outcomes)));
-        return outcomes;
+        await Task.WhenAll(groups.Select(async group =>
+        {
+            int[] indices = [.. group];
+            var landed = await LandGroupAsync([.. indices.Select(i => touchpoints[i])], profileOfKey);
+            for (var k = 0; k < indices.Length; k++) attempts[indices[k]] = landed[k];
+        }));
+        return attempts;
     }
 
-    private async Task LandGroupAsync(int[] indices, IReadOnlyList<Touchpoint> touchpoints, Dictionary<string, string> profileOfKey, IngestOutcome?[] outcomes)
+    private async Task<LandingAttempt[]> LandGroupAsync(List<Touchpoint> group, Dictionary<string, string> profileOfKey)
     {
-        var group = indices.Select(i => touchpoints[i]).ToList();
         var members = group.SelectMany(t => t.Identifiers).Select(id => profileOfKey[id.Key]).ToHashSet(StringComparer.Ordinal);
-        var (united, root) = members.Count == 1 ? (RedirectKind.Done, members.First()) : await UniteBatchAsync(members, group);
-        if (united == RedirectKind.Erased) return;
-        if (united == RedirectKind.Refused)
+        var united = members.Count == 1 ? ProfileReply.Done(members.First()) : await UniteBatchAsync(members, group);
+        switch (united.Kind)
         {
-            foreach (var i in indices) outcomes[i] = await LinkOneAsync(touchpoints[i]);
-            return;
+            case ProfileReplyKind.Erased:
+                return await StartAgainAfterErasureAsync(united.ProfileId, group);
+            case ProfileReplyKind.Refused:
+                return await LinkOneByOneAsync(group);
         }
 
-        var (profileId, applied) = await ApplyAsync(root, group);
-        if (applied.Erased) return;
-        await ReleaseAsync(applied.NotHeld, key => profileOfKey[key], profileId);
-        Remember(group, applied.NotHeld, profileOfKey, profileId);
-        for (var k = 0; k < indices.Length; k++)
+        var applied = await grains.CallAsync(united.ProfileId, profile => profile.Apply(group.AsImmutable()));
+        if (!applied.IsDone) return await StartAgainAfterErasureAsync(applied.ProfileId, group);
+        var (profileId, result) = (applied.ProfileId, applied.Result);
+        await ReleaseAsync(result.NotHeld, key => profileOfKey[key], profileId);
+        Remember(group, result.NotHeld, profileOfKey, profileId);
+        var attempts = new LandingAttempt[group.Count];
+        for (var k = 0; k < group.Count; k++)
         {
-            outcomes[indices[k]] = applied.Landings[k] == Landing.Rerouted
+            attempts[k] = result.Landings[k] == Landing.Rerouted
                 ? await LinkOneAsync(group[k])
-                : new IngestOutcome(profileId, applied.Landings[k] == Landing.New, applied.Refused[k], null);
+                : new Landed(new IngestOutcome(profileId, result.Landings[k] == Landing.New, result.Refused[k]));
         }
+        return attempts;
+    }
+
+    private async Task<LandingAttempt[]> LinkOneByOneAsync(List<Touchpoint> group)
+    {
+        var attempts = new LandingAttempt[group.Count];
+        for (var k = 0; k < group.Count; k++) attempts[k] = await LinkOneAsync(group[k]);
+        return attempts;
     }
 
     /// <summary>
@@ -81,22 +98,17 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     /// when together they would break a limit (foreseen from each profile's limited identifiers), or when a merge
     /// was refused all the same because another writer got there first.
     /// </summary>
-    private async Task<(RedirectKind Kind, string Root)> UniteBatchAsync(HashSet<string> members, List<Touchpoint> group)
+    private async Task<ProfileReply> UniteBatchAsync(HashSet<string> members, List<Touchpoint> group)
     {
         if (rules.LimitedTypes.Count > 0)
         {
-            var held = await Task.WhenAll(members.Select(LimitedKeysAsync));
-            var together = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-            foreach (var (type, keys) in held.SelectMany(h => h).Concat(group.SelectMany(t => t.Identifiers).Select(i => KeyValuePair.Create(i.Type, new[] { i.Key }))))
-            {
-                if (!rules.LimitedTypes.Contains(type)) continue;
-                if (!together.TryGetValue(type, out var ofType)) together[type] = ofType = new HashSet<string>(StringComparer.Ordinal);
-                ofType.UnionWith(keys);
-            }
-            if (!rules.Fits(together)) return (RedirectKind.Refused, "");
+            var held = await Task.WhenAll(members.Select(member => grains.CallAsync(member, profile => profile.GetLimitedKeys())));
+            if (held.FirstOrDefault(reply => !reply.IsDone) is { } erased) return erased;
+            var together = new LimitCheck(rules).Including(group.SelectMany(t => t.Identifiers));
+            foreach (var reply in held) together.Including(reply.Result);
+            if (!together.Fits) return ProfileReply.Refused(members.Min(StringComparer.Ordinal)!);
         }
-        var united = await UniteAsync(members, [.. group.SelectMany(t => t.Identifiers)]);
-        return (united.Kind, united.ProfileId);
+        return await UniteAsync(members, [.. group.SelectMany(t => t.Identifiers)]);
     }
 
     /// <summary>
@@ -104,7 +116,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     /// other identifier joins that profile unless the merge would break a limit, in which case the link is
     /// refused and noted on both profiles.
     /// </summary>
-    private async Task<IngestOutcome?> LinkOneAsync(Touchpoint touchpoint)
+    private async Task<LandingAttempt> LinkOneAsync(Touchpoint touchpoint)
     {
         var anchor = touchpoint.Identifiers[0];
         var root = await ResolveAsync(anchor.Key) ?? await ClaimAsync(anchor.Key, ProfileId.New(time));
@@ -116,35 +128,37 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
         {
             var profile = await ResolveAsync(identifier.Key) ?? await ClaimAsync(identifier.Key, root);
             pointedAt[identifier.Key] = profile;
-            var united = profile == root ? Redirect.DoneAt(root) : await UniteAsync([root, profile], [.. kept, identifier]);
-            if (united.Kind == RedirectKind.Erased) return null;
-            if (united.Kind == RedirectKind.Refused)
+            var united = profile == root ? ProfileReply.Done(root) : await UniteAsync([root, profile], [.. kept, identifier]);
+            switch (united.Kind)
             {
-                refused.Add(new RefusedLink(identifier.Type, identifier.Key, identifier.Hint, "limit", touchpoint.Id, touchpoint.OccurredAt));
-                otherSides.Add(profile);
-                continue;
+                case ProfileReplyKind.Erased:
+                    return (await StartAgainAfterErasureAsync(united.ProfileId, [touchpoint]))[0];
+                case ProfileReplyKind.Refused:
+                    refused.Add(RefusedLink.OverLimit(identifier, touchpoint));
+                    otherSides.Add(profile);
+                    continue;
             }
             root = united.ProfileId;
             kept.Add(identifier);
         }
 
         var linked = touchpoint with { Identifiers = kept, RefusedLinks = [.. touchpoint.RefusedLinks, .. refused] };
-        var (profileId, applied) = await ApplyAsync(root, [linked]);
-        if (applied.Erased) return null;
-        await ReleaseAsync(applied.NotHeld, key => pointedAt[key], profileId);
-        // Another writer's touchpoint took the strongest identifier's place first; with it released, start again.
-        if (applied.Landings[0] == Landing.Rerouted) return null;
-        Remember([linked], applied.NotHeld, null, profileId);
-        var noted = new RefusedLink(anchor.Type, anchor.Key, anchor.Hint, "limit", touchpoint.Id, touchpoint.OccurredAt);
-        await Task.WhenAll(otherSides.Distinct().Select(other => RecordRefusedLinkAsync(other, noted)));
-        return new IngestOutcome(profileId, applied.Landings[0] == Landing.New, [.. refused, .. applied.Refused[0]], null);
+        var applied = await grains.CallAsync(root, profile => profile.Apply(new List<Touchpoint> { linked }.AsImmutable()));
+        if (!applied.IsDone) return (await StartAgainAfterErasureAsync(applied.ProfileId, [linked]))[0];
+        var (profileId, result) = (applied.ProfileId, applied.Result);
+        await ReleaseAsync(result.NotHeld, key => pointedAt[key], profileId);
+        // Another writer's touchpoint took the anchor's place first; with it released, start again.
+        if (result.Landings[0] == Landing.Rerouted) return StartAgain.AnchorTakenElsewhere;
+        Remember([linked], result.NotHeld, null, profileId);
+        var noted = RefusedLink.OverLimit(anchor, touchpoint).AsImmutable();
+        await Task.WhenAll(otherSides.Distinct().Select(other => grains.CallAsync(other, profile => profile.RecordRefusedLink(noted))));
+        return new Landed(new IngestOutcome(profileId, result.Landings[0] == Landing.New, [.. refused, .. result.Refused[0]]));
     }
 
     /// <summary>
-    /// The profile of every identifier of the batch. Known identifiers
-    /// answer from this node's cache or in one round of calls; identifiers seen for the first time then join the
-    /// profile their touchpoint goes to (the smallest known profile it connects to, or one new profile per
-    /// group), so a first sighting costs no merge.
+    /// The profile of every identifier of the batch. Known identifiers answer from this node's cache or in one
+    /// round of calls; identifiers seen for the first time then join the profile their touchpoint goes to (the
+    /// smallest known profile it connects to, or one new profile per group), so a first sighting costs no merge.
     /// </summary>
     private async Task<Dictionary<string, string>> ResolveIdentifiersAsync(IReadOnlyList<Touchpoint> touchpoints)
     {
@@ -180,7 +194,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
             if (!proposals.TryGetValue(group, out var proposal)) proposals[group] = proposal = ProfileId.New(time);
             return proposal;
         }).ToArray();
-        var assigned = await Task.WhenAll(unknown.Select((key, i) => grains.GetGrain<IIdentifierGrain>(key).GetOrAssignProfile(proposed[i])));
+        var assigned = await Task.WhenAll(unknown.Select((key, i) => ClaimAsync(key, proposed[i])));
         for (var i = 0; i < unknown.Length; i++) profileOfKey[unknown[i]] = assigned[i];
         return profileOfKey;
     }
@@ -198,53 +212,42 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     }
 
     /// <summary>
-    /// Merges the profiles into one and returns it. Each round merges every other profile into the smallest;
-    /// one that was merged away meanwhile answers where it went, and that profile joins the next round.
+    /// Merges the profiles into one and answers done at it. Each round merges every other profile into the
+    /// smallest; one that was merged away meanwhile answers where it went, and that profile joins the next round.
     /// Ids only ever decrease, so this ends. Stops at the first merge a limit refuses, or at an erased profile.
     /// </summary>
+    /// <param name="profiles">The profiles to unite.</param>
     /// <param name="arriving">The identifiers the touchpoints behind the merge bring: the limits count them too.</param>
-    private async Task<Redirect> UniteAsync(HashSet<string> profiles, IdentifierRef[] arriving)
+    private async Task<ProfileReply> UniteAsync(HashSet<string> profiles, IdentifierRef[] arriving)
     {
         var bringing = arriving.AsImmutable();
         while (true)
         {
             var survivor = profiles.Min(StringComparer.Ordinal)!;
             var losers = profiles.Where(p => p != survivor).ToArray();
-            if (losers.Length == 0) return Redirect.DoneAt(survivor);
-            var redirects = await Task.WhenAll(losers.Select(p => grains.GetGrain<IProfileGrain>(p).MergeInto(survivor, bringing)));
-            if (redirects.FirstOrDefault(r => r.Kind is RedirectKind.Erased or RedirectKind.Refused) is { } stop) return stop;
-            if (redirects.All(r => r.Kind == RedirectKind.Done)) return Redirect.DoneAt(redirects.Select(r => r.ProfileId).Min(StringComparer.Ordinal)!);
-            profiles = redirects.Select(r => r.ProfileId).Append(survivor).ToHashSet(StringComparer.Ordinal);
+            if (losers.Length == 0) return ProfileReply.Done(survivor);
+            var replies = await Task.WhenAll(losers.Select(p => grains.GetGrain<IProfileGrain>(p).MergeInto(survivor, bringing)));
+            if (replies.FirstOrDefault(r => r.Kind is ProfileReplyKind.Erased or ProfileReplyKind.Refused) is { } stop) return stop;
+            if (replies.All(r => r.IsDone)) return ProfileReply.Done(replies.Select(r => r.ProfileId).Min(StringComparer.Ordinal)!);
+            profiles = replies.Select(r => r.ProfileId).Append(survivor).ToHashSet(StringComparer.Ordinal);
         }
     }
 
-    private async Task<(string ProfileId, ApplyOutcome Outcome)> ApplyAsync(string profileId, List<Touchpoint> touchpoints)
+    /// <summary>
+    /// A profile on the way was erased. The eraser forgets every identifier that pointed into the erased customer,
+    /// but one of these identifiers may have been given that profile by a writer that read another identifier
+    /// before the eraser reached it; such a link is forgotten here, or the touchpoints would meet the erased
+    /// profile again at every attempt.
+    /// </summary>
+    private async Task<LandingAttempt[]> StartAgainAfterErasureAsync(string erasedProfileId, List<Touchpoint> touchpoints)
     {
-        while (true)
+        string[] erased = [erasedProfileId];
+        await Task.WhenAll(touchpoints.SelectMany(t => t.Identifiers).Select(i => i.Key).Distinct().Select(key =>
         {
-            var outcome = await grains.GetGrain<IProfileGrain>(profileId).Apply(touchpoints.AsImmutable());
-            if (outcome.ForwardedTo is null) return (profileId, outcome);
-            profileId = outcome.ForwardedTo;
-        }
-    }
-
-    private async Task<Dictionary<string, string[]>> LimitedKeysAsync(string profileId)
-    {
-        while (true)
-        {
-            var limited = await grains.GetGrain<IProfileGrain>(profileId).GetLimitedKeys();
-            if (limited.ForwardedTo is null) return limited.KeysByType;
-            profileId = limited.ForwardedTo;
-        }
-    }
-
-    private async Task RecordRefusedLinkAsync(string profileId, RefusedLink refused)
-    {
-        Redirect noted;
-        while ((noted = await grains.GetGrain<IProfileGrain>(profileId).RecordRefusedLink(refused.AsImmutable())).Kind == RedirectKind.Forwarded)
-        {
-            profileId = noted.ProfileId;
-        }
+            cache.Forget(key);
+            return grains.GetGrain<IIdentifierGrain>(key).Erase(erased);
+        }));
+        return [.. touchpoints.Select(_ => StartAgain.ProfileErased)];
     }
 
     private async Task<string?> ResolveAsync(string key) =>
@@ -276,6 +279,30 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     }
 }
 
+/// <param name="ProfileId">The surviving profile the touchpoint landed on.</param>
+/// <param name="IsNew">False when its id was stored before: a duplicate.</param>
 /// <param name="Refused">Links identity rules did not make for this touchpoint.</param>
-/// <param name="Error">Set when identity rules leave the touchpoint nowhere to go: it is rejected.</param>
-public sealed record IngestOutcome(string ProfileId, bool IsNew, RefusedLink[] Refused, string? Error);
+public sealed record IngestOutcome(string ProfileId, bool IsNew, RefusedLink[] Refused);
+
+/// <summary>What one try at landing a touchpoint came to: <see cref="Landed"/>, or <see cref="StartAgain"/>.</summary>
+public abstract record LandingAttempt;
+
+/// <summary>The touchpoint landed (or was a duplicate).</summary>
+public sealed record Landed(IngestOutcome Outcome) : LandingAttempt;
+
+/// <summary>The touchpoint did not land and must be resolved again from its identifiers' grains.</summary>
+public sealed record StartAgain(StartAgain.Cause Because) : LandingAttempt
+{
+    public enum Cause
+    {
+        /// <summary>A profile on the way was erased: this node's memory of the identifiers is out of date.</summary>
+        ProfileErased,
+
+        /// <summary>Another writer's touchpoint took the anchor's profile first, and a limit now keeps this one out.</summary>
+        AnchorTakenElsewhere,
+    }
+
+    public static readonly StartAgain ProfileErased = new(Cause.ProfileErased);
+
+    public static readonly StartAgain AnchorTakenElsewhere = new(Cause.AnchorTakenElsewhere);
+}

@@ -1,4 +1,5 @@
 using Profiles.Core.Profiles;
+using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
 
 namespace Profiles.Grains.Serialization;
@@ -168,4 +169,18 @@ public sealed class RefusedLinkConverter : IConverter<RefusedLink, RefusedLinkSu
 
     public RefusedLinkSurrogate ConvertToSurrogate(in RefusedLink r) =>
         new() { Type = r.Type, Key = r.Key, Hint = r.Hint, Reason = r.Reason, TouchpointId = r.TouchpointId, At = r.At };
+}
+
+[GenerateSerializer, Alias("LimitedKeys")]
+public struct LimitedKeysSurrogate
+{
+    [Id(0)] public Dictionary<string, string[]> KeysByType;
+}
+
+[RegisterConverter]
+public sealed class LimitedKeysConverter : IConverter<LimitedKeys, LimitedKeysSurrogate>
+{
+    public LimitedKeys ConvertFromSurrogate(in LimitedKeysSurrogate s) => new(s.KeysByType);
+
+    public LimitedKeysSurrogate ConvertToSurrogate(in LimitedKeys k) => new() { KeysByType = new(k.KeysByType, StringComparer.Ordinal) };
 }

@@ -87,11 +87,9 @@ public sealed record TouchpointResult(
     public static TouchpointResult Rejected(string? id, string error) => new(id, "rejected", null, error, null, null);
 
     public static TouchpointResult Landed(string id, IngestOutcome outcome, IReadOnlyList<string> ignored) =>
-        outcome.Error is { } error
-            ? Rejected(id, error)
-            : new(id, outcome.IsNew ? "accepted" : "duplicate", outcome.ProfileId, null,
-                ignored.Count == 0 ? null : [.. ignored.Select(field => new IgnoredIdentifier(field, "blocked"))],
-                outcome.Refused.Length == 0 ? null : [.. outcome.Refused.Select(r => new RefusedLinkResult(r.Type, r.Hint, r.Reason))]);
+        new(id, outcome.IsNew ? "accepted" : "duplicate", outcome.ProfileId, null,
+            ignored.Count == 0 ? null : [.. ignored.Select(field => new IgnoredIdentifier(field, "blocked"))],
+            outcome.Refused.Length == 0 ? null : [.. outcome.Refused.Select(r => new RefusedLinkResult(r.Type, r.Hint, r.Reason))]);
 }
 
 public sealed record IgnoredIdentifier(string Field, string Reason);
