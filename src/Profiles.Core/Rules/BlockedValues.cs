@@ -46,5 +46,9 @@ public sealed class BlockedValues
 
     public bool IsBlocked(IdentifierRef identifier) => _keys.Contains(identifier.Key);
 
+    /// <summary>How many distinct values are listed, per type (<see cref="AnyType"/> for every type).</summary>
+    public IReadOnlyDictionary<string, int> CountsByType() =>
+        _spellings.Where(type => type.Value.Count > 0).ToDictionary(type => type.Key, type => type.Value.Count, StringComparer.Ordinal);
+
     private static string Spelling(string value) => value.Trim().ToLowerInvariant();
 }
