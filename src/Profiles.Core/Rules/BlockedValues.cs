@@ -36,7 +36,8 @@ public sealed class BlockedValues
         return new BlockedValues(spellings, keys);
     }
 
-    /// <summary>Checked before normalisation, so an invalid placeholder is ignored rather than rejected.</summary>
+    /// <summary>Checked before normalisation, so a placeholder that is not even valid (a phone of zeros) is
+    /// reported as blocked, which says more than invalid.</summary>
     public bool IsBlockedSpelling(string type, string value)
     {
         var spelling = Spelling(value);
