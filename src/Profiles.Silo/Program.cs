@@ -1,11 +1,16 @@
 using Microsoft.Extensions.Options;
 using Profiles.Core.Identifiers;
+using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
 using Profiles.Silo.Configuration;
 using Profiles.Silo.Http;
 using Profiles.Silo.Operations;
 
-var builder = WebApplication.CreateBuilder(args);
+// The content root is the build's own folder, not the working directory: a node started by a systemd unit, a
+// script or a container from any other folder still reads the appsettings.json shipped beside it, and with it
+// the identity rules that protect against over-merging. Every other source (environment, command line) still
+// overrides it.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 LoggingDefaults.Apply(builder);
 var options = builder.Configuration.GetSection(ProfilesOptions.Section).Get<ProfilesOptions>() ?? new ProfilesOptions();
 builder.Services.Configure<ProfilesOptions>(builder.Configuration.GetSection(ProfilesOptions.Section));
@@ -25,7 +30,7 @@ builder.Services.AddSingleton(new IngestGate(options.ConcurrentIngestRequests));
 builder.AddProfilesOperations();
 
 var app = builder.Build();
-StartupNotes.Log(app.Logger, options);
+StartupNotes.Log(app.Logger, options, app.Services.GetRequiredService<IdentityRules>());
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();

@@ -36,7 +36,7 @@ public class IdentityRulesTests
         var result = Parse($$"""{ "channel": "web", "type": "login", "identifiers": [ { "type": "cookie", "value": "c-1" }, { "type": "{{type}}", "value": "{{value}}" } ] }""");
 
         Assert.True(result.IsOk, result.Error);
-        Assert.Equal(["identifiers[1]"], result.Ignored);
+        Assert.Equal([new IgnoredIdentifier("identifiers[1].value", "blocked", "is a blocked placeholder value")], result.Ignored);
         Assert.Equal(["cookie"], result.Touchpoint.Identifiers.Select(i => i.Type));
     }
 
@@ -47,7 +47,7 @@ public class IdentityRulesTests
 
         var result = Parse($$"""{ "channel": "crm", "type": "import", "identifiers": [ { "type": "crm_id", "value": "C1" }, { "type": "email", "sha256": "{{sha}}" } ] }""");
 
-        Assert.Equal(["identifiers[1]"], result.Ignored);
+        Assert.Equal([IgnoredIdentifier.Blocked("identifiers[1].sha256")], result.Ignored);
     }
 
     [Fact]
@@ -57,6 +57,26 @@ public class IdentityRulesTests
 
         Assert.False(result.IsOk);
         Assert.StartsWith("identifiers: every identifier is a blocked placeholder value", result.Error);
+    }
+
+    [Fact]
+    public void With_blocked_and_invalid_values_only_the_error_names_the_invalid_one_a_client_can_correct()
+    {
+        var result = Parse("""{ "channel": "store", "type": "purchase", "identifiers": [ { "type": "email", "value": "test@test.com" }, { "type": "phone", "value": "06 12" } ] }""");
+
+        Assert.False(result.IsOk);
+        Assert.Equal("identifiers[1].value: is not a valid phone number", result.Error);
+    }
+
+    [Fact]
+    public void Blocked_and_invalid_values_beside_a_good_one_are_each_listed_with_their_reason()
+    {
+        var result = Parse("""{ "channel": "store", "type": "purchase", "identifiers": [ { "type": "email", "value": "test@test.com" }, { "type": "phone", "value": "06 12" }, { "type": "crm_id", "value": "C-9" } ] }""");
+
+        Assert.True(result.IsOk, result.Error);
+        Assert.Equal(
+            [IgnoredIdentifier.Blocked("identifiers[0].value"), IgnoredIdentifier.Invalid("identifiers[1].value", "is not a valid phone number")],
+            result.Ignored);
     }
 
     [Fact]

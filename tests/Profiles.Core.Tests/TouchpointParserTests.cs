@@ -229,13 +229,9 @@ public class TouchpointParserTests
         { "identifiers", """[{ "value": "c-1" }]""", "identifiers[0].type: is required" },
         { "identifiers", """[{ "type": 1, "value": "c-1" }]""", "identifiers[0].type: must be a string" },
         { "identifiers", """[{ "type": "E-mail", "value": "paul@example.com" }]""", "identifiers[0].type: must match [a-z0-9_]{1,32}" },
-        { "identifiers", """[{ "type": "cookie", "value": "c-1" }, { "type": "phone", "value": "12" }]""", "identifiers[1].value: is not a valid phone number" },
-        { "identifiers", """[{ "type": "email", "value": "paul@example" }]""", "identifiers[0].value: is not a plausible e-mail address" },
-        { "identifiers", """[{ "type": "cookie", "value": "  " }]""", "identifiers[0].value: must not be empty" },
         { "identifiers", """[{ "type": "crm_id", "value": 42 }]""", "identifiers[0].value: must be a string" },
         { "identifiers", """[{ "type": "email" }]""", "identifiers[0]: value or sha256 is required" },
         { "identifiers", """[{ "type": "cookie", "value": "c-1", "sha256": "00" }]""", "identifiers[0]: give either value or sha256, not both" },
-        { "identifiers", """[{ "type": "email", "sha256": "abc" }]""", "identifiers[0].sha256: must be 64 hexadecimal characters (a SHA-256)" },
         { "identifiers", """[{ "type": "email", "sha256": true }]""", "identifiers[0].sha256: must be a string" },
         { "traits", "[]", "traits: must be an object" },
         { "traits", "\"Paul\"", "traits: must be an object" },
@@ -256,6 +252,117 @@ public class TouchpointParserTests
         Assert.False(result.IsOk);
         Assert.Null(result.Touchpoint);
         Assert.Equal(expected, result.Error);
+    }
+
+    public static TheoryData<string, string> MalformedIdentifiers => new()
+    {
+        { "\"c-2\"", "identifiers[1]: must be an object" },
+        { """{ "value": "c-2" }""", "identifiers[1].type: is required" },
+        { """{ "type": 7, "value": "c-2" }""", "identifiers[1].type: must be a string" },
+        { """{ "type": "Cookie", "value": "c-2" }""", "identifiers[1].type: must match [a-z0-9_]{1,32}" },
+        { """{ "type": "email", "value": "paul@example.com", "sha256": "00" }""", "identifiers[1]: give either value or sha256, not both" },
+        { """{ "type": "email" }""", "identifiers[1]: value or sha256 is required" },
+        { """{ "type": "crm_id", "value": 42 }""", "identifiers[1].value: must be a string" },
+        { """{ "type": "email", "sha256": true }""", "identifiers[1].sha256: must be a string" },
+    };
+
+    /// <summary>The shape of an identifier is the client's code, wrong for every touchpoint it sends: unlike a
+    /// bad value, it rejects the touchpoint even beside a good identifier.</summary>
+    [Theory]
+    [MemberData(nameof(MalformedIdentifiers))]
+    public void A_malformed_identifier_rejects_the_touchpoint_even_beside_a_good_one(string item, string expected)
+    {
+        var result = Parse(With("identifiers", $$"""[{ "type": "cookie", "value": "c-1" }, {{item}}]"""));
+
+        Assert.False(result.IsOk);
+        Assert.Equal(expected, result.Error);
+    }
+
+    public static TheoryData<string, string, string> InvalidValues => new()
+    {
+        { """{ "type": "phone", "value": "12" }""", "identifiers[0].value", "is not a valid phone number" },
+        { """{ "type": "phone", "value": "06 12 34 56 7" }""", "identifiers[0].value", "is not a valid phone number" },
+        { """{ "type": "email", "value": "paul@example" }""", "identifiers[0].value", "is not a plausible e-mail address" },
+        { """{ "type": "email", "value": "paul.martin.example.com" }""", "identifiers[0].value", "is not a plausible e-mail address" },
+        { """{ "type": "email", "sha256": "abc" }""", "identifiers[0].sha256", "must be 64 hexadecimal characters (a SHA-256)" },
+        { $$"""{ "type": "email", "sha256": "{{new string('g', 64)}}" }""", "identifiers[0].sha256", "must be 64 hexadecimal characters (a SHA-256)" },
+        { """{ "type": "cookie", "value": "" }""", "identifiers[0].value", "must not be empty" },
+        { """{ "type": "loyalty_id", "value": "  " }""", "identifiers[0].value", "must not be empty" },
+        { $$"""{ "type": "crm_id", "value": "{{new string('x', 513)}}" }""", "identifiers[0].value", "must be at most 512 characters" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidValues))]
+    public void An_invalid_value_alone_rejects_the_touchpoint_naming_the_field_and_why(string item, string field, string detail)
+    {
+        var result = Parse(With("identifiers", $"[{item}]"));
+
+        Assert.False(result.IsOk);
+        Assert.Equal($"{field}: {detail}", result.Error);
+        Assert.Equal("pos-77-20261122-0042", result.Id);
+    }
+
+    [Theory]
+    [MemberData(nameof(InvalidValues))]
+    public void An_invalid_value_beside_a_good_one_is_left_out_and_listed_as_ignored(string item, string field, string detail)
+    {
+        var result = Parse(With("identifiers", $$"""[{{item}}, { "type": "loyalty_id", "value": "FR-000123" }]"""));
+
+        Assert.True(result.IsOk, result.Error);
+        Assert.Equal([new IgnoredIdentifier(field, "invalid", detail)], result.Ignored);
+        Assert.Equal([Read("loyalty_id", "FR-000123")], result.Touchpoint.Identifiers);
+    }
+
+    [Fact]
+    public void A_purchase_with_a_loyalty_card_and_a_mistyped_phone_is_a_purchase_on_the_card()
+    {
+        var identifiers = """
+            [{ "type": "loyalty_id", "value": "FR-000123" }, { "type": "email", "value": "paul.martin@example.com" },
+             { "type": "phone", "value": "06 12 34 56 7" }]
+            """;
+
+        var result = Parse(With("identifiers", identifiers));
+
+        Assert.True(result.IsOk, result.Error);
+        Assert.Equal("purchase", result.Touchpoint.Type);
+        Assert.Equal(["email", "loyalty_id"], result.Touchpoint.Identifiers.Select(i => i.Type));
+        Assert.Equal([IgnoredIdentifier.Invalid("identifiers[2].value", "is not a valid phone number")], result.Ignored);
+        Assert.Equal("""{"storeId":"LYON-2","amount":89.90,"currency":"EUR","category":"shoes"}""", result.Touchpoint.PropertiesJson);
+    }
+
+    [Fact]
+    public void Every_identifier_left_out_is_listed_in_the_order_sent()
+    {
+        var result = Parse(With("identifiers", """
+            [{ "type": "phone", "value": "12" }, { "type": "cookie", "value": "c-1" }, { "type": "email", "value": "" },
+             { "type": "email", "sha256": "abc" }]
+            """));
+
+        Assert.True(result.IsOk, result.Error);
+        Assert.Equal(["identifiers[0].value", "identifiers[2].value", "identifiers[3].sha256"], result.Ignored.Select(i => i.Field));
+        Assert.All(result.Ignored, i => Assert.Equal("invalid", i.Reason));
+    }
+
+    [Fact]
+    public void With_no_usable_identifier_the_error_names_the_first_invalid_one()
+    {
+        var result = Parse(With("identifiers", """[{ "type": "email", "value": "paul@" }, { "type": "phone", "value": "12" }]"""));
+
+        Assert.Equal("identifiers[0].value: is not a plausible e-mail address", result.Error);
+    }
+
+    [Fact]
+    public void A_touchpoint_with_no_id_and_an_invalid_value_derives_the_same_id_on_retry_as_without_it()
+    {
+        var withBadPhone = With("identifiers", """[{ "type": "cookie", "value": "c-1" }, { "type": "phone", "value": "12" }]""", Minimal);
+
+        var first = Parse(withBadPhone, new FakeClock(Now));
+        var retry = Parse(withBadPhone, new FakeClock(Now.AddMinutes(5)));
+
+        Assert.True(first.IsOk, first.Error);
+        Assert.Equal(first.Id, retry.Id);
+        // Ignored identifiers take no part in the derived id: it is a function of what the journey stores.
+        Assert.Equal(Parse(Minimal).Id, first.Id);
     }
 
     [Theory]

@@ -66,8 +66,9 @@ public class IdentityRulesApiTests(NodeFixture node)
             Touch("z", 2, ("phone", "0000000000"), ("loyalty_id", "unknown")),
         });
 
-        Assert.Equal("identifiers[0]", (string?)results[0]!["ignored"]![0]!["field"]);
+        Assert.Equal("identifiers[0].value", (string?)results[0]!["ignored"]![0]!["field"]);
         Assert.Equal("blocked", (string?)results[0]!["ignored"]![0]!["reason"]);
+        Assert.Equal("is a blocked placeholder value", (string?)results[0]!["ignored"]![0]!["detail"]);
         Assert.NotEqual((string?)results[0]!["profileId"], (string?)results[1]!["profileId"]);
         Assert.Equal("rejected", (string?)results[2]!["status"]);
         Assert.StartsWith("identifiers: every identifier is a blocked placeholder value", (string?)results[2]!["error"]);

@@ -80,10 +80,10 @@ public class TouchpointsApiTests(NodeFixture node)
     [InlineData("""{"channel":"web","type":"page view","identifiers":[{"type":"cookie","value":"c"}]}""", "type:")]
     [InlineData("""{"channel":"web","type":"page_view"}""", "identifiers:")]
     [InlineData("""{"channel":"web","type":"page_view","identifiers":[]}""", "identifiers:")]
-    [InlineData("""{"channel":"web","type":"page_view","identifiers":[{"type":"email","value":"not-an-email"}]}""", "identifiers[0].value:")]
-    [InlineData("""{"channel":"web","type":"page_view","identifiers":[{"type":"phone","value":"123"}]}""", "identifiers[0].value:")]
-    [InlineData("""{"channel":"web","type":"page_view","identifiers":[{"type":"email","sha256":"abc"}]}""", "identifiers[0].sha256:")]
     [InlineData("""{"channel":"web","type":"page_view","identifiers":[{"type":"Email","value":"a@b.co"}]}""", "identifiers[0].type:")]
+    [InlineData("""{"channel":"web","type":"page_view","identifiers":[{"type":"cookie","value":"c"},{"type":"Email","value":"a@b.co"}]}""", "identifiers[1].type:")]
+    [InlineData("""{"channel":"web","type":"page_view","identifiers":[{"type":"cookie","value":"c"},{"type":"email"}]}""", "identifiers[1]:")]
+    [InlineData("""{"channel":"web","type":"page_view","identifiers":[{"type":"cookie","value":"c"},"a@b.co"]}""", "identifiers[1]:")]
     [InlineData("""{"channel":"web","type":"page_view","occurredAt":"yesterday","identifiers":[{"type":"cookie","value":"c"}]}""", "occurredAt:")]
     [InlineData("""{"channel":"web","type":"page_view","occurredAt":"2026-11-22T10:15:00","identifiers":[{"type":"cookie","value":"c"}]}""", "occurredAt:")]
     [InlineData("""{"channel":"web","type":"page_view","occurredAt":"2099-01-01T00:00:00Z","identifiers":[{"type":"cookie","value":"c"}]}""", "occurredAt:")]
@@ -99,6 +99,81 @@ public class TouchpointsApiTests(NodeFixture node)
         var result = Assert.Single(body!.AsArray())!;
         Assert.Equal("rejected", (string?)result["status"]);
         Assert.StartsWith(errorStart, (string?)result["error"]);
+    }
+
+    public static TheoryData<string, string, string, string> InvalidIdentifiers => new()
+    {
+        { "phone", "06 12 34 56 7", "identifiers[0].value", "is not a valid phone number" },
+        { "email", "paul.martin@example", "identifiers[0].value", "is not a plausible e-mail address" },
+        { "email", "", "identifiers[0].value", "must not be empty" },
+        { "sha256:email", "abc", "identifiers[0].sha256", "must be 64 hexadecimal characters (a SHA-256)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidIdentifiers))]
+    public async Task An_invalid_identifier_alone_is_rejected_naming_the_field_and_why(string type, string value, string field, string detail)
+    {
+        var result = Assert.Single(await _api.IngestAsync(Touchpoint($"{_run}-alone", Identifier(type, value))))!;
+
+        Assert.Equal("rejected", (string?)result["status"]);
+        Assert.Equal($"{_run}-alone", (string?)result["id"]);
+        Assert.Equal($"{field}: {detail}", (string?)result["error"]);
+        Assert.Null(result["profileId"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(InvalidIdentifiers))]
+    public async Task An_invalid_identifier_beside_a_good_one_is_left_out_and_the_touchpoint_lands_on_the_good_ones_profile(
+        string type, string value, string field, string detail)
+    {
+        var good = new JsonObject { ["type"] = "cookie", ["value"] = $"{_run}-good" };
+
+        var result = Assert.Single(await _api.IngestAsync(Touchpoint($"{_run}-beside", Identifier(type, value), good)))!;
+
+        Assert.Equal("accepted", (string?)result["status"]);
+        var profile = await _api.LookupAsync("cookie", $"{_run}-good");
+        Assert.Equal((string?)profile["profileId"], (string?)result["profileId"]);
+        Assert.Equal(1, (int)profile["touchpoints"]!);
+        Assert.Equal(["cookie"], profile["identifiers"]!.AsArray().Select(i => (string?)i!["type"]));
+        var ignored = Assert.Single(Assert.IsType<JsonArray>(result["ignored"]))!.AsObject();
+        Assert.Equal(["field", "reason", "detail"], ignored.Select(p => p.Key));
+        Assert.Equal((field, "invalid", detail), ((string?)ignored["field"], (string?)ignored["reason"], (string?)ignored["detail"]));
+    }
+
+    [Fact]
+    public async Task A_store_purchase_with_a_loyalty_card_and_a_mistyped_phone_lands_on_the_cards_profile()
+    {
+        var card = $"FR-{_run}";
+        var visitAt = new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.FromHours(1));
+        var known = Assert.Single(await _api.IngestAsync(TouchpointJson.Make($"{_run}-visit", "store", "store_visit", visitAt, ("loyalty_id", card))))!;
+
+        var purchase = TouchpointJson.Make($"{_run}-pos", "store", "purchase", visitAt.AddMinutes(15), ("loyalty_id", card), ("phone", "06 12 34 56 7"));
+        purchase["properties"] = new JsonObject { ["storeId"] = "LYON-2", ["amount"] = 89.90, ["currency"] = "EUR" };
+        var result = Assert.Single(await _api.IngestAsync(purchase))!;
+
+        Assert.Equal("accepted", (string?)result["status"]);
+        Assert.Equal((string?)known["profileId"], (string?)result["profileId"]);
+        var ignored = Assert.Single(Assert.IsType<JsonArray>(result["ignored"]))!;
+        Assert.Equal(("identifiers[1].value", "invalid", "is not a valid phone number"),
+            ((string?)ignored["field"], (string?)ignored["reason"], (string?)ignored["detail"]));
+        var profile = await _api.LookupAsync("loyalty_id", card);
+        Assert.Equal(2, (int)profile["touchpoints"]!);
+        Assert.Equal([$"{_run}-pos", $"{_run}-visit"], await _api.JourneyIdsAsync((string)profile["profileId"]!));
+    }
+
+    [Fact]
+    public async Task Without_an_id_a_retry_of_a_touchpoint_with_an_invalid_identifier_is_recognised()
+    {
+        var body = new JsonObject { ["channel"] = "store", ["type"] = "purchase",
+            ["identifiers"] = new JsonArray(new JsonObject { ["type"] = "loyalty_id", ["value"] = $"FR-{_run}" }, new JsonObject { ["type"] = "phone", ["value"] = "12" }) };
+
+        var first = Assert.Single(await _api.IngestAsync(body))!;
+        var retry = Assert.Single(await _api.IngestAsync(body))!;
+
+        Assert.Equal(("accepted", "duplicate"), ((string?)first["status"], (string?)retry["status"]));
+        Assert.Equal((string?)first["id"], (string?)retry["id"]);
+        Assert.Equal("identifiers[1].value", (string?)retry["ignored"]![0]!["field"]);
+        Assert.Equal(1, (int)(await _api.LookupAsync("loyalty_id", $"FR-{_run}"))["touchpoints"]!);
     }
 
     [Fact]
@@ -164,4 +239,17 @@ public class TouchpointsApiTests(NodeFixture node)
 
     private static JsonObject Touchpoint(string id, params (string Type, string Value)[] identifiers) =>
         TouchpointJson.Make(id, "web", "page_view", null, identifiers);
+
+    private static JsonObject Touchpoint(string id, params JsonObject[] identifiers)
+    {
+        var touchpoint = TouchpointJson.Make(id, "web", "page_view", null);
+        touchpoint["identifiers"] = new JsonArray([.. identifiers]);
+        return touchpoint;
+    }
+
+    /// <summary><c>{ type, value }</c>, or <c>{ type, sha256 }</c> for a type written <c>sha256:TYPE</c>.</summary>
+    private static JsonObject Identifier(string type, string value) =>
+        type.StartsWith("sha256:", StringComparison.Ordinal)
+            ? new JsonObject { ["type"] = type["sha256:".Length..], ["sha256"] = value }
+            : new JsonObject { ["type"] = type, ["value"] = value };
 }

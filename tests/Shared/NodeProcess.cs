@@ -42,9 +42,18 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>The last lines the node wrote, for a failing test's message.</summary>
     public string LogTail => string.Join('\n', _log.TakeLast(40));
 
+    /// <summary>The lines the node wrote to its standard output and error (the last 400).</summary>
+    public IReadOnlyList<string> LogLines => [.. _log];
+
+    /// <summary>Starts the node in the folder of its own build, as <c>dotnet run</c> and the container do.</summary>
     /// <param name="redis">Null: the embedded default.</param>
     /// <param name="arguments">More command-line configuration, as a user would pass it.</param>
-    public static async Task<NodeProcess> StartAsync(string? redis, string clusterId, params string[] arguments)
+    public static Task<NodeProcess> StartAsync(string? redis, string clusterId, params string[] arguments) =>
+        StartFromAsync(Path.GetDirectoryName(SiloAssembly)!, redis, clusterId, arguments);
+
+    /// <summary>Starts the node with <paramref name="workingDirectory"/> as its current folder, as a systemd unit or
+    /// a script run from elsewhere does.</summary>
+    public static async Task<NodeProcess> StartFromAsync(string workingDirectory, string? redis, string clusterId, params string[] arguments)
     {
         var httpPort = FreePort.Next();
         var start = new ProcessStartInfo("dotnet",
@@ -56,7 +65,7 @@ public sealed class NodeProcess : IAsyncDisposable
             .. arguments,
         ])
         {
-            WorkingDirectory = Path.GetDirectoryName(SiloAssembly)!,
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };

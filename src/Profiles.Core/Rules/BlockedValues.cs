@@ -36,7 +36,8 @@ public sealed class BlockedValues
         return new BlockedValues(spellings, keys);
     }
 
-    /// <summary>Checked before normalisation, so an invalid placeholder is ignored rather than rejected.</summary>
+    /// <summary>Checked before normalisation, so a placeholder that is not even valid (a phone of zeros) is
+    /// reported as blocked, which says more than invalid.</summary>
     public bool IsBlockedSpelling(string type, string value)
     {
         var spelling = Spelling(value);
@@ -45,6 +46,10 @@ public sealed class BlockedValues
     }
 
     public bool IsBlocked(IdentifierRef identifier) => _keys.Contains(identifier.Key);
+
+    /// <summary>How many distinct values are listed, per type (<see cref="AnyType"/> for every type).</summary>
+    public IReadOnlyDictionary<string, int> CountsByType() =>
+        _spellings.Where(type => type.Value.Count > 0).ToDictionary(type => type.Key, type => type.Value.Count, StringComparer.Ordinal);
 
     private static string Spelling(string value) => value.Trim().ToLowerInvariant();
 }

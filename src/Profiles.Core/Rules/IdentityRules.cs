@@ -31,6 +31,9 @@ public sealed class IdentityRules
 
     public BlockedValues Blocked { get; }
 
+    /// <summary>The types with a rule of their own; every other type is <see cref="Unconfigured"/>.</summary>
+    public IReadOnlyDictionary<string, IdentifierRule> Configured => _byType;
+
     public IReadOnlySet<string> LimitedTypes { get; }
 
     public IdentifierRule For(string type) => _byType.GetValueOrDefault(type, Unconfigured);

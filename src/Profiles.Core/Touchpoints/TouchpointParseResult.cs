@@ -9,14 +9,15 @@ namespace Profiles.Core.Touchpoints;
 /// <param name="Id">The client's id when it sent one as a string (even when rejected, so the client can match
 /// the result to its item); otherwise the derived id when accepted, null when rejected.</param>
 /// <param name="Error">"&lt;field path&gt;: &lt;why&gt;" when rejected.</param>
-/// <param name="Ignored">The fields of identifiers left out because their value is blocked.</param>
-public sealed record TouchpointParseResult(Touchpoint? Touchpoint, string? Id, string? Error, IReadOnlyList<string> Ignored)
+/// <param name="Ignored">The identifiers left out of an accepted touchpoint, because their value is invalid for
+/// their type or blocked, in the order sent.</param>
+public sealed record TouchpointParseResult(Touchpoint? Touchpoint, string? Id, string? Error, IReadOnlyList<IgnoredIdentifier> Ignored)
 {
     [MemberNotNullWhen(true, nameof(Touchpoint))]
     [MemberNotNullWhen(false, nameof(Error))]
     public bool IsOk => Touchpoint is not null;
 
-    public static TouchpointParseResult Ok(Touchpoint touchpoint, IReadOnlyList<string>? ignored = null)
+    public static TouchpointParseResult Ok(Touchpoint touchpoint, IReadOnlyList<IgnoredIdentifier>? ignored = null)
     {
         ArgumentNullException.ThrowIfNull(touchpoint);
         return new(touchpoint, touchpoint.Id, null, ignored ?? []);

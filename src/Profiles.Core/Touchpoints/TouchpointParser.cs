@@ -13,7 +13,9 @@ namespace Profiles.Core.Touchpoints;
 /// <summary>
 /// Validates one touchpoint object of <c>POST /v1/touchpoints</c> against CONTRACT section 2 and turns it into
 /// a <see cref="Touchpoint"/>, with identifiers already hashed so no clear value goes further than this.
-/// The first problem found rejects the touchpoint with "&lt;field path&gt;: &lt;why&gt;".
+/// The first malformed field rejects the touchpoint with "&lt;field path&gt;: &lt;why&gt;". An identifier whose value
+/// is invalid for its type or blocked is only left out and listed as ignored: the touchpoint is rejected for it
+/// only when no identifier is left to link it to.
 /// Runs for every touchpoint, so it reads the element in one pass and reuses per-thread buffers.
 /// </summary>
 public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRules rules, TimeProvider time)
@@ -81,7 +83,7 @@ public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRu
     }
 
     /// <returns>Null when valid, else the error.</returns>
-    private string? Read(in Fields fields, string? clientId, Scratch scratch, out Touchpoint? touchpoint, out IReadOnlyList<string> ignored)
+    private string? Read(in Fields fields, string? clientId, Scratch scratch, out Touchpoint? touchpoint, out IReadOnlyList<IgnoredIdentifier> ignored)
     {
         touchpoint = null;
         ignored = [];
@@ -195,8 +197,8 @@ public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRu
         return pattern.IsMatch(value) ? null : $"{field}: must match {patternText}";
     }
 
-    /// <param name="ignored">The fields of blocked identifiers: noted in the result, never linked.</param>
-    private string? ReadIdentifiers(JsonElement element, out IdentifierRef[] identifiers, out IReadOnlyList<string> ignored)
+    /// <param name="ignored">Identifiers left out, invalid or blocked: noted in the result, never linked.</param>
+    private string? ReadIdentifiers(JsonElement element, out IdentifierRef[] identifiers, out IReadOnlyList<IgnoredIdentifier> ignored)
     {
         identifiers = [];
         ignored = [];
@@ -211,22 +213,22 @@ public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRu
         var read = new IdentifierRef[length];
         var count = 0;
         var index = 0;
-        List<string>? blocked = null;
+        List<IgnoredIdentifier>? leftOut = null;
         foreach (var item in element.EnumerateArray())
         {
-            var error = ReadIdentifier(item, index, out var identifier);
+            var error = ReadIdentifier(item, index, out var identifier, out var ignoredOne);
             if (error is not null)
                 return error;
             if (identifier is null)
-                (blocked ??= []).Add($"identifiers[{index}]");
+                (leftOut ??= []).Add(ignoredOne!);
             else
                 AddCollapsingDuplicates(read, ref count, identifier);
             index++;
         }
-        if (blocked is not null)
-            ignored = blocked;
+        if (leftOut is not null)
+            ignored = leftOut;
         if (count == 0)
-            return "identifiers: every identifier is a blocked placeholder value (such as test@test.com), so there is nothing to link this touchpoint to";
+            return NothingToLink(leftOut!);
 
         identifiers = count == read.Length ? read : read[..count];
         // Strongest first: the touchpoint belongs to the profile of its first identifier.
@@ -234,10 +236,12 @@ public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRu
         return null;
     }
 
-    /// <param name="identifier">Null (with no error) when the value is blocked by the identity rules.</param>
-    private string? ReadIdentifier(JsonElement item, int index, out IdentifierRef? identifier)
+    /// <returns>The error when the item is malformed, which rejects the touchpoint. Otherwise null, and either
+    /// <paramref name="identifier"/> is set or <paramref name="ignored"/> says why the value was left out.</returns>
+    private string? ReadIdentifier(JsonElement item, int index, out IdentifierRef? identifier, out IgnoredIdentifier? ignored)
     {
         identifier = null;
+        ignored = null;
         if (item.ValueKind != JsonValueKind.Object)
             return $"identifiers[{index}]: must be an object";
 
@@ -259,14 +263,28 @@ public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRu
         if (value is null && sha256 is null)
             return $"identifiers[{index}]: value or sha256 is required";
 
+        // The shape of the item is the client's code and is wrong for every touchpoint it sends, so it rejects;
+        // a value is what a customer or a clerk typed, wrong for this touchpoint only, so it is left out.
         if (value is not null && rules.Blocked.IsBlockedSpelling(type, value))
-            return null;
-        if (!reader.TryRead(type, value, sha256, out var read, out var error))
-            return $"identifiers[{index}].{(value is not null ? "value" : "sha256")}: {error}";
-        if (!rules.Blocked.IsBlocked(read))
+            ignored = IgnoredIdentifier.Blocked(ValueField(index, value));
+        else if (!reader.TryRead(type, value, sha256, out var read, out var error))
+            ignored = IgnoredIdentifier.Invalid(ValueField(index, value), error);
+        else if (rules.Blocked.IsBlocked(read))
+            ignored = IgnoredIdentifier.Blocked(ValueField(index, value));
+        else
             identifier = read;
         return null;
     }
+
+    private static string ValueField(int index, string? value) =>
+        value is not null ? $"identifiers[{index}].value" : $"identifiers[{index}].sha256";
+
+    // The error names the first invalid value: that is what a client can correct and resend. A placeholder never
+    // links, so a touchpoint of placeholders only is told so as a whole.
+    private static string NothingToLink(List<IgnoredIdentifier> ignored) =>
+        ignored.Find(i => i.Reason == IgnoredIdentifier.InvalidReason) is { } invalid
+            ? $"{invalid.Field}: {invalid.Detail}"
+            : "identifiers: every identifier is a blocked placeholder value (such as test@test.com), so there is nothing to link this touchpoint to";
 
     // The same identifier twice in one touchpoint (a form sending the e-mail as login and as contact) is one
     // link, not two; a clear spelling wins over a hash-only one because its hint is useful to staff.
@@ -334,7 +352,9 @@ public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRu
     /// <summary>
     /// "h" + 32 hex of SHA-256 over the content, '\n'-separated: channel, type, occurredAt as sent ("" when
     /// absent: the receipt time differs between a request and its retry, and the retry must be recognised),
-    /// sorted identifier keys, traits in order, compact properties.
+    /// sorted identifier keys, traits in order, compact properties. Only the identifiers the touchpoint keeps take
+    /// part: an ignored one has no key, and a retry under the same rules ignores it again, so the id is a function
+    /// of what is stored.
     /// </summary>
     private static string DeriveId(
         IncrementalHash hash,

@@ -3,7 +3,7 @@ namespace Profiles.Silo.Configuration;
 public static class LoggingDefaults
 {
     /// <summary>
-    /// Quiet defaults that hold even without appsettings.json (a node started from another folder): Orleans and
+    /// Quiet defaults that hold even without appsettings.json (a deployment that left it out): Orleans and
     /// the framework log every placement and result at Information, which costs more CPU than ingesting.
     /// Any configuration source can still raise them. The framework's request logs are held at Warning
     /// whatever the configuration says: lookup URLs carry identifiers, and no identifier may reach a log.

@@ -74,8 +74,9 @@ public sealed record JourneyItemResponse(
 
 public sealed record JourneyIdentifierResponse(string Type, string Key, string Hint);
 
-/// <summary>One result of POST /v1/touchpoints, in the order of the request. <see cref="Ignored"/> names the
-/// identifiers left out because their value is blocked; <see cref="RefusedLinks"/> the links a limit refused.</summary>
+/// <summary>One result of POST /v1/touchpoints, in the order of the request. <see cref="Ignored"/> lists the
+/// identifiers left out because their value is invalid or blocked (<c>{ "field", "reason", "detail" }</c>);
+/// <see cref="RefusedLinks"/> the links a limit refused.</summary>
 public sealed record TouchpointResult(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Id,
     string Status,
@@ -86,12 +87,10 @@ public sealed record TouchpointResult(
 {
     public static TouchpointResult Rejected(string? id, string error) => new(id, "rejected", null, error, null, null);
 
-    public static TouchpointResult Landed(string id, IngestOutcome outcome, IReadOnlyList<string> ignored) =>
+    public static TouchpointResult Landed(string id, IngestOutcome outcome, IReadOnlyList<IgnoredIdentifier> ignored) =>
         new(id, outcome.IsNew ? "accepted" : "duplicate", outcome.ProfileId, null,
-            ignored.Count == 0 ? null : [.. ignored.Select(field => new IgnoredIdentifier(field, "blocked"))],
+            ignored.Count == 0 ? null : ignored,
             outcome.Refused.Length == 0 ? null : [.. outcome.Refused.Select(r => new RefusedLinkResult(r.Type, r.Hint, r.Reason))]);
 }
-
-public sealed record IgnoredIdentifier(string Field, string Reason);
 
 public sealed record RefusedLinkResult(string Type, string Hint, string Reason);

@@ -69,7 +69,7 @@ public static class TouchpointEndpoints
         var results = new TouchpointResult[items.Length];
         var valid = new List<Touchpoint>(items.Length);
         var validIndex = new List<int>(items.Length);
-        var ignored = new List<IReadOnlyList<string>>(items.Length);
+        var ignored = new List<IReadOnlyList<IgnoredIdentifier>>(items.Length);
         for (var i = 0; i < items.Length; i++)
         {
             var parsed = parser.Parse(items[i]);

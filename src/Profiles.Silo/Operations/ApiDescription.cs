@@ -17,7 +17,9 @@ public static class ApiDescription
     /// <summary>Summaries of the contract's calls, keyed by method and route template.</summary>
     private static readonly Dictionary<string, string> Summaries = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["POST v1/touchpoints"] = "Send one touchpoint or an array of up to 1000; one result per touchpoint, in order.",
+        ["POST v1/touchpoints"] = "Send one touchpoint or an array of up to 1000; one result per touchpoint, in order. " +
+            "An identifier whose value is invalid for its type or blocked is left out and listed under 'ignored'; " +
+            "a touchpoint left with no usable identifier is rejected.",
         ["GET v1/profiles/lookup"] = "Find the profile holding an identifier: type and value, or type and sha256 of the normalised value.",
         ["GET v1/profiles/{profileId}"] = "A profile by id; a merged-away id answers with the surviving profile.",
         ["GET v1/profiles/{profileId}/journey"] = "The omnichannel journey, newest first, a page at a time (limit 1-500, cursor from nextCursor).",

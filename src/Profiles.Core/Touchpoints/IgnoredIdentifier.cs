@@ -1,0 +1,19 @@
+namespace Profiles.Core.Touchpoints;
+
+/// <summary>
+/// An identifier of a touchpoint that was left out (CONTRACT section 2): its value is invalid for its type, or a
+/// blocked placeholder. The touchpoint lands with its other identifiers, and its result lists this one, so a
+/// mistyped phone number never costs a purchase.
+/// </summary>
+/// <param name="Field">Where the value was in the request: <c>identifiers[1].value</c> or <c>identifiers[1].sha256</c>.</param>
+/// <param name="Reason"><see cref="InvalidReason"/> or <see cref="BlockedReason"/>.</param>
+/// <param name="Detail">Why, for the person reading the result: "is not a valid phone number".</param>
+public sealed record IgnoredIdentifier(string Field, string Reason, string Detail)
+{
+    public const string InvalidReason = "invalid";
+    public const string BlockedReason = "blocked";
+
+    public static IgnoredIdentifier Invalid(string field, string detail) => new(field, InvalidReason, detail);
+
+    public static IgnoredIdentifier Blocked(string field) => new(field, BlockedReason, "is a blocked placeholder value");
+}
