@@ -6,6 +6,8 @@ using Profiles.Grains.Abstractions;
 using Profiles.Grains.Identity;
 using Orleans.Storage;
 using Profiles.Grains.Journey;
+using Profiles.Grains.Changes;
+using Microsoft.Extensions.Options;
 using Profiles.Grains.Resolution;
 
 namespace Profiles.Cluster.Tests;
@@ -22,13 +24,13 @@ public sealed class TwoSiloCluster : IAsyncDisposable
 
     public static async Task<TwoSiloCluster> StartAsync()
     {
-        var journeys = new InMemoryJourneyStore();
+        var stores = InMemoryStores.Create(Options.Create(new ChangeFeedOptions()), TimeProvider.System);
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage(ProfilesStorage.Name);
+            silo.AddInMemoryStores(_ => stores);
             silo.AddProfilesGrains();
-            silo.Services.AddSingleton<IJourneyStore>(journeys);
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();

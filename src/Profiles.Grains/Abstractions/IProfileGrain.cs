@@ -50,6 +50,11 @@ public interface IProfileGrain : IGrainWithStringKey, IWatchable
     /// <summary>The profile as it stands.</summary>
     [Alias("Get")]
     Task<ProfileReply<ProfileSnapshot>> Get();
+
+    /// <summary>Works out the profile's standing again and reports it if the date alone changed it (a window
+    /// moved past a touchpoint, so an audience was left or joined).</summary>
+    [Alias("RefreshStanding")]
+    Task RefreshStanding();
 }
 
 [GenerateSerializer, Immutable, Alias("ErasedProfile")]

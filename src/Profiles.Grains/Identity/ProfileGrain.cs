@@ -3,8 +3,11 @@ using Profiles.Core.Profiles;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Abstractions;
+using Profiles.Grains.Changes;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Observability;
+using Profiles.Grains.Standing;
+using Profiles.Grains.Storage;
 
 namespace Profiles.Grains.Identity;
 
@@ -15,12 +18,17 @@ namespace Profiles.Grains.Identity;
 /// Touchpoints are durable once the journey store has them, so applying them does not wait for a state
 /// write: the snapshot is written at most every few seconds while it changes (and on deactivation), and an
 /// activation folds in whatever the journey holds beyond it. Merges write at once: their content is in no log.
+/// After each change the profile reports its standing (statistics, audiences; see <see cref="ProfileStanding"/>),
+/// in the journey append's own write when it can.
 /// </summary>
 [CollectionAgeLimit(Minutes = 2)]
 public sealed class ProfileGrain(
     [PersistentState("profile", ProfilesStorage.Name)] IPersistentState<ProfileState> state,
     IJourneyStore journey,
+    IStandingStore standings,
+    StandingCalculator standingOf,
     IdentityRules rules,
+    TimeProvider time,
     ILogger<ProfileGrain> logger) : Grain, IProfileGrain
 {
     private static readonly TimeSpan SnapshotInterval = TimeSpan.FromSeconds(5);
@@ -34,6 +42,16 @@ public sealed class ProfileGrain(
     // writer with an out-of-date idea of where an identifier lives learns it here and starts again.
     private bool _erased;
 
+    // The standing last reported, so an append can report the next one in its own write.
+    private ProfileStanding? _reported;
+
+    // Shards other than our own that hold touchpoints of profiles merged into us: a retry of one of them must
+    // still answer duplicate, so an append asks them first.
+    private int[] _mergedShards = [];
+
+    // Profiles that do not merge into ours without a limit refusing are few; their identifiers are kept out.
+    private const int SmallProfile = 32;
+
     private string Id => this.GetPrimaryKeyString();
 
     private ProfileState Profile => state.State;
@@ -43,6 +61,8 @@ public sealed class ProfileGrain(
         if (Profile.ForwardedTo is null) await CatchUpWithJourney();
         if (_erased) return;
         await FinishInterruptedHandOff();
+        _mergedShards = MergedShards();
+        await ReportIfBehind();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => WriteSnapshotIfBehind();
@@ -51,40 +71,68 @@ public sealed class ProfileGrain(
     {
         if (await Unavailable() is { } elsewhere) return ProfileReply<Applied>.Not(elsewhere);
 
+        var touchpoints = batch.Value;
+        var storedElsewhere = _mergedShards.Length == 0
+            ? new HashSet<string>()
+            : await journey.StoredInAsync(_mergedShards, [.. touchpoints.Select(t => t.Id)]);
         var admission = new ProfileAdmission(Profile.Content, rules);
-        var landings = new Landing[batch.Value.Count];
-        var refused = new RefusedLink[batch.Value.Count][];
-        var admitted = new List<Touchpoint>(batch.Value.Count);
-        var admittedIndex = new List<int>(batch.Value.Count);
-        for (var i = 0; i < batch.Value.Count; i++)
+        var landings = new Landing[touchpoints.Count];
+        var refused = new RefusedLink[touchpoints.Count][];
+        var admitted = new List<Touchpoint>(touchpoints.Count);
+        var admittedIndex = new List<int>(touchpoints.Count);
+        for (var i = 0; i < touchpoints.Count; i++)
         {
-            if (admission.TryAdmit(batch.Value[i], out var touchpoint))
+            refused[i] = [];
+            if (storedElsewhere.Contains(touchpoints[i].Id))
+            {
+                landings[i] = Landing.Duplicate;
+            }
+            else if (admission.TryAdmit(touchpoints[i], out var touchpoint))
             {
                 admitted.Add(touchpoint);
                 admittedIndex.Add(i);
-                refused[i] = [.. touchpoint.RefusedLinks.Skip(batch.Value[i].RefusedLinks.Count)];
+                refused[i] = [.. touchpoint.RefusedLinks.Skip(touchpoints[i].RefusedLinks.Count)];
             }
             else
             {
                 landings[i] = Landing.Rerouted;
-                refused[i] = [];
             }
         }
 
-        var appended = await journey.AppendAsync(Id, admitted);
+        if (admitted.Count > 0) await AppendAsync(admitted, admittedIndex, landings);
+        var notHeld = touchpoints.SelectMany(t => t.Identifiers).Select(i => i.Key).Where(key => !Profile.Content.Identifiers.ContainsKey(key));
+        return ProfileReply<Applied>.Done(Id, new Applied(landings, refused, [.. notHeld.Distinct()]));
+    }
+
+    /// <summary>Appends to the journey with the standing the profile will have if every one is new, folds in the
+    /// new ones, and reports the standing again only when it turned out otherwise.</summary>
+    private async Task AppendAsync(List<Touchpoint> admitted, List<int> admittedIndex, Landing[] landings)
+    {
+        var predicted = PredictStanding(admitted);
+        var appended = await journey.AppendAsync(Id, admitted, predicted);
         for (var k = 0; k < admitted.Count; k++)
         {
             landings[admittedIndex[k]] = appended.IsNew[k] ? Landing.New : Landing.Duplicate;
             if (appended.IsNew[k]) Profile.Content.Add(admitted[k]);
         }
-        if (appended.LogLength != Profile.AppliedLogLength)
-        {
-            Profile.AppliedLogLength = appended.LogLength;
-            SnapshotBehind();
-            _watchers.Notify();
-        }
-        var notHeld = batch.Value.SelectMany(t => t.Identifiers).Select(i => i.Key).Where(key => !Profile.Content.Identifiers.ContainsKey(key));
-        return ProfileReply<Applied>.Done(Id, new Applied(landings, refused, [.. notHeld.Distinct()]));
+        if (appended.LogLength == Profile.AppliedLogLength) return;
+        Profile.AppliedLogLength = appended.LogLength;
+        var standing = StandingNow();
+        if (appended.StandingRecorded && standing.SameAs(predicted)) Reported(standing);
+        else await ReportAsync(standing, []);
+        SnapshotBehind();
+        _watchers.Notify();
+    }
+
+    /// <summary>A small profile is folded ahead on a copy, so even its audiences are predicted right; a large one
+    /// is predicted from its last standing (channels and identification), and reports its audiences again in the
+    /// rare append that changes them.</summary>
+    private ProfileStanding PredictStanding(List<Touchpoint> admitted)
+    {
+        if (Profile.Content.Identifiers.Count > SmallProfile && _reported is not null) return _reported.With(admitted);
+        var ahead = Profile.Content.Copy();
+        foreach (var touchpoint in admitted) ahead.Add(touchpoint);
+        return standingOf.Of(ahead);
     }
 
     public async Task<ProfileReply> MergeInto(string survivorId, Immutable<IdentifierRef[]> arriving)
@@ -111,8 +159,11 @@ public sealed class ProfileGrain(
         Profile.Content.Merge(loser.Content);
         Profile.Merged.UnionWith(loser.MergedProfileIds);
         Profile.ChangesOutsideLog++;
+        Profile.LosersToWithdraw.Add(loser.ProfileId);
         await WriteSnapshot();
+        _mergedShards = MergedShards();
         ProfilesMetrics.Merges.Add(1);
+        await ReportIfBehind();
         _watchers.Notify();
         return ProfileReply.Done(Id);
     }
@@ -126,7 +177,10 @@ public sealed class ProfileGrain(
     {
         if (await Unavailable() is { } elsewhere) return elsewhere;
         Profile.Content.AddRefusedLink(refused.Value);
+        // A refused link changes no figure: a standing reported before is still the standing after.
+        var reported = Profile.ReportedVersion == Profile.Version;
         Profile.ChangesOutsideLog++;
+        if (reported) Profile.ReportedVersion = Profile.Version;
         await WriteSnapshot();
         _watchers.Notify();
         return ProfileReply.Done(Id);
@@ -136,12 +190,21 @@ public sealed class ProfileGrain(
     {
         await FinishInterruptedHandOff();
         var erased = new ErasedProfile([.. Profile.Content.Identifiers.Keys], [.. Profile.Merged]);
+        var stood = Profile.ForwardedTo is null && !_erased;
         _erased = true;
-        await journey.EraseAsync(Id);
+        await journey.EraseAsync(Id, announce: stood);
         await state.ClearStateAsync();
         _snapshotBehind = false;
+        _reported = null;
         _watchers.Notify();
         return erased;
+    }
+
+    public async Task RefreshStanding()
+    {
+        if (await Unavailable() is not null) return;
+        var standing = StandingNow();
+        if (!standing.SameAs(_reported)) await ReportAsync(standing, []);
     }
 
     public Task Watch(IProfileObserver observer) => _watchers.Watch(observer);
@@ -186,6 +249,9 @@ public sealed class ProfileGrain(
         }
         Profile.HandoffPending = false;
         await WriteSnapshot();
+        // The survivor withdraws our standing too; doing it here as well covers a survivor that died before.
+        if (landed.IsDone) await standings.ReportAsync(Id, null, []);
+        _reported = null;
         _watchers.Notify();
         return landed;
     }
@@ -199,6 +265,51 @@ public sealed class ProfileGrain(
         foreach (var touchpoint in missed) Profile.Content.Add(touchpoint);
         Profile.AppliedLogLength += missed.Count;
         await WriteSnapshot();
+    }
+
+    /// <summary>The standing of this profile now: none once merged away or erased, or while it holds nothing.</summary>
+    private ProfileStanding? StandingNowOrNone() =>
+        _erased || Profile.ForwardedTo is not null || Profile.Content.IsEmpty ? null : StandingNow();
+
+    private ProfileStanding StandingNow() => standingOf.Of(Profile.Content);
+
+    /// <summary>
+    /// Repairs what a crash may have left unreported: the standing, when the state changed since the last report,
+    /// and the withdrawal of profiles merged into this one (with their <c>merged</c> change, so the feed carries
+    /// each merge at least once).
+    /// </summary>
+    private async Task ReportIfBehind()
+    {
+        if (Profile.ForwardedTo is not null) return;
+        var losers = Profile.LosersToWithdraw.Order(StringComparer.Ordinal).ToArray();
+        if (Profile.ReportedVersion == Profile.Version && losers.Length == 0)
+        {
+            _reported = StandingNowOrNone();
+            return;
+        }
+        var at = time.GetUtcNow();
+        await ReportAsync(StandingNowOrNone(), [.. losers.Select(loser => ProfileChange.Merged(Id, loser, at))]);
+        await Task.WhenAll(losers.Select(loser => standings.ReportAsync(loser, null, [])));
+        Profile.LosersToWithdraw.Clear();
+        SnapshotBehind();
+    }
+
+    private async Task ReportAsync(ProfileStanding? standing, IReadOnlyList<ProfileChange> changes)
+    {
+        await standings.ReportAsync(Id, standing, changes);
+        Reported(standing);
+    }
+
+    private void Reported(ProfileStanding? standing)
+    {
+        _reported = standing;
+        Profile.ReportedVersion = Profile.Version;
+    }
+
+    private int[] MergedShards()
+    {
+        var own = Shards.Of(Id);
+        return [.. Profile.Merged.Select(Shards.Of).Where(shard => shard != own).Distinct()];
     }
 
     private Task WriteSnapshotIfBehind() => _snapshotBehind ? WriteSnapshot() : Task.CompletedTask;
@@ -248,6 +359,13 @@ public sealed class ProfileState
 
     /// <summary>Changes that reach the state directly, not through the journey: merges in, links refused elsewhere.</summary>
     [Id(5)] public long ChangesOutsideLog { get; set; }
+
+    /// <summary>The <see cref="Version"/> whose standing was last reported: a profile activating with a later
+    /// version reports again.</summary>
+    [Id(6)] public long ReportedVersion { get; set; }
+
+    /// <summary>Profiles merged into this one whose standing may not have been withdrawn yet.</summary>
+    [Id(7)] public HashSet<string> LosersToWithdraw { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Counts every change, and is the same after a crash and catch-up as before it.</summary>
     public long Version => AppliedLogLength + ChangesOutsideLog;

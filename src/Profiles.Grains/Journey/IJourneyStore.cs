@@ -1,25 +1,38 @@
 using Profiles.Core.Touchpoints;
+using Profiles.Grains.Standing;
 
 namespace Profiles.Grains.Journey;
 
 /// <summary>
 /// The durable log of touchpoints, per profile. It is also the idempotency record: a touchpoint id is stored
-/// once across all profiles, so a retry after a merge is still a duplicate. A profile's content can be rebuilt
-/// from its log, so the profile grain's state is a snapshot that catches up from <see cref="ReadLogAsync"/>.
+/// once per shard, and a profile checks the shards of the profiles merged into it before appending (see
+/// <see cref="StoredInAsync"/>), so a retry after a merge is still a duplicate. Each append also writes the
+/// touchpoints' changes to the feed, in the same atomic write. A profile's content can be rebuilt from its log,
+/// so the profile grain's state is a snapshot that catches up from <see cref="ResumeAsync"/>.
 /// </summary>
 public interface IJourneyStore
 {
-    /// <summary>Appends every touchpoint whose id was never stored to the profile's journey. Only the profile's
-    /// own grain appends to its log, one call at a time.</summary>
-    Task<AppendResult> AppendAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints);
+    /// <summary>Appends every touchpoint whose id its shard never stored to the profile's journey, with a
+    /// <c>touchpoint</c> change in the feed for each. Only the profile's own grain appends to its log, one call
+    /// at a time.</summary>
+    /// <param name="profileId">The profile.</param>
+    /// <param name="touchpoints">In order.</param>
+    /// <param name="standingIfAllNew">The profile's standing once these are folded in, recorded in the same write
+    /// when every one of them is new (otherwise the caller reports the standing it then has).</param>
+    Task<AppendResult> AppendAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints, ProfileStanding? standingIfAllNew);
+
+    /// <summary>Which of the touchpoint ids the given shards have stored: a profile asks the shards of the profiles
+    /// merged into it before an append, which checks only its own shard.</summary>
+    Task<IReadOnlySet<string>> StoredInAsync(IReadOnlyCollection<int> shards, IReadOnlyList<string> touchpointIds);
 
     /// <summary>What a profile activating needs: the entries of its log from position <paramref name="from"/>
     /// (0-based, in append order), and whether it was erased.</summary>
     Task<JourneyResume> ResumeAsync(string profileId, long from);
 
-    /// <summary>Deletes the profile's journey and the idempotency records of its touchpoints, and remembers
-    /// (by a hash of its id, never the id) that the profile was erased.</summary>
-    Task EraseAsync(string profileId);
+    /// <summary>Deletes the profile's journey and the idempotency records of its touchpoints, withdraws its
+    /// standing, and remembers (by a hash of its id, never the id) that the profile was erased; with
+    /// <paramref name="announce"/>, an <c>erased</c> change in the feed, in the same write.</summary>
+    Task EraseAsync(string profileId, bool announce);
 
     /// <summary>The newest <paramref name="limit"/> touchpoints of all the given journeys together, strictly
     /// after <paramref name="after"/> in journey order (newest first, ties by id, descending).</summary>
@@ -33,4 +46,5 @@ public sealed record JourneyResume(IReadOnlyList<Touchpoint> Missed, bool Erased
 
 /// <param name="IsNew">Per touchpoint, in order: stored now (true) or already stored before (false).</param>
 /// <param name="LogLength">The profile's log length after the append.</param>
-public sealed record AppendResult(bool[] IsNew, long LogLength);
+/// <param name="StandingRecorded">True when the standing passed in was recorded with the append.</param>
+public sealed record AppendResult(bool[] IsNew, long LogLength, bool StandingRecorded);

@@ -1,10 +1,13 @@
 using System.Collections.Concurrent;
 using Profiles.Core.Touchpoints;
+using Profiles.Grains.Changes;
+using Profiles.Grains.Standing;
 
 namespace Profiles.Grains.Journey;
 
-/// <summary>The embedded default: journeys in the process's memory, lost on restart.</summary>
-public sealed class InMemoryJourneyStore : IJourneyStore
+/// <summary>The embedded default: journeys in the process's memory, lost on restart. Its idempotency record is
+/// one map for all profiles, which needs no shards.</summary>
+public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemoryChangeFeed feed, TimeProvider time) : IJourneyStore
 {
     private static readonly IComparer<Touchpoint> JourneyOrder =
         Comparer<Touchpoint>.Create((a, b) => JourneyPosition.Of(a).CompareTo(JourneyPosition.Of(b)));
@@ -13,22 +16,29 @@ public sealed class InMemoryJourneyStore : IJourneyStore
     private readonly ConcurrentDictionary<string, ProfileJourney> _journeys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _erased = new(StringComparer.Ordinal);
 
-    public Task<AppendResult> AppendAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints)
+    public Task<AppendResult> AppendAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints, ProfileStanding? standingIfAllNew)
     {
         var journey = _journeys.GetOrAdd(profileId, _ => new ProfileJourney());
         var isNew = new bool[touchpoints.Count];
         lock (journey)
         {
+            var at = time.GetUtcNow();
             for (var i = 0; i < touchpoints.Count; i++)
             {
                 if (!_ownerByTouchpointId.TryAdd(touchpoints[i].Id, profileId)) continue;
                 journey.Log.Add(touchpoints[i]);
                 journey.Ordered.Add(touchpoints[i]);
+                feed.Append(profileId, TouchpointChange.Of(profileId, touchpoints[i], at));
                 isNew[i] = true;
             }
-            return Task.FromResult(new AppendResult(isNew, journey.Log.Count));
+            var recorded = standingIfAllNew is not null && isNew.All(n => n);
+            if (recorded) standings.Stand(profileId, standingIfAllNew);
+            return Task.FromResult(new AppendResult(isNew, journey.Log.Count, recorded));
         }
     }
+
+    public Task<IReadOnlySet<string>> StoredInAsync(IReadOnlyCollection<int> shards, IReadOnlyList<string> touchpointIds) =>
+        Task.FromResult<IReadOnlySet<string>>(touchpointIds.Where(_ownerByTouchpointId.ContainsKey).ToHashSet(StringComparer.Ordinal));
 
     public Task<JourneyResume> ResumeAsync(string profileId, long from)
     {
@@ -40,7 +50,7 @@ public sealed class InMemoryJourneyStore : IJourneyStore
         }
     }
 
-    public Task EraseAsync(string profileId)
+    public Task EraseAsync(string profileId, bool announce)
     {
         _erased[ErasureMarker.Of(profileId)] = true;
         if (_journeys.TryRemove(profileId, out var journey))
@@ -50,6 +60,8 @@ public sealed class InMemoryJourneyStore : IJourneyStore
                 foreach (var touchpoint in journey.Log) _ownerByTouchpointId.TryRemove(touchpoint.Id, out _);
             }
         }
+        standings.Stand(profileId, null);
+        if (announce) feed.Append(profileId, ProfileChange.Erased(profileId, time.GetUtcNow()));
         return Task.CompletedTask;
     }
 

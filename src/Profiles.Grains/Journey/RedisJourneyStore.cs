@@ -1,35 +1,50 @@
 using System.Text.Json;
 using Profiles.Core.Touchpoints;
+using Profiles.Grains.Changes;
+using Profiles.Grains.Standing;
+using Profiles.Grains.Storage;
 using StackExchange.Redis;
 
 namespace Profiles.Grains.Journey;
 
 /// <summary>
-/// Journeys in Redis. Per profile: a list of touchpoint ids in append order (the log the profile snapshot
-/// catches up from), a sorted set ordered for reading (members "{utcTicks:D19}\u0001{id}", all scores 0, so
-/// lexicographic order is journey order), and a hash of id to touchpoint JSON. One hash maps every stored
-/// touchpoint id to its profile: the global idempotency record. Each append is one Lua script, so it is
-/// atomic: a touchpoint is stored whole or not at all.
+/// Journeys in Redis (keys in <see cref="RedisLayout"/>). Per profile: a list of touchpoint ids in append order
+/// (the log the profile snapshot catches up from), a sorted set ordered for reading (members
+/// "{utcTicks:D19}\u0001{id}", all scores 0, so lexicographic order is journey order), and a hash of id to
+/// touchpoint JSON. Per shard: the idempotency hash of every touchpoint id stored by a profile of the shard.
+/// Each append is one Lua script in the profile's hash slot, with the feed entries and the standing report of
+/// the same change, so a touchpoint is stored whole, with its change in the feed, or not at all.
 /// </summary>
-public sealed class RedisJourneyStore(IConnectionMultiplexer redis) : IJourneyStore
+public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock clock) : IJourneyStore
 {
-    private const string OwnersKey = "profiles:touchpoint-owner";
-    private const string ErasedKey = "profiles:erased";
     private const int CatchUpChunk = 1000;
+    private const int FieldsPerTouchpoint = 5;
 
-    private const string AppendScript = """
+    // KEYS: owners, log, order, touchpoints, then the five standing keys. ARGV: profile id, time, feed minimum id,
+    // standing if all are new ('' for none), recheck day, then per touchpoint: id, order member, JSON, channel, type.
+    private static readonly string AppendScript = StandingScript.Functions + """
         local stored = {}
-        for i = 2, #ARGV, 3 do
+        local allNew = true
+        for i = 6, #ARGV, 5 do
           if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[1]) == 1 then
             redis.call('RPUSH', KEYS[2], ARGV[i])
             redis.call('ZADD', KEYS[3], 0, ARGV[i + 1])
             redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 2])
+            change(KEYS[9], ARGV[3], 'type', 'touchpoint', 'profileId', ARGV[1], 'at', ARGV[2],
+              'touchpointId', ARGV[i], 'channel', ARGV[i + 3], 'touchpointType', ARGV[i + 4])
             stored[#stored + 1] = 1
           else
             stored[#stored + 1] = 0
+            allNew = false
           end
         end
+        local recorded = 0
+        if allNew and ARGV[4] ~= '' then
+          stand(5, ARGV[1], ARGV[4], ARGV[5], ARGV[2], ARGV[3])
+          recorded = 1
+        end
         stored[#stored + 1] = redis.call('LLEN', KEYS[2])
+        stored[#stored + 1] = recorded
         return stored
         """;
 
@@ -42,24 +57,25 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis) : IJourneySt
         return found
         """;
 
-    // In chunks: unpack() has a limit on how many values it can spread.
-    private const string EraseScript = """
+    // KEYS: owners, log, order, touchpoints, erased, then the five standing keys. ARGV: erasure marker, profile
+    // id, time, feed minimum id, announce (1 or 0). In chunks: unpack() has a limit on how many values it spreads.
+    private static readonly string EraseScript = StandingScript.Functions + """
         local ids = redis.call('LRANGE', KEYS[2], 0, -1)
         for i = 1, #ids, 1000 do
           redis.call('HDEL', KEYS[1], unpack(ids, i, math.min(i + 999, #ids)))
         end
         redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
         redis.call('SADD', KEYS[5], ARGV[1])
+        stand(6, ARGV[2], '', '', ARGV[3], ARGV[4])
+        if ARGV[5] == '1' then change(KEYS[10], ARGV[4], 'type', 'erased', 'profileId', ARGV[2], 'at', ARGV[3]) end
         return #ids
         """;
 
     private const string ReadPageScript = """
         local page = {}
-        for k = 1, #KEYS, 2 do
-          local members = redis.call('ZREVRANGEBYLEX', KEYS[k], ARGV[1], '-', 'LIMIT', 0, tonumber(ARGV[2]))
-          for _, member in ipairs(members) do
-            page[#page + 1] = redis.call('HGET', KEYS[k + 1], string.sub(member, 21))
-          end
+        local members = redis.call('ZREVRANGEBYLEX', KEYS[1], ARGV[1], '-', 'LIMIT', 0, tonumber(ARGV[2]))
+        for _, member in ipairs(members) do
+          page[#page + 1] = redis.call('HGET', KEYS[2], string.sub(member, 21))
         end
         return page
         """;
@@ -68,43 +84,79 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis) : IJourneySt
 
     private IDatabase Db => redis.GetDatabase();
 
-    public async Task<AppendResult> AppendAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints)
+    public async Task<AppendResult> AppendAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints, ProfileStanding? standingIfAllNew)
     {
-        var args = new RedisValue[1 + touchpoints.Count * 3];
+        var shard = Shards.Of(profileId);
+        var args = new RedisValue[5 + touchpoints.Count * FieldsPerTouchpoint];
         args[0] = profileId;
+        args[1] = clock.Now();
+        args[2] = clock.MinimumId();
+        args[3] = standingIfAllNew?.Encode() ?? "";
+        args[4] = standingIfAllNew?.RecheckDay ?? "";
         for (var i = 0; i < touchpoints.Count; i++)
         {
-            args[1 + i * 3] = touchpoints[i].Id;
-            args[2 + i * 3] = OrderMember(JourneyPosition.Of(touchpoints[i]));
-            args[3 + i * 3] = JsonSerializer.SerializeToUtf8Bytes(touchpoints[i], Json);
+            var at = 5 + i * FieldsPerTouchpoint;
+            args[at] = touchpoints[i].Id;
+            args[at + 1] = OrderMember(JourneyPosition.Of(touchpoints[i]));
+            args[at + 2] = JsonSerializer.SerializeToUtf8Bytes(touchpoints[i], Json);
+            args[at + 3] = touchpoints[i].Channel;
+            args[at + 4] = touchpoints[i].Type;
         }
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AppendScript,
-            [OwnersKey, LogKey(profileId), OrderKey(profileId), TouchpointsKey(profileId)], args))!;
-        return new AppendResult([.. result.Take(touchpoints.Count).Select(r => (long)r == 1)], (long)result[^1]);
+        RedisKey[] keys =
+        [
+            RedisLayout.Owners(shard), RedisLayout.JourneyLog(profileId), RedisLayout.JourneyOrder(profileId), RedisLayout.JourneyTouchpoints(profileId),
+            .. RedisLayout.StandingKeys(shard),
+        ];
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AppendScript, keys, args))!;
+        return new AppendResult([.. result.Take(touchpoints.Count).Select(r => (long)r == 1)], (long)result[^2], (long)result[^1] == 1);
+    }
+
+    public async Task<IReadOnlySet<string>> StoredInAsync(IReadOnlyCollection<int> shards, IReadOnlyList<string> touchpointIds)
+    {
+        var ids = touchpointIds.Select(id => (RedisValue)id).ToArray();
+        var owners = await Task.WhenAll(shards.Select(shard => Db.HashGetAsync(RedisLayout.Owners(shard), ids)));
+        var stored = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var ofShard in owners)
+        {
+            for (var i = 0; i < ids.Length; i++)
+            {
+                if (!ofShard[i].IsNull) stored.Add(touchpointIds[i]);
+            }
+        }
+        return stored;
     }
 
     public async Task<JourneyResume> ResumeAsync(string profileId, long from)
     {
         var entries = new List<Touchpoint>();
+        RedisKey[] keys = [RedisLayout.JourneyLog(profileId), RedisLayout.JourneyTouchpoints(profileId), RedisLayout.Erased(Shards.Of(profileId))];
         while (true)
         {
-            var chunk = (RedisResult[])(await Db.ScriptEvaluateAsync(ResumeScript,
-                [LogKey(profileId), TouchpointsKey(profileId), ErasedKey], [from, from + CatchUpChunk - 1, ErasureMarker.Of(profileId)]))!;
+            var chunk = (RedisResult[])(await Db.ScriptEvaluateAsync(ResumeScript, keys, [from, from + CatchUpChunk - 1, ErasureMarker.Of(profileId)]))!;
             entries.AddRange(chunk.Skip(1).Select(Deserialize));
             if (chunk.Length - 1 < CatchUpChunk) return new JourneyResume(entries, (long)chunk[0] == 1);
             from += CatchUpChunk;
         }
     }
 
-    public Task EraseAsync(string profileId) => Db.ScriptEvaluateAsync(EraseScript,
-        [OwnersKey, LogKey(profileId), OrderKey(profileId), TouchpointsKey(profileId), ErasedKey], [ErasureMarker.Of(profileId)]);
+    public Task EraseAsync(string profileId, bool announce)
+    {
+        var shard = Shards.Of(profileId);
+        RedisKey[] keys =
+        [
+            RedisLayout.Owners(shard), RedisLayout.JourneyLog(profileId), RedisLayout.JourneyOrder(profileId), RedisLayout.JourneyTouchpoints(profileId),
+            RedisLayout.Erased(shard), .. RedisLayout.StandingKeys(shard),
+        ];
+        return Db.ScriptEvaluateAsync(EraseScript, keys, [ErasureMarker.Of(profileId), profileId, clock.Now(), clock.MinimumId(), announce ? "1" : "0"]);
+    }
 
+    /// <summary>One script per journey, each in its own profile's hash slot, merged here.</summary>
     public async Task<IReadOnlyList<Touchpoint>> ReadPageAsync(IReadOnlyList<string> profileIds, JourneyPosition? after, int limit)
     {
-        var keys = profileIds.SelectMany(id => new RedisKey[] { OrderKey(id), TouchpointsKey(id) }).ToArray();
         var max = after is { } position ? "(" + OrderMember(position) : "+";
-        var found = (RedisResult[])(await Db.ScriptEvaluateAsync(ReadPageScript, keys, [max, limit]))!;
-        return [.. found.Select(Deserialize).OrderBy(JourneyPosition.Of).Take(limit)];
+        var pages = await Task.WhenAll(profileIds.Select(id =>
+            Db.ScriptEvaluateAsync(ReadPageScript, [RedisLayout.JourneyOrder(id), RedisLayout.JourneyTouchpoints(id)], [max, limit])));
+        return [.. pages.SelectMany(page => (RedisResult[])page!).Where(json => !json.IsNull).Select(Deserialize).OrderBy(JourneyPosition.Of).Take(limit)];
     }
 
     public Task PingAsync() => Db.PingAsync();
@@ -114,10 +166,4 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis) : IJourneySt
 
     /// <summary>Fixed-width ticks make lexicographic order numeric; \u0001 sorts before any printable id character.</summary>
     private static string OrderMember(JourneyPosition position) => $"{position.UtcTicks:D19}\u0001{position.TouchpointId}";
-
-    private static RedisKey LogKey(string profileId) => $"profiles:journey:{profileId}:log";
-
-    private static RedisKey OrderKey(string profileId) => $"profiles:journey:{profileId}:order";
-
-    private static RedisKey TouchpointsKey(string profileId) => $"profiles:journey:{profileId}:touchpoints";
 }

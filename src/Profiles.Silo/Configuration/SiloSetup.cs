@@ -27,7 +27,7 @@ public static class SiloSetup
             // Cleared state is deleted, not kept as an empty record: an erased customer leaves no key behind.
             silo.AddRedisGrainStorage(ProfilesStorage.Name, storage => (storage.ConfigurationOptions, storage.DeleteStateOnClear) = (redis, true));
             silo.AddRedisGrainStorage(PubSubStore, storage => (storage.ConfigurationOptions, storage.DeleteStateOnClear) = (redis, true));
-            silo.AddRedisJourneyStore(redis);
+            silo.AddRedisStores(redis);
             silo.Configure<ClusterMembershipOptions>(MembershipTimeouts.Apply);
         }
         silo.AddProfilesGrains();

@@ -1,0 +1,40 @@
+namespace Profiles.Grains.Changes;
+
+/// <summary>The kinds of change the feed carries.</summary>
+public static class ChangeTypes
+{
+    public const string Touchpoint = "touchpoint";
+    public const string Merged = "merged";
+    public const string AudienceEntered = "audience.entered";
+    public const string AudienceExited = "audience.exited";
+    public const string Erased = "erased";
+}
+
+/// <summary>
+/// One entry of the change feed. It names profiles, touchpoint ids, channels, types and audiences, never an
+/// identifier value, a trait or a property, so a feed consumer learns what changed and reads the profile for
+/// the rest. <see cref="Details"/> holds the type's own fields (<c>touchpointId</c>, <c>channel</c>,
+/// <c>touchpointType</c>; <c>mergedProfileId</c>; <c>audience</c>).
+/// </summary>
+public sealed record ProfileChange(string Type, string ProfileId, DateTimeOffset At, IReadOnlyList<KeyValuePair<string, string>> Details)
+{
+    public static ProfileChange Merged(string survivorId, string mergedProfileId, DateTimeOffset at) =>
+        new(ChangeTypes.Merged, survivorId, at, [new("mergedProfileId", mergedProfileId)]);
+
+    public static ProfileChange Erased(string profileId, DateTimeOffset at) => new(ChangeTypes.Erased, profileId, at, []);
+}
+
+/// <summary>A change as read from the feed, with the cursor that resumes after it.</summary>
+public sealed record FeedItem(string Cursor, ProfileChange Change);
+
+/// <summary>A page of the feed: its items, oldest first, and the cursor to read on from (the same cursor when
+/// nothing new was there, so a follower keeps polling with it).</summary>
+public sealed record FeedPage(IReadOnlyList<FeedItem> Items, string NextCursor);
+
+/// <summary>The feed's record of an accepted touchpoint: its id, channel and type, nothing it carried.</summary>
+public static class TouchpointChange
+{
+    public static ProfileChange Of(string profileId, Core.Touchpoints.Touchpoint touchpoint, DateTimeOffset at) =>
+        new(ChangeTypes.Touchpoint, profileId, at,
+            [new("touchpointId", touchpoint.Id), new("channel", touchpoint.Channel), new("touchpointType", touchpoint.Type)]);
+}

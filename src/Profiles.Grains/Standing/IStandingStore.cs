@@ -1,0 +1,58 @@
+using Profiles.Grains.Changes;
+
+namespace Profiles.Grains.Standing;
+
+/// <summary>
+/// Where profiles report their standing, and where the cluster-wide figures are read: statistics and audience
+/// membership, kept exact without scanning profiles (contract sections 7 and 9).
+/// </summary>
+public interface IStandingStore
+{
+    /// <summary>Records a profile's standing (null: it no longer stands, merged away or erased) and appends the
+    /// changes to the feed, in one atomic write. Repeating a report changes nothing.</summary>
+    Task ReportAsync(string profileId, ProfileStanding? standing, IReadOnlyList<ProfileChange> changes);
+
+    /// <summary>The figures over every surviving profile: the sum of every shard.</summary>
+    Task<StandingTotals> ReadTotalsAsync();
+
+    /// <summary>How many profiles belong to each of the audiences.</summary>
+    Task<IReadOnlyDictionary<string, long>> CountAudiencesAsync(IReadOnlyList<string> audiences);
+
+    /// <summary>A page of an audience's members, after <paramref name="cursor"/> (null: from the start).</summary>
+    Task<AudiencePage> ReadAudienceAsync(string audience, string? cursor, int limit);
+
+    /// <summary>Profiles whose audiences may have changed with the date by <paramref name="today"/>.</summary>
+    Task<IReadOnlyList<string>> DueForRecheckAsync(DateOnly today);
+}
+
+/// <summary>The statistics counters summed over surviving profiles.</summary>
+public sealed record StandingTotals(
+    long Profiles,
+    long Identified,
+    long Online,
+    long Offline,
+    long Omnichannel,
+    long Touchpoints,
+    IReadOnlyDictionary<string, ChannelTotals> Channels)
+{
+    public static StandingTotals From(IEnumerable<KeyValuePair<string, long>> counters)
+    {
+        var sums = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (field, value) in counters) sums[field] = sums.GetValueOrDefault(field) + value;
+        var channels = new SortedDictionary<string, ChannelTotals>(StringComparer.Ordinal);
+        foreach (var (field, value) in sums.Where(s => s.Key.StartsWith("c:", StringComparison.Ordinal)))
+        {
+            var parts = field.Split(':');
+            var channel = channels.GetValueOrDefault(parts[1]) ?? new ChannelTotals(0, 0);
+            channels[parts[1]] = parts[2] == "p" ? channel with { Profiles = value } : channel with { Touchpoints = value };
+        }
+        return new StandingTotals(sums.GetValueOrDefault("profiles"), sums.GetValueOrDefault("identified"), sums.GetValueOrDefault("online"),
+            sums.GetValueOrDefault("offline"), sums.GetValueOrDefault("omnichannel"), sums.GetValueOrDefault("touchpoints"),
+            channels.Where(c => c.Value.Profiles > 0).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal));
+    }
+}
+
+public sealed record ChannelTotals(long Profiles, long Touchpoints);
+
+/// <summary>A page of audience members, in a fixed order; <see cref="NextCursor"/> null on the last page.</summary>
+public sealed record AudiencePage(IReadOnlyList<string> Members, string? NextCursor);

@@ -1,0 +1,46 @@
+using StackExchange.Redis;
+
+namespace Profiles.Grains.Storage;
+
+/// <summary>
+/// Every Redis key Profiles writes, in one place. Keys of a profile and the per-shard keys its writes touch in
+/// one script share the hash tag <c>{SS}</c> (the shard, two hex digits), so on a Redis Cluster each script
+/// touches one hash slot.
+/// </summary>
+public static class RedisLayout
+{
+    public static string Tag(int shard) => $"{{{shard:x2}}}";
+
+    /// <summary>Per shard: touchpoint id to the profile that stored it, the idempotency record.</summary>
+    public static RedisKey Owners(int shard) => $"profiles:{Tag(shard)}:owners";
+
+    /// <summary>Per shard: SHA-256 of the ids of erased profiles (never the ids themselves).</summary>
+    public static RedisKey Erased(int shard) => $"profiles:{Tag(shard)}:erased";
+
+    /// <summary>Per shard: the change feed, a Redis Stream trimmed to the retention.</summary>
+    public static RedisKey Changes(int shard) => $"profiles:{Tag(shard)}:changes";
+
+    /// <summary>Per shard: profile id to its last reported standing.</summary>
+    public static RedisKey Standings(int shard) => $"profiles:{Tag(shard)}:standing";
+
+    /// <summary>Per shard: the statistics counters, the sum of the shard's standings.</summary>
+    public static RedisKey Stats(int shard) => $"profiles:{Tag(shard)}:stats";
+
+    /// <summary>Per shard: audience members as "audience:profileId", all scored 0 so they page in lexical order.</summary>
+    public static RedisKey Audiences(int shard) => $"profiles:{Tag(shard)}:audiences";
+
+    /// <summary>Per shard: profiles whose audiences may change with the date alone, scored by the day to look again.</summary>
+    public static RedisKey Recheck(int shard) => $"profiles:{Tag(shard)}:recheck";
+
+    /// <summary>A profile's journey: ids in append order (the log its snapshot catches up from).</summary>
+    public static RedisKey JourneyLog(string profileId) => $"profiles:{Tag(Shards.Of(profileId))}:j:{profileId}:log";
+
+    /// <summary>A profile's journey in reading order: members "{utcTicks:D19}\u0001{id}", all scored 0.</summary>
+    public static RedisKey JourneyOrder(string profileId) => $"profiles:{Tag(Shards.Of(profileId))}:j:{profileId}:order";
+
+    /// <summary>A profile's touchpoints: id to the stored touchpoint.</summary>
+    public static RedisKey JourneyTouchpoints(string profileId) => $"profiles:{Tag(Shards.Of(profileId))}:j:{profileId}:tp";
+
+    /// <summary>The per-shard keys a standing report touches, in the order <see cref="StandingScript"/> expects them.</summary>
+    public static RedisKey[] StandingKeys(int shard) => [Standings(shard), Stats(shard), Audiences(shard), Recheck(shard), Changes(shard)];
+}
