@@ -3,6 +3,7 @@ using Profiles.Core.Identifiers;
 using Profiles.Core.Profiles;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Resolution;
+using Profiles.Silo.Operations;
 
 namespace Profiles.Silo.Http;
 
@@ -18,6 +19,7 @@ public static class ProfileEndpoints
         var profiles = api.MapGroup("/profiles").WithTags("Profiles");
         profiles.MapGet("/lookup", Lookup)
             .WithSummary("Find the profile holding an identifier: type and value, or type and sha256 of the normalised value.")
+            .WithMetadata(LatencyHistogram.Lookup)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         profiles.MapGet("/live", LiveProfileStream.Follow)
             .WithSummary("Server-sent events: event 'profile' with the current profile at once ({} while unknown), then after each change; event 'deleted' when erased.")
@@ -25,6 +27,7 @@ public static class ProfileEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest);
         profiles.MapGet("/{profileId}", GetProfile)
             .WithSummary("A profile by id; a merged-away id answers with the surviving profile.")
+            .WithMetadata(LatencyHistogram.Lookup)
             .ProducesProblem(StatusCodes.Status404NotFound);
         profiles.MapGet("/{profileId}/journey", GetJourney)
             .WithSummary($"The omnichannel journey, newest first, a page at a time (limit 1-{MaxJourneyLimit}, cursor from nextCursor).")

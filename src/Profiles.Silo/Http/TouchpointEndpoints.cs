@@ -5,6 +5,7 @@ using Profiles.Core.Touchpoints;
 using Profiles.Grains.Observability;
 using Profiles.Grains.Resolution;
 using Profiles.Silo.Configuration;
+using Profiles.Silo.Operations;
 
 namespace Profiles.Silo.Http;
 
@@ -20,6 +21,7 @@ public static class TouchpointEndpoints
             .WithSummary($"Send one touchpoint or an array of up to {MaxBatch}; one result per touchpoint, in order.")
             .WithDescription("An identifier whose value is invalid for its type or blocked is left out and listed under 'ignored'; " +
                              "a touchpoint left with no usable identifier is rejected.")
+            .WithMetadata(LatencyHistogram.Ingest)
             .Accepts<JsonElement>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
