@@ -1,8 +1,11 @@
+using Profiles.Silo.Operations;
+
 namespace Profiles.Silo.Http;
 
 /// <summary>
-/// The API under <see cref="BasePath"/>, mapped in one place. Each area maps its calls with their summary and the
-/// latency histogram they record into on the endpoint itself, so a route cannot be renamed away from its metric.
+/// The API under <see cref="BasePath"/> (docs/API.md), mapped in one place. Each area maps its calls with their
+/// summary, the role they need and the latency histogram they record into, on the endpoint itself, so a route
+/// cannot be renamed away from its role or its metric.
 /// </summary>
 public static class ProfilesApi
 {
@@ -10,7 +13,8 @@ public static class ProfilesApi
 
     public static void MapProfilesApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup(BasePath);
+        // Every call needs a valid key (when keys are configured); each endpoint adds the role it needs.
+        var api = app.MapGroup(BasePath).RequireAuthorization();
         api.MapTouchpointEndpoints();
         api.MapProfileEndpoints();
     }

@@ -21,6 +21,7 @@ public static class TouchpointEndpoints
             .WithSummary($"Send one touchpoint or an array of up to {MaxBatch}; one result per touchpoint, in order.")
             .WithDescription("An identifier whose value is invalid for its type or blocked is left out and listed under 'ignored'; " +
                              "a touchpoint left with no usable identifier is rejected.")
+            .RequireRole(ApiRoles.Ingest)
             .WithMetadata(LatencyHistogram.Ingest)
             .Accepts<JsonElement>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)

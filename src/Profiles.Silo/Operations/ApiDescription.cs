@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -6,8 +7,8 @@ namespace Profiles.Silo.Operations;
 /// <summary>
 /// The OpenAPI document at /openapi/v1.json (generated from the endpoints' metadata) and a self-contained
 /// page at /openapi that browses it, with no script from anywhere else. Each call's summary comes from its
-/// endpoint (<c>WithSummary</c>); the document adds the Bearer API key and, for each call of the API, the role
-/// it needs.
+/// endpoint (<c>WithSummary</c>); the document adds the Bearer API key and the role the endpoint requires
+/// (<see cref="RequiresRoleAttribute"/>).
 /// </summary>
 public static class ApiDescription
 {
@@ -37,14 +38,15 @@ public static class ApiDescription
             });
             options.AddOperationTransformer((operation, context, _) =>
             {
-                var access = ApiKeyMiddleware.RequiredAccess(context.Description.HttpMethod ?? "GET", "/" + context.Description.RelativePath);
-                if (access is null) return Task.CompletedTask;
+                var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+                if (!metadata.OfType<IAuthorizeData>().Any()) return Task.CompletedTask;
+                var role = metadata.OfType<RequiresRoleAttribute>().LastOrDefault()?.Role;
                 operation.Description = (operation.Description is null ? "" : operation.Description + "\n\n") +
-                    (access.Role is null ? "Needs a valid API key (when keys are configured)." : $"Needs an API key with the role '{access.Role}' (when keys are configured).");
+                    (role is null ? "Needs a valid API key (when keys are configured)." : $"Needs an API key with the role '{role}' (when keys are configured).");
                 operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeName, context.Document)] = [] }];
                 operation.Responses ??= new OpenApiResponses();
                 operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No valid API key (application/problem+json)." });
-                operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The API key lacks the role (application/problem+json)." });
+                if (role is not null) operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The API key lacks the role (application/problem+json)." });
                 return Task.CompletedTask;
             });
         });
