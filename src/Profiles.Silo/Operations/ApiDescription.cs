@@ -12,7 +12,6 @@ namespace Profiles.Silo.Operations;
 /// </summary>
 public static class ApiDescription
 {
-    public const string DocumentPath = "/openapi/v1.json";
     public const string PagePath = "/openapi";
     private const string SchemeName = "apiKey";
 
