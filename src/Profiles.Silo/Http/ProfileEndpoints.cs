@@ -7,7 +7,7 @@ using Profiles.Silo.Operations;
 
 namespace Profiles.Silo.Http;
 
-/// <summary>Profiles out (contract section 3): lookup by identifier, by id, the journey, the live stream,
+/// <summary>Profiles out (docs/API.md, "Profiles out"): lookup by identifier, by id, the journey, the live stream,
 /// and erasure.</summary>
 public static class ProfileEndpoints
 {

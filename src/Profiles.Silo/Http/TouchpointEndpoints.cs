@@ -9,7 +9,7 @@ using Profiles.Silo.Operations;
 
 namespace Profiles.Silo.Http;
 
-/// <summary>POST /v1/touchpoints: where a touchpoint enters Profiles (contract section 2).</summary>
+/// <summary>POST /v1/touchpoints: where a touchpoint enters Profiles (docs/API.md, "Touchpoints in").</summary>
 public static class TouchpointEndpoints
 {
     public const int MaxBatch = 1000;
