@@ -36,9 +36,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseProfilesOperations();
 app.MapProfilesHealthChecks();
-app.MapTouchpointEndpoints();
-app.MapLiveEndpoints();
-app.MapProfileEndpoints();
+app.MapProfilesApi();
 
 app.Run();
 

@@ -4,8 +4,8 @@ using Profiles.Core.Rules;
 namespace Profiles.Silo.Configuration;
 
 /// <summary>
-/// Reads contract section 5 from configuration: <c>Profiles:IdentityRules:TYPE:Priority</c> and
-/// <c>:Limit</c> (absent or empty: unlimited), and <c>Profiles:BlockedValues:TYPE</c> as an array or a
+/// Reads the identity rules (docs/API.md, README) from configuration: <c>Profiles:IdentityRules:TYPE:Priority</c>
+/// and <c>:Limit</c> (absent or empty: unlimited), and <c>Profiles:BlockedValues:TYPE</c> as an array or a
 /// comma-separated string (<c>*</c> for every type). The shipped defaults are in appsettings.json.
 /// </summary>
 public static class IdentityRulesConfiguration

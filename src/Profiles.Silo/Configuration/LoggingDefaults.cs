@@ -1,3 +1,5 @@
+using Profiles.Silo.Operations;
+
 namespace Profiles.Silo.Configuration;
 
 public static class LoggingDefaults
@@ -6,7 +8,8 @@ public static class LoggingDefaults
     /// Quiet defaults that hold even without appsettings.json (a deployment that left it out): Orleans and
     /// the framework log every placement and result at Information, which costs more CPU than ingesting.
     /// Any configuration source can still raise them. The framework's request logs are held at Warning
-    /// whatever the configuration says: lookup URLs carry identifiers, and no identifier may reach a log.
+    /// whatever the configuration says: lookup URLs carry identifiers, and no identifier may reach a log. Refused API
+    /// keys are answered to the caller, not logged: a line per refusal would let anyone flood the log.
     /// </summary>
     public static void Apply(WebApplicationBuilder builder)
     {
@@ -18,6 +21,7 @@ public static class LoggingDefaults
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
                 ["Logging:LogLevel:Orleans"] = "Warning",
                 ["Logging:LogLevel:Polly"] = "Warning",
+                [$"Logging:LogLevel:{typeof(ApiKeyAuthenticationHandler).FullName}"] = "Warning",
             },
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);

@@ -1,51 +1,67 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Profiles.Core.Identifiers;
 using Profiles.Core.Profiles;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Resolution;
+using Profiles.Silo.Operations;
 
 namespace Profiles.Silo.Http;
 
-/// <summary>Profiles out (contract section 3): lookup by identifier, by id, the journey, and erasure.</summary>
+/// <summary>Profiles out (docs/API.md, "Profiles out"): lookup by identifier, by id, the journey, the live stream,
+/// and erasure.</summary>
 public static class ProfileEndpoints
 {
     public const int DefaultJourneyLimit = 50;
     public const int MaxJourneyLimit = 500;
 
-    public static void MapProfileEndpoints(this IEndpointRouteBuilder app)
+    public static void MapProfileEndpoints(this IEndpointRouteBuilder api)
     {
-        app.MapGet("/v1/profiles/lookup", Lookup)
-            .Produces<ProfileResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        app.MapGet("/v1/profiles/{profileId}", GetProfile)
-            .Produces<ProfileResponse>().ProducesProblem(StatusCodes.Status404NotFound);
-        app.MapGet("/v1/profiles/{profileId}/journey", GetJourney)
-            .Produces<JourneyResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        app.MapDelete("/v1/profiles/{profileId}", Erase)
-            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+        var profiles = api.MapGroup("/profiles").WithTags("Profiles");
+        profiles.MapGet("/lookup", Lookup)
+            .WithSummary("Find the profile holding an identifier: type and value, or type and sha256 of the normalised value.")
+            .RequireRole(ApiRoles.Read)
+            .WithMetadata(LatencyHistogram.Lookup)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        profiles.MapGet("/live", LiveProfileStream.Follow)
+            .WithSummary("Server-sent events: event 'profile' with the current profile at once ({} while unknown), then after each change; event 'deleted' when erased.")
+            .RequireRole(ApiRoles.Read)
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        profiles.MapGet("/{profileId}", GetProfile)
+            .WithSummary("A profile by id; a merged-away id answers with the surviving profile.")
+            .RequireRole(ApiRoles.Read)
+            .WithMetadata(LatencyHistogram.Lookup)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        profiles.MapGet("/{profileId}/journey", GetJourney)
+            .WithSummary($"The omnichannel journey, newest first, a page at a time (limit 1-{MaxJourneyLimit}, cursor from nextCursor).")
+            .RequireRole(ApiRoles.Read)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        profiles.MapDelete("/{profileId}", Erase)
+            .WithSummary("Erase the profile, its identifier links and its journey everywhere.")
+            .RequireRole(ApiRoles.Erase)
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> Erase(string profileId, ProfileEraser eraser) =>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Erase(string profileId, ProfileEraser eraser) =>
         ProfileId.IsValid(profileId) && await eraser.EraseAsync(profileId)
-            ? Results.NoContent()
+            ? TypedResults.NoContent()
             : Problems.NotFound($"No profile has the id {profileId}.");
 
-    private static async Task<IResult> Lookup(string? type, string? value, string? sha256, IdentifierReader identifiers, ProfileReader profiles)
+    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> Lookup(
+        string? type, string? value, string? sha256, IdentifierReader identifiers, ProfileReader profiles)
     {
-        if (string.IsNullOrEmpty(type)) return Problems.BadRequest("type: is required.");
-        if (!identifiers.TryRead(type, value, sha256, out var identifier, out var error))
-        {
-            return Problems.BadRequest($"{(value is null ? "sha256" : "value")}: {error}");
-        }
+        if (IdentifierQuery.Read(identifiers, type, value, sha256, out var identifier) is { } invalid) return invalid;
         return await profiles.FindByIdentifierAsync(identifier.Key) is { } profile
-            ? Results.Ok(ProfileResponse.From(profile))
+            ? TypedResults.Ok(ProfileResponse.From(profile))
             : Problems.NotFound($"No profile holds this {type}.");
     }
 
-    private static async Task<IResult> GetProfile(string profileId, ProfileReader profiles) =>
+    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> GetProfile(string profileId, ProfileReader profiles) =>
         ProfileId.IsValid(profileId) && await profiles.FindByIdAsync(profileId) is { } profile
-            ? Results.Ok(ProfileResponse.From(profile))
+            ? TypedResults.Ok(ProfileResponse.From(profile))
             : Problems.NotFound($"No profile has the id {profileId}.");
 
-    private static async Task<IResult> GetJourney(string profileId, string? limit, string? cursor, ProfileReader profiles)
+    private static async Task<Results<Ok<JourneyResponse>, ProblemHttpResult>> GetJourney(string profileId, string? limit, string? cursor, ProfileReader profiles)
     {
         var pageSize = DefaultJourneyLimit;
         if (limit is not null && (!int.TryParse(limit, out pageSize) || pageSize is < 1 or > MaxJourneyLimit))
@@ -59,6 +75,6 @@ public static class ProfileEndpoints
             after = position;
         }
         var page = ProfileId.IsValid(profileId) ? await profiles.ReadJourneyAsync(profileId, after, pageSize) : null;
-        return page is null ? Problems.NotFound($"No profile has the id {profileId}.") : Results.Ok(JourneyResponse.From(page));
+        return page is null ? Problems.NotFound($"No profile has the id {profileId}.") : TypedResults.Ok(JourneyResponse.From(page));
     }
 }

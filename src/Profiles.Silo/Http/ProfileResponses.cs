@@ -6,7 +6,7 @@ using Profiles.Grains.Resolution;
 
 namespace Profiles.Silo.Http;
 
-/// <summary>The JSON shapes of contract section 3.</summary>
+/// <summary>The JSON shapes of the API's answers (docs/API.md).</summary>
 public sealed record ProfileResponse(
     string ProfileId,
     IReadOnlyList<IdentifierResponse> Identifiers,

@@ -1,27 +1,35 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Observability;
 using Profiles.Grains.Resolution;
 using Profiles.Silo.Configuration;
+using Profiles.Silo.Operations;
 
 namespace Profiles.Silo.Http;
 
-/// <summary>POST /v1/touchpoints: where a touchpoint enters Profiles (contract section 2).</summary>
+/// <summary>POST /v1/touchpoints: where a touchpoint enters Profiles (docs/API.md, "Touchpoints in").</summary>
 public static class TouchpointEndpoints
 {
     public const int MaxBatch = 1000;
 
-    public static void MapTouchpointEndpoints(this IEndpointRouteBuilder app)
+    public static void MapTouchpointEndpoints(this IEndpointRouteBuilder api)
     {
-        app.MapPost("/v1/touchpoints", PostTouchpoints)
+        api.MapPost("/touchpoints", PostTouchpoints)
+            .WithTags("Touchpoints")
+            .WithSummary($"Send one touchpoint or an array of up to {MaxBatch}; one result per touchpoint, in order.")
+            .WithDescription("An identifier whose value is invalid for its type or blocked is left out and listed under 'ignored'; " +
+                             "a touchpoint left with no usable identifier is rejected.")
+            .RequireRole(ApiRoles.Ingest)
+            .WithMetadata(LatencyHistogram.Ingest)
             .Accepts<JsonElement>("application/json")
-            .Produces<TouchpointResult[]>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
     }
 
-    private static async Task<IResult> PostTouchpoints(
+    private static async Task<Results<Ok<TouchpointResult[]>, ProblemHttpResult>> PostTouchpoints(
         HttpRequest request, TouchpointParser parser, TouchpointIngestor ingestor, IngestGate gate, IOptions<ProfilesOptions> options)
     {
         if (!request.HasJsonContentType())
@@ -60,7 +68,7 @@ public static class TouchpointEndpoints
                 default:
                     return Problems.BadRequest("The body must be one touchpoint object or an array of them.");
             }
-            return Results.Ok(await gate.RunAsync(() => IngestAsync(items, parser, ingestor), request.HttpContext.RequestAborted));
+            return TypedResults.Ok(await gate.RunAsync(() => IngestAsync(items, parser, ingestor), request.HttpContext.RequestAborted));
         }
     }
 

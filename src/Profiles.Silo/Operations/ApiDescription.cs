@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -5,27 +6,14 @@ namespace Profiles.Silo.Operations;
 
 /// <summary>
 /// The OpenAPI document at /openapi/v1.json (generated from the endpoints' metadata) and a self-contained
-/// page at /openapi that browses it, with no script from anywhere else. The document names the Bearer API key
-/// and, for each call of the API, the role it needs.
+/// page at /openapi that browses it, with no script from anywhere else. Each call's summary comes from its
+/// endpoint (<c>WithSummary</c>); the document adds the Bearer API key and the role the endpoint requires
+/// (<see cref="RequiresRoleAttribute"/>).
 /// </summary>
 public static class ApiDescription
 {
-    public const string DocumentPath = "/openapi/v1.json";
     public const string PagePath = "/openapi";
     private const string SchemeName = "apiKey";
-
-    /// <summary>Summaries of the contract's calls, keyed by method and route template.</summary>
-    private static readonly Dictionary<string, string> Summaries = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["POST v1/touchpoints"] = "Send one touchpoint or an array of up to 1000; one result per touchpoint, in order. " +
-            "An identifier whose value is invalid for its type or blocked is left out and listed under 'ignored'; " +
-            "a touchpoint left with no usable identifier is rejected.",
-        ["GET v1/profiles/lookup"] = "Find the profile holding an identifier: type and value, or type and sha256 of the normalised value.",
-        ["GET v1/profiles/{profileId}"] = "A profile by id; a merged-away id answers with the surviving profile.",
-        ["GET v1/profiles/{profileId}/journey"] = "The omnichannel journey, newest first, a page at a time (limit 1-500, cursor from nextCursor).",
-        ["GET v1/profiles/live"] = "Server-sent events: event 'profile' with the current profile at once ({} while unknown), then after each change; event 'deleted' when erased.",
-        ["DELETE v1/profiles/{profileId}"] = "Erase the profile, its identifier links and its journey everywhere.",
-    };
 
     public static void AddProfilesApiDescription(this IServiceCollection services) =>
         services.AddOpenApi(options =>
@@ -49,17 +37,15 @@ public static class ApiDescription
             });
             options.AddOperationTransformer((operation, context, _) =>
             {
-                var method = context.Description.HttpMethod ?? "GET";
-                var route = context.Description.RelativePath ?? "";
-                if (Summaries.TryGetValue($"{method} {route}", out var summary)) operation.Summary ??= summary;
-                var access = ApiKeyMiddleware.RequiredAccess(method, "/" + route);
-                if (access is null) return Task.CompletedTask;
+                var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+                if (!metadata.OfType<IAuthorizeData>().Any()) return Task.CompletedTask;
+                var role = metadata.OfType<RequiresRoleAttribute>().LastOrDefault()?.Role;
                 operation.Description = (operation.Description is null ? "" : operation.Description + "\n\n") +
-                    (access.Role is null ? "Needs a valid API key (when keys are configured)." : $"Needs an API key with the role '{access.Role}' (when keys are configured).");
+                    (role is null ? "Needs a valid API key (when keys are configured)." : $"Needs an API key with the role '{role}' (when keys are configured).");
                 operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeName, context.Document)] = [] }];
                 operation.Responses ??= new OpenApiResponses();
                 operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No valid API key (application/problem+json)." });
-                operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The API key lacks the role (application/problem+json)." });
+                if (role is not null) operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The API key lacks the role (application/problem+json)." });
                 return Task.CompletedTask;
             });
         });

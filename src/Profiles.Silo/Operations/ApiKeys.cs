@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Profiles.Silo.Operations;
 
-/// <summary>The roles an API key can hold (contract section 6).</summary>
+/// <summary>The roles an API key can hold (docs/API.md, "API keys and roles").</summary>
 public static class ApiRoles
 {
     public const string Ingest = "ingest";

@@ -42,8 +42,6 @@ public static class Metrics
                 .AddView(instrument => instrument.Meter.Name == OrleansMeter && !OrleansInstruments.Contains(instrument.Name)
                     ? MetricStreamConfiguration.Drop
                     : null)
-                .AddView(RequestLatency.IngestInstrument, new ExplicitBucketHistogramConfiguration { Boundaries = RequestLatency.Buckets })
-                .AddView(RequestLatency.LookupInstrument, new ExplicitBucketHistogramConfiguration { Boundaries = RequestLatency.Buckets })
                 .AddPrometheusExporter());
 
     public static void MapProfilesMetrics(this IEndpointRouteBuilder app) => app.MapPrometheusScrapingEndpoint(Path);

@@ -1,14 +1,15 @@
 namespace Profiles.Silo.Operations;
 
 /// <summary>
-/// Contract section 6 in two calls from Program.cs: API keys, metrics, the API description and the pages.
-/// <c>UseProfilesOperations</c> goes after the exception handler and before the endpoints are mapped.
+/// Operating a node (docs/API.md) in two calls from Program.cs: API keys, metrics, the API description and the
+/// pages. <c>UseProfilesOperations</c> goes after the exception handler, so refusals and failures are problem+json.
 /// </summary>
 public static class OperationsSetup
 {
     public static void AddProfilesOperations(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton(ApiKeys.From(builder.Configuration));
+        builder.Services.AddProfilesApiAuthorization();
         builder.Services.AddProfilesMetrics();
         builder.Services.AddProfilesApiDescription();
     }
@@ -16,7 +17,8 @@ public static class OperationsSetup
     public static void UseProfilesOperations(this WebApplication app)
     {
         LogApiKeys(app.Logger, app.Services.GetRequiredService<ApiKeys>());
-        app.UseMiddleware<ApiKeyMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseMiddleware<RequestLatency>();
         app.UseProfilesPages();
         app.MapProfilesMetrics();

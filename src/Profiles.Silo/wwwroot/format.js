@@ -91,7 +91,7 @@ export function toDate(iso) {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-/** Journey order: newest occurredAt first, equal times by id descending (contract section 3). */
+/** Journey order: newest occurredAt first, equal times by id descending (docs/API.md). */
 export function compareJourney(a, b) {
   const ta = toDate(a.occurredAt)?.getTime() ?? 0;
   const tb = toDate(b.occurredAt)?.getTime() ?? 0;

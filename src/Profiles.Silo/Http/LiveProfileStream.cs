@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Profiles.Core.Identifiers;
 using Profiles.Grains.Observability;
 using Profiles.Grains.Resolution;
@@ -11,25 +12,14 @@ namespace Profiles.Silo.Http;
 /// merge into another profile and an unknown identifier becoming known; <c>event: deleted</c> when the profile
 /// is erased. A comment line every <see cref="Heartbeat"/> keeps proxies from closing an idle stream.
 /// </summary>
-public static class LiveEndpoints
+public static class LiveProfileStream
 {
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
 
-    public static void MapLiveEndpoints(this IEndpointRouteBuilder app)
-    {
-        app.MapGet("/v1/profiles/live", Live)
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
-    }
-
-    private static async Task<IResult> Live(
+    public static async Task<Results<EmptyHttpResult, ProblemHttpResult>> Follow(
         HttpContext context, string? type, string? value, string? sha256, IdentifierReader identifiers, ProfileReader profiles, IGrainFactory grains)
     {
-        if (string.IsNullOrEmpty(type)) return Problems.BadRequest("type: is required.");
-        if (!identifiers.TryRead(type, value, sha256, out var identifier, out var error))
-        {
-            return Problems.BadRequest($"{(value is null ? "sha256" : "value")}: {error}");
-        }
+        if (IdentifierQuery.Read(identifiers, type, value, sha256, out var identifier) is { } invalid) return invalid;
 
         var response = context.Response;
         response.ContentType = "text/event-stream";
@@ -49,7 +39,7 @@ public static class LiveEndpoints
         {
             ProfilesMetrics.LiveSubscribers.Add(-1);
         }
-        return Results.Empty;
+        return TypedResults.Empty;
     }
 
     private static async Task StreamAsync(HttpResponse response, LiveWatch watch, ProfileReader profiles, string identifierKey, CancellationToken aborted)

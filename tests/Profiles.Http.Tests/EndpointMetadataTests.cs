@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Profiles.Silo.Operations;
+
+namespace Profiles.Http.Tests;
+
+/// <summary>
+/// A call's summary, role and latency metric are declared once, on its endpoint; the API key checks, the OpenAPI
+/// document and the metrics read them from there. These tests read the node's endpoints as routing sees them.
+/// </summary>
+[Collection(NodeCollection.Name)]
+public class EndpointMetadataTests(NodeFixture node)
+{
+    public static TheoryData<string, string, string, string?> Calls => new()
+    {
+        { "POST", "/v1/touchpoints", ApiRoles.Ingest, "ingest" },
+        { "GET", "/v1/profiles/lookup", ApiRoles.Read, "lookup" },
+        { "GET", "/v1/profiles/{profileId}", ApiRoles.Read, "lookup" },
+        { "GET", "/v1/profiles/{profileId}/journey", ApiRoles.Read, null },
+        { "GET", "/v1/profiles/live", ApiRoles.Read, null },
+        { "DELETE", "/v1/profiles/{profileId}", ApiRoles.Erase, null },
+    };
+
+    [Fact]
+    public void Every_endpoint_under_v1_needs_a_key_and_names_only_known_roles_and_has_a_summary()
+    {
+        var api = Endpoints().Where(e => e.RoutePattern.RawText!.StartsWith("/v1/", StringComparison.Ordinal)).ToList();
+
+        Assert.NotEmpty(api);
+        Assert.All(api, endpoint =>
+        {
+            Assert.NotEmpty(endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>());
+            Assert.Null(endpoint.Metadata.GetMetadata<IAllowAnonymous>());
+            Assert.All(endpoint.Metadata.GetOrderedMetadata<RequiresRoleAttribute>(), required => Assert.Contains(required.Role, ApiRoles.All));
+            Assert.False(string.IsNullOrWhiteSpace(endpoint.Metadata.GetMetadata<IEndpointSummaryMetadata>()?.Summary), endpoint.DisplayName);
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Calls))]
+    public void Each_call_carries_its_role_and_its_latency_histogram(string method, string route, string role, string? histogram)
+    {
+        var endpoint = Assert.Single(Endpoints(), e =>
+            e.RoutePattern.RawText == route && e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(method) == true);
+
+        Assert.Equal(role, Assert.Single(endpoint.Metadata.GetOrderedMetadata<RequiresRoleAttribute>()).Role);
+        Assert.Same(histogram switch
+        {
+            "ingest" => LatencyHistogram.Ingest,
+            "lookup" => LatencyHistogram.Lookup,
+            _ => null,
+        }, endpoint.Metadata.GetMetadata<LatencyHistogram>());
+    }
+
+    private IEnumerable<RouteEndpoint> Endpoints() =>
+        node.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>();
+}
