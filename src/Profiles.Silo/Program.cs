@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Profiles.Core.Identifiers;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
+using Profiles.Grains.Changes;
 using Profiles.Silo.Configuration;
 using Profiles.Silo.Http;
 using Profiles.Silo.Operations;
@@ -14,6 +15,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 LoggingDefaults.Apply(builder);
 var options = builder.Configuration.GetSection(ProfilesOptions.Section).Get<ProfilesOptions>() ?? new ProfilesOptions();
 builder.Services.Configure<ProfilesOptions>(builder.Configuration.GetSection(ProfilesOptions.Section));
+builder.Services.Configure<ChangeFeedOptions>(builder.Configuration.GetSection(ChangeFeedOptions.Section));
 
 builder.UseOrleans(silo => SiloSetup.Configure(silo, options));
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);

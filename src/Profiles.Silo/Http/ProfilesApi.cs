@@ -17,5 +17,7 @@ public static class ProfilesApi
         var api = app.MapGroup(BasePath).RequireAuthorization();
         api.MapTouchpointEndpoints();
         api.MapProfileEndpoints();
+        api.MapChangeEndpoints();
+        api.MapStatsEndpoints();
     }
 }
