@@ -5,7 +5,7 @@ namespace Profiles.Grains.Journey;
 /// <summary>
 /// The durable log of touchpoints, per profile. It is also the idempotency record: a touchpoint id is stored
 /// once across all profiles, so a retry after a merge is still a duplicate. A profile's content can be rebuilt
-/// from its log, so the profile grain's state is a snapshot that catches up from <see cref="ReadLogAsync"/>.
+/// from its log, so the profile grain's state is a snapshot that catches up from <see cref="ResumeAsync"/>.
 /// </summary>
 public interface IJourneyStore
 {
