@@ -42,10 +42,10 @@ public static class LiveScenario
         Uri WriterNode(int c) => targets[(c + (targets.Count > 1 ? 1 : 0)) % targets.Count];
         TouchpointSpec Spec(int c, int k) => new()
         {
-            IdPrefix = prefix, Customer = c, K = k,
+            Id = $"{prefix}{c}-{k}",
             OccurredAt = ctx.Anchor - TimeSpan.FromSeconds(k),
             Channel = "web", Type = k == 0 ? "login" : "page_view",
-            Identifiers = [new Ident("email", emails[c])],
+            Identifiers = [new IdentifierSpec("email", emails[c])],
         };
 
         // 1. One touchpoint per customer.

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 
-namespace Profiles.Tests;
+namespace Profiles.Testing;
 
 /// <summary>A client of GET /v1/profiles/live: reads server-sent events in the background, as a tablet would.</summary>
 public sealed class EventStream : IAsyncDisposable
