@@ -135,23 +135,12 @@ public class IdentityResolutionTests(ClusterFixture fixture)
     }
 
     /// <summary>Writers take batches off one queue and send them through the silos in turn.</summary>
-    private static async Task Replay(TwoSiloCluster cluster, List<Touchpoint> touchpoints, int writers, int batch)
-    {
-        var batches = new Queue<Touchpoint[]>(touchpoints.Chunk(batch));
-        await Task.WhenAll(Enumerable.Range(0, writers).Select(async writer =>
+    private static Task Replay(TwoSiloCluster cluster, List<Touchpoint> touchpoints, int writers, int batch) =>
+        ConcurrentWriters.RunAsync(touchpoints, batch, writers, async (writer, next) =>
         {
-            while (true)
-            {
-                Touchpoint[] next;
-                lock (batches)
-                {
-                    if (!batches.TryDequeue(out next!)) return;
-                }
-                var outcomes = await cluster.Ingestor(writer).IngestAsync(next);
-                Assert.All(outcomes, o => Assert.True(o.IsNew));
-            }
-        }));
-    }
+            var outcomes = await cluster.Ingestor(writer).IngestAsync(next);
+            Assert.All(outcomes, o => Assert.True(o.IsNew));
+        });
 
     private string Id(string name) => $"{_run}-{name}";
 

@@ -31,26 +31,17 @@ public static class Cluster
     /// <summary>Writers take batches off one queue and send each to their own node first.</summary>
     public static async Task<Dictionary<string, string>> ReplayAsync(IReadOnlyList<NodeProcess> nodes, IReadOnlyList<TouchpointSpec> touchpoints, int writers, int batch, Func<int, Task>? afterBatch = null)
     {
-        var batches = new Queue<TouchpointSpec[]>(touchpoints.Chunk(batch));
         var statuses = new Dictionary<string, string>();
         var sent = 0;
-        await Task.WhenAll(Enumerable.Range(0, writers).Select(async writer =>
+        await ConcurrentWriters.RunAsync(touchpoints, batch, writers, async (writer, next) =>
         {
-            while (true)
+            var results = await SendWithRetryAsync(nodes, next, writer);
+            lock (statuses)
             {
-                TouchpointSpec[] next;
-                lock (batches)
-                {
-                    if (!batches.TryDequeue(out next!)) return;
-                }
-                var results = await SendWithRetryAsync(nodes, next, writer);
-                lock (statuses)
-                {
-                    foreach (var (id, status) in results) statuses[id] = status;
-                }
-                if (afterBatch is not null) await afterBatch(Interlocked.Increment(ref sent));
+                foreach (var (id, status) in results) statuses[id] = status;
             }
-        }));
+            if (afterBatch is not null) await afterBatch(Interlocked.Increment(ref sent));
+        });
         return statuses;
     }
 
