@@ -32,8 +32,7 @@ public sealed class Api(HttpClient http)
 
     public async Task<JsonNode> LookupAsync(IdentifierSpec identifier)
     {
-        var query = identifier.Sha256 is null ? $"value={Uri.EscapeDataString(identifier.Value!)}" : $"sha256={identifier.Sha256}";
-        var (status, body) = await GetAsync($"/v1/profiles/lookup?type={identifier.Type}&{query}");
+        var (status, body) = await GetAsync($"/v1/profiles/lookup?{identifier.Query}");
         Assert.True(status == HttpStatusCode.OK, $"lookup {identifier.Type} answered {status}: {body}");
         return body!;
     }

@@ -21,7 +21,7 @@ public sealed class EventStream : IAsyncDisposable
 
     public static async Task<EventStream> OpenAsync(HttpClient http, string type, string value)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/profiles/live?type={type}&value={Uri.EscapeDataString(value)}");
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/profiles/live?{new IdentifierSpec(type, value).Query}");
         var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
         return new EventStream(response);

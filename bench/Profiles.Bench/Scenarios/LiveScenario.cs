@@ -99,7 +99,7 @@ public static class LiveScenario
         await ChurnAsync(ctx, sse, targets[0], LivePath(emails[0]), ct).ConfigureAwait(false);
     }
 
-    private static string LivePath(string email) => $"v1/profiles/live?type=email&value={Uri.EscapeDataString(email)}";
+    private static string LivePath(string email) => $"v1/profiles/live?{new IdentifierSpec("email", email).Query}";
 
     private static string Gauge(double? v) => v is { } x ? x.ToString("0.##", CultureInfo.InvariantCulture) : "n/a";
 
