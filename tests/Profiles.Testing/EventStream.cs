@@ -1,3 +1,4 @@
+using System.Net.ServerSentEvents;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 
@@ -56,18 +57,10 @@ public sealed class EventStream : IAsyncDisposable
     {
         try
         {
-            using var reader = new StreamReader(await _response.Content.ReadAsStreamAsync(_stop.Token));
-            string? name = null;
-            var data = new List<string>();
-            while (await reader.ReadLineAsync(_stop.Token) is { } line)
+            var body = await _response.Content.ReadAsStreamAsync(_stop.Token);
+            await foreach (var item in SseParser.Create(body).EnumerateAsync(_stop.Token))
             {
-                if (line.Length == 0)
-                {
-                    if (name is not null) await _events.Writer.WriteAsync((name, JsonNode.Parse(string.Join('\n', data))!));
-                    (name, data) = (null, []);
-                }
-                else if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line["event: ".Length..];
-                else if (line.StartsWith("data: ", StringComparison.Ordinal)) data.Add(line["data: ".Length..]);
+                await _events.Writer.WriteAsync((item.EventType, JsonNode.Parse(item.Data)!));
             }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException)
