@@ -3,6 +3,8 @@ using Profiles.Core.Resolution;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
 
+using Profiles.Testing;
+
 namespace Profiles.Core.Tests;
 
 /// <summary>Canonical resolution: the same touchpoints give the same customers whatever the order of arrival,

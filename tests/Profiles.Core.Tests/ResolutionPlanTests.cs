@@ -2,6 +2,8 @@ using Profiles.Core.Resolution;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
 
+using Profiles.Testing;
+
 namespace Profiles.Core.Tests;
 
 /// <summary>Resolving a component again: which profile keeps which id, where touchpoints go, what every old id
@@ -109,7 +111,7 @@ public class ResolutionPlanTests
     private static string Describe(ResolutionPlan plan) =>
         string.Join('\n', plan.Profiles.Select(p => $"{p.ProfileId}: {string.Join(',', p.Touchpoints.Select(t => t.Id))} / {CanonicalContentText(p)}"));
 
-    private static string CanonicalContentText(PlannedProfile profile) => global::Profiles.Tests.CanonicalContent.Of(profile.Content);
+    private static string CanonicalContentText(PlannedProfile profile) => CanonicalContent.Of(profile.Content);
 
     private static Touchpoint Refuse(Touchpoint touchpoint, string type, string value)
     {

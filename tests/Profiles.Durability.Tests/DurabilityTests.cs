@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text.Json.Nodes;
-using Profiles.Tests;
+using Profiles.Testing;
 using Xunit.Abstractions;
 
 namespace Profiles.Durability.Tests;
@@ -20,8 +19,8 @@ public class DurabilityTests(ITestOutputHelper output)
     public async Task Stopping_every_node_and_starting_again_changes_no_answer_and_a_resend_is_all_duplicates()
     {
         await using var redis = await RedisServer.StartAsync();
-        var specs = new Population(_run, seed: 3, customers: 30, identifiersPerCustomer: 4).Touchpoints(500);
-        var identifiers = new GroundTruth(specs).Identifiers.ToList();
+        var specs = new OverlappingLinksPopulation(_run, seed: 3, customers: 30, identifiersPerCustomer: 4).Touchpoints(500);
+        var identifiers = new GroundTruth(specs).Identifiers;
 
         Dictionary<string, string> before;
         await using (var first = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits))
@@ -46,7 +45,7 @@ public class DurabilityTests(ITestOutputHelper output)
     public async Task A_node_killed_during_concurrent_ingest_loses_nothing_and_doubles_nothing()
     {
         await using var redis = await RedisServer.StartAsync();
-        var specs = new Population(_run, seed: 5, customers: 40, identifiersPerCustomer: 5).Touchpoints(1500);
+        var specs = new OverlappingLinksPopulation(_run, seed: 5, customers: 40, identifiersPerCustomer: 5).Touchpoints(1500);
         await using var survivor = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits);
         await using var victim = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits);
         var killedAt = new TaskCompletionSource<Stopwatch>();
@@ -70,12 +69,12 @@ public class DurabilityTests(ITestOutputHelper output)
     {
         await using var redis = await RedisServer.StartAsync();
         await using var node = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits);
-        var specs = new Population(_run, seed: 9, customers: 10, identifiersPerCustomer: 3).Touchpoints(120);
+        var specs = new OverlappingLinksPopulation(_run, seed: 9, customers: 10, identifiersPerCustomer: 3).Touchpoints(120);
         await Cluster.ReplayAsync([node], specs[..60], writers: 4, batch: 10);
 
         await redis.StopAsync();
         var clock = Stopwatch.StartNew();
-        var (status, problem) = await node.Api.PostAsync(new JsonArray([.. specs[60..80].Select(t => (JsonNode)t.ToJson())]).ToJsonString());
+        var (status, problem) = await node.Api.PostAsync(TouchpointJson.Array(specs[60..80]));
         var answeredIn = clock.Elapsed;
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
@@ -96,16 +95,16 @@ public class DurabilityTests(ITestOutputHelper output)
     /// that component's touchpoints, once each.</summary>
     private static async Task AssertPartitionAndJourneys(NodeProcess node, List<TouchpointSpec> specs)
     {
-        foreach (var component in new GroundTruth(specs).Components())
+        foreach (var expected in new GroundTruth(specs).Profiles())
         {
             var profileIds = new HashSet<string>();
-            foreach (var (type, value) in component.Identifiers)
+            foreach (var identifier in expected.Identifiers)
             {
-                profileIds.Add((string)(await node.Api.LookupAsync(type, value))["profileId"]!);
+                profileIds.Add((string)(await node.Api.LookupAsync(identifier))["profileId"]!);
             }
             var profileId = Assert.Single(profileIds);
-            Assert.Equal(component.TouchpointIds.Order(), (await node.Api.JourneyIdsAsync(profileId, limit: 500)).Order());
-            Assert.Equal(component.TouchpointIds.Count, (int)(await node.Api.LookupAsync(component.Identifiers[0].Type, component.Identifiers[0].Value))["touchpoints"]!);
+            Assert.Equal(expected.TouchpointIds.Order(), (await node.Api.JourneyIdsAsync(profileId, limit: 500)).Order());
+            Assert.Equal(expected.TouchpointIds.Count, (int)(await node.Api.LookupAsync(expected.Identifiers[0]))["touchpoints"]!);
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Profiles.Tests;
+using Profiles.Testing;
 
 namespace Profiles.Durability.Tests;
 
@@ -20,7 +20,7 @@ public class FeedAndStatsTests
     public async Task Every_touchpoint_answered_accepted_is_in_the_feed_after_a_node_is_killed_mid_ingest()
     {
         await using var redis = await RedisServer.StartAsync();
-        var specs = new Population(_run, seed: 11, customers: 40, identifiersPerCustomer: 4).Touchpoints(1200);
+        var specs = new OverlappingLinksPopulation(_run, seed: 11, customers: 40, identifiersPerCustomer: 4).Touchpoints(1200);
         await using var survivor = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits);
         await using var victim = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits);
 
@@ -36,18 +36,18 @@ public class FeedAndStatsTests
         Assert.All(accepted, id => Assert.Contains(id, inFeed));
         Assert.Equal(specs.Select(s => s.Id).Order(), inFeed.Order());
         var text = string.Join('\n', changes.Select(c => c.ToJsonString()));
-        Assert.All(specs.SelectMany(s => s.Identifiers).Select(i => i.Value).Distinct(), value => Assert.DoesNotContain(value, text));
+        Assert.All(specs.SelectMany(s => s.Identifiers).Select(i => i.Value!).Distinct(), value => Assert.DoesNotContain(value, text));
     }
 
     [Fact]
     public async Task The_statistics_equal_a_recount_on_both_nodes_after_merges_and_after_erasures()
     {
         await using var redis = await RedisServer.StartAsync();
-        var specs = new Population(_run, seed: 13, customers: 60, identifiersPerCustomer: 4).Touchpoints(900);
+        var specs = new OverlappingLinksPopulation(_run, seed: 13, customers: 60, identifiersPerCustomer: 4).Touchpoints(900);
         await using var one = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits);
         await using var two = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits);
         await Cluster.ReplayAsync([one, two], specs, writers: 8, batch: 25);
-        var components = new GroundTruth(specs).Components().ToList();
+        var components = new GroundTruth(specs).Profiles().ToList();
         var byId = specs.ToDictionary(s => s.Id);
 
         await AssertStatsAsync([one, two], components.Select(c => c.TouchpointIds.Select(id => byId[id]).ToList()).ToList());
@@ -55,8 +55,7 @@ public class FeedAndStatsTests
         var erased = components.Take(5).ToList();
         foreach (var component in erased)
         {
-            var (type, value) = component.Identifiers[0];
-            var profileId = (string)(await one.Api.LookupAsync(type, value))["profileId"]!;
+            var profileId = (string)(await one.Api.LookupAsync(component.Identifiers[0]))["profileId"]!;
             using var response = await two.Http.DeleteAsync($"/v1/profiles/{profileId}");
             Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         }
