@@ -1,3 +1,4 @@
+using Profiles.Core.Personalisation;
 using Profiles.Core.Touchpoints;
 
 namespace Profiles.Core.Profiles;
@@ -26,6 +27,9 @@ public sealed class ProfileContent
 
     public DateTimeOffset? LastSeen { get; set; }
 
+    /// <summary>The computed traits' accumulators, keyed by <see cref="ComputedTraitDefinition.Signature"/>.</summary>
+    public Dictionary<string, TraitAccumulator> Computed { get; set; } = new(StringComparer.Ordinal);
+
     public bool IsEmpty => Touchpoints == 0;
 
     // Derived from Identifiers, for the identity rules' limits; rebuilt on demand, never stored.
@@ -38,7 +42,8 @@ public sealed class ProfileContent
         return _countByType.GetValueOrDefault(type);
     }
 
-    public void Add(Touchpoint touchpoint)
+    /// <param name="computed">The computed traits to fold the touchpoint into; none when null.</param>
+    public void Add(Touchpoint touchpoint, ComputedTraits? computed = null)
     {
         var at = touchpoint.OccurredAt.ToUniversalTime();
         foreach (var identifier in touchpoint.Identifiers)
@@ -58,6 +63,7 @@ public sealed class ProfileContent
         Touchpoints++;
         FirstSeen = Earliest(FirstSeen, at);
         LastSeen = Latest(LastSeen, at);
+        computed?.Add(Computed, touchpoint);
     }
 
     /// <summary>Takes in the content of another profile. The two must hold disjoint touchpoints (the merge
@@ -72,12 +78,19 @@ public sealed class ProfileContent
         Touchpoints += other.Touchpoints;
         if (other.FirstSeen is { } first) FirstSeen = Earliest(FirstSeen, first);
         if (other.LastSeen is { } last) LastSeen = Latest(LastSeen, last);
+        foreach (var (signature, accumulator) in other.Computed)
+        {
+            if (Computed.TryGetValue(signature, out var mine)) mine.Merge(accumulator);
+            else Computed[signature] = accumulator.Copy();
+        }
     }
 
     public void AddRefusedLink(RefusedLink refused) => RefusedLinks.TryAdd($"{refused.TouchpointId}|{refused.Key}", refused);
 
-    /// <summary>An independent copy; the entries themselves are immutable records, so copying the maps suffices.</summary>
-    public ProfileContent Copy() => new()
+    /// <summary>An independent copy of what a profile answer shows; the entries themselves are immutable records, so
+    /// copying the maps suffices. The computed traits' accumulators stay out: reads get their values evaluated in
+    /// the grain (<see cref="Personalisation.Personalisation.Evaluate"/>), which is cheaper than copying day buckets.</summary>
+    public ProfileContent CopyForReading() => new()
     {
         Identifiers = new(Identifiers, StringComparer.Ordinal),
         Traits = new(Traits, StringComparer.Ordinal),

@@ -151,7 +151,7 @@ public sealed class ProfileGrain(
     public async Task<ProfileReply<ProfileSnapshot>> Get() =>
         await Unavailable() is { } elsewhere
             ? ProfileReply<ProfileSnapshot>.Not(elsewhere)
-            : ProfileReply<ProfileSnapshot>.Done(Id, new ProfileSnapshot(Id, Profile.Content.Copy(), [.. Profile.Merged.Order(StringComparer.Ordinal)], Profile.Version));
+            : ProfileReply<ProfileSnapshot>.Done(Id, new ProfileSnapshot(Id, Profile.Content.CopyForReading(), [.. Profile.Merged.Order(StringComparer.Ordinal)], Profile.Version));
 
     /// <summary>Why this profile cannot carry out a call itself: it was erased, or merged away (the caller goes on
     /// to the survivor); null when it can. A hand-off cut short completes first.</summary>

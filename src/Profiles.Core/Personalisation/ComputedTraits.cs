@@ -1,0 +1,118 @@
+using System.Globalization;
+using Profiles.Core.Touchpoints;
+
+namespace Profiles.Core.Personalisation;
+
+/// <summary>
+/// The configured computed traits, sorted by name: how a touchpoint folds into a profile's accumulators, and what
+/// the accumulators are worth on a given day. Definitions with the same <see cref="ComputedTraitDefinition.Signature"/>
+/// share one accumulator (a 30-day and a 180-day count of purchases read the same day buckets).
+/// </summary>
+public sealed class ComputedTraits
+{
+    public static readonly ComputedTraits None = new([]);
+
+    private readonly Fold[] _folds;
+    private readonly PropertyReader _properties;
+
+    public ComputedTraits(IEnumerable<ComputedTraitDefinition> definitions)
+    {
+        Definitions = [.. definitions.OrderBy(d => d.Name, StringComparer.Ordinal)];
+        _properties = new PropertyReader(Definitions.SelectMany(d => d.Where.Properties.Keys.Append(d.Of ?? "")).Where(IsPropertyKey));
+        _folds = [.. Definitions.GroupBy(d => d.Signature, StringComparer.Ordinal).Select(group => new Fold(
+            group.First(),
+            group.Max(d => d.EffectiveWindowDays),
+            _properties))];
+    }
+
+    public IReadOnlyList<ComputedTraitDefinition> Definitions { get; }
+
+    /// <summary>Folds one touchpoint into <paramref name="state"/> (accumulators by signature).</summary>
+    public void Add(Dictionary<string, TraitAccumulator> state, Touchpoint touchpoint)
+    {
+        if (_folds.Length == 0) return;
+        var properties = _properties.Read(touchpoint);
+        var at = touchpoint.OccurredAt.ToUniversalTime();
+        foreach (var fold in _folds)
+        {
+            if (!fold.Matches(touchpoint, properties, out var value)) continue;
+            if (!state.TryGetValue(fold.Signature, out var accumulator)) state[fold.Signature] = accumulator = new(fold.Definition.Kind);
+            accumulator.Add(value, at, touchpoint.Id, fold.Definition.ByDay);
+        }
+    }
+
+    /// <summary>Leaves out what no read on <paramref name="today"/> or later can use: accumulators of traits no longer
+    /// configured, and day buckets older than the longest window over them. Values do not change.</summary>
+    public void Trim(Dictionary<string, TraitAccumulator> state, DateOnly today)
+    {
+        foreach (var signature in state.Keys.Where(s => !_folds.Any(f => f.Signature == s)).ToList()) state.Remove(signature);
+        foreach (var fold in _folds)
+        {
+            if (fold.HorizonDays is { } days && state.TryGetValue(fold.Signature, out var accumulator))
+            {
+                accumulator.DropDaysBefore(today.DayNumber - days + 1);
+            }
+        }
+    }
+
+    /// <summary>Every trait's value on <paramref name="today"/> (UTC), in <see cref="Definitions"/> order.</summary>
+    public ComputedValue[] Evaluate(IReadOnlyDictionary<string, TraitAccumulator> state, DateOnly today)
+    {
+        var values = new ComputedValue[Definitions.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var definition = Definitions[i];
+            values[i] = state.TryGetValue(definition.Signature, out var accumulator)
+                ? TraitValues.Of(definition, accumulator, today.DayNumber)
+                : TraitValues.Empty(definition);
+        }
+        return values;
+    }
+
+    private static bool IsPropertyKey(string of) => of is not ("" or "channel" or "type" or "occurredAt");
+
+    /// <summary>One accumulator's rule: its filter and where its value comes from.</summary>
+    private sealed class Fold
+    {
+        private readonly int _ofProperty;
+        private readonly (int Index, IReadOnlySet<string> Allowed)[] _propertyFilters;
+
+        public Fold(ComputedTraitDefinition definition, int? horizonDays, PropertyReader properties)
+        {
+            Definition = definition;
+            Signature = definition.Signature;
+            HorizonDays = horizonDays;
+            _ofProperty = definition.Of is { } of && IsPropertyKey(of) ? properties.IndexOf(of) : -1;
+            _propertyFilters = [.. definition.Where.Properties.Select(p => (properties.IndexOf(p.Key), p.Value))];
+        }
+
+        public ComputedTraitDefinition Definition { get; }
+
+        public string Signature { get; }
+
+        /// <summary>The longest window of the traits reading this accumulator; null when it keeps no day buckets.</summary>
+        public int? HorizonDays { get; }
+
+        public bool Matches(Touchpoint touchpoint, TraitValue?[] properties, out TraitValue? value)
+        {
+            value = null;
+            var where = Definition.Where;
+            if (where.Channels is { } channels && !channels.Contains(touchpoint.Channel)) return false;
+            if (where.Types is { } types && !types.Contains(touchpoint.Type)) return false;
+            foreach (var (index, allowed) in _propertyFilters)
+            {
+                if (properties[index] is not { } property || !allowed.Contains(property.Text)) return false;
+            }
+            value = Definition.Of switch
+            {
+                null => null,
+                "channel" => TraitValue.OfString(touchpoint.Channel),
+                "type" => TraitValue.OfString(touchpoint.Type),
+                "occurredAt" => TraitValue.OfString(touchpoint.OccurredAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture)),
+                _ => properties[_ofProperty],
+            };
+            // A trait with `of` counts only the touchpoints that carry it.
+            return Definition.Of is null || value is not null;
+        }
+    }
+}
