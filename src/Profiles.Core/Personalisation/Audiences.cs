@@ -31,7 +31,7 @@ public sealed class Audiences
     {
         var definitions = expressions.OrderBy(e => e.Key, StringComparer.Ordinal).ToList();
         Expressions = [.. definitions];
-        _audiences = [.. definitions.Select(d => (d.Key, Compile(d.Value, computed)))];
+        _audiences = [.. definitions.Select(d => (d.Key, CompileNamed(d.Key, d.Value, computed)))];
         UsesTraits = definitions.Any(d => d.Value.Contains("traits", StringComparison.Ordinal));
     }
 
@@ -59,6 +59,18 @@ public sealed class Audiences
             if (member) members.Add(name);
         }
         return [.. members];
+    }
+
+    private static Func<AudienceFacts, bool> CompileNamed(string name, string expression, ComputedTraits computed)
+    {
+        try
+        {
+            return Compile(expression, computed);
+        }
+        catch (AudienceExpressionException e)
+        {
+            throw new AudienceExpressionException(e.Message, name);
+        }
     }
 
     private static Func<AudienceFacts, bool> Compile(string expression, ComputedTraits computed)
@@ -89,6 +101,10 @@ public sealed class Audiences
         {
             throw new AudienceExpressionException($"does not parse: {e.Message}");
         }
+        if (computed.Definitions.FirstOrDefault(d => d.Kind == ComputedTraitKind.Affinity && lambda.UsedParameters.Any(p => p.Name == d.Name)) is { } affinity)
+        {
+            throw new AudienceExpressionException($"names {affinity.Name}, an affinity (values to scores), which compares to nothing");
+        }
         var traits = variables.Single(v => v.Name == "traits").Parameter;
         if (AudienceLanguage.Problem(lambda.Expression, traits) is { } problem) throw new AudienceExpressionException(problem);
         var body = new ParameterReplacer(variables.ToDictionary(v => v.Parameter, v => v.Read)).Visit(lambda.Expression);
@@ -111,8 +127,11 @@ public sealed class Audiences
     }
 }
 
-/// <summary>An audience expression the node cannot use; the message says why, without the key.</summary>
-public sealed class AudienceExpressionException(string message) : Exception(message);
+/// <summary>An audience expression the node cannot use; the message says why, <see cref="Audience"/> which one.</summary>
+public sealed class AudienceExpressionException(string message, string? audience = null) : Exception(message)
+{
+    public string? Audience { get; } = audience;
+}
 
 /// <summary>
 /// Keeps expressions to the contract's language: <c>&amp;&amp; || ! == != &lt; &lt;= &gt; &gt;=</c>, parentheses,

@@ -18,6 +18,7 @@ public sealed class ComputedTraits
     public ComputedTraits(IEnumerable<ComputedTraitDefinition> definitions)
     {
         Definitions = [.. definitions.OrderBy(d => d.Name, StringComparer.Ordinal)];
+        Names = [.. Definitions.Select(d => d.Name)];
         _properties = new PropertyReader(Definitions.SelectMany(d => d.Where.Properties.Keys.Append(d.Of ?? "")).Where(IsPropertyKey));
         _folds = [.. Definitions.GroupBy(d => d.Signature, StringComparer.Ordinal).Select(group => new Fold(
             group.First(),
@@ -26,6 +27,9 @@ public sealed class ComputedTraits
     }
 
     public IReadOnlyList<ComputedTraitDefinition> Definitions { get; }
+
+    /// <summary>The traits' names in <see cref="Definitions"/> order; one array shared by every evaluation.</summary>
+    public string[] Names { get; }
 
     /// <summary>Folds one touchpoint into <paramref name="state"/> (accumulators by signature).</summary>
     public void Add(Dictionary<string, TraitAccumulator> state, Touchpoint touchpoint)

@@ -24,13 +24,16 @@ public sealed class Personalisation(ComputedTraits computed, Audiences audiences
             new TraitBag(Audiences.UsesTraits
                 ? content.CurrentTraits().ToDictionary(t => t.Key, t => ComputedValue.ComparableJson(t.Value), StringComparer.Ordinal)
                 : new Dictionary<string, object?>()));
-        return new PersonalisedValues(values, Audiences.MembershipOf(facts));
+        return new PersonalisedValues(Computed.Names, values, Audiences.MembershipOf(facts));
     }
 }
 
-/// <summary>What a profile answer shows under <c>computed</c> (in <see cref="ComputedTraits.Definitions"/> order) and
-/// <c>audiences</c> (sorted).</summary>
-public sealed record PersonalisedValues(ComputedValue[] Computed, string[] Audiences);
+/// <summary>What a profile answer shows under <c>computed</c> (<paramref name="Names"/> and <paramref name="Computed"/>
+/// side by side, sorted by name) and <c>audiences</c> (sorted).</summary>
+public sealed record PersonalisedValues(string[] Names, ComputedValue[] Computed, string[] Audiences)
+{
+    public static readonly PersonalisedValues None = new([], [], []);
+}
 
 /// <summary>Online and offline channels as contract section 2 classifies them.</summary>
 public static class ChannelKinds

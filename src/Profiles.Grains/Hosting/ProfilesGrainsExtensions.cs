@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Storage;
+using Profiles.Core.Personalisation;
 using Profiles.Core.Rules;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Resolution;
@@ -19,6 +20,7 @@ public static class ProfilesGrainsExtensions
         silo.AddIncomingGrainCallFilter<StorageFailureFilter>();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton(IdentityRules.None);
+        silo.Services.TryAddSingleton(Personalisation.None);
         silo.Services.AddSingleton<IdentifierCache>();
         silo.Services.AddSingleton<TouchpointIngestor>();
         silo.Services.AddSingleton<ProfileReader>();

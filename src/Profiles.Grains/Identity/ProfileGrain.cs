@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Profiles.Core.Personalisation;
 using Profiles.Core.Profiles;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
@@ -21,6 +22,8 @@ public sealed class ProfileGrain(
     [PersistentState("profile", ProfilesStorage.Name)] IPersistentState<ProfileState> state,
     IJourneyStore journey,
     IdentityRules rules,
+    Personalisation personalisation,
+    TimeProvider time,
     ILogger<ProfileGrain> logger) : Grain, IProfileGrain
 {
     private static readonly TimeSpan SnapshotInterval = TimeSpan.FromSeconds(5);
@@ -33,6 +36,9 @@ public sealed class ProfileGrain(
     // Erased profiles keep no state at all; the journey store remembers them by a hash of their id, so a
     // writer with an out-of-date idea of where an identifier lives learns it here and starts again.
     private bool _erased;
+
+    // Computed traits and audiences as last evaluated: reads between two changes on the same day cost nothing.
+    private (long Version, DateOnly Day, PersonalisedValues Values)? _personalised;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -75,7 +81,7 @@ public sealed class ProfileGrain(
         for (var k = 0; k < admitted.Count; k++)
         {
             landings[admittedIndex[k]] = appended.IsNew[k] ? Landing.New : Landing.Duplicate;
-            if (appended.IsNew[k]) Profile.Content.Add(admitted[k]);
+            if (appended.IsNew[k]) Profile.Content.Add(admitted[k], personalisation.Computed);
         }
         if (appended.LogLength != Profile.AppliedLogLength)
         {
@@ -151,7 +157,30 @@ public sealed class ProfileGrain(
     public async Task<ProfileReply<ProfileSnapshot>> Get() =>
         await Unavailable() is { } elsewhere
             ? ProfileReply<ProfileSnapshot>.Not(elsewhere)
-            : ProfileReply<ProfileSnapshot>.Done(Id, new ProfileSnapshot(Id, Profile.Content.CopyForReading(), [.. Profile.Merged.Order(StringComparer.Ordinal)], Profile.Version));
+            : ProfileReply<ProfileSnapshot>.Done(Id, new ProfileSnapshot(
+                Id, Profile.Content.CopyForReading(), [.. Profile.Merged.Order(StringComparer.Ordinal)], Profile.Version, Personalised()));
+
+    public async Task<ProfileReply<PersonalisedProfile>> GetPersonalised(string? identifierKey) =>
+        await Unavailable() is { } elsewhere
+            ? ProfileReply<PersonalisedProfile>.Not(elsewhere)
+            : ProfileReply<PersonalisedProfile>.Done(Id, new PersonalisedProfile(
+                Id,
+                Profile.Version,
+                !Profile.Content.IsEmpty || Profile.Merged.Count > 0,
+                identifierKey is null || Profile.Content.Identifiers.ContainsKey(identifierKey),
+                Personalised()));
+
+    /// <summary>Evaluated at read time, for today: a window moves with the date without any new touchpoint.</summary>
+    private PersonalisedValues Personalised()
+    {
+        var today = Today;
+        if (_personalised is { } known && known.Version == Profile.Version && known.Day == today) return known.Values;
+        var values = personalisation.Evaluate(Profile.Content, today);
+        _personalised = (Profile.Version, today, values);
+        return values;
+    }
+
+    private DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
 
     /// <summary>Why this profile cannot carry out a call itself: it was erased, or merged away (the caller goes on
     /// to the survivor); null when it can. A hand-off cut short completes first.</summary>
@@ -196,7 +225,7 @@ public sealed class ProfileGrain(
         var (missed, erased) = await journey.ResumeAsync(Id, Profile.AppliedLogLength);
         _erased = erased && !state.RecordExists;
         if (missed.Count == 0) return;
-        foreach (var touchpoint in missed) Profile.Content.Add(touchpoint);
+        foreach (var touchpoint in missed) Profile.Content.Add(touchpoint, personalisation.Computed);
         Profile.AppliedLogLength += missed.Count;
         await WriteSnapshot();
     }
@@ -214,6 +243,7 @@ public sealed class ProfileGrain(
 
     private async Task WriteSnapshot()
     {
+        personalisation.Computed.Trim(Profile.Content.Computed, Today);
         await state.WriteStateAsync();
         _snapshotBehind = false;
         _snapshotTimer?.Dispose();

@@ -1,3 +1,4 @@
+using Profiles.Core.Personalisation;
 using Profiles.Core.Profiles;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
@@ -76,6 +77,7 @@ public struct ProfileContentSurrogate
     [Id(4)] public DateTimeOffset? FirstSeen;
     [Id(5)] public DateTimeOffset? LastSeen;
     [Id(6)] public Dictionary<string, RefusedLink>? RefusedLinks;
+    [Id(7)] public Dictionary<string, TraitAccumulator>? Computed;
 }
 
 [RegisterConverter]
@@ -90,6 +92,7 @@ public sealed class ProfileContentConverter : IConverter<ProfileContent, Profile
         Touchpoints = s.Touchpoints,
         FirstSeen = s.FirstSeen,
         LastSeen = s.LastSeen,
+        Computed = s.Computed is null ? new(StringComparer.Ordinal) : new(s.Computed, StringComparer.Ordinal),
     };
 
     public ProfileContentSurrogate ConvertToSurrogate(in ProfileContent c) => new()
@@ -97,6 +100,7 @@ public sealed class ProfileContentConverter : IConverter<ProfileContent, Profile
         Identifiers = c.Identifiers, Traits = c.Traits, Channels = c.Channels,
         RefusedLinks = c.RefusedLinks.Count == 0 ? null : c.RefusedLinks,
         Touchpoints = c.Touchpoints, FirstSeen = c.FirstSeen, LastSeen = c.LastSeen,
+        Computed = c.Computed.Count == 0 ? null : c.Computed,
     };
 }
 
@@ -183,4 +187,108 @@ public sealed class LimitedKeysConverter : IConverter<LimitedKeys, LimitedKeysSu
     public LimitedKeys ConvertFromSurrogate(in LimitedKeysSurrogate s) => new(s.KeysByType);
 
     public LimitedKeysSurrogate ConvertToSurrogate(in LimitedKeys k) => new() { KeysByType = new(k.KeysByType, StringComparer.Ordinal) };
+}
+
+[GenerateSerializer, Alias("TraitAccumulator")]
+public struct TraitAccumulatorSurrogate
+{
+    // Core's enums cross as their numbers: Orleans generates no codec for a type of an assembly without Orleans.
+    [Id(0)] public int Kind;
+    [Id(1)] public Tally? Total;
+    [Id(2)] public Dictionary<int, Tally>? Days;
+    [Id(3)] public ValueAt? Extreme;
+}
+
+[RegisterConverter]
+public sealed class TraitAccumulatorConverter : IConverter<TraitAccumulator, TraitAccumulatorSurrogate>
+{
+    public TraitAccumulator ConvertFromSurrogate(in TraitAccumulatorSurrogate s) =>
+        new((ComputedTraitKind)s.Kind) { Total = s.Total, Days = s.Days is null ? null : new(s.Days), Extreme = s.Extreme };
+
+    public TraitAccumulatorSurrogate ConvertToSurrogate(in TraitAccumulator a) =>
+        new() { Kind = (int)a.Kind, Total = a.Total, Days = a.Days is null ? null : new(a.Days), Extreme = a.Extreme };
+}
+
+[GenerateSerializer, Alias("Tally")]
+public struct TallySurrogate
+{
+    [Id(0)] public long Count;
+    [Id(1)] public long Numbers;
+    [Id(2)] public decimal Sum;
+    [Id(3)] public decimal Min;
+    [Id(4)] public decimal Max;
+    [Id(5)] public string[]? Values;
+    [Id(6)] public long[]? Counts;
+}
+
+[RegisterConverter]
+public sealed class TallyConverter : IConverter<Tally, TallySurrogate>
+{
+    public Tally ConvertFromSurrogate(in TallySurrogate s) => new()
+    {
+        Count = s.Count, Numbers = s.Numbers, Sum = s.Sum, Min = s.Min, Max = s.Max,
+        Values = s.Values is null ? null : new(s.Values.Zip(s.Counts!, KeyValuePair.Create)),
+    };
+
+    public TallySurrogate ConvertToSurrogate(in Tally t) => new()
+    {
+        Count = t.Count, Numbers = t.Numbers, Sum = t.Sum, Min = t.Min, Max = t.Max,
+        Values = t.Values is null ? null : [.. t.Values.Counts.Keys],
+        Counts = t.Values is null ? null : [.. t.Values.Counts.Values],
+    };
+}
+
+[GenerateSerializer, Alias("ValueAt")]
+public struct ValueAtSurrogate
+{
+    [Id(0)] public DateTimeOffset At;
+    [Id(1)] public string Id;
+    [Id(2)] public string Json;
+}
+
+[RegisterConverter]
+public sealed class ValueAtConverter : IConverter<ValueAt, ValueAtSurrogate>
+{
+    public ValueAt ConvertFromSurrogate(in ValueAtSurrogate s) => new(s.At, s.Id, s.Json);
+
+    public ValueAtSurrogate ConvertToSurrogate(in ValueAt v) => new() { At = v.At, Id = v.Id, Json = v.Json };
+}
+
+[GenerateSerializer, Alias("ComputedValue")]
+public struct ComputedValueSurrogate
+{
+    [Id(0)] public int Kind;
+    [Id(1)] public decimal Number;
+    [Id(2)] public string? Text;
+    [Id(3)] public string[]? ScoredValues;
+    [Id(4)] public decimal[]? Scores;
+}
+
+[RegisterConverter]
+public sealed class ComputedValueConverter : IConverter<ComputedValue, ComputedValueSurrogate>
+{
+    public ComputedValue ConvertFromSurrogate(in ComputedValueSurrogate s) =>
+        new((ComputedValueKind)s.Kind, s.Number, s.Text, s.ScoredValues?.Zip(s.Scores!, KeyValuePair.Create).ToArray());
+
+    public ComputedValueSurrogate ConvertToSurrogate(in ComputedValue v) => new()
+    {
+        Kind = (int)v.Kind, Number = v.Number, Text = v.Text,
+        ScoredValues = v.Scores?.Select(s => s.Key).ToArray(), Scores = v.Scores?.Select(s => s.Value).ToArray(),
+    };
+}
+
+[GenerateSerializer, Alias("PersonalisedValues")]
+public struct PersonalisedValuesSurrogate
+{
+    [Id(0)] public string[] Names;
+    [Id(1)] public ComputedValue[] Computed;
+    [Id(2)] public string[] Audiences;
+}
+
+[RegisterConverter]
+public sealed class PersonalisedValuesConverter : IConverter<PersonalisedValues, PersonalisedValuesSurrogate>
+{
+    public PersonalisedValues ConvertFromSurrogate(in PersonalisedValuesSurrogate s) => new(s.Names, s.Computed, s.Audiences);
+
+    public PersonalisedValuesSurrogate ConvertToSurrogate(in PersonalisedValues p) => new() { Names = p.Names, Computed = p.Computed, Audiences = p.Audiences };
 }

@@ -1,5 +1,8 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Profiles.Core.Identifiers;
 using Profiles.Core.Profiles;
+using Profiles.Grains.Abstractions;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Resolution;
 
@@ -16,7 +19,7 @@ public static class ProfileEndpoints
         app.MapGet("/v1/profiles/lookup", Lookup)
             .Produces<ProfileResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         app.MapGet("/v1/profiles/{profileId}", GetProfile)
-            .Produces<ProfileResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<ProfileResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         app.MapGet("/v1/profiles/{profileId}/journey", GetJourney)
             .Produces<JourneyResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         app.MapDelete("/v1/profiles/{profileId}", Erase)
@@ -28,22 +31,45 @@ public static class ProfileEndpoints
             ? Results.NoContent()
             : Problems.NotFound($"No profile has the id {profileId}.");
 
-    private static async Task<IResult> Lookup(string? type, string? value, string? sha256, IdentifierReader identifiers, ProfileReader profiles)
+    private static async Task<IResult> Lookup(
+        string? type, string? value, string? sha256, string? fields, IdentifierReader identifiers, ProfileReader profiles)
     {
         if (string.IsNullOrEmpty(type)) return Problems.BadRequest("type: is required.");
         if (!identifiers.TryRead(type, value, sha256, out var identifier, out var error))
         {
             return Problems.BadRequest($"{(value is null ? "sha256" : "value")}: {error}");
         }
-        return await profiles.FindByIdentifierAsync(identifier.Key) is { } profile
-            ? Results.Ok(ProfileResponse.From(profile))
-            : Problems.NotFound($"No profile holds this {type}.");
+        if (!ProfileFields.TryParse(fields, out var parts, out var problem)) return Problems.BadRequest(problem!);
+        var notFound = Problems.NotFound($"No profile holds this {type}.");
+        return parts is { PersonalisedOnly: true }
+            ? Answer(await profiles.FindPersonalisedByIdentifierAsync(identifier.Key), parts, notFound)
+            : Answer(await profiles.FindByIdentifierAsync(identifier.Key), parts, notFound);
     }
 
-    private static async Task<IResult> GetProfile(string profileId, ProfileReader profiles) =>
-        ProfileId.IsValid(profileId) && await profiles.FindByIdAsync(profileId) is { } profile
-            ? Results.Ok(ProfileResponse.From(profile))
-            : Problems.NotFound($"No profile has the id {profileId}.");
+    private static async Task<IResult> GetProfile(string profileId, string? fields, ProfileReader profiles)
+    {
+        if (!ProfileFields.TryParse(fields, out var parts, out var problem)) return Problems.BadRequest(problem!);
+        var notFound = Problems.NotFound($"No profile has the id {profileId}.");
+        if (!ProfileId.IsValid(profileId)) return notFound;
+        return parts is { PersonalisedOnly: true }
+            ? Answer(await profiles.FindPersonalisedByIdAsync(profileId), parts, notFound)
+            : Answer(await profiles.FindByIdAsync(profileId), parts, notFound);
+    }
+
+    private static IResult Answer(PersonalisedProfile? profile, ProfileFields parts, IResult notFound) =>
+        profile is null ? notFound : Results.Ok(PersonalisedResponse.From(profile, parts));
+
+    /// <summary>The whole profile, or the parts <paramref name="parts"/> lists when it names more than the
+    /// personalised ones (a rare read, so it trims the full answer rather than having a read of its own).</summary>
+    private static IResult Answer(ProfileSnapshot? profile, ProfileFields? parts, IResult notFound)
+    {
+        if (profile is null) return notFound;
+        var response = ProfileResponse.From(profile);
+        if (parts is null) return Results.Ok(response);
+        var json = JsonSerializer.SerializeToNode(response, JsonSerializerOptions.Web)!.AsObject();
+        foreach (var name in json.Select(p => p.Key).Where(name => !parts.Includes(name)).ToList()) json.Remove(name);
+        return Results.Ok(json);
+    }
 
     private static async Task<IResult> GetJourney(string profileId, string? limit, string? cursor, ProfileReader profiles)
     {
