@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -46,6 +48,12 @@ public sealed partial record ComputedTraitDefinition(
     /// The window is not part of it for a windowed kind: buckets serve any window up to the horizon kept.
     /// </summary>
     public string Signature => $"{Kind}|{Of}|{Where.Signature}|{(ByDay ? "days" : "total")}";
+
+    /// <summary>The key a profile keeps this trait's state under: a digest of <see cref="Signature"/>, 12 characters
+    /// instead of the signature's dozens in every stored profile.</summary>
+    public string StateKey => _stateKey ??= Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(Signature)).AsSpan(0, 9));
+
+    private string? _stateKey;
 
     /// <summary>Names of computed traits (and audiences): what an expression and a JSON key can both carry.</summary>
     public static bool IsValidName(string name) => NamePattern().IsMatch(name);

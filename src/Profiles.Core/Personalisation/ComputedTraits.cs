@@ -20,7 +20,7 @@ public sealed class ComputedTraits
         Definitions = [.. definitions.OrderBy(d => d.Name, StringComparer.Ordinal)];
         Names = [.. Definitions.Select(d => d.Name)];
         _properties = new PropertyReader(Definitions.SelectMany(d => d.Where.Properties.Keys.Append(d.Of ?? "")).Where(IsPropertyKey));
-        _folds = [.. Definitions.GroupBy(d => d.Signature, StringComparer.Ordinal).Select(group => new Fold(
+        _folds = [.. Definitions.GroupBy(d => d.StateKey, StringComparer.Ordinal).Select(group => new Fold(
             group.First(),
             group.Max(d => d.EffectiveWindowDays),
             _properties))];
@@ -31,7 +31,7 @@ public sealed class ComputedTraits
     /// <summary>The traits' names in <see cref="Definitions"/> order; one array shared by every evaluation.</summary>
     public string[] Names { get; }
 
-    /// <summary>Folds one touchpoint into <paramref name="state"/> (accumulators by signature).</summary>
+    /// <summary>Folds one touchpoint into <paramref name="state"/> (accumulators by state key).</summary>
     public void Add(Dictionary<string, TraitAccumulator> state, Touchpoint touchpoint)
     {
         if (_folds.Length == 0) return;
@@ -40,7 +40,7 @@ public sealed class ComputedTraits
         foreach (var fold in _folds)
         {
             if (!fold.Matches(touchpoint, properties, out var value)) continue;
-            if (!state.TryGetValue(fold.Signature, out var accumulator)) state[fold.Signature] = accumulator = new(fold.Definition.Kind);
+            if (!state.TryGetValue(fold.StateKey, out var accumulator)) state[fold.StateKey] = accumulator = new(fold.Definition.Kind);
             accumulator.Add(value, at, touchpoint.Id, fold.Definition.ByDay);
         }
     }
@@ -49,10 +49,10 @@ public sealed class ComputedTraits
     /// configured, and day buckets older than the longest window over them. Values do not change.</summary>
     public void Trim(Dictionary<string, TraitAccumulator> state, DateOnly today)
     {
-        foreach (var signature in state.Keys.Where(s => !_folds.Any(f => f.Signature == s)).ToList()) state.Remove(signature);
+        foreach (var signature in state.Keys.Where(s => !_folds.Any(f => f.StateKey == s)).ToList()) state.Remove(signature);
         foreach (var fold in _folds)
         {
-            if (fold.HorizonDays is { } days && state.TryGetValue(fold.Signature, out var accumulator))
+            if (fold.HorizonDays is { } days && state.TryGetValue(fold.StateKey, out var accumulator))
             {
                 accumulator.DropDaysBefore(today.DayNumber - days + 1);
             }
@@ -66,7 +66,7 @@ public sealed class ComputedTraits
         for (var i = 0; i < values.Length; i++)
         {
             var definition = Definitions[i];
-            values[i] = state.TryGetValue(definition.Signature, out var accumulator)
+            values[i] = state.TryGetValue(definition.StateKey, out var accumulator)
                 ? TraitValues.Of(definition, accumulator, today.DayNumber)
                 : TraitValues.Empty(definition);
         }
@@ -84,7 +84,7 @@ public sealed class ComputedTraits
         public Fold(ComputedTraitDefinition definition, int? horizonDays, PropertyReader properties)
         {
             Definition = definition;
-            Signature = definition.Signature;
+            StateKey = definition.StateKey;
             HorizonDays = horizonDays;
             _ofProperty = definition.Of is { } of && IsPropertyKey(of) ? properties.IndexOf(of) : -1;
             _propertyFilters = [.. definition.Where.Properties.Select(p => (properties.IndexOf(p.Key), p.Value))];
@@ -92,7 +92,7 @@ public sealed class ComputedTraits
 
         public ComputedTraitDefinition Definition { get; }
 
-        public string Signature { get; }
+        public string StateKey { get; }
 
         /// <summary>The longest window of the traits reading this accumulator; null when it keeps no day buckets.</summary>
         public int? HorizonDays { get; }

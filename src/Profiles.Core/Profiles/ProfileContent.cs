@@ -27,7 +27,7 @@ public sealed class ProfileContent
 
     public DateTimeOffset? LastSeen { get; set; }
 
-    /// <summary>The computed traits' accumulators, keyed by <see cref="ComputedTraitDefinition.Signature"/>.</summary>
+    /// <summary>The computed traits' accumulators, keyed by <see cref="ComputedTraitDefinition.StateKey"/>.</summary>
     public Dictionary<string, TraitAccumulator> Computed { get; set; } = new(StringComparer.Ordinal);
 
     public bool IsEmpty => Touchpoints == 0;
@@ -78,10 +78,10 @@ public sealed class ProfileContent
         Touchpoints += other.Touchpoints;
         if (other.FirstSeen is { } first) FirstSeen = Earliest(FirstSeen, first);
         if (other.LastSeen is { } last) LastSeen = Latest(LastSeen, last);
-        foreach (var (signature, accumulator) in other.Computed)
+        foreach (var (key, accumulator) in other.Computed)
         {
-            if (Computed.TryGetValue(signature, out var mine)) mine.Merge(accumulator);
-            else Computed[signature] = accumulator.Copy();
+            if (Computed.TryGetValue(key, out var mine)) mine.Merge(accumulator);
+            else Computed[key] = accumulator.Copy();
         }
     }
 

@@ -189,53 +189,95 @@ public sealed class LimitedKeysConverter : IConverter<LimitedKeys, LimitedKeysSu
     public LimitedKeysSurrogate ConvertToSurrogate(in LimitedKeys k) => new() { KeysByType = new(k.KeysByType, StringComparer.Ordinal) };
 }
 
+/// <summary>
+/// A computed trait's fold state in columns: one array per field over its tallies (the total, then the day
+/// buckets in day order), with each value text stored once. A profile with daily activity holds hundreds of
+/// day buckets, and an object per bucket costs ten times what its numbers do.
+/// </summary>
 [GenerateSerializer, Alias("TraitAccumulator")]
 public struct TraitAccumulatorSurrogate
 {
     // Core's enums cross as their numbers: Orleans generates no codec for a type of an assembly without Orleans.
     [Id(0)] public int Kind;
-    [Id(1)] public Tally? Total;
-    [Id(2)] public Dictionary<int, Tally>? Days;
-    [Id(3)] public ValueAt? Extreme;
+    [Id(1)] public bool HasTotal;
+    [Id(2)] public int[]? Days;
+    [Id(3)] public long[]? Counts;
+
+    /// <summary>Null when no tally holds a number; else per tally how many did, and the one of their sum, min or
+    /// max that the trait's kind reads (the others stay zero and are never read).</summary>
+    [Id(4)] public long[]? Numbers;
+    [Id(5)] public decimal[]? Sums;
+    [Id(6)] public decimal[]? Mins;
+    [Id(7)] public decimal[]? Maxes;
+
+    /// <summary>Null when no tally holds a value table; else the tables' entries, tally after tally: how many
+    /// entries each tally has, and for each entry its value (an index into <see cref="Texts"/>) and count.</summary>
+    [Id(8)] public int[]? TableSizes;
+    [Id(9)] public string[]? Texts;
+    [Id(10)] public int[]? TextIndexes;
+    [Id(11)] public long[]? ValueCounts;
+    [Id(12)] public ValueAt? Extreme;
 }
 
 [RegisterConverter]
 public sealed class TraitAccumulatorConverter : IConverter<TraitAccumulator, TraitAccumulatorSurrogate>
 {
-    public TraitAccumulator ConvertFromSurrogate(in TraitAccumulatorSurrogate s) =>
-        new((ComputedTraitKind)s.Kind) { Total = s.Total, Days = s.Days is null ? null : new(s.Days), Extreme = s.Extreme };
-
-    public TraitAccumulatorSurrogate ConvertToSurrogate(in TraitAccumulator a) =>
-        new() { Kind = (int)a.Kind, Total = a.Total, Days = a.Days is null ? null : new(a.Days), Extreme = a.Extreme };
-}
-
-[GenerateSerializer, Alias("Tally")]
-public struct TallySurrogate
-{
-    [Id(0)] public long Count;
-    [Id(1)] public long Numbers;
-    [Id(2)] public decimal Sum;
-    [Id(3)] public decimal Min;
-    [Id(4)] public decimal Max;
-    [Id(5)] public string[]? Values;
-    [Id(6)] public long[]? Counts;
-}
-
-[RegisterConverter]
-public sealed class TallyConverter : IConverter<Tally, TallySurrogate>
-{
-    public Tally ConvertFromSurrogate(in TallySurrogate s) => new()
+    public TraitAccumulator ConvertFromSurrogate(in TraitAccumulatorSurrogate s)
     {
-        Count = s.Count, Numbers = s.Numbers, Sum = s.Sum, Min = s.Min, Max = s.Max,
-        Values = s.Values is null ? null : new(s.Values.Zip(s.Counts!, KeyValuePair.Create)),
-    };
+        var accumulator = new TraitAccumulator((ComputedTraitKind)s.Kind) { Extreme = s.Extreme };
+        var count = s.Counts?.Length ?? 0;
+        var tallies = new Tally[count];
+        var entry = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var tally = tallies[i] = new Tally { Count = s.Counts![i] };
+            if (s.Numbers is { } numbers && numbers[i] > 0)
+            {
+                (tally.Numbers, tally.Sum, tally.Min, tally.Max) = (numbers[i], s.Sums?[i] ?? 0, s.Mins?[i] ?? 0, s.Maxes?[i] ?? 0);
+            }
+            if (s.TableSizes is { } sizes && sizes[i] > 0)
+            {
+                tally.Values = new();
+                for (var end = entry + sizes[i]; entry < end; entry++) tally.Values.Counts.Add(s.Texts![s.TextIndexes![entry]], s.ValueCounts![entry]);
+            }
+        }
+        var days = tallies.AsSpan(s.HasTotal ? 1 : 0);
+        if (s.HasTotal) accumulator.Total = tallies[0];
+        if (s.Days is { } dayNumbers)
+        {
+            accumulator.Days = [];
+            for (var i = 0; i < dayNumbers.Length; i++) accumulator.Days[dayNumbers[i]] = days[i];
+        }
+        return accumulator;
+    }
 
-    public TallySurrogate ConvertToSurrogate(in Tally t) => new()
+    public TraitAccumulatorSurrogate ConvertToSurrogate(in TraitAccumulator a)
     {
-        Count = t.Count, Numbers = t.Numbers, Sum = t.Sum, Min = t.Min, Max = t.Max,
-        Values = t.Values is null ? null : [.. t.Values.Counts.Keys],
-        Counts = t.Values is null ? null : [.. t.Values.Counts.Values],
-    };
+        var tallies = new List<Tally>((a.Days?.Count ?? 0) + 1);
+        if (a.Total is not null) tallies.Add(a.Total);
+        if (a.Days is not null) tallies.AddRange(a.Days.Values);
+        var numeric = tallies.Any(t => t.Numbers > 0);
+        var tabled = tallies.Any(t => t.Values is not null);
+        var texts = tabled ? tallies.SelectMany(t => t.Values?.Counts.Keys ?? []).Distinct(StringComparer.Ordinal).ToArray() : null;
+        var textIndex = texts?.Select((text, i) => (text, i)).ToDictionary(e => e.text, e => e.i, StringComparer.Ordinal);
+        var entries = tallies.SelectMany(t => t.Values?.Counts ?? []).ToList();
+        return new()
+        {
+            Kind = (int)a.Kind,
+            HasTotal = a.Total is not null,
+            Days = a.Days is null ? null : [.. a.Days.Keys],
+            Counts = tallies.Count == 0 ? null : [.. tallies.Select(t => t.Count)],
+            Numbers = numeric ? [.. tallies.Select(t => t.Numbers)] : null,
+            Sums = numeric && a.Kind == ComputedTraitKind.Sum ? [.. tallies.Select(t => t.Sum)] : null,
+            Mins = numeric && a.Kind == ComputedTraitKind.Min ? [.. tallies.Select(t => t.Min)] : null,
+            Maxes = numeric && a.Kind == ComputedTraitKind.Max ? [.. tallies.Select(t => t.Max)] : null,
+            TableSizes = tabled ? [.. tallies.Select(t => t.Values?.Counts.Count ?? 0)] : null,
+            Texts = texts,
+            TextIndexes = tabled ? [.. entries.Select(e => textIndex![e.Key])] : null,
+            ValueCounts = tabled ? [.. entries.Select(e => e.Value)] : null,
+            Extreme = a.Extreme,
+        };
+    }
 }
 
 [GenerateSerializer, Alias("ValueAt")]
