@@ -18,6 +18,8 @@ public class PersonalisationStateTests
     [
         new("orders", ComputedTraitKind.Count, null, Where(["purchase"]), 30, 30),
         new("revenue", ComputedTraitKind.Sum, "amount", Where(["purchase"]), null, 30),
+        new("smallest", ComputedTraitKind.Min, "amount", TouchpointFilter.All, 60, 30),
+        new("largest", ComputedTraitKind.Max, "amount", TouchpointFilter.All, null, 30),
         new("last_category", ComputedTraitKind.Last, "category", TouchpointFilter.All, null, 30),
         new("favourite_category", ComputedTraitKind.Top, "category", TouchpointFilter.All, null, 30),
         new("stores", ComputedTraitKind.Distinct, "storeId", TouchpointFilter.All, null, 30),
