@@ -35,10 +35,13 @@ public sealed class ComputedTraits
     public void Add(Dictionary<string, TraitAccumulator> state, Touchpoint touchpoint)
     {
         if (_folds.Length == 0) return;
-        var properties = _properties.Read(touchpoint);
+        // The properties JSON is read once, and only when a trait that passed the channel and type filters needs it.
+        TraitValue?[]? properties = null;
         var at = touchpoint.OccurredAt.ToUniversalTime();
         foreach (var fold in _folds)
         {
+            if (!fold.MatchesChannelAndType(touchpoint)) continue;
+            if (fold.ReadsProperties) properties ??= _properties.Read(touchpoint);
             if (!fold.Matches(touchpoint, properties, out var value)) continue;
             if (!state.TryGetValue(fold.StateKey, out var accumulator)) state[fold.StateKey] = accumulator = new(fold.Definition.Kind);
             accumulator.Add(value, at, touchpoint.Id, fold.Definition.ByDay);
@@ -97,15 +100,20 @@ public sealed class ComputedTraits
         /// <summary>The longest window of the traits reading this accumulator; null when it keeps no day buckets.</summary>
         public int? HorizonDays { get; }
 
-        public bool Matches(Touchpoint touchpoint, TraitValue?[] properties, out TraitValue? value)
+        public bool ReadsProperties => _ofProperty >= 0 || _propertyFilters.Length > 0;
+
+        public bool MatchesChannelAndType(Touchpoint touchpoint) =>
+            (Definition.Where.Channels is not { } channels || channels.Contains(touchpoint.Channel))
+            && (Definition.Where.Types is not { } types || types.Contains(touchpoint.Type));
+
+        /// <summary>The rest of <c>where</c>, and the value of <c>of</c>; <paramref name="properties"/> is null when
+        /// <see cref="ReadsProperties"/> is false.</summary>
+        public bool Matches(Touchpoint touchpoint, TraitValue?[]? properties, out TraitValue? value)
         {
             value = null;
-            var where = Definition.Where;
-            if (where.Channels is { } channels && !channels.Contains(touchpoint.Channel)) return false;
-            if (where.Types is { } types && !types.Contains(touchpoint.Type)) return false;
             foreach (var (index, allowed) in _propertyFilters)
             {
-                if (properties[index] is not { } property || !allowed.Contains(property.Text)) return false;
+                if (properties![index] is not { } property || !allowed.Contains(property.Text)) return false;
             }
             value = Definition.Of switch
             {
@@ -113,7 +121,7 @@ public sealed class ComputedTraits
                 "channel" => TraitValue.OfString(touchpoint.Channel),
                 "type" => TraitValue.OfString(touchpoint.Type),
                 "occurredAt" => TraitValue.OfString(touchpoint.OccurredAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture)),
-                _ => properties[_ofProperty],
+                _ => properties![_ofProperty],
             };
             // A trait with `of` counts only the touchpoints that carry it.
             return Definition.Of is null || value is not null;
