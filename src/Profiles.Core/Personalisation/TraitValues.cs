@@ -47,6 +47,7 @@ internal static class TraitValues
     /// capacity's smallest of their union (see <see cref="ValueCounts"/>).</summary>
     private static IEnumerable<KeyValuePair<string, long>> Counted(List<(int Day, Tally Tally)> tallies, int capacity)
     {
+        if (tallies.Count == 1) return tallies[0].Tally.Values?.Counts ?? [];
         var union = new ValueCounts();
         foreach (var (_, tally) in tallies)
         {
