@@ -31,17 +31,29 @@ public class ComputedTraitsTests
         Trait("eur_orders", Count, types: ["purchase"], properties: new() { ["currency"] = ["EUR"] }),
     ]);
 
+    private static readonly Personalisation.Personalisation RetailAudiences = new(Retail, new Audiences(
+    [
+        new("frequent", "orders >= 300 && revenue > 1000"),
+        new("recent", "orders_30d > 0 || smallest_basket_7d < 1"),
+        new("shoes_lovers", "favourite_category_90d == \"cat-007\" || last_category < \"cat-010\""),
+        new("omnichannel", "online > 0 && offline > 0"),
+        new("many_stores", "stores_visited >= 6 && eur_orders != 0"),
+        new("anonymous", "!identified"),
+    ], Retail));
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
     [InlineData(4)]
     [InlineData(5)]
-    public void Any_order_split_merge_tree_and_trimming_gives_the_same_values(int seed)
+    public void Any_order_split_merge_tree_and_trimming_gives_the_same_values_and_audiences(int seed)
     {
         var random = new Random(seed);
         var touchpoints = RandomTouchpoints(random, 3000);
-        var expected = Values(Retail, Fold(Retail, touchpoints));
+        var folded = Fold(Retail, touchpoints);
+        var expected = Values(Retail, folded);
+        var expectedAudiences = RetailAudiences.Evaluate(folded, Today).Audiences;
 
         for (var trial = 0; trial < 10; trial++)
         {
@@ -54,7 +66,9 @@ public class ComputedTraitsTests
                 // A grain trims before every snapshot write: at any moment, in any part.
                 if (random.Next(200) == 0) Retail.Trim(part.Computed, Today);
             }
-            Assert.Equal(expected, Values(Retail, MergeTree.Random(random, parts)));
+            var merged = MergeTree.Random(random, parts);
+            Assert.Equal(expected, Values(Retail, merged));
+            Assert.Equal(expectedAudiences, RetailAudiences.Evaluate(merged, Today).Audiences);
         }
     }
 

@@ -52,7 +52,7 @@ public sealed class ComputedTraits
     /// configured, and day buckets older than the longest window over them. Values do not change.</summary>
     public void Trim(Dictionary<string, TraitAccumulator> state, DateOnly today)
     {
-        foreach (var signature in state.Keys.Where(s => !_folds.Any(f => f.StateKey == s)).ToList()) state.Remove(signature);
+        foreach (var key in state.Keys.Where(k => !_folds.Any(f => f.StateKey == k)).ToList()) state.Remove(key);
         foreach (var fold in _folds)
         {
             if (fold.HorizonDays is { } days && state.TryGetValue(fold.StateKey, out var accumulator))
