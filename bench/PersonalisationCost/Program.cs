@@ -6,6 +6,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using Cel;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 using NCalc;
 using Profiles.Core.Identifiers;
 using Profiles.Core.Personalisation;
@@ -61,6 +63,18 @@ CpuTime("evaluate computed traits and audiences for a read", folded.Length * 20,
 var sampleFacts = new AudienceFacts([.. shipped.Computed.Evaluate(folded[0].Computed, today).Select(v => AudienceValue.From(v.ToComparable()))], 10, 5, 5, true, new TraitBag(new Dictionary<string, object?>()));
 CpuTime("  of which the audiences, facts given", folded.Length * 20, i => shipped.Audiences.MembershipOf(sampleFacts));
 CpuTime("  of which the computed traits", folded.Length * 20, i => shipped.Computed.Evaluate(folded[i % folded.Length].Computed, today));
+
+// A profile's snapshot is written at most every 5 s while it changes, which in the bench is about once per touchpoint.
+var serializer = new ServiceCollection()
+    .AddSerializer(builder => builder.AddAssembly(typeof(Profiles.Grains.Identity.ProfileState).Assembly))
+    .BuildServiceProvider().GetRequiredService<Serializer>();
+var plainStates = customers.Select(c => { var state = new Profiles.Grains.Identity.ProfileState(); foreach (var t in c) state.Content.Add(t); return state; }).ToArray();
+var personalisedStates = folded.Select(content => new Profiles.Grains.Identity.ProfileState { Content = content }).ToArray();
+foreach (var (label, states) in new[] { ("write a profile's snapshot, no computed traits", plainStates), ("write a profile's snapshot, shipped computed traits", personalisedStates) })
+{
+    for (var i = 0; i < states.Length * 5; i++) serializer.SerializeToArray(states[i % states.Length]);
+    CpuTime(label, states.Length * 20, i => serializer.SerializeToArray(states[i % states.Length]));
+}
 
 static double FoldCost(string label, Touchpoint[][] customers, ComputedTraits? traits)
 {

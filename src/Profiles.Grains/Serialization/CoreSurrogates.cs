@@ -251,32 +251,82 @@ public sealed class TraitAccumulatorConverter : IConverter<TraitAccumulator, Tra
         return accumulator;
     }
 
+    // Runs for every snapshot write, about once per touchpoint while a profile is busy: loops, not LINQ.
     public TraitAccumulatorSurrogate ConvertToSurrogate(in TraitAccumulator a)
     {
-        var tallies = new List<Tally>((a.Days?.Count ?? 0) + 1);
-        if (a.Total is not null) tallies.Add(a.Total);
-        if (a.Days is not null) tallies.AddRange(a.Days.Values);
-        var numeric = tallies.Any(t => t.Numbers > 0);
-        var tabled = tallies.Any(t => t.Values is not null);
-        var texts = tabled ? tallies.SelectMany(t => t.Values?.Counts.Keys ?? []).Distinct(StringComparer.Ordinal).ToArray() : null;
-        var textIndex = texts?.Select((text, i) => (text, i)).ToDictionary(e => e.text, e => e.i, StringComparer.Ordinal);
-        var entries = tallies.SelectMany(t => t.Values?.Counts ?? []).ToList();
-        return new()
+        var surrogate = new TraitAccumulatorSurrogate { Kind = (int)a.Kind, HasTotal = a.Total is not null, Extreme = a.Extreme };
+        var count = (a.Total is null ? 0 : 1) + (a.Days?.Count ?? 0);
+        if (count == 0) return surrogate;
+        var columns = new Columns(a.Kind, count);
+        if (a.Total is not null) columns.Add(a.Total);
+        if (a.Days is not null)
         {
-            Kind = (int)a.Kind,
-            HasTotal = a.Total is not null,
-            Days = a.Days is null ? null : [.. a.Days.Keys],
-            Counts = tallies.Count == 0 ? null : [.. tallies.Select(t => t.Count)],
-            Numbers = numeric ? [.. tallies.Select(t => t.Numbers)] : null,
-            Sums = numeric && a.Kind == ComputedTraitKind.Sum ? [.. tallies.Select(t => t.Sum)] : null,
-            Mins = numeric && a.Kind == ComputedTraitKind.Min ? [.. tallies.Select(t => t.Min)] : null,
-            Maxes = numeric && a.Kind == ComputedTraitKind.Max ? [.. tallies.Select(t => t.Max)] : null,
-            TableSizes = tabled ? [.. tallies.Select(t => t.Values?.Counts.Count ?? 0)] : null,
-            Texts = texts,
-            TextIndexes = tabled ? [.. entries.Select(e => textIndex![e.Key])] : null,
-            ValueCounts = tabled ? [.. entries.Select(e => e.Value)] : null,
-            Extreme = a.Extreme,
-        };
+            surrogate.Days = new int[a.Days.Count];
+            var d = 0;
+            foreach (var (day, tally) in a.Days)
+            {
+                surrogate.Days[d++] = day;
+                columns.Add(tally);
+            }
+        }
+        columns.WriteTo(ref surrogate);
+        return surrogate;
+    }
+
+    /// <summary>The columns of one accumulator as they fill: only those its kind uses.</summary>
+    private sealed class Columns(ComputedTraitKind kind, int tallies)
+    {
+        private readonly long[] _counts = new long[tallies];
+        private readonly long[]? _numbers = kind is ComputedTraitKind.Sum or ComputedTraitKind.Min or ComputedTraitKind.Max ? new long[tallies] : null;
+        private readonly decimal[]? _figures = kind is ComputedTraitKind.Sum or ComputedTraitKind.Min or ComputedTraitKind.Max ? new decimal[tallies] : null;
+        private readonly int[]? _tableSizes = kind is ComputedTraitKind.Distinct or ComputedTraitKind.Top or ComputedTraitKind.Affinity ? new int[tallies] : null;
+        private List<string>? _texts;
+        private Dictionary<string, int>? _textIndex;
+        private List<int>? _textIndexes;
+        private List<long>? _valueCounts;
+        private int _next;
+
+        public void Add(Tally tally)
+        {
+            var i = _next++;
+            _counts[i] = tally.Count;
+            if (_numbers is not null)
+            {
+                _numbers[i] = tally.Numbers;
+                _figures![i] = kind switch { ComputedTraitKind.Sum => tally.Sum, ComputedTraitKind.Min => tally.Min, _ => tally.Max };
+            }
+            if (_tableSizes is null || tally.Values is null) return;
+            _tableSizes[i] = tally.Values.Counts.Count;
+            (_texts, _textIndex, _textIndexes, _valueCounts) = (_texts ?? [], _textIndex ?? new(StringComparer.Ordinal), _textIndexes ?? [], _valueCounts ?? []);
+            foreach (var (text, count) in tally.Values.Counts)
+            {
+                if (!_textIndex.TryGetValue(text, out var index))
+                {
+                    _textIndex[text] = index = _texts.Count;
+                    _texts.Add(text);
+                }
+                _textIndexes.Add(index);
+                _valueCounts.Add(count);
+            }
+        }
+
+        public void WriteTo(ref TraitAccumulatorSurrogate surrogate)
+        {
+            surrogate.Counts = _counts;
+            if (_numbers is not null && _numbers.AsSpan().ContainsAnyExcept(0))
+            {
+                surrogate.Numbers = _numbers;
+                _ = kind switch
+                {
+                    ComputedTraitKind.Sum => surrogate.Sums = _figures,
+                    ComputedTraitKind.Min => surrogate.Mins = _figures,
+                    _ => surrogate.Maxes = _figures,
+                };
+            }
+            if (_texts is null) return;
+            (surrogate.TableSizes, surrogate.Texts, surrogate.TextIndexes, surrogate.ValueCounts) =
+                (_tableSizes, [.. _texts], [.. _textIndexes!], [.. _valueCounts!]);
+        }
     }
 }
 
