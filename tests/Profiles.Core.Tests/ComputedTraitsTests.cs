@@ -224,6 +224,24 @@ public class ComputedTraitsTests
         Assert.Equal("0", Values(after, content)["orders"]);
     }
 
+    [Fact]
+    public void A_profile_folded_before_a_trait_existed_does_not_claim_to_cover_it_even_after_merges()
+    {
+        var before = new ComputedTraits([Trait("orders", Count, types: ["purchase"])]);
+        var after = new ComputedTraits([Trait("orders", Count, types: ["purchase"]), Trait("views", Count, types: ["page_view"])]);
+        var old = Fold(before, [Touch("a", DaysAgo(3), "web", "page_view")]);
+        var recent = Fold(after, [Touch("b", DaysAgo(1), "web", "page_view")]);
+
+        Assert.True(before.AreCoveredBy(old.ComputedCoverage));
+        Assert.False(after.AreCoveredBy(old.ComputedCoverage));
+        Assert.True(after.AreCoveredBy(recent.ComputedCoverage));
+        old.Add(Touch("c", DaysAgo(0), "web", "page_view"), after);
+        Assert.False(after.AreCoveredBy(old.ComputedCoverage));
+        recent.Merge(old);
+        Assert.False(after.AreCoveredBy(recent.ComputedCoverage));
+        Assert.True(before.AreCoveredBy(recent.ComputedCoverage));
+    }
+
     private static List<Touchpoint> RandomTouchpoints(Random random, int count, int distinctCategories = 150)
     {
         string[] channels = ["web", "app", "store", "email", "call_center"];

@@ -65,6 +65,26 @@ public class PersonalisationNodeTests
         Assert.Contains("\"orders\":6", before);
     }
 
+    [Fact]
+    public async Task A_trait_configured_later_is_computed_from_the_journeys_of_profiles_folded_before_it()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var (email, loyalty) = ($"later.{_run}@example.com", $"L-{_run}");
+        await using (var node = await NodeProcess.StartAsync(redis.ConnectionString, _run))
+        {
+            await node.Api.IngestAsync(Enumerable.Range(0, 3).Select(n => Purchase($"{_run}-e{n}", email, n)).ToArray());
+            await node.Api.IngestAsync(new[] { TouchpointJson.Make($"{_run}-l", "store", "store_visit", null, ("loyalty_id", loyalty)) });
+            await node.StopAsync();
+        }
+        string[] newTraits = ["--Profiles:ComputedTraits:shop_visits:kind=count", "--Profiles:ComputedTraits:shop_visits:where:channel=store"];
+
+        await using var restarted = await NodeProcess.StartAsync(redis.ConnectionString, _run, newTraits);
+        Assert.Equal(2, (int)(await restarted.Api.LookupAsync("email", email))["computed"]!["shop_visits"]!);
+        // A profile folded before the trait merges into another: the survivor folds both journeys again.
+        await restarted.Api.IngestAsync(new[] { TouchpointJson.Make($"{_run}-link", "web", "login", null, ("email", email), ("loyalty_id", loyalty)) });
+        Assert.Equal(3, (int)(await restarted.Api.LookupAsync("loyalty_id", loyalty))["computed"]!["shop_visits"]!);
+    }
+
     private static string Personalised(JsonNode profile) => $"{profile["computed"]!.ToJsonString()} {profile["audiences"]!.ToJsonString()}";
 
     private static JsonObject View(string id, string cookie) => TouchpointJson.Make(id, "web", "page_view", null, ("cookie", cookie));

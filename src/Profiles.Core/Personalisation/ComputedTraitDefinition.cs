@@ -49,9 +49,9 @@ public sealed partial record ComputedTraitDefinition(
     /// </summary>
     public string Signature => $"{Kind}|{Of}|{Where.Signature}|{(ByDay ? "days" : "total")}";
 
-    /// <summary>The key a profile keeps this trait's state under: a digest of <see cref="Signature"/>, 12 characters
+    /// <summary>The key a profile keeps this trait's state under: a digest of <see cref="Signature"/>, 8 characters
     /// instead of the signature's dozens in every stored profile.</summary>
-    public string StateKey => _stateKey ??= Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(Signature)).AsSpan(0, 9));
+    public string StateKey => _stateKey ??= Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(Signature)).AsSpan(0, 6));
 
     private string? _stateKey;
 

@@ -24,7 +24,21 @@ public sealed class ComputedTraits
             group.First(),
             group.Max(d => d.EffectiveWindowDays),
             _properties))];
+        StateKeys = [.. _folds.Select(f => f.StateKey).Order(StringComparer.Ordinal)];
     }
+
+    /// <summary>The state keys of every accumulator, sorted; one array shared by every profile folded with them.</summary>
+    public string[] StateKeys { get; }
+
+    /// <summary>Whether <paramref name="coverage"/> (a profile's <see cref="Profiles.ProfileContent.ComputedCoverage"/>)
+    /// holds every accumulator these traits read.</summary>
+    public bool AreCoveredBy(string[]? coverage) =>
+        ReferenceEquals(coverage, StateKeys) || (coverage is not null && StateKeys.All(key => coverage.Contains(key)));
+
+    /// <summary>The keys both cover: <see cref="StateKeys"/> itself when <paramref name="coverage"/> holds them all,
+    /// so a profile folded under one configuration keeps sharing the one array.</summary>
+    public string[] Intersect(string[]? coverage) =>
+        AreCoveredBy(coverage) ? StateKeys : [.. StateKeys.Where(key => coverage?.Contains(key) == true)];
 
     public IReadOnlyList<ComputedTraitDefinition> Definitions { get; }
 

@@ -30,6 +30,11 @@ public sealed class ProfileContent
     /// <summary>The computed traits' accumulators, keyed by <see cref="ComputedTraitDefinition.StateKey"/>.</summary>
     public Dictionary<string, TraitAccumulator> Computed { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>The state keys whose accumulators cover every touchpoint of this content, sorted. A trait configured
+    /// after some touchpoints were folded is missing here, so its profile knows to fold its journey again; null for
+    /// content stored before computed traits existed (it covers nothing).</summary>
+    public string[]? ComputedCoverage { get; set; }
+
     public bool IsEmpty => Touchpoints == 0;
 
     // Derived from Identifiers, for the identity rules' limits; rebuilt on demand, never stored.
@@ -45,6 +50,8 @@ public sealed class ProfileContent
     /// <param name="computed">The computed traits to fold the touchpoint into; none when null.</param>
     public void Add(Touchpoint touchpoint, ComputedTraits? computed = null)
     {
+        var traits = computed ?? ComputedTraits.None;
+        ComputedCoverage = IsEmpty ? traits.StateKeys : traits.Intersect(ComputedCoverage);
         var at = touchpoint.OccurredAt.ToUniversalTime();
         foreach (var identifier in touchpoint.Identifiers)
         {
@@ -63,7 +70,7 @@ public sealed class ProfileContent
         Touchpoints++;
         FirstSeen = Earliest(FirstSeen, at);
         LastSeen = Latest(LastSeen, at);
-        computed?.Add(Computed, touchpoint);
+        traits.Add(Computed, touchpoint);
     }
 
     /// <summary>Takes in the content of another profile. The two must hold disjoint touchpoints (the merge
@@ -71,6 +78,7 @@ public sealed class ProfileContent
     public void Merge(ProfileContent other)
     {
         _countByType = null;
+        if (!other.IsEmpty) ComputedCoverage = IsEmpty ? other.ComputedCoverage : Intersection(ComputedCoverage, other.ComputedCoverage);
         foreach (var (key, value) in other.Identifiers) Combine(Identifiers, key, value);
         foreach (var refused in other.RefusedLinks.Values) AddRefusedLink(refused);
         foreach (var (key, value) in other.Traits) Combine(Traits, key, value);
@@ -84,6 +92,11 @@ public sealed class ProfileContent
             else Computed[key] = accumulator.Copy();
         }
     }
+
+    private static string[]? Intersection(string[]? mine, string[]? theirs) =>
+        mine is null || theirs is null ? null
+        : ReferenceEquals(mine, theirs) ? mine
+        : [.. mine.Where(key => theirs.Contains(key, StringComparer.Ordinal))];
 
     public void AddRefusedLink(RefusedLink refused) => RefusedLinks.TryAdd($"{refused.TouchpointId}|{refused.Key}", refused);
 

@@ -49,6 +49,7 @@ public sealed class ProfileGrain(
         if (Profile.ForwardedTo is null) await CatchUpWithJourney();
         if (_erased) return;
         await FinishInterruptedHandOff();
+        if (Profile.ForwardedTo is null) await FoldNewComputedTraits();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => WriteSnapshotIfBehind();
@@ -117,6 +118,7 @@ public sealed class ProfileGrain(
         Profile.Content.Merge(loser.Content);
         Profile.Merged.UnionWith(loser.MergedProfileIds);
         Profile.ChangesOutsideLog++;
+        await FoldNewComputedTraits();
         await WriteSnapshot();
         ProfilesMetrics.Merges.Add(1);
         _watchers.Notify();
@@ -227,6 +229,31 @@ public sealed class ProfileGrain(
         if (missed.Count == 0) return;
         foreach (var touchpoint in missed) Profile.Content.Add(touchpoint, personalisation.Computed);
         Profile.AppliedLogLength += missed.Count;
+        await WriteSnapshot();
+    }
+
+    /// <summary>A computed trait configured after some of this profile's touchpoints were folded (or a profile
+    /// stored before computed traits existed) has state that misses them: the computed traits are folded again
+    /// from the journeys, this profile's and those of every profile merged into it. Rare (once per profile after a
+    /// configuration change), and the touchpoints are all in the journeys.</summary>
+    private async Task FoldNewComputedTraits()
+    {
+        var content = Profile.Content;
+        if (content.IsEmpty || personalisation.Computed.AreCoveredBy(content.ComputedCoverage)) return;
+        const int page = 500;
+        string[] journeys = [Id, .. Profile.Merged];
+        var computed = new Dictionary<string, TraitAccumulator>(StringComparer.Ordinal);
+        JourneyPosition? after = null;
+        IReadOnlyList<Touchpoint> touchpoints;
+        do
+        {
+            touchpoints = await journey.ReadPageAsync(journeys, after, page);
+            foreach (var touchpoint in touchpoints) personalisation.Computed.Add(computed, touchpoint);
+            if (touchpoints.Count > 0) after = JourneyPosition.Of(touchpoints[^1]);
+        } while (touchpoints.Count == page);
+        content.Computed = computed;
+        content.ComputedCoverage = personalisation.Computed.StateKeys;
+        logger.LogDebug("Profile {ProfileId}: computed traits folded again from its journeys after a configuration change", Id);
         await WriteSnapshot();
     }
 

@@ -78,6 +78,7 @@ public struct ProfileContentSurrogate
     [Id(5)] public DateTimeOffset? LastSeen;
     [Id(6)] public Dictionary<string, RefusedLink>? RefusedLinks;
     [Id(7)] public Dictionary<string, TraitAccumulator>? Computed;
+    [Id(8)] public string[]? ComputedCoverage;
 }
 
 [RegisterConverter]
@@ -93,6 +94,7 @@ public sealed class ProfileContentConverter : IConverter<ProfileContent, Profile
         FirstSeen = s.FirstSeen,
         LastSeen = s.LastSeen,
         Computed = s.Computed is null ? new(StringComparer.Ordinal) : new(s.Computed, StringComparer.Ordinal),
+        ComputedCoverage = s.ComputedCoverage,
     };
 
     public ProfileContentSurrogate ConvertToSurrogate(in ProfileContent c) => new()
@@ -101,6 +103,7 @@ public sealed class ProfileContentConverter : IConverter<ProfileContent, Profile
         RefusedLinks = c.RefusedLinks.Count == 0 ? null : c.RefusedLinks,
         Touchpoints = c.Touchpoints, FirstSeen = c.FirstSeen, LastSeen = c.LastSeen,
         Computed = c.Computed.Count == 0 ? null : c.Computed,
+        ComputedCoverage = c.ComputedCoverage,
     };
 }
 
