@@ -14,6 +14,8 @@ public sealed class Options
     public List<int> Batches { get; } = [];
     public int LookupRate { get; set; } = 1000;
     public double LookupSeconds { get; set; } = 5;
+    public int IdleLookupRate { get; set; } = 200;
+    public double IdleLookupSeconds { get; set; } = 5;
     public string Scenario { get; set; } = "ingest";
     public int HotTouchpoints { get; set; } = 100_000;
     public int HotJourneyLimit { get; set; } = 50;
@@ -45,6 +47,8 @@ public sealed class Options
           --batch B[,B2...]       touchpoints per POST (default 100); several values split the replay in slices
           --lookup-rate R         lookups/s issued open-loop during ingest and after it (0 = none; default 1000)
           --lookup-seconds S      duration of the post-ingest lookup phase (default 5)
+          --idle-lookup-rate R    lookups/s on the idle node after ingest, full and fields=computed,audiences (default 200)
+          --idle-lookup-seconds S duration of each idle lookup phase (default 5; 0 = none)
           --sample N              customers checked for correctness at the end (default 200)
           --hot-touchpoints N     touchpoints into the one hot profile (default 100000)
           --deep-pages N          random deep journey pages fetched again (default 200)
@@ -86,6 +90,8 @@ public sealed class Options
             }
             int Int() => int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 0
                 ? v : throw new UsageException($"--{name} needs a non-negative integer");
+            double Seconds() => double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0
+                ? s : throw new UsageException($"--{name} needs a number");
 
             switch (name)
             {
@@ -106,10 +112,9 @@ public sealed class Options
                 case "customers": o.Customers = Math.Max(1, Int()); break;
                 case "writers": o.Writers = Math.Max(1, Int()); break;
                 case "lookup-rate": o.LookupRate = Int(); break;
-                case "lookup-seconds":
-                    o.LookupSeconds = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0
-                        ? s : throw new UsageException("--lookup-seconds needs a number");
-                    break;
+                case "lookup-seconds": o.LookupSeconds = Seconds(); break;
+                case "idle-lookup-rate": o.IdleLookupRate = Int(); break;
+                case "idle-lookup-seconds": o.IdleLookupSeconds = Seconds(); break;
                 case "sample": o.Sample = Int(); break;
                 case "hot-touchpoints": o.HotTouchpoints = Math.Max(1, Int()); break;
                 case "hot-journey-limit": o.HotJourneyLimit = Math.Clamp(Int(), 1, 500); break;
