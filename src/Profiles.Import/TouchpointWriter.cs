@@ -1,0 +1,151 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Profiles.Import;
+
+/// <summary>What a row says for its touchpoint: cells trimmed, empty ones left out.</summary>
+public sealed record RowContent(
+    IReadOnlyList<(IdentifierColumn Column, string Value)> Identifiers,
+    IReadOnlyList<(TraitColumn Column, string Value)> Traits,
+    string? OccurredAt);
+
+/// <summary>
+/// Turns rows into touchpoints of <c>POST /v1/touchpoints</c> and node errors back into the row's columns.
+/// Not thread-safe: one reader of the file uses it.
+/// </summary>
+public sealed partial class TouchpointWriter(RowMapping mapping, string fileName)
+{
+    private const string IdPrefix = "import-";
+
+    // 128 bits of the content hash: two different rows never share an id by accident (one would be dropped as a
+    // duplicate), and the id stays short in every journey entry.
+    private const int IdHexLength = 32;
+
+    // Names the encoding of the hashed content; a change to it must change this, or re-runs would not be duplicates.
+    private static readonly byte[] IdVersion = "profiles-import/1"u8.ToArray();
+
+    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly byte[] _lengthPrefix = new byte[4];
+
+    /// <param name="reason">Why the row is not sent at all, when it cannot make a touchpoint.</param>
+    public bool TryRead(CrmRow row, out RowContent content, out string reason)
+    {
+        content = null!;
+        if (row.Cells.Length != mapping.Width)
+        {
+            reason = $"the row has {row.Cells.Length} fields where the header has {mapping.Width}: a value holding the separator or a quote must be quoted";
+            return false;
+        }
+        var identifiers = mapping.Identifiers
+            .Select(c => (Column: c, Value: row.Cells[c.Index].Trim()))
+            .Where(i => i.Value.Length > 0)
+            .ToList();
+        if (identifiers.Count == 0)
+        {
+            reason = $"no identifier: {string.Join(", ", mapping.Identifiers.Select(c => c.Name).Distinct())} {(mapping.Identifiers.Count == 1 ? "is" : "are")} empty";
+            return false;
+        }
+        var traits = mapping.Traits
+            .Select(c => (Column: c, Value: row.Cells[c.Index].Trim()))
+            .Where(t => t.Value.Length > 0)
+            .ToList();
+        var occurredAt = mapping.OccurredAt is { } at && row.Cells[at].Trim() is { Length: > 0 } when ? when : null;
+        content = new RowContent(identifiers, traits, occurredAt);
+        reason = "";
+        return true;
+    }
+
+    /// <summary>Writes the row's touchpoint object. Its id is derived from what the row says, so the same row
+    /// imported again, from this file or another, answers <c>duplicate</c>.</summary>
+    public void Write(Utf8JsonWriter json, CrmRow row, RowContent content)
+    {
+        json.WriteStartObject();
+        json.WriteString("id"u8, IdOf(content));
+        json.WriteString("channel"u8, mapping.Channel);
+        json.WriteString("type"u8, mapping.Type);
+        if (content.OccurredAt is { } occurredAt) json.WriteString("occurredAt"u8, occurredAt);
+        json.WriteStartArray("identifiers"u8);
+        foreach (var (column, value) in content.Identifiers)
+        {
+            json.WriteStartObject();
+            json.WriteString("type"u8, column.Type);
+            json.WriteString(column.Hashed ? "sha256"u8 : "value"u8, value);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        if (content.Traits.Count > 0)
+        {
+            json.WriteStartObject("traits"u8);
+            foreach (var (column, value) in content.Traits) json.WriteString(column.Trait, value);
+            json.WriteEndObject();
+        }
+        // Staff reading a journey see where the touchpoint came from.
+        json.WriteStartObject("properties"u8);
+        json.WriteString("file"u8, fileName);
+        json.WriteNumber("line"u8, row.Line);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    /// <summary>A node error about the touchpoint (<c>identifiers[1].sha256: ...</c>) told in the file's terms:
+    /// the column it came from.</summary>
+    public string Explain(RowContent content, string error)
+    {
+        var identifier = IdentifierField().Match(error);
+        if (identifier.Success && int.Parse(identifier.Groups[1].ValueSpan) is var i && i < content.Identifiers.Count)
+        {
+            var column = content.Identifiers[i].Column;
+            return $"{column.Name} ({column.Type}{(column.Hashed ? " sha256" : "")}){error[identifier.Length..]}";
+        }
+        if (error.StartsWith("occurredAt:", StringComparison.Ordinal) && mapping.OccurredAtName is { } name)
+            return $"{name} (occurredAt){error["occurredAt".Length..]}";
+        return error;
+    }
+
+    private string IdOf(RowContent content)
+    {
+        Append(IdVersion);
+        Append(mapping.Channel);
+        Append(mapping.Type);
+        Append(content.OccurredAt ?? "");
+        // Sorted, so the order of --map and --trait options and of the file's columns does not change the id.
+        AppendCount(content.Identifiers.Count);
+        foreach (var (column, value) in content.Identifiers
+                     .OrderBy(i => i.Column.Type, StringComparer.Ordinal).ThenBy(i => i.Column.Hashed).ThenBy(i => i.Value, StringComparer.Ordinal))
+        {
+            Append(column.Type);
+            AppendCount(column.Hashed ? 1 : 0);
+            Append(value);
+        }
+        AppendCount(content.Traits.Count);
+        foreach (var (column, value) in content.Traits.OrderBy(t => t.Column.Trait, StringComparer.Ordinal))
+        {
+            Append(column.Trait);
+            Append(value);
+        }
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        _hash.GetHashAndReset(digest);
+        return IdPrefix + Convert.ToHexStringLower(digest)[..IdHexLength];
+    }
+
+    // Each part is length-prefixed, so no two different rows can hash the same bytes ("ab" + "c" vs "a" + "bc").
+    private void Append(string text) => Append(Encoding.UTF8.GetBytes(text));
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        AppendCount(bytes.Length);
+        _hash.AppendData(bytes);
+    }
+
+    private void AppendCount(int count)
+    {
+        BinaryPrimitives.WriteInt32BigEndian(_lengthPrefix, count);
+        _hash.AppendData(_lengthPrefix);
+    }
+
+    [GeneratedRegex(@"^identifiers\[(\d+)\](\.[a-z0-9]+)?")]
+    private static partial Regex IdentifierField();
+}
