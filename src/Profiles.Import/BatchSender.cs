@@ -1,26 +1,14 @@
-using System.Buffers;
 using System.Runtime.ExceptionServices;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Threading.Channels;
 
 namespace Profiles.Import;
 
-/// <summary>Rows sent in one request, with what each said, to tell a rejection in the file's terms.</summary>
-public sealed record Batch(IReadOnlyList<(CrmRow Row, RowContent Content)> Rows, ReadOnlyMemory<byte> Body);
-
 /// <summary>
-/// Reads the file on one thread into batches of up to <see cref="MaxBatch"/> touchpoints and sends them on
-/// <c>parallel</c> requests at once; every row ends in the tally as accepted, duplicate or rejected.
+/// Reads the file on one thread into batches and sends them on <c>parallel</c> requests at once; every row ends
+/// in the tally as accepted, duplicate or rejected.
 /// </summary>
 public static class BatchSender
 {
-    /// <summary>The most touchpoints one request may carry (contract section 2).</summary>
-    public const int MaxBatch = 1000;
-
-    // Bodies are sent to the node, never pasted into a page: the default encoder would write "é" as "\u00E9".
-    private static readonly JsonWriterOptions BodyOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <param name="progress">Called with the number of rows each time some are done, from any thread.</param>
     /// <exception cref="ImportFailedException">The node refused a batch or stayed unreachable.</exception>
     /// <exception cref="FileProblemException">The file could not be read to its end.</exception>
@@ -36,7 +24,13 @@ public static class BatchSender
         {
             try
             {
-                await ReadAsync(file, writer, tally, batches.Writer, progress, stop.Token);
+                var rejected = (CrmRow row, string reason) =>
+                {
+                    tally.Reject(row, reason);
+                    progress(1);
+                };
+                foreach (var batch in TouchpointBatches.Read(file, writer, rejected))
+                    await batches.Writer.WriteAsync(batch, stop.Token);
                 batches.Writer.Complete();
             }
             catch (Exception e)
@@ -66,39 +60,6 @@ public static class BatchSender
 
         await WhenAllTellingTheCause([reader, .. senders]);
         return tally;
-    }
-
-    private static async Task ReadAsync(CrmFile file, TouchpointWriter writer, ImportTally tally, ChannelWriter<Batch> batches,
-        Action<long> progress, CancellationToken ct)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256 * 1024);
-        await using var json = new Utf8JsonWriter(buffer, BodyOptions);
-        var rows = new List<(CrmRow, RowContent)>(MaxBatch);
-
-        async Task Flush()
-        {
-            json.WriteEndArray();
-            await json.FlushAsync(ct);
-            await batches.WriteAsync(new Batch(rows, buffer.WrittenMemory.ToArray()), ct);
-            rows = new List<(CrmRow, RowContent)>(MaxBatch);
-            buffer.ResetWrittenCount();
-            json.Reset(buffer);
-        }
-
-        while (file.Next() is { } row)
-        {
-            if (!writer.TryRead(row, out var content, out var reason))
-            {
-                tally.Reject(row, reason);
-                progress(1);
-                continue;
-            }
-            if (rows.Count == 0) json.WriteStartArray();
-            writer.Write(json, row, content);
-            rows.Add((row, content));
-            if (rows.Count == MaxBatch) await Flush();
-        }
-        if (rows.Count > 0) await Flush();
     }
 
     private static void Record(Batch batch, TouchpointResult[] results, TouchpointWriter writer, ImportTally tally)

@@ -101,10 +101,10 @@ public sealed partial record ImportOptions(
             throw new UsageException($"--target {target}: must be an http:// or https:// address");
         if (maps.Count == 0) throw new UsageException("at least one --map TYPE=COLUMN is required: a touchpoint needs an identifier");
         if (maps.Count > MaxIdentifiers) throw new UsageException($"at most {MaxIdentifiers} --map: a touchpoint holds at most {MaxIdentifiers} identifiers");
-        foreach (var (mapType, _) in maps)
+        foreach (var (mapType, column) in maps)
         {
             if (!NamePattern().IsMatch(mapType))
-                throw new UsageException($"--map {mapType}=...: an identifier type must match [a-z0-9_]{{1,32}} (email, phone, crm_id, ...)");
+                throw new UsageException($"--map {mapType}={column}: an identifier type must match [a-z0-9_]{{1,32}} (email, phone, crm_id, ...)");
         }
         foreach (var h in hashed)
         {
@@ -114,7 +114,7 @@ public sealed partial record ImportOptions(
         foreach (var t in traits)
         {
             if (t.Name.Length is 0 or > MaxTraitNameLength)
-                throw new UsageException($"--trait {t.Name}=...: a trait name has 1 to {MaxTraitNameLength} characters");
+                throw new UsageException($"--trait {t.Name}={t.Column}: a trait name has 1 to {MaxTraitNameLength} characters");
         }
         if (traits.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new UsageException($"--trait {twice.Key} is given twice");
