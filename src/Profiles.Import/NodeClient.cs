@@ -31,6 +31,7 @@ public sealed class NodeClient : IDisposable
 
     private readonly HttpClient _http;
     private readonly Backoff _backoff;
+    private int _retries;
 
     public NodeClient(Uri target, string? key, int connections, Backoff backoff)
     {
@@ -52,8 +53,6 @@ public sealed class NodeClient : IDisposable
     /// <summary>Times a request was sent again, over the whole import.</summary>
     public int Retries => _retries;
 
-    private int _retries;
-
     /// <exception cref="ImportFailedException">The node refused the batch, or kept failing.</exception>
     public async Task<TouchpointResult[]> PostTouchpointsAsync(ReadOnlyMemory<byte> body, int count, CancellationToken ct)
     {
@@ -68,9 +67,11 @@ public sealed class NodeClient : IDisposable
         return results;
     }
 
-    /// <summary>The profile, or the one it was merged into; null when it is unknown (erased meanwhile).</summary>
+    /// <summary>The profile, or the one it was merged into; null when it is unknown (erased meanwhile). Asks for
+    /// its channels only (contract section 7's <c>fields</c>): a node that does not know the parameter answers
+    /// the whole profile, which holds them too.</summary>
     public Task<ProfileChannels?> GetProfileAsync(string profileId, CancellationToken ct) =>
-        SendAsync(() => new HttpRequestMessage(HttpMethod.Get, $"v1/profiles/{Uri.EscapeDataString(profileId)}"),
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Get, $"v1/profiles/{Uri.EscapeDataString(profileId)}?fields=channels"),
             NodeJson.Default.ProfileChannels, ct);
 
     /// <returns>The body read as <typeparamref name="T"/>; default for a <c>404</c>.</returns>
