@@ -1,4 +1,5 @@
 using System.Globalization;
+using Profiles.Bench.Scenarios;
 using Profiles.Import;
 
 namespace Profiles.Bench;
@@ -34,6 +35,7 @@ public sealed class Options
     public int LiveChurn { get; set; } = 1000;
     public int ImportRows { get; set; } = 100_000;
     public int ImportParallel { get; set; } = ImportOptions.DefaultParallel;
+    public int ImportRounds { get; set; } = 2;
 
     public IReadOnlyList<int> BatchSizes => Batches.Count == 0 ? [100] : Batches;
 
@@ -59,6 +61,7 @@ public sealed class Options
           --live-churn N          connect/read first event/disconnect cycles on one stream (default 1000)
           --import-rows N         rows of each CRM file of the import scenario (default 100000, at most 1000000)
           --import-parallel N     requests in flight, for the import and the direct send alike (default {{ImportOptions.DefaultParallel}})
+          --import-rounds N       rounds of direct send and import, alternating which goes first (default 2, at most 4)
           --node-pid PID          node process for RSS/CPU, repeatable
           --redis-benchmark-file  output of redis-benchmark -q to include in the report
           --mode TEXT             label of the node mode (embedded / redis) for the report
@@ -132,6 +135,7 @@ public sealed class Options
                 case "live-churn": o.LiveChurn = Int(); break;
                 case "import-rows": o.ImportRows = Math.Clamp(Int(), 1, 1_000_000); break;
                 case "import-parallel": o.ImportParallel = Math.Clamp(Int(), 1, 64); break;
+                case "import-rounds": o.ImportRounds = Math.Clamp(Int(), 1, ImportScenario.MaxRounds); break;
                 case "scenario":
                     o.Scenario = Value().ToLowerInvariant();
                     if (o.Scenario is not ("ingest" or "hot" or "merge" or "scale" or "import" or "live" or "all"))

@@ -54,7 +54,7 @@ report.Details["options"] = new
 {
     options.Seed, options.Customers, options.Writers, batches = options.BatchSizes, options.LookupRate, options.LookupSeconds,
     options.Scenario, options.HotTouchpoints, options.MergeSize, options.MergeRepeats, options.Sample,
-    options.LiveSubscribers, options.LiveRounds, options.LiveRate, options.LiveChurn, options.ImportRows, options.ImportParallel,
+    options.LiveSubscribers, options.LiveRounds, options.LiveRate, options.LiveChurn, options.ImportRows, options.ImportParallel, options.ImportRounds,
 };
 var idle = ctx.Meter().Stop();
 report.Add("start", "node RSS before load", idle.NodeRssKiB / 1024.0, "MiB",
