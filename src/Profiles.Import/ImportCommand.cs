@@ -13,11 +13,10 @@ public static class ImportCommand
     /// <param name="output">Gets the summary line and nothing else, so a script can read it.</param>
     /// <param name="errors">Gets progress, notes and errors.</param>
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter errors,
-        Func<string, string?> environment, Backoff backoff, CancellationToken ct)
+        Func<string, string?> environment, CancellationToken ct)
     {
         ImportOptions options;
         CrmFile file;
-        RowMapping mapping;
         try
         {
             options = ImportOptions.Parse(args, environment);
@@ -37,6 +36,7 @@ public static class ImportCommand
         using (file)
         {
             var fileName = Path.GetFileName(file.Path);
+            RowMapping mapping;
             try
             {
                 mapping = RowMapping.Resolve(options, file.Header, fileName);
@@ -49,7 +49,7 @@ public static class ImportCommand
 
             // Reads are small requests: more of them in flight keep the node as busy as the ingest did.
             var readers = options.Parallel * 4;
-            using var node = new NodeClient(options.Target, options.Key, Math.Max(options.Parallel, readers), backoff);
+            using var node = new NodeClient(options.Target, options.Key, Math.Max(options.Parallel, readers), Backoff.Default);
             var writer = new TouchpointWriter(mapping, fileName);
             try
             {

@@ -33,7 +33,7 @@ public sealed class ImportTally
         }
     }
 
-    /// <summary>Rows that landed, by the profile id the node answered for them.</summary>
+    /// <summary>Rows that landed, by the profile id the node answered for them; read once sending is done.</summary>
     public IReadOnlyDictionary<string, long> RowsByProfile => _rowsByProfile;
 
     public void Reject(CrmRow row, string reason)

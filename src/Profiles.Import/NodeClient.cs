@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Profiles.Import;
 
@@ -75,7 +76,7 @@ public sealed class NodeClient : IDisposable
             NodeJson.Default.ProfileChannels, ct);
 
     /// <returns>The body read as <typeparamref name="T"/>; default for a <c>404</c>.</returns>
-    private async Task<T?> SendAsync<T>(Func<HttpRequestMessage> request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken ct)
+    private async Task<T?> SendAsync<T>(Func<HttpRequestMessage> request, JsonTypeInfo<T> type, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -97,8 +98,10 @@ public sealed class NodeClient : IDisposable
                 failure = $"the node answered 503 Service Unavailable: {detail}";
                 retryAfter = response.Headers.RetryAfter?.Delta;
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (e is HttpRequestException or IOException)
             {
+                // Refused, reset, or cut off in the middle of the answer: the request may or may not have landed,
+                // and the touchpoints' ids make sending it again safe either way.
                 failure = $"cannot reach the node at {_http.BaseAddress}: {e.Message}";
             }
             catch (TaskCanceledException) when (!ct.IsCancellationRequested)

@@ -6,4 +6,4 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cancel.Cancel();
 };
-return await ImportCommand.RunAsync(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable, Backoff.Default, cancel.Token);
+return await ImportCommand.RunAsync(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable, cancel.Token);

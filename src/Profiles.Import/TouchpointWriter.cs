@@ -15,7 +15,8 @@ public sealed record RowContent(
 
 /// <summary>
 /// Turns rows into touchpoints of <c>POST /v1/touchpoints</c> and node errors back into the row's columns.
-/// Not thread-safe: one reader of the file uses it.
+/// <see cref="Write"/> is for the one thread that reads the file (it reuses a hash); <see cref="Explain"/> is
+/// safe from any.
 /// </summary>
 public sealed partial class TouchpointWriter(RowMapping mapping, string fileName)
 {

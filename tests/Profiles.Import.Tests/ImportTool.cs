@@ -19,7 +19,7 @@ public static class ImportTool
         using var output = new StringWriter();
         using var errors = new StringWriter();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var exit = await ImportCommand.RunAsync(args, output, errors, environment, Backoff.Default, timeout.Token);
+        var exit = await ImportCommand.RunAsync(args, output, errors, environment, timeout.Token);
         return new ImportOutcome(exit, output.ToString(), errors.ToString());
     }
 }
