@@ -23,8 +23,9 @@ public sealed record ProfileChannels(string ProfileId, IReadOnlyDictionary<strin
 internal sealed partial class NodeJson : JsonSerializerContext;
 
 /// <summary>
-/// The node's HTTP API as the import uses it. A <c>503</c> (the node's storage is away for a moment) and a
-/// failed connection are retried with backoff, which is safe because every touchpoint carries its id.
+/// The node's HTTP API as the import uses it. A <c>503</c> (the node's storage is away for a moment), another
+/// passing server error and a failed connection are retried with backoff, which is safe because every
+/// touchpoint carries its id.
 /// </summary>
 public sealed class NodeClient : IDisposable
 {
@@ -93,9 +94,9 @@ public sealed class NodeClient : IDisposable
                 }
                 if (response.StatusCode == HttpStatusCode.NotFound && message.Method == HttpMethod.Get) return default;
                 var detail = await ProblemDetail(response, ct);
-                if (response.StatusCode != HttpStatusCode.ServiceUnavailable)
+                if (!IsPassing(response.StatusCode))
                     throw new ImportFailedException(Refusal(response.StatusCode, detail));
-                failure = $"the node answered 503 Service Unavailable: {detail}";
+                failure = $"the node answered {(int)response.StatusCode} {response.StatusCode}: {detail}";
                 retryAfter = response.Headers.RetryAfter?.Delta;
             }
             catch (Exception e) when (e is HttpRequestException or IOException)
@@ -119,6 +120,12 @@ public sealed class NodeClient : IDisposable
             await Task.Delay(wait, ct);
         }
     }
+
+    // 503 is the node's word for "storage or a node of the cluster away for a moment"; 500 is what it answers
+    // when a storage time-out left a grain's state out of date, which a retry finds fixed; 502 and 504 come
+    // from a proxy in front of it. Anything else (401, 403, 413, ...) says the same again if asked again.
+    private static bool IsPassing(HttpStatusCode status) => status is HttpStatusCode.ServiceUnavailable
+        or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout;
 
     private static string Refusal(HttpStatusCode status, string detail) => status switch
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using System.Text.RegularExpressions;
 using Profiles.Tests;
 
@@ -19,16 +20,30 @@ public sealed class RetryTests(NodeFixture fixture) : IDisposable
     ];
 
     [Fact]
-    public async Task Answers_503_are_retried_until_the_node_takes_the_rows()
+    public async Task Answers_503_and_500_are_retried_until_the_node_takes_the_rows()
     {
-        await using var front = FlakyFront.Start(fixture.Node.BaseUrl, unavailableAnswers: 2);
+        await using var front = FlakyFront.Start(fixture.Node.BaseUrl, failures: [503, 500, 503]);
 
         var run = await ImportTool.RunAsync(Arguments(front.BaseUrl));
 
         Assert.True(run.ExitCode == 0, run.Errors);
         Assert.Equal("2 rows: 2 accepted, 0 duplicate, 0 rejected; 0 matched an online profile (0.0%)", run.Summary);
-        Assert.Equal(2, front.UnavailableAnswered);
-        Assert.Equal(2, Retries(run));
+        Assert.Equal(3, front.FailuresAnswered);
+        Assert.Equal(3, Retries(run));
+    }
+
+    [Fact]
+    public async Task A_refusal_that_a_retry_would_not_change_stops_the_import_at_once()
+    {
+        await using var front = FlakyFront.Start(fixture.Node.BaseUrl, failures: [413]);
+
+        var run = await ImportTool.RunAsync(Arguments(front.BaseUrl));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("error: the import stopped: the node answered 413 RequestEntityTooLarge: The front answers 413.", run.Errors);
+        Assert.Contains("run the same command again to finish", run.Errors);
+        Assert.Equal(1, front.FailuresAnswered);
+        Assert.Empty(run.Output);
     }
 
     [Fact]
@@ -37,7 +52,7 @@ public sealed class RetryTests(NodeFixture fixture) : IDisposable
         var port = FreePort.Next();
         var import = ImportTool.RunAsync(Arguments($"http://127.0.0.1:{port}"));
         await Task.Delay(TimeSpan.FromSeconds(1));
-        await using var front = FlakyFront.Start(fixture.Node.BaseUrl, unavailableAnswers: 0, port);
+        await using var front = FlakyFront.Start(fixture.Node.BaseUrl, failures: [], port);
 
         var run = await import;
 
@@ -52,20 +67,21 @@ public sealed class RetryTests(NodeFixture fixture) : IDisposable
     public void Dispose() => _folder.Dispose();
 }
 
-/// <summary>A real HTTP server in front of the node, as a load balancer would be: it answers <c>503</c> with a
-/// problem body to its first requests, then passes every request on to the node and its answer back.</summary>
+/// <summary>A real HTTP server in front of the node, as a load balancer would be: it answers its first requests
+/// with the given failure statuses (and a problem body), then passes every request on to the node and its answer
+/// back.</summary>
 public sealed class FlakyFront : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly HttpClient _node;
     private readonly Task _serving;
-    private int _unavailableLeft;
-    private int _unavailableAnswered;
+    private readonly int[] _failures;
+    private int _requests = -1;
 
-    private FlakyFront(string node, int unavailableAnswers, int port)
+    private FlakyFront(string node, int[] failures, int port)
     {
         _node = new HttpClient { BaseAddress = new Uri(node) };
-        _unavailableLeft = unavailableAnswers;
+        _failures = failures;
         BaseUrl = $"http://127.0.0.1:{port}";
         _listener.Prefixes.Add(BaseUrl + "/");
         _listener.Start();
@@ -74,10 +90,9 @@ public sealed class FlakyFront : IAsyncDisposable
 
     public string BaseUrl { get; }
 
-    public int UnavailableAnswered => _unavailableAnswered;
+    public int FailuresAnswered => Math.Min(_requests + 1, _failures.Length);
 
-    public static FlakyFront Start(string node, int unavailableAnswers, int? port = null) =>
-        new(node, unavailableAnswers, port ?? FreePort.Next());
+    public static FlakyFront Start(string node, int[] failures, int? port = null) => new(node, failures, port ?? FreePort.Next());
 
     private async Task ServeAsync()
     {
@@ -99,12 +114,11 @@ public sealed class FlakyFront : IAsyncDisposable
     private async Task AnswerAsync(HttpListenerContext context)
     {
         using var response = context.Response;
-        if (Interlocked.Decrement(ref _unavailableLeft) >= 0)
+        if (Interlocked.Increment(ref _requests) is var request && request < _failures.Length)
         {
-            Interlocked.Increment(ref _unavailableAnswered);
-            response.StatusCode = 503;
+            response.StatusCode = _failures[request];
             response.ContentType = "application/problem+json";
-            await response.OutputStream.WriteAsync("""{"status":503,"detail":"Storage is unavailable."}"""u8.ToArray());
+            await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes($$"""{"status":{{response.StatusCode}},"detail":"The front answers {{response.StatusCode}}."}"""));
             return;
         }
         using var forward = new HttpRequestMessage(new HttpMethod(context.Request.HttpMethod), context.Request.Url!.PathAndQuery);
