@@ -61,10 +61,13 @@ public static class ImportCommand
                     var sent = clock.Elapsed;
                     var rejectedPath = RejectedFile.Write(file, tally.RejectedRows);
                     clock.Restart();
-                    var matched = await OnlineMatch.CountAsync(tally.RowsByProfile, node, readers,
-                        progress("profiles read", tally.RowsByProfile.Count), ct);
+                    // Rows on an online channel make their own profile online: nothing to read.
+                    var profiles = OnlineMatch.OnlineChannels.Contains(options.Channel) ? 0 : tally.RowsByProfile.Count;
+                    var matched = profiles == 0
+                        ? tally.Accepted + tally.Duplicate
+                        : await OnlineMatch.CountAsync(tally.RowsByProfile, node, readers, progress("profiles read", profiles), ct);
                     var summary = new ImportSummary(tally.Rows, tally.Accepted, tally.Duplicate, tally.Rejected, matched);
-                    return (summary, Notes(tally, rejectedPath, sent, clock.Elapsed, node.Retries));
+                    return (summary, Notes(tally, rejectedPath, sent, profiles, clock.Elapsed, node.Retries));
                 });
                 foreach (var note in report) await errors.WriteLineAsync(note);
                 await output.WriteLineAsync(summary.ToString());
@@ -84,12 +87,12 @@ public static class ImportCommand
         }
     }
 
-    private static IEnumerable<string> Notes(ImportTally tally, string? rejectedPath, TimeSpan sent, TimeSpan read, int retries)
+    private static IEnumerable<string> Notes(ImportTally tally, string? rejectedPath, TimeSpan sent, int profiles, TimeSpan read, int retries)
     {
         var c = CultureInfo.InvariantCulture;
         yield return string.Create(c,
             $"sent {tally.Rows} rows in {sent.TotalSeconds:0.00} s ({tally.Rows / Math.Max(sent.TotalSeconds, 1e-9):0} rows/s, {retries} retries); " +
-            $"read {tally.RowsByProfile.Count} profiles in {read.TotalSeconds:0.00} s");
+            $"read {profiles} profiles in {read.TotalSeconds:0.00} s");
         if (rejectedPath is not null) yield return $"{tally.Rejected} rejected rows, with the reasons, are in {rejectedPath}";
         if (tally.WithIgnoredIdentifiers > 0)
             yield return $"{tally.WithIgnoredIdentifiers} rows landed without an identifier the node found invalid or blocked";

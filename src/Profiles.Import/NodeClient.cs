@@ -15,7 +15,10 @@ public sealed record TouchpointResult(
     IReadOnlyList<JsonElement>? RefusedLinks);
 
 /// <summary>The part of a profile (contract section 3) the import reads: which channels it has touchpoints on.</summary>
-public sealed record ProfileChannels(string ProfileId, IReadOnlyDictionary<string, JsonElement> Channels);
+public sealed record ProfileChannels(string ProfileId, IReadOnlyDictionary<string, ChannelTouchpoints> Channels);
+
+/// <summary>A channel of a profile, as far as the import reads it.</summary>
+public sealed record ChannelTouchpoints(long Touchpoints);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(TouchpointResult[]))]
@@ -89,8 +92,8 @@ public sealed class NodeClient : IDisposable
                 using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, ct);
                 if (response.IsSuccessStatusCode)
                 {
-                    await using var stream = await response.Content.ReadAsStreamAsync(ct);
-                    return await JsonSerializer.DeserializeAsync(stream, type, ct);
+                    // Answers are small (a profile, or a batch's results): read whole, then parsed in one pass.
+                    return JsonSerializer.Deserialize(await response.Content.ReadAsByteArrayAsync(ct), type);
                 }
                 if (response.StatusCode == HttpStatusCode.NotFound && message.Method == HttpMethod.Get) return default;
                 var detail = await ProblemDetail(response, ct);

@@ -98,6 +98,19 @@ public sealed class ImportTests(NodeFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task Rows_imported_on_an_online_channel_are_all_matched()
+    {
+        var file = WriteCrmFile();
+
+        var run = await ImportTool.RunAsync([.. Arguments(file), "--channel", "email", "--type", "newsletter_subscribe"]);
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        Assert.Equal("8 rows: 4 accepted, 1 duplicate, 3 rejected; 5 matched an online profile (100.0%)", run.Summary);
+        var denis = await fixture.Api.LookupAsync("crm_id", $"C{_run}-4");
+        Assert.Equal(["email"], denis["channels"]!.AsObject().Select(c => c.Key));
+    }
+
+    [Fact]
     public async Task Without_the_API_key_the_import_stops_and_says_why()
     {
         var file = WriteCrmFile();
