@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Profiles.Client;
 using Profiles.Core.Identifiers;
 using Profiles.Core.Profiles;
 using Profiles.Grains.Journey;
@@ -47,18 +48,18 @@ public static class ProfileEndpoints
             ? TypedResults.NoContent()
             : Problems.NotFound($"No profile has the id {profileId}.");
 
-    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> Lookup(
+    private static async Task<Results<Ok<Profile>, ProblemHttpResult>> Lookup(
         string? type, string? value, string? sha256, IdentifierReader identifiers, ProfileReader profiles)
     {
         if (IdentifierQuery.Read(identifiers, type, value, sha256, out var identifier) is { } invalid) return invalid;
         return await profiles.FindByIdentifierAsync(identifier.Key) is { } profile
-            ? TypedResults.Ok(ProfileResponse.From(profile))
+            ? TypedResults.Ok(ProfileView.From(profile))
             : Problems.NotFound($"No profile holds this {type}.");
     }
 
-    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> GetProfile(string profileId, ProfileReader profiles) =>
+    private static async Task<Results<Ok<Profile>, ProblemHttpResult>> GetProfile(string profileId, ProfileReader profiles) =>
         ProfileId.IsValid(profileId) && await profiles.FindByIdAsync(profileId) is { } profile
-            ? TypedResults.Ok(ProfileResponse.From(profile))
+            ? TypedResults.Ok(ProfileView.From(profile))
             : Problems.NotFound($"No profile has the id {profileId}.");
 
     private static async Task<Results<Ok<JourneyResponse>, ProblemHttpResult>> GetJourney(string profileId, string? limit, string? cursor, ProfileReader profiles)
