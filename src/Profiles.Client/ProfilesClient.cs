@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Orleans.Concurrency;
 using Profiles.Contracts;
-using Profiles.Contracts.Live;
 
 namespace Profiles.Client;
 
@@ -45,7 +44,7 @@ internal sealed class ProfilesClient(IClusterClient cluster, LiveWatches watches
                 shown = now;
                 yield return profile;
             }
-            await watch.WaitForChangeAsync(LiveLease.Renewal, cancellationToken);
+            await watch.WaitForChangeAsync(cancellationToken);
         }
     }
 }

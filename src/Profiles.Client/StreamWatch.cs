@@ -14,11 +14,15 @@ internal sealed class StreamWatch : ILiveSubscriptions, IAsyncDisposable
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
 
+    /// <summary>How often it re-reads while catching up after a lost gateway.</summary>
+    private static readonly TimeSpan CatchUpInterval = TimeSpan.FromSeconds(1);
+
     private readonly IStreamProvider _streams;
     private readonly IProfilesGateway _gateway;
     private readonly LiveWatches _watches;
     private readonly LiveFollower<FollowedIdentifier> _follower;
     private readonly Dictionary<LiveTarget, StreamSubscriptionHandle<LiveChange>> _subscriptions = [];
+    private DateTime _catchUpUntil = DateTime.MinValue;
 
     public StreamWatch(IClusterClient cluster, IProfilesGateway gateway, string identifierKey, LiveWatches watches)
     {
@@ -29,8 +33,16 @@ internal sealed class StreamWatch : ILiveSubscriptions, IAsyncDisposable
         watches.Add(this);
     }
 
-    /// <summary>Its gateway went away: the grains it watches may have moved with their node, leases and all.</summary>
-    public void RenewSoon() => _follower.RenewSoon();
+    /// <summary>
+    /// A gateway went away: the grains it watches may have moved with their node, leases and all, and signals queued on
+    /// that node are lost until the survivors take its stream queues over. So it renews its leases at once and re-reads
+    /// every second until its next regular renewal.
+    /// </summary>
+    public void RenewSoon()
+    {
+        _catchUpUntil = DateTime.UtcNow + LiveLease.Renewal;
+        _follower.RenewSoon();
+    }
 
     /// <summary>Where the identifier leads now. While the cluster cannot be reached (a gateway lost, a node being declared
     /// dead), it tries again until it can or <paramref name="cancellationToken"/> is cancelled.</summary>
@@ -51,7 +63,9 @@ internal sealed class StreamWatch : ILiveSubscriptions, IAsyncDisposable
         }
     }
 
-    public Task<bool> WaitForChangeAsync(TimeSpan timeout, CancellationToken cancellationToken) => _follower.WaitForChangeAsync(timeout, cancellationToken);
+    /// <summary>Waits for a change signal, or until it is time to renew (or, catching up, to re-read).</summary>
+    public Task<bool> WaitForChangeAsync(CancellationToken cancellationToken) =>
+        _follower.WaitForChangeAsync(DateTime.UtcNow < _catchUpUntil ? CatchUpInterval : LiveLease.Renewal, cancellationToken);
 
     /// <summary>Subscribes first, then leases: the grain's next signal finds the subscription.</summary>
     public async Task WatchAsync(LiveTarget target)

@@ -16,7 +16,7 @@ public sealed class IdentifierGrain(
 {
     private readonly Watchers _watchers = new(logger, signals, LiveTargetKind.Identifier);
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _watchers.RemoveLapsedAsync();
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _watchers.DeactivateAsync();
 
     public async Task<string> GetOrAssignProfile(string proposedProfileId)
     {

@@ -71,7 +71,7 @@ public sealed class ProfileGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         await WriteSnapshotIfBehind();
-        await _watchers.RemoveLapsedAsync();
+        await _watchers.DeactivateAsync();
     }
 
     public async Task<ProfileReply<Applied>> Apply(Immutable<List<Touchpoint>> batch)

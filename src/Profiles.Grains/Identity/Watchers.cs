@@ -51,5 +51,5 @@ public sealed class Watchers(ILogger logger, LiveSignals signals, LiveTargetKind
     }
 
     /// <summary>On deactivation: a lease not renewed by now belongs to a watcher that is gone.</summary>
-    public Task RemoveLapsedAsync() => _leases?.RemoveLapsedAsync() ?? Task.CompletedTask;
+    public Task DeactivateAsync() => _leases?.DeactivateAsync() ?? Task.CompletedTask;
 }

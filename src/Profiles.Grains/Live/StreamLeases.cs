@@ -1,4 +1,5 @@
 using Profiles.Contracts.Live;
+using Profiles.Grains.Observability;
 
 namespace Profiles.Grains.Live;
 
@@ -14,9 +15,25 @@ public sealed class StreamLeases(LiveSignals signals, LiveTarget target)
 
     public int Count => _lapseAt.Count;
 
-    public void Renew(Guid subscriptionId) => _lapseAt[subscriptionId] = DateTime.UtcNow + LiveLease.Expiry;
+    public void Renew(Guid subscriptionId)
+    {
+        if (_lapseAt.TryAdd(subscriptionId, DateTime.UtcNow + LiveLease.Expiry)) ProfilesMetrics.LiveStreamLeases.Add(1);
+        else _lapseAt[subscriptionId] = DateTime.UtcNow + LiveLease.Expiry;
+    }
 
-    public void Drop(Guid subscriptionId) => _lapseAt.Remove(subscriptionId);
+    public void Drop(Guid subscriptionId)
+    {
+        if (_lapseAt.Remove(subscriptionId)) ProfilesMetrics.LiveStreamLeases.Add(-1);
+    }
+
+    /// <summary>The grain deactivates: leases still running are forgotten here (their watchers renew them on the next
+    /// activation); lapsed ones have their subscriptions removed.</summary>
+    public async Task DeactivateAsync()
+    {
+        await RemoveLapsedAsync();
+        ProfilesMetrics.LiveStreamLeases.Add(-_lapseAt.Count);
+        _lapseAt.Clear();
+    }
 
     /// <summary>Signals a change to the subscribers whose lease still runs.</summary>
     public void Signal()
@@ -31,7 +48,7 @@ public sealed class StreamLeases(LiveSignals signals, LiveTarget target)
         var now = DateTime.UtcNow;
         var lapsed = _lapseAt.Where(lease => lease.Value <= now).Select(lease => lease.Key).ToList();
         if (lapsed.Count == 0) return Task.CompletedTask;
-        foreach (var subscriptionId in lapsed) _lapseAt.Remove(subscriptionId);
+        foreach (var subscriptionId in lapsed) Drop(subscriptionId);
         return Task.WhenAll(lapsed.Select(subscriptionId => signals.RemoveSubscriptionAsync(target, subscriptionId)));
     }
 }
