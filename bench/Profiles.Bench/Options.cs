@@ -31,6 +31,11 @@ public sealed class Options
     public int LiveRounds { get; set; } = 2000;
     public int LiveRate { get; set; } = 200;
     public int LiveChurn { get; set; } = 1000;
+    public List<string> Gateways { get; } = [];
+    public string ClusterId { get; set; } = "profiles";
+    public int ClientWatchers { get; set; } = 100;
+    public int ClientLookups { get; set; } = 5000;
+    public int ClientRounds { get; set; } = 2000;
 
     public IReadOnlyList<int> BatchSizes => Batches.Count == 0 ? [100] : Batches;
 
@@ -38,7 +43,7 @@ public sealed class Options
         Profiles.Bench — load generator for Profiles nodes (HTTP contract sections 2 and 3).
 
           --target URL            node base address, repeatable or comma-separated (default http://127.0.0.1:5080)
-          --scenario NAME         ingest | hot | merge | scale | live | all   (default ingest)
+          --scenario NAME         ingest | hot | merge | scale | live | client | all   (default ingest)
           --seed N                population seed (default 42); ids are bench-{seed}-...
           --customers N           customers in the population (default 5000)
           --writers C             concurrent writers (default 16)
@@ -54,6 +59,11 @@ public sealed class Options
           --live-rounds R         touchpoints timed from their 200 to the subscriber's event (default 2000)
           --live-rate N           rounds per second, open loop (default 200)
           --live-churn N          connect/read first event/disconnect cycles on one stream (default 1000)
+          --gateway HOST:PORT     a node's Orleans gateway, for the client scenario; repeatable (run.sh passes them)
+          --cluster-id ID         the nodes' Profiles:ClusterId (default profiles)
+          --client-watchers N     customers watched through Profiles.Client, at least 8 (default 100)
+          --client-lookups N      lookups through the client, and as many over HTTP (default 5000)
+          --client-rounds R       touchpoints timed from their 200 to the client's watch (default 2000)
           --node-pid PID          node process for RSS/CPU, repeatable
           --redis-benchmark-file  output of redis-benchmark -q to include in the report
           --mode TEXT             label of the node mode (embedded / redis) for the report
@@ -125,9 +135,14 @@ public sealed class Options
                 case "live-rounds": o.LiveRounds = Int(); break;
                 case "live-rate": o.LiveRate = Math.Max(1, Int()); break;
                 case "live-churn": o.LiveChurn = Int(); break;
+                case "gateway": o.Gateways.Add(Value()); break;
+                case "cluster-id": o.ClusterId = Value(); break;
+                case "client-watchers": o.ClientWatchers = Math.Max(8, Int()); break;
+                case "client-lookups": o.ClientLookups = Math.Max(1, Int()); break;
+                case "client-rounds": o.ClientRounds = Int(); break;
                 case "scenario":
                     o.Scenario = Value().ToLowerInvariant();
-                    if (o.Scenario is not ("ingest" or "hot" or "merge" or "scale" or "live" or "all"))
+                    if (o.Scenario is not ("ingest" or "hot" or "merge" or "scale" or "live" or "client" or "all"))
                         throw new UsageException($"unknown scenario '{o.Scenario}'");
                     break;
                 default: throw new UsageException($"unknown option --{name}");
