@@ -17,7 +17,7 @@ public sealed record PageView(string Greeting, string Banner, string BannerTitle
 }
 
 /// <summary>
-/// The hero banner, from the audiences and the favourite category the cluster computes (contract section 7), and until
+/// The hero banner, from the audiences and the favourite category the cluster computes, and until
 /// a profile carries them, from what it already shows: its channels and traits.
 /// </summary>
 public sealed record HeroBanner(string Name, string Title)

@@ -7,7 +7,7 @@ namespace Profiles.Client;
 /// this very record, so the .NET client and the JSON cannot drift apart.
 /// </summary>
 /// <param name="Traits">Plain traits, last write wins; each value a JSON scalar.</param>
-/// <param name="Computed">Computed traits by name (contract section 7); empty until the cluster computes them.</param>
+/// <param name="Computed">Computed traits by name; empty until the cluster computes them.</param>
 /// <param name="Audiences">The audiences the profile is a member of, sorted; empty until the cluster computes them.</param>
 /// <param name="MergedProfileIds">Profiles merged into this one: each of these ids answers with this profile.</param>
 [GenerateSerializer, Immutable, Alias("Profiles.Client.Profile")]

@@ -27,7 +27,7 @@ public static class ProfileView
             profile.MergedProfileIds,
             [.. content.RefusedLinks.Values.OrderBy(r => r.At).ThenBy(r => r.TouchpointId, StringComparer.Ordinal)
                 .Select(r => new ProfileRefusedLink(r.Type, r.Hint, r.Reason, r.TouchpointId, r.At))],
-            // Computed traits and audiences (contract section 7) fill these once the profile grain evaluates them.
+            // Computed traits and audiences fill these once the profile grain evaluates them.
             NoComputedTraits,
             [],
             profile.Version);
