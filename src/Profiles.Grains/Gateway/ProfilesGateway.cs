@@ -12,9 +12,9 @@ namespace Profiles.Grains.Gateway;
 /// <summary>
 /// The .NET client's way in (<see cref="IProfilesGateway"/>): the same intake, reader and profile view as the HTTP
 /// endpoints. A stateless worker, so each node answers the calls its gateway receives itself, from its own identifier
-/// cache, in parallel.
+/// cache; reentrant, since it holds no state: a call waiting on a profile grain must not hold up the calls behind it.
 /// </summary>
-[StatelessWorker]
+[StatelessWorker, Reentrant]
 public sealed class ProfilesGateway(TouchpointIntake intake, IdentifierReader identifiers, ProfileReader profiles) : Grain, IProfilesGateway
 {
     public async Task<TouchpointResult[]> Ingest(Immutable<byte[]> touchpoints)
