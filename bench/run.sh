@@ -70,7 +70,8 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
   local p
   for _ in $(seq 1 200); do
-    p=$(( 20000 + RANDOM % 30000 ))
+    # Below Linux's ephemeral range (32768 and up): a port an outgoing connection holds cannot be listened on.
+    p=$(( 20000 + RANDOM % 12000 ))
     if ! port_in_use "$p" && ! grep -qx "$p" "$WORK/ports" 2>/dev/null; then
       echo "$p" >> "$WORK/ports"
       echo "$p"
