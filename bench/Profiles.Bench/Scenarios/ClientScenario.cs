@@ -14,7 +14,7 @@ namespace Profiles.Bench.Scenarios;
 /// <list type="number">
 /// <item>One touchpoint (an e-mail) for each of <c>--client-watchers</c> fresh customers, over HTTP.</item>
 /// <item><c>--client-lookups</c> lookups of those e-mails through the client and as many over HTTP (the response
-/// parsed, as a storefront would), interleaved pair by pair from 4 workers, both on the same node.</item>
+/// parsed, as a storefront would), interleaved pair by pair, one at a time (the path's own latency, not a queue), both on the same node.</item>
 /// <item>One <c>WatchAsync</c> per customer; then <c>--client-rounds</c> touchpoints posted over HTTP to the first node
 /// while the client is connected to the last node's gateway only (writer and watcher on different nodes when there
 /// are several), 8 at a time: latency = the watch yielding the new count − the <c>200</c>. None within 5 s = lost.</item>
@@ -23,7 +23,6 @@ namespace Profiles.Bench.Scenarios;
 public static class ClientScenario
 {
     private const string Phase = "client";
-    private const int LookupWorkers = 4;
     private const int WatchWorkers = 8;
     private static readonly TimeSpan LostAfter = TimeSpan.FromSeconds(5);
 
@@ -76,34 +75,30 @@ public static class ClientScenario
         var viaClient = new LatencyRecorder();
         var viaHttp = new LatencyRecorder();
         var misses = 0;
-        var next = -1;
-        await Task.WhenAll(Enumerable.Range(0, LookupWorkers).Select(async worker =>
+        for (var i = 0; i < o.ClientLookups; i++)
         {
-            while (Interlocked.Increment(ref next) is var i && i < o.ClientLookups)
+            var email = emails[i % emails.Length];
+            // Alternate which goes first, so neither always finds the other's work in the node's caches.
+            for (var turn = 0; turn < 2; turn++)
             {
-                var email = emails[i % emails.Length];
-                // Alternate which goes first, so neither always finds the other's work in the node's caches.
-                for (var turn = 0; turn < 2; turn++)
+                var start = Stopwatch.GetTimestamp();
+                if ((turn + i) % 2 == 0)
                 {
-                    var start = Stopwatch.GetTimestamp();
-                    if ((turn + i) % 2 == 0)
-                    {
-                        var profile = await profiles.LookupAsync("email", email, ct);
-                        viaClient.RecordSince(start);
-                        if (profile?.Touchpoints is not >= 1) Interlocked.Increment(ref misses);
-                    }
-                    else
-                    {
-                        var (status, body) = await ctx.Reads.GetStringAsync(NodeClient.LookupPath(new Ident("email", email)), ct, node);
-                        using var json = JsonDocument.Parse(body);
-                        viaHttp.RecordSince(start);
-                        if (status != HttpStatusCode.OK) Interlocked.Increment(ref misses);
-                    }
+                    var profile = await profiles.LookupAsync("email", email, ct);
+                    viaClient.RecordSince(start);
+                    if (profile?.Touchpoints is not >= 1) misses++;
+                }
+                else
+                {
+                    var (status, body) = await ctx.Reads.GetStringAsync(NodeClient.LookupPath(new Ident("email", email)), ct, node);
+                    using var json = JsonDocument.Parse(body);
+                    viaHttp.RecordSince(start);
+                    if (status != HttpStatusCode.OK) misses++;
                 }
             }
-        }));
+        }
         var (c, h) = (viaClient.Summarise(), viaHttp.Summarise());
-        var note = $"{c.Count:N0} lookups each, {LookupWorkers} workers, same node; HTTP: GET + JSON parse";
+        var note = $"{c.Count:N0} lookups each, one at a time, same node; HTTP: GET + JSON parse";
         ctx.Report.Add(Phase, "lookup p50 via Profiles.Client", c.P50, "ms", note: note);
         ctx.Report.Add(Phase, "lookup p50 via HTTP", h.P50, "ms", note: note);
         ctx.Report.Add(Phase, "lookup p99 via Profiles.Client", c.P99, "ms", note: $"max {c.Max:0.###} ms");
