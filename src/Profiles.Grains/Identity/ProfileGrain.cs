@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging;
+using Profiles.Contracts.Live;
 using Profiles.Core.Profiles;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Abstractions;
 using Profiles.Grains.Changes;
-using Profiles.Contracts.Live;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Live;
 using Profiles.Grains.Observability;
@@ -70,8 +70,14 @@ public sealed class ProfileGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        await WriteSnapshotIfBehind();
-        await _watchers.DeactivateAsync();
+        try
+        {
+            await WriteSnapshotIfBehind();
+        }
+        finally
+        {
+            await _watchers.DeactivateAsync();
+        }
     }
 
     public async Task<ProfileReply<Applied>> Apply(Immutable<List<Touchpoint>> batch)
