@@ -73,7 +73,8 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
   local p
   for _ in $(seq 1 200); do
-    p=$(( 20000 + RANDOM % 30000 ))
+    # Below Linux's ephemeral range (32768 and up): a port an outgoing connection holds cannot be listened on.
+    p=$(( 20000 + RANDOM % 12000 ))
     if ! port_in_use "$p" && ! grep -qx "$p" "$WORK/ports" 2>/dev/null; then
       echo "$p" >> "$WORK/ports"
       echo "$p"
@@ -167,7 +168,7 @@ for i in $(seq 1 "$NODES"); do
   fi
   NODE_PID=$(pgrep -P "$RUN_PID" | head -1 || true)
   NODE_PID=${NODE_PID:-$RUN_PID}
-  TARGETS+=(--target "http://127.0.0.1:$HTTP_PORT")
+  TARGETS+=(--target "http://127.0.0.1:$HTTP_PORT" --gateway "127.0.0.1:$GW_PORT")
   NODE_PIDS+=(--node-pid "$NODE_PID")
   NODE_PIDS_ONLY+=("$NODE_PID")
   log "node $i ready (pid $NODE_PID)"
@@ -182,6 +183,7 @@ if [ "$SMOKE" -eq 1 ]; then
   DEFAULTS=(--scenario ingest --customers 200 --warmup 500 --lookup-rate 200 --lookup-seconds 2 --idle-lookup-seconds 1 --sample 200 --out bench/results/smoke.json)
 fi
 GEN_ARGS=("${DEFAULTS[@]}" "${TARGETS[@]}" "${NODE_PIDS[@]}" --mode "$MODE")
+[ "$USE_REDIS" -eq 1 ] && GEN_ARGS+=(--cluster-id "$CLUSTER_ID")
 [ -s "$WORK/redis-benchmark.txt" ] && GEN_ARGS+=(--redis-benchmark-file "$WORK/redis-benchmark.txt")
 [ -n "${CI:-}" ] && GEN_ARGS+=(--no-progress)
 GEN_ARGS+=("${PASS[@]}")

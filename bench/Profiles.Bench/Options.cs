@@ -38,6 +38,11 @@ public sealed class Options
     public int ImportRows { get; set; } = 100_000;
     public int ImportParallel { get; set; } = ImportOptions.DefaultParallel;
     public int ImportRounds { get; set; } = 2;
+    public List<string> Gateways { get; } = [];
+    public string ClusterId { get; set; } = "profiles";
+    public int ClientWatchers { get; set; } = 100;
+    public int ClientLookups { get; set; } = 5000;
+    public int ClientRounds { get; set; } = 2000;
 
     public IReadOnlyList<int> BatchSizes => Batches.Count == 0 ? [100] : Batches;
 
@@ -45,7 +50,7 @@ public sealed class Options
         Profiles.Bench — load generator for Profiles nodes (HTTP contract sections 2 and 3).
 
           --target URL            node base address, repeatable or comma-separated (default http://127.0.0.1:5080)
-          --scenario NAME         ingest | hot | merge | scale | import | live | all   (default ingest)
+          --scenario NAME         ingest | hot | merge | scale | import | live | client | all   (default ingest)
           --seed N                population seed (default 42); ids are bench-{seed}-...
           --customers N           customers in the population (default 5000)
           --writers C             concurrent writers (default 16)
@@ -66,6 +71,11 @@ public sealed class Options
           --import-rows N         rows of each CRM file of the import scenario (default 100000, at most 1000000)
           --import-parallel N     requests in flight, for the import and the direct send alike (default {{ImportOptions.DefaultParallel}})
           --import-rounds N       rounds of direct send and import, alternating which goes first (default 2, at most 4)
+          --gateway HOST:PORT     a node's Orleans gateway, for the client scenario; repeatable (run.sh passes them)
+          --cluster-id ID         the nodes' Profiles:ClusterId (default profiles)
+          --client-watchers N     customers watched through Profiles.Client, at least 8 (default 100)
+          --client-lookups N      lookups through the client, and as many over HTTP (default 5000)
+          --client-rounds R       touchpoints timed from their 200 to the client's watch (default 2000)
           --node-pid PID          node process for RSS/CPU, repeatable
           --redis-benchmark-file  output of redis-benchmark -q to include in the report
           --mode TEXT             label of the node mode (embedded / redis) for the report
@@ -141,9 +151,16 @@ public sealed class Options
                 case "import-rows": o.ImportRows = Math.Clamp(Int(), 1, 1_000_000); break;
                 case "import-parallel": o.ImportParallel = Math.Clamp(Int(), 1, 64); break;
                 case "import-rounds": o.ImportRounds = Math.Clamp(Int(), 1, ImportScenario.MaxRounds); break;
+
+                case "gateway": o.Gateways.Add(Value()); break;
+                case "cluster-id": o.ClusterId = Value(); break;
+                case "client-watchers": o.ClientWatchers = Math.Max(8, Int()); break;
+                case "client-lookups": o.ClientLookups = Math.Max(1, Int()); break;
+                case "client-rounds": o.ClientRounds = Int(); break;
+
                 case "scenario":
                     o.Scenario = Value().ToLowerInvariant();
-                    if (o.Scenario is not ("ingest" or "hot" or "merge" or "scale" or "import" or "live" or "all"))
+                    if (o.Scenario is not ("ingest" or "hot" or "merge" or "scale" or "import" or "live" or "client" or "all"))
                         throw new UsageException($"unknown scenario '{o.Scenario}'");
                     break;
                 default: throw new UsageException($"unknown option --{name}");

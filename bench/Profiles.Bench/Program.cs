@@ -55,6 +55,7 @@ report.Details["options"] = new
     options.Seed, options.Customers, options.Writers, batches = options.BatchSizes, options.LookupRate, options.LookupSeconds,
     options.Scenario, options.HotTouchpoints, options.MergeSize, options.MergeRepeats, options.Sample,
     options.LiveSubscribers, options.LiveRounds, options.LiveRate, options.LiveChurn, options.ImportRows, options.ImportParallel, options.ImportRounds,
+    options.ClientWatchers, options.ClientLookups, options.ClientRounds,
 };
 var idle = ctx.Meter().Stop();
 report.Add("start", "node RSS before load", idle.NodeRssKiB / 1024.0, "MiB",
@@ -74,6 +75,8 @@ try
         await ScaleScenario.RunAsync(ctx, ct);
     if (scenario is "import" or "all")
         await ImportScenario.RunAsync(ctx, ct);
+    if (scenario is "client" or "all")
+        await ClientScenario.RunAsync(ctx, ct);
     if (scenario is "live" or "all")
         await LiveScenario.RunAsync(ctx, ct);
 }

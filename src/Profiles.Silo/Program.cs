@@ -3,6 +3,7 @@ using Profiles.Core.Identifiers;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Changes;
+using Profiles.Grains.Standing;
 using Profiles.Silo.Configuration;
 using Profiles.Silo.Http;
 using Profiles.Silo.Operations;
@@ -16,6 +17,7 @@ LoggingDefaults.Apply(builder);
 var options = builder.Configuration.GetSection(ProfilesOptions.Section).Get<ProfilesOptions>() ?? new ProfilesOptions();
 builder.Services.Configure<ProfilesOptions>(builder.Configuration.GetSection(ProfilesOptions.Section));
 builder.Services.Configure<ChangeFeedOptions>(builder.Configuration.GetSection(ChangeFeedOptions.Section));
+builder.Services.Configure<AudienceRecheckOptions>(builder.Configuration.GetSection(AudienceRecheckOptions.Section));
 
 builder.UseOrleans(silo => SiloSetup.Configure(silo, options));
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);

@@ -11,6 +11,17 @@ public sealed class IdentifierReader(IdentifierNormalizer normalizer, Identifier
 {
     private const int Sha256HexLength = 64;
 
+    /// <summary>Reads the identifier a read names by <c>type</c> and <c>value</c> or <c>sha256</c>: the lookup, the live
+    /// stream and the .NET client.</summary>
+    /// <returns>Null, or what is wrong, naming the parameter ("value: is not a valid phone number").</returns>
+    public string? ReadNamed(string? type, string? value, string? sha256, out IdentifierRef identifier)
+    {
+        identifier = null!;
+        if (string.IsNullOrEmpty(type))
+            return "type: is required.";
+        return TryRead(type, value, sha256, out identifier, out var error) ? null : $"{(value is null ? "sha256" : "value")}: {error}";
+    }
+
     /// <param name="error">On failure, why; without the field name, which the caller knows and adds.</param>
     public bool TryRead(string type, string? value, string? sha256, out IdentifierRef identifier, out string error)
     {

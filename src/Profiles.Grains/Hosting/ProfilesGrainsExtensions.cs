@@ -1,11 +1,15 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orleans.Providers;
 using Orleans.Storage;
 using Profiles.Core.Personalisation;
+using Orleans.Streams;
+using Profiles.Contracts.Live;
 using Profiles.Core.Rules;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Journey;
+using Profiles.Grains.Live;
 using Profiles.Grains.Resolution;
 using Profiles.Grains.Standing;
 using Profiles.Grains.Storage;
@@ -27,13 +31,37 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddOptions<ChangeFeedOptions>();
         silo.Services.TryAddSingleton<FeedClock>();
         silo.Services.TryAddSingleton<StandingCalculator>();
+        silo.Services.AddOptions<AudienceRecheckOptions>();
+        silo.Services.AddSingleton<AudienceRecheck>();
+        silo.Services.AddHostedService(services => services.GetRequiredService<AudienceRecheck>());
         silo.Services.TryAddSingleton(Personalisation.None);
         silo.Services.AddSingleton<IdentifierCache>();
         silo.Services.AddSingleton<TouchpointIngestor>();
         silo.Services.AddSingleton<ProfileReader>();
         silo.Services.AddSingleton<ProfileEraser>();
+        silo.Services.AddSingleton<TouchpointIntake>();
         if (!silo.Services.Any(s => s.ServiceType == typeof(IJourneyStore))) silo.AddInMemoryStores(InMemoryStores.Create);
+        silo.AddLiveStreams();
         return silo;
+    }
+
+    /// <summary>
+    /// The live streams (<see cref="LiveStreams"/>) on Orleans memory streams: their queues are grains, so they span
+    /// the cluster's nodes and reach external clients through any gateway, with no store of their own; subscriptions are
+    /// kept in the <c>PubSubStore</c> grain storage (Redis in Redis mode, so they outlive a node).
+    /// </summary>
+    private static void AddLiveStreams(this ISiloBuilder silo)
+    {
+        var hasPubSubStore = silo.Services.Any(s => s.IsKeyedService && Equals(s.ServiceKey, ProviderConstants.DEFAULT_PUBSUB_PROVIDER_NAME));
+        if (!hasPubSubStore) silo.AddMemoryGrainStorage(ProviderConstants.DEFAULT_PUBSUB_PROVIDER_NAME);
+        silo.AddMemoryStreams(LiveStreams.Provider, streams =>
+        {
+            streams.ConfigurePartitioning(LiveStreams.Queues);
+            streams.ConfigureStreamPubSub(StreamPubSubType.ExplicitGrainBasedOnly);
+            // Queues are polled: the period bounds how late a signal is (docs/PERFORMANCE.md, watch latency).
+            streams.ConfigurePullingAgent(agent => agent.Configure(options => options.GetQueueMsgsTimerPeriod = LivePolling.Period));
+        });
+        silo.Services.AddSingleton<LiveSignals>();
     }
 
     /// <summary>Journeys, standings and the change feed in Redis; call before <see cref="AddProfilesGrains"/>.</summary>

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Profiles.Contracts.Live;
 using Profiles.Grains.Abstractions;
+using Profiles.Grains.Live;
 
 namespace Profiles.Grains.Identity;
 
@@ -9,9 +11,12 @@ namespace Profiles.Grains.Identity;
 [CollectionAgeLimit(Minutes = 2)]
 public sealed class IdentifierGrain(
     [PersistentState("identifier", ProfilesStorage.Name)] IPersistentState<IdentifierState> state,
+    LiveSignals signals,
     ILogger<IdentifierGrain> logger) : Grain, IIdentifierGrain
 {
-    private readonly Watchers _watchers = new(logger);
+    private readonly Watchers _watchers = new(logger, signals, LiveTargetKind.Identifier);
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _watchers.DeactivateAsync();
 
     public async Task<string> GetOrAssignProfile(string proposedProfileId)
     {
@@ -44,6 +49,10 @@ public sealed class IdentifierGrain(
     public Task Watch(IProfileObserver observer) => _watchers.Watch(observer);
 
     public Task Unwatch(IProfileObserver observer) => _watchers.Unwatch(observer);
+
+    public Task WatchStream(Guid subscriptionId) => _watchers.WatchStream(this.GetPrimaryKeyString(), subscriptionId);
+
+    public Task UnwatchStream(Guid subscriptionId) => _watchers.UnwatchStream(subscriptionId);
 
     public async Task PointTo(string profileId)
     {

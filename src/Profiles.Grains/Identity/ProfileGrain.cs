@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Logging;
 using Profiles.Core.Personalisation;
+using Profiles.Contracts.Live;
 using Profiles.Core.Profiles;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Abstractions;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Journey;
+using Profiles.Grains.Live;
 using Profiles.Grains.Observability;
 using Profiles.Grains.Standing;
 using Profiles.Grains.Storage;
@@ -31,11 +33,12 @@ public sealed class ProfileGrain(
     IdentityRules rules,
     Personalisation personalisation,
     TimeProvider time,
+    LiveSignals signals,
     ILogger<ProfileGrain> logger) : Grain, IProfileGrain
 {
     private static readonly TimeSpan SnapshotInterval = TimeSpan.FromSeconds(5);
 
-    private readonly Watchers _watchers = new(logger);
+    private readonly Watchers _watchers = new(logger, signals, LiveTargetKind.Profile);
 
     private bool _snapshotBehind;
     private IGrainTimer? _snapshotTimer;
@@ -68,7 +71,17 @@ public sealed class ProfileGrain(
         await ReportIfBehind();
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => WriteSnapshotIfBehind();
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WriteSnapshotIfBehind();
+        }
+        finally
+        {
+            await _watchers.DeactivateAsync();
+        }
+    }
 
     public async Task<ProfileReply<Applied>> Apply(Immutable<List<Touchpoint>> batch)
     {
@@ -208,6 +221,10 @@ public sealed class ProfileGrain(
     public Task Watch(IProfileObserver observer) => _watchers.Watch(observer);
 
     public Task Unwatch(IProfileObserver observer) => _watchers.Unwatch(observer);
+
+    public Task WatchStream(Guid subscriptionId) => _watchers.WatchStream(Id, subscriptionId);
+
+    public Task UnwatchStream(Guid subscriptionId) => _watchers.UnwatchStream(subscriptionId);
 
     public async Task<ProfileReply<ProfileSnapshot>> Get() =>
         await Unavailable() is { } elsewhere

@@ -19,5 +19,8 @@ public static class ProfilesMetrics
     /// <summary>Open live (server-sent events) subscriptions on this node.</summary>
     public static readonly UpDownCounter<long> LiveSubscribers = Meter.CreateUpDownCounter<long>("profiles.live.subscribers", "{subscriber}", "Open live subscriptions");
 
+    /// <summary>Subscriptions to live streams (the .NET client's watches) that grains on this node hold a lease for.</summary>
+    public static readonly UpDownCounter<long> LiveStreamLeases = Meter.CreateUpDownCounter<long>("profiles.live.stream_leases", "{lease}", "Live stream subscriptions leased by grains on this node");
+
     public static void CountTouchpoint(string result) => Touchpoints.Add(1, new KeyValuePair<string, object?>("result", result));
 }

@@ -25,6 +25,12 @@ public sealed class ProfileReader(IGrainFactory grains, IdentifierCache cache, I
         return reply.IsDone ? reply.Result : null;
     }
 
+    /// <summary>Where an identifier leads now, following merges: the surviving profile it points to, whether or not its
+    /// first touchpoint has landed there yet (see <see cref="ProfileReading.Holds"/>); null while it is unknown.</summary>
+    public async Task<ProfileSnapshot?> FollowIdentifierAsync(string identifierKey) =>
+        await grains.GetGrain<IIdentifierGrain>(identifierKey).GetProfile() is { } profileId ? await FollowAsync(profileId) : null;
+
+
     public Task<ProfileSnapshot?> FindByIdentifierAsync(string identifierKey) =>
         FindByIdentifierAsync(identifierKey, async profileId =>
             await FindByIdAsync(profileId) is { } snapshot && snapshot.Content.Identifiers.ContainsKey(identifierKey) ? snapshot : null);
@@ -67,6 +73,13 @@ public sealed class ProfileReader(IGrainFactory grains, IdentifierCache cache, I
         var page = hasMore ? items.Take(limit).ToList() : items;
         return new JourneyPage(profile.ProfileId, page, hasMore ? JourneyPosition.Of(page[^1]) : null);
     }
+}
+
+public static class ProfileReading
+{
+    /// <summary>Whether the profile read holds the identifier: an identifier is known once its first touchpoint landed.</summary>
+    public static bool Holds(this ProfileSnapshot? profile, string identifierKey) =>
+        profile is { Exists: true } && profile.Content.Identifiers.ContainsKey(identifierKey);
 }
 
 public sealed record JourneyPage(string ProfileId, IReadOnlyList<Touchpoint> Items, JourneyPosition? Next);

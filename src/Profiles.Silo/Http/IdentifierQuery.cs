@@ -10,12 +10,6 @@ public static class IdentifierQuery
 {
     /// <summary>Null when the parameters name an identifier; otherwise the 400 problem that says why not.</summary>
     public static ProblemHttpResult? Read(
-        IdentifierReader identifiers, string? type, string? value, string? sha256, out IdentifierRef identifier)
-    {
-        identifier = default!;
-        if (string.IsNullOrEmpty(type)) return Problems.BadRequest("type: is required.");
-        return identifiers.TryRead(type, value, sha256, out identifier, out var error)
-            ? null
-            : Problems.BadRequest($"{(value is null ? "sha256" : "value")}: {error}");
-    }
+        IdentifierReader identifiers, string? type, string? value, string? sha256, out IdentifierRef identifier) =>
+        identifiers.ReadNamed(type, value, sha256, out identifier) is { } problem ? Problems.BadRequest(problem) : null;
 }

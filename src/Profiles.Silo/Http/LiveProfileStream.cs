@@ -27,7 +27,7 @@ public static class LiveProfileStream
         response.Headers["X-Accel-Buffering"] = "no";
         var aborted = context.RequestAborted;
         ProfilesMetrics.LiveSubscribers.Add(1);
-        await using var watch = new LiveWatch(grains, identifier.Key);
+        await using var watch = new LiveWatch(grains, profiles, identifier.Key);
         try
         {
             await StreamAsync(response, watch, profiles, identifier.Key, aborted);
@@ -48,15 +48,15 @@ public static class LiveProfileStream
         string? shownProfileId = null;
         while (!aborted.IsCancellationRequested)
         {
-            var watched = await watch.RefreshAsync(profiles);
-            var profile = watched is { Exists: true } && watched.Content.Identifiers.ContainsKey(identifierKey) ? watched : null;
+            var watched = await watch.RefreshAsync();
+            var profile = watched.Holds(identifierKey) ? watched : null;
             if (profile is null && shownProfileId is not null && await profiles.FindByIdAsync(shownProfileId) is null)
             {
                 await WriteAsync(response, $"event: deleted\ndata: {JsonSerializer.Serialize(new { profileId = shownProfileId })}\n\n", aborted);
                 sent = "{}";
             }
             shownProfileId = profile?.ProfileId;
-            var json = profile is null ? "{}" : JsonSerializer.Serialize(ProfileResponse.From(profile), JsonSerializerOptions.Web);
+            var json = profile is null ? "{}" : JsonSerializer.Serialize(ProfileView.From(profile), JsonSerializerOptions.Web);
             if (json != sent)
             {
                 await WriteAsync(response, $"event: profile\ndata: {json}\n\n", aborted);

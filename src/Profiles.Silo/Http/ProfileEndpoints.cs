@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Profiles.Client;
 using Profiles.Core.Identifiers;
 using Profiles.Core.Profiles;
 using Profiles.Grains.Abstractions;
@@ -50,7 +51,7 @@ public static class ProfileEndpoints
             ? TypedResults.NoContent()
             : Problems.NotFound($"No profile has the id {profileId}.");
 
-    private static async Task<Results<Ok<ProfileResponse>, Ok<PersonalisedResponse>, Ok<JsonObject>, ProblemHttpResult>> Lookup(
+    private static async Task<Results<Ok<Profile>, Ok<PersonalisedResponse>, Ok<JsonObject>, ProblemHttpResult>> Lookup(
         string? type, string? value, string? sha256, string? fields, IdentifierReader identifiers, ProfileReader profiles)
     {
         if (IdentifierQuery.Read(identifiers, type, value, sha256, out var identifier) is { } invalid) return invalid;
@@ -61,7 +62,7 @@ public static class ProfileEndpoints
             : Answer(await profiles.FindByIdentifierAsync(identifier.Key), parts, notFound);
     }
 
-    private static async Task<Results<Ok<ProfileResponse>, Ok<PersonalisedResponse>, Ok<JsonObject>, ProblemHttpResult>> GetProfile(
+    private static async Task<Results<Ok<Profile>, Ok<PersonalisedResponse>, Ok<JsonObject>, ProblemHttpResult>> GetProfile(
         string profileId, string? fields, ProfileReader profiles)
     {
         if (!ProfileFields.TryParse(fields, out var parts, out var problem)) return Problems.BadRequest(problem!);
@@ -72,17 +73,17 @@ public static class ProfileEndpoints
             : Answer(await profiles.FindByIdAsync(profileId), parts, notFound);
     }
 
-    private static Results<Ok<ProfileResponse>, Ok<PersonalisedResponse>, Ok<JsonObject>, ProblemHttpResult> Answer(
+    private static Results<Ok<Profile>, Ok<PersonalisedResponse>, Ok<JsonObject>, ProblemHttpResult> Answer(
         PersonalisedProfile? profile, ProfileFields parts, ProblemHttpResult notFound) =>
         profile is null ? notFound : TypedResults.Ok(PersonalisedResponse.From(profile, parts));
 
     /// <summary>The whole profile, or the parts <paramref name="parts"/> lists when it names more than the
     /// personalised ones (a rare read, so it trims the full answer rather than having a read of its own).</summary>
-    private static Results<Ok<ProfileResponse>, Ok<PersonalisedResponse>, Ok<JsonObject>, ProblemHttpResult> Answer(
+    private static Results<Ok<Profile>, Ok<PersonalisedResponse>, Ok<JsonObject>, ProblemHttpResult> Answer(
         ProfileSnapshot? profile, ProfileFields? parts, ProblemHttpResult notFound)
     {
         if (profile is null) return notFound;
-        var response = ProfileResponse.From(profile);
+        var response = ProfileView.From(profile);
         if (parts is null) return TypedResults.Ok(response);
         var json = JsonSerializer.SerializeToNode(response, JsonSerializerOptions.Web)!.AsObject();
         foreach (var name in json.Select(p => p.Key).Where(name => !parts.Includes(name)).ToList()) json.Remove(name);

@@ -19,5 +19,6 @@ public static class ProfilesApi
         api.MapProfileEndpoints();
         api.MapChangeEndpoints();
         api.MapStatsEndpoints();
+        api.MapAudienceEndpoints();
     }
 }

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Profiles.Core.Touchpoints;
-using Profiles.Grains.Observability;
+using Profiles.Client;
 using Profiles.Grains.Resolution;
 using Profiles.Silo.Configuration;
 using Profiles.Silo.Operations;
@@ -12,13 +11,11 @@ namespace Profiles.Silo.Http;
 /// <summary>POST /v1/touchpoints: where a touchpoint enters Profiles (docs/API.md, "Touchpoints in").</summary>
 public static class TouchpointEndpoints
 {
-    public const int MaxBatch = 1000;
-
     public static void MapTouchpointEndpoints(this IEndpointRouteBuilder api)
     {
         api.MapPost("/touchpoints", PostTouchpoints)
             .WithTags("Touchpoints")
-            .WithSummary($"Send one touchpoint or an array of up to {MaxBatch}; one result per touchpoint, in order.")
+            .WithSummary($"Send one touchpoint or an array of up to {TouchpointIntake.MaxBatch}; one result per touchpoint, in order.")
             .WithDescription("An identifier whose value is invalid for its type or blocked is left out and listed under 'ignored'; " +
                              "a touchpoint left with no usable identifier is rejected.")
             .RequireRole(ApiRoles.Ingest)
@@ -30,7 +27,7 @@ public static class TouchpointEndpoints
     }
 
     private static async Task<Results<Ok<TouchpointResult[]>, ProblemHttpResult>> PostTouchpoints(
-        HttpRequest request, TouchpointParser parser, TouchpointIngestor ingestor, IngestGate gate, IOptions<ProfilesOptions> options)
+        HttpRequest request, TouchpointIntake intake, IngestGate gate, IOptions<ProfilesOptions> options)
     {
         if (!request.HasJsonContentType())
         {
@@ -53,51 +50,8 @@ public static class TouchpointEndpoints
         }
         using (document)
         {
-            var root = document.RootElement;
-            JsonElement[] items;
-            switch (root.ValueKind)
-            {
-                case JsonValueKind.Object:
-                    items = [root];
-                    break;
-                case JsonValueKind.Array when root.GetArrayLength() > MaxBatch:
-                    return Problems.BadRequest($"A request carries at most {MaxBatch} touchpoints; this one has {root.GetArrayLength()}.");
-                case JsonValueKind.Array:
-                    items = [.. root.EnumerateArray()];
-                    break;
-                default:
-                    return Problems.BadRequest("The body must be one touchpoint object or an array of them.");
-            }
-            return TypedResults.Ok(await gate.RunAsync(() => IngestAsync(items, parser, ingestor), request.HttpContext.RequestAborted));
+            if (TouchpointIntake.ReadBatch(document.RootElement, out var items) is { } problem) return Problems.BadRequest(problem);
+            return TypedResults.Ok(await gate.RunAsync(() => intake.IngestAsync(items), request.HttpContext.RequestAborted));
         }
-    }
-
-    private static async Task<TouchpointResult[]> IngestAsync(JsonElement[] items, TouchpointParser parser, TouchpointIngestor ingestor)
-    {
-        var results = new TouchpointResult[items.Length];
-        var valid = new List<Touchpoint>(items.Length);
-        var validIndex = new List<int>(items.Length);
-        var ignored = new List<IReadOnlyList<IgnoredIdentifier>>(items.Length);
-        for (var i = 0; i < items.Length; i++)
-        {
-            var parsed = parser.Parse(items[i]);
-            if (parsed.Touchpoint is { } touchpoint)
-            {
-                valid.Add(touchpoint);
-                validIndex.Add(i);
-                ignored.Add(parsed.Ignored);
-            }
-            else
-            {
-                results[i] = TouchpointResult.Rejected(parsed.Id, parsed.Error!);
-            }
-        }
-        if (valid.Count > 0)
-        {
-            var outcomes = await ingestor.IngestAsync(valid);
-            for (var k = 0; k < valid.Count; k++) results[validIndex[k]] = TouchpointResult.Landed(valid[k].Id, outcomes[k], ignored[k]);
-        }
-        foreach (var result in results) ProfilesMetrics.CountTouchpoint(result.Status);
-        return results;
     }
 }

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using Profiles.Testing;
-
-namespace Profiles.Durability.Tests;
+namespace Profiles.Testing;
 
 /// <summary>A real redis-server on a free loopback port, with the append-only file on, in its own folder.</summary>
 public sealed class RedisServer : IAsyncDisposable

@@ -1,0 +1,23 @@
+namespace Profiles.Client;
+
+/// <summary>One touchpoint, as <c>POST /v1/touchpoints</c> takes it (docs/API.md, "Touchpoints in"): the client sends
+/// it in that very shape, so it is validated by the same code and answered in the same words.</summary>
+/// <param name="Id">The idempotency key; null derives one from the content.</param>
+/// <param name="OccurredAt">Null: the time the cluster receives it.</param>
+/// <param name="Traits">Scalars (string, number, boolean) or null, which removes the trait.</param>
+/// <param name="Properties">Anything System.Text.Json serialises to an object; kept with the touchpoint.</param>
+public sealed record TouchpointInput(
+    string? Id,
+    DateTimeOffset? OccurredAt,
+    string Channel,
+    string Type,
+    IReadOnlyList<IdentifierInput> Identifiers,
+    IReadOnlyDictionary<string, object?>? Traits = null,
+    IReadOnlyDictionary<string, object?>? Properties = null);
+
+/// <summary>An identifier in clear (<paramref name="Value"/>) or as the hex SHA-256 of its normalised value.</summary>
+[GenerateSerializer, Immutable, Alias("Profiles.Client.IdentifierInput")]
+public sealed record IdentifierInput(
+    [property: Id(0)] string Type,
+    [property: Id(1)] string? Value = null,
+    [property: Id(2)] string? Sha256 = null);

@@ -1,0 +1,79 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Profiles.Core.Personalisation;
+using Profiles.Grains.Standing;
+using Profiles.Silo.Operations;
+
+namespace Profiles.Silo.Http;
+
+/// <summary>GET /v1/audiences and /v1/audiences/{name}/members (docs/API.md, "Audiences"): who belongs to each
+/// audience, cluster-wide, from every shard's audience index.</summary>
+public static class AudienceEndpoints
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    public static void MapAudienceEndpoints(this IEndpointRouteBuilder api)
+    {
+        var audiences = api.MapGroup("/audiences").WithTags("Audiences");
+        audiences.MapGet("", ListAudiences)
+            .WithSummary("Every configured audience: its name, its expression and how many profiles belong to it.")
+            .RequireRole(ApiRoles.Read);
+        audiences.MapGet("/{name}/members", ReadMembers)
+            .WithSummary($"The profile ids of an audience's members, a page at a time (limit 1-{MaxLimit}, default {DefaultLimit}; cursor from nextCursor).")
+            .RequireRole(ApiRoles.Read)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<Ok<AudienceResponse[]>> ListAudiences(Personalisation personalisation, IStandingStore standings)
+    {
+        var expressions = personalisation.Audiences.Expressions;
+        var counts = await standings.CountAudiencesAsync([.. expressions.Select(e => e.Key)]);
+        return TypedResults.Ok(expressions.Select(e => new AudienceResponse(e.Key, e.Value, counts[e.Key])).ToArray());
+    }
+
+    private static async Task<Results<Ok<AudienceMembersResponse>, ProblemHttpResult>> ReadMembers(
+        string name, string? limit, string? cursor, Personalisation personalisation, IStandingStore standings)
+    {
+        if (!personalisation.Audiences.Expressions.Any(e => e.Key == name)) return Problems.NotFound($"No audience is named {name}.");
+        var pageSize = DefaultLimit;
+        if (limit is not null && (!int.TryParse(limit, out pageSize) || pageSize is < 1 or > MaxLimit))
+        {
+            return Problems.BadRequest($"limit: must be an integer from 1 to {MaxLimit}.");
+        }
+        if (cursor is not null && !AudienceCursor.TryDecode(cursor, out cursor)) return Problems.BadRequest("cursor: is not a cursor this API returned.");
+        AudiencePage page;
+        try
+        {
+            page = await standings.ReadAudienceAsync(name, cursor, pageSize);
+        }
+        catch (FormatException)
+        {
+            return Problems.BadRequest("cursor: is not a cursor this API returned.");
+        }
+        return TypedResults.Ok(new AudienceMembersResponse(page.Members, page.NextCursor is null ? null : AudienceCursor.Encode(page.NextCursor)));
+    }
+}
+
+public sealed record AudienceResponse(string Name, string Expression, long Members);
+
+public sealed record AudienceMembersResponse(IReadOnlyList<string> Items, string? NextCursor);
+
+/// <summary>Cursors are opaque to clients: the store's position, in base64url.</summary>
+public static class AudienceCursor
+{
+    public static string Encode(string position) => System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(position));
+
+    public static bool TryDecode(string cursor, out string position)
+    {
+        position = "";
+        try
+        {
+            position = System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(cursor));
+            return position.Length > 0;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}
