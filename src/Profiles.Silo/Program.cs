@@ -29,6 +29,7 @@ builder.Services.AddSingleton<IdentifierReader>();
 builder.Services.AddSingleton(services => IdentityRulesConfiguration.Read(builder.Configuration, services.GetRequiredService<IdentifierReader>()));
 builder.Services.AddSingleton<TouchpointParser>();
 builder.Services.AddSingleton(new IngestGate(options.ConcurrentIngestRequests));
+builder.Services.AddSingleton(new RequestDeadline(options.RequestDeadline));
 builder.AddProfilesOperations();
 
 var app = builder.Build();

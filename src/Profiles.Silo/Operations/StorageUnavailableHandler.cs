@@ -1,12 +1,13 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Profiles.Grains.Storage;
+using Profiles.Silo.Http;
 
 namespace Profiles.Silo.Operations;
 
 /// <summary>
-/// Redis unreachable (or a node of the cluster gone and not yet declared dead): answer 503 at once with a
-/// problem, so clients retry instead of waiting. A retry is safe: touchpoints stored before the failure
-/// answer <c>duplicate</c>.
+/// Redis unreachable, a node of the cluster gone and not yet declared dead, or a request past its deadline:
+/// answer 503 at once with a problem, so clients retry instead of waiting. A retry is safe: touchpoints stored
+/// before the failure answer <c>duplicate</c>.
 /// </summary>
 public sealed class StorageUnavailableHandler(IProblemDetailsService problems, ILogger<StorageUnavailableHandler> logger) : IExceptionHandler
 {
@@ -15,6 +16,9 @@ public sealed class StorageUnavailableHandler(IProblemDetailsService problems, I
         if (!IsUnavailability(exception)) return false;
         logger.LogWarning("Answering 503: {Reason}", exception.GetBaseException().GetType().Name);
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        var (title, detail) = exception is DeadlineExceededException
+            ? ("Not completed in time", exception.Message)
+            : ("Storage unavailable", "Profiles cannot reach its storage or a node of its cluster right now, so this request was not completed.");
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
@@ -22,9 +26,8 @@ public sealed class StorageUnavailableHandler(IProblemDetailsService problems, I
             ProblemDetails =
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Storage unavailable",
-                Detail = "Profiles cannot reach its storage or a node of its cluster right now, so this request was not completed. " +
-                         "Retry it with the same touchpoint ids: what was already stored answers duplicate.",
+                Title = title,
+                Detail = $"{detail} {Problems.RetryAdvice}",
             },
         });
     }
