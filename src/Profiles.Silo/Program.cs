@@ -23,6 +23,7 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<StorageUnavailableHandler>();
 builder.Services.AddProfilesHealthChecks();
+builder.Services.AddHostedService<StorageIsolationGuard>();
 builder.Services.AddSingleton(new IdentifierNormalizer(options.DefaultRegion));
 builder.Services.AddSingleton(new IdentifierHasher(HashKey.Bytes(options)));
 builder.Services.AddSingleton<IdentifierReader>();
