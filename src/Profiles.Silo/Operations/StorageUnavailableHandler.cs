@@ -37,6 +37,9 @@ public sealed class StorageUnavailableHandler(IProblemDetailsService problems, I
         for (; exception is not null; exception = exception.InnerException)
         {
             if (exception is StorageUnavailableException or TimeoutException or SiloUnavailableException or OrleansMessageRejectionException) return true;
+            // Storage holds a newer version than the grain knew (a write it thought had failed went through); Orleans
+            // deactivates the grain, and a retry reads it afresh.
+            if (exception is Orleans.Storage.InconsistentStateException) return true;
             if (StorageFailureFilter.IsStorageFailure(exception)) return true;
             // A grain whose state could not be read fails to activate before any filter runs; Orleans reports
             // it with this message only.
