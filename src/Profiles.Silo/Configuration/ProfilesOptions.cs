@@ -36,7 +36,7 @@ public sealed class ProfilesOptions
 
     /// <summary>The longest an ingest or read call may take, queueing included; past it the call answers 503
     /// (see RequestDeadline).</summary>
-    public TimeSpan RequestDeadline { get; set; } = TimeSpan.FromSeconds(4);
+    public TimeSpan RequestDeadline { get; set; } = TimeSpan.FromSeconds(3);
 
     public bool IsEmbedded => string.IsNullOrWhiteSpace(Redis);
 }
