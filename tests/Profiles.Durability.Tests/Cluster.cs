@@ -7,6 +7,11 @@ namespace Profiles.Durability.Tests;
 /// <summary>Helpers a client of several nodes would have: send a batch, retrying on another node.</summary>
 public static class Cluster
 {
+    /// <summary>These tests check durability against a plain union-find, so identity rule limits are lifted on
+    /// the command line; the rules have tests of their own.</summary>
+    public static readonly string[] NoLimits =
+        [.. new[] { "crm_id", "customer_id", "loyalty_id", "app_user_id", "email", "phone" }.Select(type => $"--Profiles:IdentityRules:{type}:Limit=")];
+
     /// <summary>Sends one batch, moving to the next node on a failure or a 5xx, until a node answers 200.
     /// Returns every result's status by touchpoint id.</summary>
     public static async Task<Dictionary<string, string>> SendWithRetryAsync(IReadOnlyList<NodeProcess> nodes, IReadOnlyList<TouchpointSpec> batch, int first)
@@ -76,5 +81,20 @@ public static class Cluster
             answers[$"{type}:{value}"] = profile.ToJsonString() + string.Join(',', journey);
         }
         return answers;
+    }
+
+    /// <summary>Every identifier answers with the profile of its connected component, whose journey holds exactly
+    /// that component's touchpoints, once each, and whose count says so. Components are checked a few at a time,
+    /// as several clients would read.</summary>
+    public static async Task AssertPartitionAndJourneysAsync(NodeProcess node, IReadOnlyList<TouchpointSpec> specs)
+    {
+        await Parallel.ForEachAsync(new GroundTruth(specs).Components(), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (component, _) =>
+        {
+            var profiles = await Task.WhenAll(component.Identifiers.Select(i => node.Api.LookupAsync(i.Type, i.Value)));
+            var profileId = Assert.Single(profiles.Select(p => (string)p["profileId"]!).Distinct());
+            var journey = await node.Api.JourneyIdsAsync(profileId, limit: 500);
+            Assert.True(component.TouchpointIds.Order().SequenceEqual(journey.Order()) && component.TouchpointIds.Count == (int)profiles[0]["touchpoints"]!,
+                $"Expected touchpoints {string.Join(' ', component.TouchpointIds.Order())}; journey {string.Join(' ', journey.Order())}; profile {profiles[0].ToJsonString()}");
+        });
     }
 }

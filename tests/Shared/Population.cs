@@ -69,10 +69,11 @@ public sealed class GroundTruth
 
     public bool Connected((string, string) a, (string, string) b) => Find(a) == Find(b);
 
-    public IEnumerable<(List<(string Type, string Value)> Identifiers, List<string> TouchpointIds)> Components() =>
-        _parent.Keys.GroupBy(Find).Select(group => (
-            group.ToList(),
-            _touchpoints.Where(t => Find(t.Identifiers[0]) == group.Key).Select(t => t.Id).ToList()));
+    public IEnumerable<(List<(string Type, string Value)> Identifiers, List<string> TouchpointIds)> Components()
+    {
+        var touchpointsByRoot = _touchpoints.ToLookup(t => Find(t.Identifiers[0]), t => t.Id);
+        return _parent.Keys.GroupBy(Find).Select(group => (group.ToList(), touchpointsByRoot[group.Key].ToList()));
+    }
 
     private void Union((string, string) a, (string, string) b)
     {
