@@ -9,8 +9,9 @@ namespace Profiles.Silo.Configuration;
 /// </summary>
 public static class MembershipTimeouts
 {
-    /// <summary>A grain call unanswered after this fails with a timeout, which the API answers with a 503.</summary>
-    public static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(4);
+    /// <summary>A grain call unanswered after this fails with a timeout, which the API answers with a 503: with the
+    /// ingest queue limit (IngestGate), it bounds how long any request waits on a node that went silent.</summary>
+    public static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(3);
 
     public static void Apply(ClusterMembershipOptions membership)
     {

@@ -34,9 +34,8 @@ public sealed class ProfilesOptions
     /// <summary>How many ingest requests a node works on at once; more wait their turn (see IngestGate).</summary>
     public int ConcurrentIngestRequests { get; set; } = 4;
 
-    /// <summary>The longest an ingest or read call may take, queueing included; past it the call answers 503
-    /// (see RequestDeadline).</summary>
-    public TimeSpan RequestDeadline { get; set; } = TimeSpan.FromSeconds(3);
+    /// <summary>The longest an ingest request waits for a slot before it answers 503 (see IngestGate).</summary>
+    public TimeSpan IngestQueueLimit { get; set; } = TimeSpan.FromSeconds(1);
 
     public bool IsEmbedded => string.IsNullOrWhiteSpace(Redis);
 }

@@ -30,7 +30,7 @@ public static class TouchpointEndpoints
     }
 
     private static async Task<Results<Ok<TouchpointResult[]>, ProblemHttpResult>> PostTouchpoints(
-        HttpRequest request, TouchpointParser parser, TouchpointIngestor ingestor, IngestGate gate, RequestDeadline deadline, IOptions<ProfilesOptions> options)
+        HttpRequest request, TouchpointParser parser, TouchpointIngestor ingestor, IngestGate gate, IOptions<ProfilesOptions> options)
     {
         if (!request.HasJsonContentType())
         {
@@ -68,9 +68,7 @@ public static class TouchpointEndpoints
                 default:
                     return Problems.BadRequest("The body must be one touchpoint object or an array of them.");
             }
-            // The deadline runs from here: reading a large body from a slow client is not the cluster's delay.
-            return TypedResults.Ok(await deadline.RunAsync(
-                expired => gate.RunAsync(() => IngestAsync(items, parser, ingestor), expired), request.HttpContext.RequestAborted));
+            return TypedResults.Ok(await gate.RunAsync(() => IngestAsync(items, parser, ingestor), request.HttpContext.RequestAborted));
         }
     }
 

@@ -51,10 +51,13 @@ public static class Health
             Task.FromResult(Result(readiness.ClusterProblem()));
     }
 
-    private sealed class StorageCheck(NodeReadiness readiness) : IHealthCheck
+    private sealed class StorageCheck(StorageWatch storage, NodeReadiness readiness) : IHealthCheck
     {
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken) =>
-            Task.FromResult(Result(readiness.StorageProblem()));
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
+        {
+            await storage.PingAsync();
+            return Result(readiness.StorageProblem());
+        }
     }
 
     private static HealthCheckResult Result(string? problem) =>

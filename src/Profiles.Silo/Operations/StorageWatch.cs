@@ -42,7 +42,8 @@ public sealed class StorageWatch(IJourneyStore journeys, TimeProvider time, ILog
         } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    private async Task PingAsync()
+    /// <summary>Pings now: /health/ready answers from a fresh ping, not one up to a second old.</summary>
+    public async Task PingAsync()
     {
         try
         {
