@@ -108,12 +108,10 @@ public sealed class NodeClient : IDisposable
         return (resp.StatusCode, await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
     }
 
-    public static string LookupPath(Ident id) => id.Sha256 is not null
-        ? $"v1/profiles/lookup?type={Uri.EscapeDataString(id.Type)}&sha256={id.Sha256}"
-        : $"v1/profiles/lookup?type={Uri.EscapeDataString(id.Type)}&value={Uri.EscapeDataString(id.Value!)}";
+    public static string LookupPath(IdentifierSpec id) => $"v1/profiles/lookup?{id.Query}";
 
     /// <summary>Looks an identifier up: the profile, or null with the status when not 200.</summary>
-    public async Task<(HttpStatusCode Status, ProfileView? Profile, string? Body)> LookupAsync(Ident id, CancellationToken ct)
+    public async Task<(HttpStatusCode Status, ProfileView? Profile, string? Body)> LookupAsync(IdentifierSpec id, CancellationToken ct)
     {
         var (status, body) = await GetStringAsync(LookupPath(id), ct).ConfigureAwait(false);
         return status == HttpStatusCode.OK ? (status, ParseProfile(body), body) : (status, null, body);

@@ -1,4 +1,4 @@
-using Profiles.Tests;
+using Profiles.Testing;
 using Microsoft.Playwright;
 
 namespace Profiles.Browser.Tests;

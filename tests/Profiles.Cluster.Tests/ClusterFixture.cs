@@ -9,6 +9,7 @@ using Profiles.Grains.Journey;
 using Profiles.Grains.Changes;
 using Microsoft.Extensions.Options;
 using Profiles.Grains.Resolution;
+using Profiles.Testing;
 
 namespace Profiles.Cluster.Tests;
 
@@ -44,9 +45,11 @@ public sealed class TwoSiloCluster : IAsyncDisposable
 
     public Task<IngestOutcome[]> IngestAsync(params Touchpoint[] touchpoints) => Ingestor(0).IngestAsync(touchpoints);
 
-    public async Task<ProfileSnapshot> LookupAsync(string type, string value) =>
-        await Reader().FindByIdentifierAsync(Profiles.Tests.TestTouchpoints.KeyOf(type, value))
-        ?? throw new Xunit.Sdk.XunitException($"No profile for {type} {value}");
+    public Task<ProfileSnapshot> LookupAsync(string type, string value) => LookupAsync(new IdentifierSpec(type, value));
+
+    public async Task<ProfileSnapshot> LookupAsync(IdentifierSpec identifier) =>
+        await Reader().FindByIdentifierAsync(TestIdentifiers.Read(identifier).Key)
+        ?? throw new Xunit.Sdk.XunitException($"No profile for {identifier}");
 
     /// <summary>Every touchpoint id of a profile's journey, newest first, read page by page.</summary>
     public async Task<List<string>> JourneyIdsAsync(string profileId, int pageSize = 37)

@@ -1,5 +1,5 @@
 using Profiles.Core.Touchpoints;
-using Profiles.Tests;
+using Profiles.Testing;
 
 namespace Profiles.Cluster.Tests;
 
@@ -86,15 +86,15 @@ public class IdentityResolutionTests(ClusterFixture fixture)
     [Fact]
     public async Task Sixteen_concurrent_writers_on_overlapping_identifiers_give_the_partition_of_an_independent_union_find()
     {
-        var specs = new Population(_run, seed: 7, customers: 60, identifiersPerCustomer: 5).Touchpoints(1600);
+        var specs = new OverlappingLinksPopulation(_run, seed: 7, customers: 60, identifiersPerCustomer: 5).Touchpoints(1600);
 
         await Replay(fixture.Cluster, Shuffled(specs, seed: 1), writers: 16, batch: 25);
 
         var expected = new GroundTruth(specs);
-        var profileOf = new Dictionary<(string, string), string>();
+        var profileOf = new Dictionary<IdentifierSpec, string>();
         foreach (var identifier in expected.Identifiers)
         {
-            profileOf[identifier] = (await fixture.Cluster.LookupAsync(identifier.Type, identifier.Value)).ProfileId;
+            profileOf[identifier] = (await fixture.Cluster.LookupAsync(identifier)).ProfileId;
         }
         foreach (var a in expected.Identifiers)
         {
@@ -103,27 +103,26 @@ public class IdentityResolutionTests(ClusterFixture fixture)
                 Assert.Equal(expected.Connected(a, b), profileOf[a] == profileOf[b]);
             }
         }
-        foreach (var component in expected.Components())
+        foreach (var profile in expected.Profiles())
         {
-            var journey = await fixture.Cluster.JourneyIdsAsync(profileOf[component.Identifiers[0]]);
-            Assert.Equal(component.TouchpointIds.Order(), journey.Order());
+            var journey = await fixture.Cluster.JourneyIdsAsync(profileOf[profile.Identifiers[0]]);
+            Assert.Equal(profile.TouchpointIds.Order(), journey.Order());
         }
     }
 
     [Fact]
     public async Task Two_clusters_fed_the_same_touchpoints_in_different_orders_hold_the_same_content()
     {
-        var specs = new Population(_run, seed: 11, customers: 25, identifiersPerCustomer: 4).Touchpoints(600);
+        var specs = new OverlappingLinksPopulation(_run, seed: 11, customers: 25, identifiersPerCustomer: 4).Touchpoints(600);
 
         await Task.WhenAll(
             Replay(fixture.Cluster, Shuffled(specs, seed: 2), writers: 16, batch: 10),
             Replay(fixture.Twin, Shuffled(specs, seed: 3), writers: 16, batch: 40));
 
-        foreach (var component in new GroundTruth(specs).Components())
+        foreach (var profile in new GroundTruth(specs).Profiles())
         {
-            var (type, value) = component.Identifiers[0];
-            var one = await fixture.Cluster.LookupAsync(type, value);
-            var other = await fixture.Twin.LookupAsync(type, value);
+            var one = await fixture.Cluster.LookupAsync(profile.Identifiers[0]);
+            var other = await fixture.Twin.LookupAsync(profile.Identifiers[0]);
             Assert.Equal(CanonicalContent.Of(one.Content), CanonicalContent.Of(other.Content));
             Assert.Equal(await fixture.Cluster.JourneyIdsAsync(one.ProfileId), await fixture.Twin.JourneyIdsAsync(other.ProfileId));
         }
@@ -132,28 +131,16 @@ public class IdentityResolutionTests(ClusterFixture fixture)
     private static List<Touchpoint> Shuffled(List<TouchpointSpec> specs, int seed)
     {
         var random = new Random(seed);
-        return [.. specs.OrderBy(_ => random.Next()).Select(s => TestTouchpoints.Make(s.Id, s.OccurredAt, s.Channel, "page_view", s.Identifiers,
-            [("visits", s.Visit.ToString()), ("tier", $"\"t{s.Visit % 3}\"")]))];
+        return [.. specs.OrderBy(_ => random.Next()).Select(TestTouchpoints.Of)];
     }
 
     /// <summary>Writers take batches off one queue and send them through the silos in turn.</summary>
-    private static async Task Replay(TwoSiloCluster cluster, List<Touchpoint> touchpoints, int writers, int batch)
-    {
-        var batches = new Queue<Touchpoint[]>(touchpoints.Chunk(batch));
-        await Task.WhenAll(Enumerable.Range(0, writers).Select(async writer =>
+    private static Task Replay(TwoSiloCluster cluster, List<Touchpoint> touchpoints, int writers, int batch) =>
+        ConcurrentWriters.RunAsync(touchpoints, batch, writers, async (writer, next) =>
         {
-            while (true)
-            {
-                Touchpoint[] next;
-                lock (batches)
-                {
-                    if (!batches.TryDequeue(out next!)) return;
-                }
-                var outcomes = await cluster.Ingestor(writer).IngestAsync(next);
-                Assert.All(outcomes, o => Assert.True(o.IsNew));
-            }
-        }));
-    }
+            var outcomes = await cluster.Ingestor(writer).IngestAsync(next);
+            Assert.All(outcomes, o => Assert.True(o.IsNew));
+        });
 
     private string Id(string name) => $"{_run}-{name}";
 

@@ -1,4 +1,4 @@
-using Profiles.Tests;
+using Profiles.Testing;
 
 namespace Profiles.Cluster.Tests;
 

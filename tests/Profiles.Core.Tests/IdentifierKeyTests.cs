@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Profiles.Core.Identifiers;
-using static Profiles.Core.Tests.TestIdentifiers;
+using static Profiles.Testing.TestIdentifiers;
 
 namespace Profiles.Core.Tests;
 

@@ -1,5 +1,5 @@
 using Profiles.Core.Identifiers;
-using static Profiles.Core.Tests.TestIdentifiers;
+using static Profiles.Testing.TestIdentifiers;
 
 namespace Profiles.Core.Tests;
 

@@ -2,6 +2,8 @@ using Profiles.Core.Profiles;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
 
+using Profiles.Testing;
+
 namespace Profiles.Core.Tests;
 
 /// <summary>Identity-rule limits (contract section 5), checked in the one place that admission, merges and the

@@ -1,7 +1,7 @@
 using Profiles.Core.Identifiers;
 using Profiles.Core.Profiles;
 using Profiles.Core.Touchpoints;
-using Profiles.Tests;
+using Profiles.Testing;
 
 namespace Profiles.Core.Tests;
 
@@ -73,14 +73,14 @@ public class ProfileContentTests
         Assert.Equal(Start.AddDays(2), content.LastSeen);
         Assert.Equal(1, content.Channels["web"].Touchpoints);
         Assert.Equal(1, content.Channels["store"].Touchpoints);
-        var cookie = content.Identifiers[TestTouchpoints.KeyOf("cookie", "c-1")];
+        var cookie = content.Identifiers[TestIdentifiers.KeyOf("cookie", "c-1")];
         Assert.Equal((Start, Start.AddDays(2)), (cookie.FirstSeen, cookie.LastSeen));
     }
 
     [Fact]
     public void A_hint_from_a_clear_value_replaces_the_placeholder_of_a_hashed_one()
     {
-        TestTouchpoints.Reader.TryRead("email", null, IdentifierHasher.Sha256Hex("paul@example.com"), out var hashed, out _);
+        TestIdentifiers.Reader.TryRead("email", null, IdentifierHasher.Sha256Hex("paul@example.com"), out var hashed, out _);
         var fromHash = new Touchpoint("h", Start, "crm", "import", [hashed], [], null);
         var clear = TestTouchpoints.Make("c", Start, "web", "login", [("email", "paul@example.com")]);
 

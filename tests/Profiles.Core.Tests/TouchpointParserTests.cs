@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Profiles.Core.Identifiers;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
-using static Profiles.Core.Tests.TestIdentifiers;
+using static Profiles.Testing.TestIdentifiers;
 
 namespace Profiles.Core.Tests;
 

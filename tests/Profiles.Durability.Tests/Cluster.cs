@@ -1,6 +1,5 @@
 using System.Net;
-using System.Text.Json.Nodes;
-using Profiles.Tests;
+using Profiles.Testing;
 
 namespace Profiles.Durability.Tests;
 
@@ -16,7 +15,7 @@ public static class Cluster
     /// Returns every result's status by touchpoint id.</summary>
     public static async Task<Dictionary<string, string>> SendWithRetryAsync(IReadOnlyList<NodeProcess> nodes, IReadOnlyList<TouchpointSpec> batch, int first)
     {
-        var body = new JsonArray([.. batch.Select(t => (JsonNode)t.ToJson())]).ToJsonString();
+        var body = TouchpointJson.Array(batch);
         var deadline = DateTime.UtcNow.AddMinutes(2);
         for (var attempt = 0; ; attempt++)
         {
@@ -37,26 +36,17 @@ public static class Cluster
     /// <summary>Writers take batches off one queue and send each to their own node first.</summary>
     public static async Task<Dictionary<string, string>> ReplayAsync(IReadOnlyList<NodeProcess> nodes, IReadOnlyList<TouchpointSpec> touchpoints, int writers, int batch, Func<int, Task>? afterBatch = null)
     {
-        var batches = new Queue<TouchpointSpec[]>(touchpoints.Chunk(batch));
         var statuses = new Dictionary<string, string>();
         var sent = 0;
-        await Task.WhenAll(Enumerable.Range(0, writers).Select(async writer =>
+        await ConcurrentWriters.RunAsync(touchpoints, batch, writers, async (writer, next) =>
         {
-            while (true)
+            var results = await SendWithRetryAsync(nodes, next, writer);
+            lock (statuses)
             {
-                TouchpointSpec[] next;
-                lock (batches)
-                {
-                    if (!batches.TryDequeue(out next!)) return;
-                }
-                var results = await SendWithRetryAsync(nodes, next, writer);
-                lock (statuses)
-                {
-                    foreach (var (id, status) in results) statuses[id] = status;
-                }
-                if (afterBatch is not null) await afterBatch(Interlocked.Increment(ref sent));
+                foreach (var (id, status) in results) statuses[id] = status;
             }
-        }));
+            if (afterBatch is not null) await afterBatch(Interlocked.Increment(ref sent));
+        });
         return statuses;
     }
 
@@ -71,30 +61,30 @@ public static class Cluster
     }
 
     /// <summary>Every answer a client can get about these identifiers: the profile of each and its journey.</summary>
-    public static async Task<Dictionary<string, string>> AnswersAsync(NodeProcess node, IEnumerable<(string Type, string Value)> identifiers)
+    public static async Task<Dictionary<string, string>> AnswersAsync(NodeProcess node, IEnumerable<IdentifierSpec> identifiers)
     {
         var answers = new Dictionary<string, string>();
-        foreach (var (type, value) in identifiers)
+        foreach (var identifier in identifiers)
         {
-            var profile = await node.Api.LookupAsync(type, value);
+            var profile = await node.Api.LookupAsync(identifier);
             var journey = await node.Api.JourneyIdsAsync((string)profile["profileId"]!, limit: 500);
-            answers[$"{type}:{value}"] = profile.ToJsonString() + string.Join(',', journey);
+            answers[$"{identifier.Type}:{identifier.Value}"] = profile.ToJsonString() + string.Join(',', journey);
         }
         return answers;
     }
 
     /// <summary>Every identifier answers with the profile of its connected component, whose journey holds exactly
-    /// that component's touchpoints, once each, and whose count says so. Components are checked a few at a time,
-    /// as several clients would read.</summary>
+    /// that component's touchpoints, once each, and whose count says so. Profiles are checked a few at a time, as
+    /// several clients would read.</summary>
     public static async Task AssertPartitionAndJourneysAsync(NodeProcess node, IReadOnlyList<TouchpointSpec> specs)
     {
-        await Parallel.ForEachAsync(new GroundTruth(specs).Components(), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (component, _) =>
+        await Parallel.ForEachAsync(new GroundTruth(specs).Profiles(), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (expected, _) =>
         {
-            var profiles = await Task.WhenAll(component.Identifiers.Select(i => node.Api.LookupAsync(i.Type, i.Value)));
+            var profiles = await Task.WhenAll(expected.Identifiers.Select(node.Api.LookupAsync));
             var profileId = Assert.Single(profiles.Select(p => (string)p["profileId"]!).Distinct());
             var journey = await node.Api.JourneyIdsAsync(profileId, limit: 500);
-            Assert.True(component.TouchpointIds.Order().SequenceEqual(journey.Order()) && component.TouchpointIds.Count == (int)profiles[0]["touchpoints"]!,
-                $"Expected touchpoints {string.Join(' ', component.TouchpointIds.Order())}; journey {string.Join(' ', journey.Order())}; profile {profiles[0].ToJsonString()}");
+            Assert.True(expected.TouchpointIds.Order().SequenceEqual(journey.Order()) && expected.TouchpointIds.Count == (int)profiles[0]["touchpoints"]!,
+                $"Expected touchpoints {string.Join(' ', expected.TouchpointIds.Order())}; journey {string.Join(' ', journey.Order())}; profile {profiles[0].ToJsonString()}");
         });
     }
 }

@@ -1,4 +1,4 @@
-using Profiles.Tests;
+using Profiles.Testing;
 using System.Text.Json.Nodes;
 
 namespace Profiles.Durability.Tests;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text.Json.Nodes;
-using Profiles.Tests;
+using Profiles.Testing;
 using Xunit.Abstractions;
 
 namespace Profiles.Durability.Tests;
@@ -15,8 +14,8 @@ public class DurabilityTests(ITestOutputHelper output)
     public async Task Stopping_every_node_and_starting_again_changes_no_answer_and_a_resend_is_all_duplicates()
     {
         await using var redis = await RedisServer.StartAsync();
-        var specs = new Population(_run, seed: 3, customers: 30, identifiersPerCustomer: 4).Touchpoints(500);
-        var identifiers = new GroundTruth(specs).Identifiers.ToList();
+        var specs = new OverlappingLinksPopulation(_run, seed: 3, customers: 30, identifiersPerCustomer: 4).Touchpoints(500);
+        var identifiers = new GroundTruth(specs).Identifiers;
 
         Dictionary<string, string> before;
         await using (var first = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits))
@@ -41,7 +40,7 @@ public class DurabilityTests(ITestOutputHelper output)
     public async Task A_node_killed_during_concurrent_ingest_loses_nothing_and_doubles_nothing()
     {
         await using var redis = await RedisServer.StartAsync();
-        var specs = new Population(_run, seed: 5, customers: 40, identifiersPerCustomer: 5).Touchpoints(1500);
+        var specs = new OverlappingLinksPopulation(_run, seed: 5, customers: 40, identifiersPerCustomer: 5).Touchpoints(1500);
         await using var survivor = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits);
         await using var victim = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits);
         var killedAt = new TaskCompletionSource<Stopwatch>();
@@ -65,12 +64,12 @@ public class DurabilityTests(ITestOutputHelper output)
     {
         await using var redis = await RedisServer.StartAsync();
         await using var node = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits);
-        var specs = new Population(_run, seed: 9, customers: 10, identifiersPerCustomer: 3).Touchpoints(120);
+        var specs = new OverlappingLinksPopulation(_run, seed: 9, customers: 10, identifiersPerCustomer: 3).Touchpoints(120);
         await Cluster.ReplayAsync([node], specs[..60], writers: 4, batch: 10);
 
         await redis.StopAsync();
         var clock = Stopwatch.StartNew();
-        var (status, problem) = await node.Api.PostAsync(new JsonArray([.. specs[60..80].Select(t => (JsonNode)t.ToJson())]).ToJsonString());
+        var (status, problem) = await node.Api.PostAsync(TouchpointJson.Array(specs[60..80]));
         var answeredIn = clock.Elapsed;
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Profiles.Tests;
+using Profiles.Testing;
 
 namespace Profiles.Durability.Tests;
 
@@ -66,7 +66,7 @@ public sealed class FailoverWriters
         {
             var index = Interlocked.Increment(ref _taken) - 1;
             if (index >= _batches.Length) throw new InvalidOperationException("The writers ran out of touchpoints; give them more.");
-            var body = new JsonArray([.. _batches[index].Select(t => (JsonNode)t.ToJson())]).ToJsonString();
+            var body = TouchpointJson.Array(_batches[index]);
             var giveUp = _clock.Elapsed + BatchTimeout;
             while (!await TrySendAsync(_nodes[node], body))
             {

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Profiles.Tests;
+using Profiles.Testing;
 
 namespace Profiles.Durability.Tests;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using Profiles.Tests;
+using Profiles.Testing;
 
 namespace Profiles.Durability.Tests;
 
@@ -29,7 +29,7 @@ public sealed class LookupSampler
         }
     }
 
-    public static LookupSampler Start(NodeProcess node, IReadOnlyList<(string Type, string Value)> identifiers, Stopwatch clock, CancellationToken stop)
+    public static LookupSampler Start(NodeProcess node, IReadOnlyList<IdentifierSpec> identifiers, Stopwatch clock, CancellationToken stop)
     {
         var sampler = new LookupSampler();
         sampler.Completion = sampler.RunAsync(node, identifiers, clock, stop);
@@ -45,7 +45,7 @@ public sealed class LookupSampler
         return lastFailure + 1 < after.Count ? after[lastFailure + 1].End : null;
     }
 
-    private async Task RunAsync(NodeProcess node, IReadOnlyList<(string Type, string Value)> identifiers, Stopwatch clock, CancellationToken stop)
+    private async Task RunAsync(NodeProcess node, IReadOnlyList<IdentifierSpec> identifiers, Stopwatch clock, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
@@ -55,7 +55,7 @@ public sealed class LookupSampler
                 var sent = clock.Elapsed;
                 try
                 {
-                    using var response = await node.Http.GetAsync($"/v1/profiles/lookup?type={identifier.Type}&value={Uri.EscapeDataString(identifier.Value)}");
+                    using var response = await node.Http.GetAsync($"/v1/profiles/lookup?{identifier.Query}");
                     return (response.StatusCode == HttpStatusCode.OK, clock.Elapsed - sent);
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException)

@@ -1,5 +1,5 @@
 using System.Net;
-using Profiles.Tests;
+using Profiles.Testing;
 using Xunit.Abstractions;
 
 namespace Profiles.Durability.Tests;
@@ -79,13 +79,13 @@ public class PartitionTests(ITestOutputHelper output)
     /// fails after 10 s.</summary>
     private static async Task<TimeSpan> FirstRefusalAsync(TwoNodesUnderIngest scene)
     {
-        var (type, value) = scene.Sample[0];
+        var identifier = scene.Sample[0];
         // A customer of its own, outside what the writers send and what is checked.
-        var touchpoint = TouchpointJson.Make($"{value}-refused", "web", "page_view", null, ("cookie", $"{value}-refused")).ToJsonString();
+        var touchpoint = TouchpointJson.Make($"{identifier.Value}-refused", "web", "page_view", null, ("cookie", $"{identifier.Value}-refused")).ToJsonString();
         var deadline = scene.Clock.Elapsed + TimeSpan.FromSeconds(10);
         while (scene.Clock.Elapsed < deadline)
         {
-            var (lookup, _) = await scene.Victim.Api.GetAsync($"/v1/profiles/lookup?type={type}&value={Uri.EscapeDataString(value)}");
+            var (lookup, _) = await scene.Victim.Api.GetAsync($"/v1/profiles/lookup?{identifier.Query}");
             var (ingest, _) = await scene.Victim.Api.PostAsync(touchpoint);
             var (ready, _) = await scene.Victim.Api.GetAsync("/health/ready");
             if (new[] { lookup, ingest, ready }.All(status => status == HttpStatusCode.ServiceUnavailable)) return scene.Clock.Elapsed;
@@ -127,10 +127,7 @@ public class PartitionTests(ITestOutputHelper output)
         Assert.All(writers.Statuses.Values, s => Assert.Contains(s, new[] { "accepted", "duplicate" }));
         await Cluster.AssertPartitionAndJourneysAsync(one, sent);
         await Parallel.ForEachAsync(new GroundTruth(sent).Identifiers, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (identifier, _) =>
-        {
-            var (type, value) = identifier;
-            Assert.Equal((await one.Api.LookupAsync(type, value)).ToJsonString(), (await other.Api.LookupAsync(type, value)).ToJsonString());
-        });
+            Assert.Equal((await one.Api.LookupAsync(identifier)).ToJsonString(), (await other.Api.LookupAsync(identifier)).ToJsonString()));
     }
 }
 

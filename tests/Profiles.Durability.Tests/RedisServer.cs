@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Profiles.Tests;
+using Profiles.Testing;
 
 namespace Profiles.Durability.Tests;
 

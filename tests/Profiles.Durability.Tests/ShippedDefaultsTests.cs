@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Profiles.Tests;
+using Profiles.Testing;
 
 namespace Profiles.Durability.Tests;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Profiles.Tests;
+using Profiles.Testing;
 
 namespace Profiles.Durability.Tests;
 
@@ -37,7 +37,7 @@ public sealed partial class TwoNodesUnderIngest : IAsyncDisposable
     public LookupSampler Sampler { get; private set; } = null!;
 
     /// <summary>Identifiers of touchpoints that landed before the sampler started.</summary>
-    public IReadOnlyList<(string Type, string Value)> Sample { get; private set; } = [];
+    public IReadOnlyList<IdentifierSpec> Sample { get; private set; } = [];
 
     /// <summary>Starts the scene and returns once the sampler has run and ingest has been steady for
     /// <paramref name="steady"/>, with grains on both nodes.</summary>
@@ -90,7 +90,7 @@ public sealed partial class TwoNodesUnderIngest : IAsyncDisposable
     private async Task StartTrafficAsync(string run, int seed, TimeSpan steady)
     {
         // Customers enough for the writers to run for minutes without one hot profile; only what they send is checked.
-        var touchpoints = new Population(run, seed, customers: 3000, identifiersPerCustomer: 3).Touchpoints(200_000);
+        var touchpoints = new OverlappingLinksPopulation(run, seed, customers: 3000, identifiersPerCustomer: 3).Touchpoints(200_000);
         Writers = FailoverWriters.Start([Survivor, Victim], touchpoints, writers: 16, batch: 20, Clock, AttemptTimeout, _stop.Token);
         while (Writers.Statuses.Count < 2000)
         {

@@ -1,4 +1,4 @@
-using Profiles.Tests;
+using Profiles.Testing;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
-using Profiles.Tests;
+using Profiles.Testing;
 
 namespace Profiles.Http.Tests;
 

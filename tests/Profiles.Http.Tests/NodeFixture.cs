@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Profiles.Tests;
+using Profiles.Testing;
 
 namespace Profiles.Http.Tests;
 

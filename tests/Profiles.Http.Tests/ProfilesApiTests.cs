@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 
-using Profiles.Tests;
+using Profiles.Testing;
 
 namespace Profiles.Http.Tests;
 

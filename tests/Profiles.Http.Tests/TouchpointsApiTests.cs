@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 
-using Profiles.Tests;
+using Profiles.Testing;
 
 namespace Profiles.Http.Tests;
 

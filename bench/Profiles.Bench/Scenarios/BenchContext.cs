@@ -7,7 +7,7 @@ public sealed class BenchContext(Options options, Report report, NodeClient writ
     public Report Report { get; } = report;
     public NodeClient Writes { get; } = writes;
     public NodeClient Reads { get; } = reads;
-    public DateTimeOffset Anchor { get; } = Population.DefaultAnchor;
+    public DateTimeOffset Anchor { get; } = RetailPopulation.DefaultAnchor;
     public bool Failed { get; set; }
 
     /// <summary>Next free global customer index, so that phases never share identifiers.</summary>

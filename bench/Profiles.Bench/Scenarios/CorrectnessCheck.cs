@@ -25,7 +25,7 @@ public sealed class CheckResult
 /// </summary>
 public static class CorrectnessCheck
 {
-    public static async Task<CheckResult> RunAsync(NodeClient client, Population pop, GroundTruth truth, int sample, int seed, CancellationToken ct)
+    public static async Task<CheckResult> RunAsync(NodeClient client, RetailPopulation pop, GroundTruth truth, int sample, int seed, CancellationToken ct)
     {
         var result = new CheckResult();
         var rng = new Random(seed ^ 0x5A5A5A);
@@ -35,13 +35,13 @@ public static class CorrectnessCheck
         await Parallel.ForEachAsync(picks, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (c, token) =>
         {
             var r = new Random(c.Index);
-            var ids = new List<Ident>
+            var ids = new List<IdentifierSpec>
             {
-                new("email", Population.MessyEmail(r, c.Email)),
-                new("email", null, Population.Sha256Hex(c.Email)),
+                new("email", MessySpelling.Email(r, c.Email)),
+                IdentifierSpec.Hashed("email", c.Email),
             };
-            if (c.UsesPhone) ids.Add(new("phone", Population.MessyPhone(r, c.PhoneNational)));
-            ids.AddRange(c.Cookies.Select(k => new Ident("cookie", " " + k)));
+            if (c.UsesPhone) ids.Add(new("phone", MessySpelling.Phone(r, c.PhoneNational)));
+            ids.AddRange(c.Cookies.Select(k => new IdentifierSpec("cookie", " " + k)));
             if (c.LoyaltyId is not null) ids.Add(new("loyalty_id", c.LoyaltyId));
             if (c.CrmId is not null) ids.Add(new("crm_id", c.CrmId + " "));
             if (c.DeviceId is not null) ids.Add(new("device_id", c.DeviceId));
@@ -89,7 +89,7 @@ public static class CorrectnessCheck
     }
 
     /// <summary>Type and a masked value, so a report never shows a full identifier.</summary>
-    public static string Describe(Ident id) => id.Sha256 is not null
+    public static string Describe(IdentifierSpec id) => id.Sha256 is not null
         ? $"{id.Type}(sha256 {id.Sha256[..8]}…)"
         : $"{id.Type}('{Mask(id.Value!)}')";
 

@@ -12,20 +12,20 @@ public static class IngestScenario
         var offset = ctx.NextCustomer;
         ctx.NextCustomer += customers;
         Ui.Info($"[{phase}] generating {customers:N0} customers (seed {o.Seed}, offset {offset:N0})");
-        var pop = Population.Generate(o.Seed, offset, customers, ctx.Anchor);
+        var pop = RetailPopulation.Generate(o.Seed, offset, customers, ctx.Anchor);
         var order = pop.Touchpoints.ToArray();
         new Random(o.Seed * 31 + offset).Shuffle(order);
-        var truth = GroundTruth.Build(order);
+        var truth = new GroundTruth(order);
         var total = order.Length;
         ctx.Report.Add(phase, "population", customers, "customers",
-            note: $"{total:N0} touchpoints ({(double)total / customers:0.#} per customer), {truth.Components:N0} expected profiles, {truth.ExpectedMerges:N0} expected merges in replay order");
-        if (truth.Components != customers) ctx.Report.Problem($"{phase}: ground truth has {truth.Components} components for {customers} customers (generator bug)");
+            note: $"{total:N0} touchpoints ({(double)total / customers:0.#} per customer), {truth.ComponentCount:N0} expected profiles, {truth.ExpectedMerges:N0} expected merges in replay order");
+        if (truth.ComponentCount != customers) ctx.Report.Problem($"{phase}: ground truth has {truth.ComponentCount} components for {customers} customers (generator bug)");
 
         // Lookups for e-mails of the population, in messy spellings: 404 until the customer's first e-mail touchpoint lands.
         var rng = new Random(o.Seed + 7);
         var paths = Enumerable.Range(0, Math.Min(8192, customers * 2))
             .Select(_ => pop.Customers[rng.Next(customers)])
-            .Select(c => NodeClient.LookupPath(new Ident("email", Population.MessyEmail(rng, c.Email))))
+            .Select(c => NodeClient.LookupPath(new IdentifierSpec("email", MessySpelling.Email(rng, c.Email))))
             .ToArray();
 
         var metricsBefore = (await NodeMetrics.MergesAsync(ctx.Reads, ct).ConfigureAwait(false)).Value;

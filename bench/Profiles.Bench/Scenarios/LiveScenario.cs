@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json;
 
@@ -11,8 +12,8 @@ namespace Profiles.Bench.Scenarios;
 /// connect/disconnect churn leaves behind.
 /// <list type="number">
 /// <item>One touchpoint for each of <c>--live-subscribers</c> fresh customers (one e-mail each).</item>
-/// <item>One <c>GET /v1/profiles/live</c> stream per customer, round-robin over the targets, read with a small
-/// SSE line parser.</item>
+/// <item>One <c>GET /v1/profiles/live</c> stream per customer, round-robin over the targets, read with .NET's
+/// server-sent events parser.</item>
 /// <item><c>--live-rounds</c> rounds at <c>--live-rate</c>/s (open loop): an idle customer gets one touchpoint,
 /// posted to a node other than its subscriber's when there are several; latency = arrival of the first
 /// <c>event: profile</c> whose <c>touchpoints</c> reaches the new count − arrival of the <c>200</c>
@@ -42,10 +43,10 @@ public static class LiveScenario
         Uri WriterNode(int c) => targets[(c + (targets.Count > 1 ? 1 : 0)) % targets.Count];
         TouchpointSpec Spec(int c, int k) => new()
         {
-            IdPrefix = prefix, Customer = c, K = k,
+            Id = $"{prefix}{c}-{k}",
             OccurredAt = ctx.Anchor - TimeSpan.FromSeconds(k),
             Channel = "web", Type = k == 0 ? "login" : "page_view",
-            Identifiers = [new Ident("email", emails[c])],
+            Identifiers = [new IdentifierSpec("email", emails[c])],
         };
 
         // 1. One touchpoint per customer.
@@ -99,7 +100,7 @@ public static class LiveScenario
         await ChurnAsync(ctx, sse, targets[0], LivePath(emails[0]), ct).ConfigureAwait(false);
     }
 
-    private static string LivePath(string email) => $"v1/profiles/live?type=email&value={Uri.EscapeDataString(email)}";
+    private static string LivePath(string email) => $"v1/profiles/live?{new IdentifierSpec("email", email).Query}";
 
     private static string Gauge(double? v) => v is { } x ? x.ToString("0.##", CultureInfo.InvariantCulture) : "n/a";
 
@@ -327,9 +328,9 @@ public static class LiveScenario
 
 /// <summary>
 /// One <c>GET /v1/profiles/live</c> stream read with HttpClient (headers first, then the body as it comes) and
-/// a small SSE parser: <c>event: X</c>, <c>data: ...</c>, a blank line ends the event, <c>:</c> starts a
-/// heartbeat comment. Every <c>event: profile</c> updates the last <c>touchpoints</c> count seen and completes
-/// the waits it reaches with the Stopwatch timestamp of its arrival.
+/// .NET's <see cref="SseParser"/>, which skips the heartbeat comments. Every <c>event: profile</c> updates the
+/// last <c>touchpoints</c> count seen and completes the waits it reaches with the Stopwatch timestamp of its
+/// arrival.
 /// </summary>
 public sealed class SseSubscriber : IAsyncDisposable
 {
@@ -345,8 +346,6 @@ public sealed class SseSubscriber : IAsyncDisposable
     private SseSubscriber(Uri target) => Target = target;
 
     public Uri Target { get; }
-    public long Events;
-    public long Heartbeats;
     public string? Error { get; private set; }
 
     /// <summary>Timestamp of the first event.</summary>
@@ -391,26 +390,8 @@ public sealed class SseSubscriber : IAsyncDisposable
     {
         try
         {
-            using var reader = new StreamReader(stream, Encoding.UTF8, false, 4096);
-            string? evt = null;
-            StringBuilder? data = null;
-            while (await reader.ReadLineAsync(_stop.Token).ConfigureAwait(false) is { } line)
-            {
-                if (line.Length == 0)
-                {
-                    if (evt is not null || data is not null) Dispatch(evt ?? "message", data?.ToString() ?? "", Stopwatch.GetTimestamp());
-                    evt = null;
-                    data = null;
-                    continue;
-                }
-                if (line[0] == ':') { Interlocked.Increment(ref Heartbeats); continue; }
-                var colon = line.IndexOf(':', StringComparison.Ordinal);
-                var field = colon < 0 ? line : line[..colon];
-                var value = colon < 0 ? "" : line[(colon + 1)..];
-                if (value.StartsWith(' ')) value = value[1..];
-                if (field == "event") evt = value;
-                else if (field == "data") (data ??= new StringBuilder()).Append(data.Length > 0 ? "\n" : "").Append(value);
-            }
+            await foreach (var item in SseParser.Create(stream).EnumerateAsync(_stop.Token).ConfigureAwait(false))
+                Dispatch(item.EventType, item.Data, Stopwatch.GetTimestamp());
             if (!_closing) Error = $"{Target}: the stream ended";
         }
         catch (Exception e) when (_closing && e is OperationCanceledException or IOException or ObjectDisposedException or HttpRequestException)
@@ -428,7 +409,6 @@ public sealed class SseSubscriber : IAsyncDisposable
 
     private void Dispatch(string evt, string data, long arrival)
     {
-        Interlocked.Increment(ref Events);
         if (evt == "profile")
         {
             var count = Touchpoints(data);

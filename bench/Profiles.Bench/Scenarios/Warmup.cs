@@ -9,12 +9,12 @@ public static class Warmup
         var o = ctx.Options;
         if (o.Warmup <= 0) return;
         var customers = Math.Max(1, o.Warmup / 14);
-        var pop = Population.Generate(o.Seed, 9_000_000, customers, ctx.Anchor);
+        var pop = RetailPopulation.Generate(o.Seed, 9_000_000, customers, ctx.Anchor);
         var order = pop.Touchpoints.ToArray();
         new Random(o.Seed).Shuffle(order);
         var stats = await Ui.WithProgress($"warm-up: {order.Length:N0} touchpoints", order.Length,
             p => Replayer.ReplayAsync(ctx.Writes, order, 0, order.Length, o.BatchSizes[0], o.Writers, p, ct)).ConfigureAwait(false);
-        var paths = pop.Customers.Select(c => NodeClient.LookupPath(new Ident("email", c.Email))).ToArray();
+        var paths = pop.Customers.Select(c => NodeClient.LookupPath(new IdentifierSpec("email", c.Email))).ToArray();
         await LookupLoad.RunAsync(ctx.Reads, paths, Math.Max(100, o.LookupRate), TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
         ctx.Report.Add("start", "warm-up (not measured)", stats.PerSecond, "touchpoints/s",
             note: $"{order.Length:N0} touchpoints of {customers} separate customers; {stats.Accepted:N0} accepted");

@@ -40,6 +40,8 @@ public sealed class ProfileContent
 
     public void Add(Touchpoint touchpoint)
     {
+        // An operator's unlink or relink is kept in the journey, but links nothing and counts in no figure.
+        if (Resolution.OperatorEntry.Is(touchpoint)) return;
         var at = touchpoint.OccurredAt.ToUniversalTime();
         foreach (var identifier in touchpoint.Identifiers)
         {

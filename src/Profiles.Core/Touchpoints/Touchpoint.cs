@@ -36,6 +36,9 @@ public static class RefusalReasons
 {
     /// <summary>The link would give a profile more values of a type than its limit.</summary>
     public const string Limit = "limit";
+
+    /// <summary>An operator said the two identifiers belong to two people (an unlink that stands).</summary>
+    public const string Unlink = "unlink";
 }
 
 /// <summary>One identifier of a touchpoint: its type, stored key (HMAC, lower-case hex) and masked hint.</summary>

@@ -3,7 +3,7 @@ namespace Profiles.Silo.Operations;
 /// <summary>
 /// Whether this node can stand behind its answers: its silo is an active member of the cluster and its storage
 /// answers. /health/ready reports each condition, and the API refuses work with a 503 while one fails
-/// (<see cref="ReadinessFilter"/>).
+/// (<see cref="Http.ReadinessFilter"/>).
 /// </summary>
 public sealed class NodeReadiness(IClusterMembershipService membership, ILocalSiloDetails silo, StorageWatch storage)
 {

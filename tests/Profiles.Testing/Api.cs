@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Profiles.Tests;
+namespace Profiles.Testing;
 
 /// <summary>The calls of the contract, as a client makes them, returning status and parsed body.</summary>
 public sealed class Api(HttpClient http)
@@ -28,10 +28,12 @@ public sealed class Api(HttpClient http)
         return (response.StatusCode, await BodyOf(response));
     }
 
-    public async Task<JsonNode> LookupAsync(string type, string value)
+    public Task<JsonNode> LookupAsync(string type, string value) => LookupAsync(new IdentifierSpec(type, value));
+
+    public async Task<JsonNode> LookupAsync(IdentifierSpec identifier)
     {
-        var (status, body) = await GetAsync($"/v1/profiles/lookup?type={type}&value={Uri.EscapeDataString(value)}");
-        Assert.True(status == HttpStatusCode.OK, $"lookup {type} answered {status}: {body}");
+        var (status, body) = await GetAsync($"/v1/profiles/lookup?{identifier.Query}");
+        Assert.True(status == HttpStatusCode.OK, $"lookup {identifier.Type} answered {status}: {body}");
         return body!;
     }
 

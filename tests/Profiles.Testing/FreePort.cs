@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Profiles.Tests;
+namespace Profiles.Testing;
 
 public static class FreePort
 {

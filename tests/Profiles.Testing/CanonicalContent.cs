@@ -1,7 +1,7 @@
 using System.Text;
 using Profiles.Core.Profiles;
 
-namespace Profiles.Tests;
+namespace Profiles.Testing;
 
 /// <summary>A profile's content as text with every collection in a fixed order, so two contents compare as strings.</summary>
 public static class CanonicalContent

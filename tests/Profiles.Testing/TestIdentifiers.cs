@@ -2,18 +2,10 @@ using System.Text;
 using Profiles.Core.Identifiers;
 using Profiles.Core.Touchpoints;
 
-namespace Profiles.Core.Tests;
-
-/// <summary>A clock the test sets by hand, so "now" in the parser is whatever the specification says.</summary>
-internal sealed class FakeClock(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-
-    public override DateTimeOffset GetUtcNow() => Now.ToUniversalTime();
-}
+namespace Profiles.Testing;
 
 /// <summary>The identifier pipeline as a node configured with region FR and a known hash key would build it.</summary>
-internal static class TestIdentifiers
+public static class TestIdentifiers
 {
     public const string HashKeyText = "profiles-test-key";
 
@@ -25,9 +17,11 @@ internal static class TestIdentifiers
 
     public static IdentifierReader Reader { get; } = new(Normalizer, Hasher);
 
-    public static IdentifierRef Read(string type, string value)
+    public static IdentifierRef Read(string type, string value) => Read(new IdentifierSpec(type, value));
+
+    public static IdentifierRef Read(IdentifierSpec sent)
     {
-        Assert.True(Reader.TryRead(type, value, null, out var identifier, out var error), error);
+        Assert.True(Reader.TryRead(sent.Type, sent.Value, sent.Sha256, out var identifier, out var error), error);
         return identifier;
     }
 

@@ -3,14 +3,17 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
 
-namespace Profiles.Tests;
+namespace Profiles.Testing;
 
 /// <summary>A Profiles node run as a user runs it: a separate process of the built Profiles.Silo, on free ports.
-/// A test project using it names the Silo's output in an assembly attribute <c>SiloAssembly</c>.</summary>
+/// A test project using it names the Silo's output in an assembly attribute <c>SiloAssembly</c>, as only the
+/// test project knows its build configuration and makes sure the Silo is built.</summary>
 public sealed class NodeProcess : IAsyncDisposable
 {
-    private static readonly string SiloAssembly = typeof(NodeProcess).Assembly
-        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SiloAssembly").Value!;
+    private static readonly string SiloAssembly = AppDomain.CurrentDomain.GetAssemblies()
+        .SelectMany(a => a.GetCustomAttributes<AssemblyMetadataAttribute>())
+        .SingleOrDefault(a => a.Key == "SiloAssembly")?.Value
+        ?? throw new InvalidOperationException("No loaded assembly names the Silo: the test project needs an AssemblyMetadata attribute SiloAssembly.");
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _log = new();

@@ -1,32 +1,8 @@
-using System.Security.Cryptography;
-using System.Text;
+namespace Profiles.Testing;
 
-namespace Profiles.Bench;
-
-/// <summary>One identifier as a client sends it: a clear <see cref="Value"/> (in any spelling) or a
-/// <see cref="Sha256"/> of the normalised value.</summary>
-public readonly record struct Ident(string Type, string? Value, string? Sha256 = null);
-
-/// <summary>A purchase's properties.</summary>
-public sealed record Purchase(double Amount, string Currency, string Category, string StoreId);
-
-/// <summary>One touchpoint of the population. Its id is <c>bench-{seed}-c{Customer}-{K}</c>, formatted when sent.</summary>
-public sealed class TouchpointSpec
-{
-    public required string IdPrefix { get; init; }
-    public required int Customer { get; init; }
-    public required int K { get; init; }
-    public required DateTimeOffset OccurredAt { get; init; }
-    public required string Channel { get; init; }
-    public required string Type { get; init; }
-    public required Ident[] Identifiers { get; init; }
-    public string? FirstName { get; init; }
-    public string? City { get; init; }
-    public Purchase? Purchase { get; init; }
-}
-
-/// <summary>A customer and the identifiers (normalised where the type normalises) it uses.</summary>
-public sealed class Customer
+/// <summary>A customer of the <see cref="RetailPopulation"/> and the identifiers (normalised where the type
+/// normalises) it uses.</summary>
+public sealed class RetailCustomer
 {
     public required int Index { get; init; }
     public required string Email { get; init; }           // normalised: lower-case, no spaces
@@ -40,17 +16,16 @@ public sealed class Customer
     public string? AppUserId { get; init; }
     public bool UsesPhone { get; init; }
     public List<TouchpointSpec> Touchpoints { get; } = [];
-
-    public string PhoneE164 => "+33" + PhoneNational[1..];
 }
 
 /// <summary>
-/// A deterministic omnichannel population: every customer is generated from (seed, global index) alone,
-/// so a population of N customers starting at offset O is the same whatever else is generated.
-/// Customers never share an identifier; within a customer, the e-mail is the hub that the logins, the
-/// CRM import (hashed e-mail), the receipts and the app login link everything to.
+/// The benchmark's omnichannel retail traffic, deterministic: every customer is generated from (seed, global
+/// index) alone, so a population of N customers starting at offset O is the same whatever else is generated.
+/// Customers never share an identifier; within a customer, the e-mail is the hub that the logins, the CRM
+/// import (hashed e-mail), the receipts and the app login link everything to. Touchpoint ids are
+/// <c>bench-{seed}-c{customer}-{n}</c>.
 /// </summary>
-public sealed class Population
+public sealed class RetailPopulation
 {
     private static readonly string[] FirstNames =
         ["Paul", "Marie", "Lucas", "Emma", "Hugo", "Léa", "Louis", "Chloé", "Gabriel", "Manon", "Jules", "Camille",
@@ -64,38 +39,28 @@ public sealed class Population
     // French mobile ranges libphonenumber knows as valid: 06 [0-24-8]x and 07 [3-9]x.
     private static readonly string[] MobilePrefixes = ["60", "61", "62", "64", "65", "66", "67", "68", "73", "74", "75", "76", "77", "78", "79"];
 
-    public int Seed { get; }
-    public IReadOnlyList<Customer> Customers { get; }
+    public IReadOnlyList<RetailCustomer> Customers { get; }
     public IReadOnlyList<TouchpointSpec> Touchpoints { get; }
-    public string IdPrefix { get; }
 
-    private Population(int seed, List<Customer> customers)
+    private RetailPopulation(List<RetailCustomer> customers)
     {
-        Seed = seed;
         Customers = customers;
-        IdPrefix = $"bench-{seed}-c";
         Touchpoints = customers.SelectMany(c => c.Touchpoints).ToArray();
     }
 
     /// <summary>Customers with global indices [offset, offset+count).</summary>
-    public static Population Generate(int seed, int offset, int count, DateTimeOffset anchor)
+    public static RetailPopulation Generate(int seed, int offset, int count, DateTimeOffset anchor)
     {
-        var list = new List<Customer>(count);
-        var prefix = $"bench-{seed}-c";
-        for (var g = offset; g < offset + count; g++) list.Add(MakeCustomer(seed, g, anchor, prefix));
-        return new Population(seed, list);
+        var list = new List<RetailCustomer>(count);
+        for (var g = offset; g < offset + count; g++) list.Add(MakeCustomer(seed, g, anchor));
+        return new RetailPopulation(list);
     }
 
     /// <summary>The anchor of all times: today's midnight UTC, so a run is reproducible within a day and
     /// every occurredAt lies in the past 90 days.</summary>
     public static DateTimeOffset DefaultAnchor => new(DateTime.UtcNow.Date, TimeSpan.Zero);
 
-    public static string TouchpointId(TouchpointSpec t) => $"{t.IdPrefix}{t.Customer}-{t.K}";
-
-    public static string Sha256Hex(string normalised) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalised)));
-
-    private static Customer MakeCustomer(int seed, int g, DateTimeOffset anchor, string idPrefix)
+    private static RetailCustomer MakeCustomer(int seed, int g, DateTimeOffset anchor)
     {
         var r = new Random(HashCode32(seed, g));
         var first = FirstNames[r.Next(FirstNames.Length)];
@@ -111,7 +76,7 @@ public sealed class Population
         var hasCrm = r.NextDouble() < 0.5;
         var hasApp = r.NextDouble() < 0.4;
         var hasCall = hasCrm && r.NextDouble() < 0.5;
-        var c = new Customer
+        var c = new RetailCustomer
         {
             Index = g,
             Email = email,
@@ -137,30 +102,38 @@ public sealed class Population
         }
         var paris = TimeSpan.FromHours(1);
         var summer = TimeSpan.FromHours(2);
-        void Add(string channel, string type, Ident[] ids, bool traits = false, bool city = false, Purchase? p = null, TimeSpan? off = null) =>
+        void Add(string channel, string type, IdentifierSpec[] ids, bool traits = false, bool city = false, JsonField[]? purchase = null, TimeSpan? off = null)
+        {
+            List<JsonField>? fields = null;
+            if (traits) (fields ??= []).Add(JsonField.Text("firstName", c.FirstName));
+            if (city) (fields ??= []).Add(JsonField.Text("city", c.City));
             c.Touchpoints.Add(new TouchpointSpec
             {
-                IdPrefix = idPrefix, Customer = g, K = k++, OccurredAt = When(off ?? paris), Channel = channel, Type = type, Identifiers = ids,
-                FirstName = traits ? c.FirstName : null, City = city ? c.City : null, Purchase = p,
+                Id = $"bench-{seed}-c{g}-{k++}", OccurredAt = When(off ?? paris), Channel = channel, Type = type, Identifiers = ids,
+                Traits = (IReadOnlyList<JsonField>?)fields ?? [], Properties = purchase ?? [],
             });
-        Purchase Buy() => new(Math.Round(r.Next(500, 25_000) / 100.0, 2), "EUR", Categories[r.Next(Categories.Length)],
-            $"{c.City.ToUpperInvariant()}-{1 + r.Next(5)}");
+        }
+        JsonField[] Buy() =>
+        [
+            JsonField.Number("amount", Math.Round(r.Next(500, 25_000) / 100.0, 2)), JsonField.Text("currency", "EUR"),
+            JsonField.Text("category", Categories[r.Next(Categories.Length)]), JsonField.Text("storeId", $"{c.City.ToUpperInvariant()}-{1 + r.Next(5)}"),
+        ];
 
         // Links that make the customer one connected profile.
         foreach (var cookie in cookies)
-            Add("web", "login", [new("cookie", cookie), new("email", MessyEmail(r, email))], traits: r.NextDouble() < 0.5);
+            Add("web", "login", [new("cookie", cookie), new("email", MessySpelling.Email(r, email))], traits: r.NextDouble() < 0.5);
         if (hasStore)
-            Add("store", "purchase", [new("loyalty_id", c.LoyaltyId!), new("phone", MessyPhone(r, phone)), new("email", MessyEmail(r, email))],
-                city: true, p: Buy());
+            Add("store", "purchase", [new("loyalty_id", c.LoyaltyId!), new("phone", MessySpelling.Phone(r, phone)), new("email", MessySpelling.Email(r, email))],
+                city: true, purchase: Buy());
         if (hasCrm)
-            Add("crm", "crm_import", [new("crm_id", c.CrmId!), new("email", null, Sha256Hex(email))], traits: true, city: true, off: TimeSpan.Zero);
+            Add("crm", "crm_import", [new("crm_id", c.CrmId!), IdentifierSpec.Hashed("email", email)], traits: true, city: true, off: TimeSpan.Zero);
         if (hasApp)
         {
             Add("app", "app_install", [new("device_id", c.DeviceId!)], off: summer);
-            Add("app", "login", [new("device_id", c.DeviceId!), new("app_user_id", c.AppUserId!), new("email", MessyEmail(r, email))], off: summer);
+            Add("app", "login", [new("device_id", c.DeviceId!), new("app_user_id", c.AppUserId!), new("email", MessySpelling.Email(r, email))], off: summer);
         }
         if (hasCall)
-            Add("call_center", "call", [new("phone", MessyPhone(r, phone)), new("crm_id", c.CrmId!)], traits: r.NextDouble() < 0.3);
+            Add("call_center", "call", [new("phone", MessySpelling.Phone(r, phone)), new("crm_id", c.CrmId!)], traits: r.NextDouble() < 0.3);
 
         // Everyday traffic up to 8..20 touchpoints.
         var total = Math.Max(8 + r.Next(13), k);
@@ -169,45 +142,13 @@ public sealed class Population
             var x = r.NextDouble();
             if (x < 0.40) Add("web", "page_view", [new("cookie", cookies[r.Next(nCookies)])]);
             else if (x < 0.55) Add("web", "add_to_cart", [new("cookie", cookies[r.Next(nCookies)])]);
-            else if (x < 0.70 && hasStore) Add("store", "purchase", [new("loyalty_id", c.LoyaltyId!), new("phone", MessyPhone(r, phone))], city: r.NextDouble() < 0.3, p: Buy());
-            else if (x < 0.85) Add("email", "email_open", [new("email", MessyEmail(r, email))]);
+            else if (x < 0.70 && hasStore) Add("store", "purchase", [new("loyalty_id", c.LoyaltyId!), new("phone", MessySpelling.Phone(r, phone))], city: r.NextDouble() < 0.3, purchase: Buy());
+            else if (x < 0.85) Add("email", "email_open", [new("email", MessySpelling.Email(r, email))]);
             else if (x < 0.95 && hasApp) Add("app", "app_open", [new("device_id", c.DeviceId!)], off: summer);
-            else if (hasCall) Add("call_center", "call", [new("phone", MessyPhone(r, phone)), new("crm_id", c.CrmId!)]);
+            else if (hasCall) Add("call_center", "call", [new("phone", MessySpelling.Phone(r, phone)), new("crm_id", c.CrmId!)]);
             else Add("web", "page_view", [new("cookie", cookies[r.Next(nCookies)])]);
         }
         return c;
-    }
-
-    /// <summary>The e-mail as people type it: random capitals, sometimes surrounding spaces.</summary>
-    public static string MessyEmail(Random r, string email)
-    {
-        var mode = r.Next(4);
-        var s = mode switch
-        {
-            0 => email,
-            1 => email.ToUpperInvariant(),
-            2 => char.ToUpperInvariant(email[0]) + email[1..],
-            _ => string.Create(email.Length, (email, r.Next()), static (span, st) =>
-            {
-                var rr = new Random(st.Item2);
-                for (var i = 0; i < span.Length; i++) span[i] = rr.Next(2) == 0 ? char.ToUpperInvariant(st.email[i]) : st.email[i];
-            }),
-        };
-        return r.Next(3) switch { 0 => " " + s + " ", 1 => s + "  ", _ => s };
-    }
-
-    /// <summary>A French mobile in one of the spellings found in shop systems.</summary>
-    public static string MessyPhone(Random r, string national)
-    {
-        var n = national[1..]; // 9 digits
-        return r.Next(5) switch
-        {
-            0 => $"{national[..2]} {national[2..4]} {national[4..6]} {national[6..8]} {national[8..]}",
-            1 => $"+33 {n[0]} {n[1..3]} {n[3..5]} {n[5..7]} {n[7..]}",
-            2 => "0033" + n,
-            3 => "+33" + n,
-            _ => national,
-        };
     }
 
     private static string Ascii(string s) => s.Replace('é', 'e').Replace('è', 'e').Replace('ï', 'i');

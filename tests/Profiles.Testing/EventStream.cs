@@ -1,7 +1,8 @@
+using System.Net.ServerSentEvents;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 
-namespace Profiles.Tests;
+namespace Profiles.Testing;
 
 /// <summary>A client of GET /v1/profiles/live: reads server-sent events in the background, as a tablet would.</summary>
 public sealed class EventStream : IAsyncDisposable
@@ -21,7 +22,7 @@ public sealed class EventStream : IAsyncDisposable
 
     public static async Task<EventStream> OpenAsync(HttpClient http, string type, string value)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/profiles/live?type={type}&value={Uri.EscapeDataString(value)}");
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/profiles/live?{new IdentifierSpec(type, value).Query}");
         var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
         return new EventStream(response);
@@ -56,18 +57,10 @@ public sealed class EventStream : IAsyncDisposable
     {
         try
         {
-            using var reader = new StreamReader(await _response.Content.ReadAsStreamAsync(_stop.Token));
-            string? name = null;
-            var data = new List<string>();
-            while (await reader.ReadLineAsync(_stop.Token) is { } line)
+            var body = await _response.Content.ReadAsStreamAsync(_stop.Token);
+            await foreach (var item in SseParser.Create(body).EnumerateAsync(_stop.Token))
             {
-                if (line.Length == 0)
-                {
-                    if (name is not null) await _events.Writer.WriteAsync((name, JsonNode.Parse(string.Join('\n', data))!));
-                    (name, data) = (null, []);
-                }
-                else if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line["event: ".Length..];
-                else if (line.StartsWith("data: ", StringComparison.Ordinal)) data.Add(line["data: ".Length..]);
+                await _events.Writer.WriteAsync((item.EventType, JsonNode.Parse(item.Data)!));
             }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException)
