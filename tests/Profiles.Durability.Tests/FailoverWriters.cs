@@ -26,6 +26,7 @@ public sealed class FailoverWriters
     private readonly Stopwatch _clock;
     private readonly TimeSpan _attemptTimeout;
     private readonly ConcurrentDictionary<string, string> _statuses = new();
+    private readonly ConcurrentDictionary<string, NodeProcess> _landedOn = new();
     private readonly ConcurrentQueue<Answer> _answers = new();
     private int _taken;
 
@@ -44,6 +45,9 @@ public sealed class FailoverWriters
     public IReadOnlyDictionary<string, string> Statuses => _statuses;
 
     public IReadOnlyCollection<Answer> Answers => _answers;
+
+    /// <summary>The touchpoints a node answered first, in the order they were sent.</summary>
+    public IEnumerable<TouchpointSpec> LandedFirstOn(NodeProcess node) => Sent.Where(t => _landedOn.TryGetValue(t.Id, out var on) && on == node);
 
     /// <summary>The touchpoints of every batch a writer took; each was retried until a node answered 200.</summary>
     public IEnumerable<TouchpointSpec> Sent => _batches.Take(Math.Min(_taken, _batches.Length)).SelectMany(batch => batch);
@@ -90,7 +94,9 @@ public sealed class FailoverWriters
             {
                 foreach (var result in JsonNode.Parse(text)!.AsArray())
                 {
-                    _statuses[(string)result!["id"]!] = (string)result["status"]!;
+                    var id = (string)result!["id"]!;
+                    _statuses[id] = (string)result["status"]!;
+                    _landedOn.TryAdd(id, node);
                     landed++;
                 }
             }

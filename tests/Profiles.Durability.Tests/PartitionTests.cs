@@ -34,6 +34,7 @@ public class PartitionTests(ITestOutputHelper output)
         var answeringAt = await WatchRecoveryAsync(scene, cutAt);
         await scene.StopTrafficAsync();
         AssertSurvivorRecovered(scene, cutAt, answeringAt);
+        Assert.True(scene.Sampler.Sweeps.Any(s => s.End >= cutAt && s.Failed > 0), "no sampled lookup needed the cut-off node, so the recovery measured nothing");
 
         // Healed, the cut-off node learns it was declared dead and stops; started again, it joins.
         await cut.HealAsync();

@@ -36,7 +36,8 @@ public sealed partial class TwoNodesUnderIngest : IAsyncDisposable
 
     public LookupSampler Sampler { get; private set; } = null!;
 
-    /// <summary>Identifiers of touchpoints that landed before the sampler started.</summary>
+    /// <summary>Identifiers of touchpoints that landed before the sampler started, three quarters of them first seen
+    /// by the node to cut off.</summary>
     public IReadOnlyList<IdentifierSpec> Sample { get; private set; } = [];
 
     /// <summary>Starts the scene and returns once the sampler has run and ingest has been steady for
@@ -97,7 +98,10 @@ public sealed partial class TwoNodesUnderIngest : IAsyncDisposable
             if (Writers.Completion.IsFaulted) await Writers.Completion;
             await Task.Delay(100);
         }
-        Sample = [.. Writers.Sent.Where(t => Writers.Statuses.ContainsKey(t.Id)).SelectMany(t => t.Identifiers).Distinct().Take(48)];
+        // Mostly customers first seen by the node to cut off, whose grains it is likely to hold (a new grain goes to the
+        // node that calls it first unless that node is much busier), and some first seen by the survivor.
+        Sample = [.. Writers.LandedFirstOn(Victim).SelectMany(t => t.Identifiers).Distinct().Take(36),
+                  .. Writers.LandedFirstOn(Survivor).SelectMany(t => t.Identifiers).Distinct().Take(12)];
         Sampler = LookupSampler.Start(Survivor, Sample, Clock, _stop.Token);
         await Task.Delay(steady);
         if (await ActiveGrainsAsync(Victim) == 0) throw new InvalidOperationException("The node to cut off hosts no grain, so a cut would test nothing.");
