@@ -21,6 +21,7 @@ public static class ProfileEndpoints
             .WithSummary("Find the profile holding an identifier: type and value, or type and sha256 of the normalised value.")
             .RequireRole(ApiRoles.Read)
             .WithMetadata(LatencyHistogram.Lookup)
+            .AddEndpointFilter<ReadDeadlineFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         profiles.MapGet("/live", LiveProfileStream.Follow)
             .WithSummary("Server-sent events: event 'profile' with the current profile at once ({} while unknown), then after each change; event 'deleted' when erased.")
@@ -31,10 +32,12 @@ public static class ProfileEndpoints
             .WithSummary("A profile by id; a merged-away id answers with the surviving profile.")
             .RequireRole(ApiRoles.Read)
             .WithMetadata(LatencyHistogram.Lookup)
+            .AddEndpointFilter<ReadDeadlineFilter>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         profiles.MapGet("/{profileId}/journey", GetJourney)
             .WithSummary($"The omnichannel journey, newest first, a page at a time (limit 1-{MaxJourneyLimit}, cursor from nextCursor).")
             .RequireRole(ApiRoles.Read)
+            .AddEndpointFilter<ReadDeadlineFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         profiles.MapDelete("/{profileId}", Erase)
             .WithSummary("Erase the profile, its identifier links and its journey everywhere.")

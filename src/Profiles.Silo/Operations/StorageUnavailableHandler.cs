@@ -5,7 +5,8 @@ using Profiles.Silo.Http;
 namespace Profiles.Silo.Operations;
 
 /// <summary>
-/// Redis unreachable, a node of the cluster gone and not yet declared dead, or no ingest slot in time:
+/// Redis unreachable, a node of the cluster gone and not yet declared dead, no ingest slot in time, or a read past
+/// its deadline:
 /// answer 503 at once with a problem, so clients retry instead of waiting. A retry is safe: touchpoints stored
 /// before the failure answer <c>duplicate</c>.
 /// </summary>
@@ -16,9 +17,12 @@ public sealed class StorageUnavailableHandler(IProblemDetailsService problems, I
         if (!IsUnavailability(exception)) return false;
         logger.LogWarning("Answering 503: {Reason}", exception.GetBaseException().GetType().Name);
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        var (title, detail) = exception is IngestQueueTimeoutException
-            ? ("Busy", exception.Message)
-            : ("Storage unavailable", "Profiles cannot reach its storage or a node of its cluster right now, so this request was not completed.");
+        var (title, detail) = exception switch
+        {
+            IngestQueueTimeoutException => ("Busy", exception.Message),
+            ReadDeadlineExceededException => ("Not completed in time", exception.Message),
+            _ => ("Storage unavailable", "Profiles cannot reach its storage or a node of its cluster right now, so this request was not completed."),
+        };
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
