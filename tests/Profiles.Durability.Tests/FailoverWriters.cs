@@ -64,6 +64,15 @@ public sealed class FailoverWriters
     public double LandedPerSecond(TimeSpan from, TimeSpan to) =>
         _answers.Where(a => a.Status == HttpStatusCode.OK && a.At >= from && a.At < to).Sum(a => a.Landed) / (to - from).TotalSeconds;
 
+    /// <summary>When the node took every batch again for good: its first answer after <paramref name="since"/> from
+    /// which on it answered only 200; null while it has not.</summary>
+    public TimeSpan? TakingEverythingSince(NodeProcess node, TimeSpan since)
+    {
+        var answers = _answers.Where(a => a.Node == node && a.At >= since).OrderBy(a => a.At).ToList();
+        var lastFailure = answers.FindLastIndex(a => a.Status != HttpStatusCode.OK);
+        return lastFailure + 1 < answers.Count ? answers[lastFailure + 1].At : null;
+    }
+
     private async Task WriteAsync(int node, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)

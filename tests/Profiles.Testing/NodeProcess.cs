@@ -64,8 +64,10 @@ public sealed class NodeProcess : IAsyncDisposable
     private static readonly Lazy<string> SiloCopyForOthers = new(() =>
     {
         if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("Nodes run as another user on Linux only.");
-        var copy = Directory.CreateTempSubdirectory("profiles-silo-").FullName;
+        // One copy per build, made afresh by each test run: runs do not pile copies up.
         var build = Path.GetDirectoryName(SiloAssembly)!;
+        var copy = Path.Combine(Path.GetTempPath(), $"profiles-silo-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(build)))[..12]}");
+        if (Directory.Exists(copy)) Directory.Delete(copy, recursive: true);
         foreach (var file in Directory.EnumerateFiles(build, "*", SearchOption.AllDirectories))
         {
             var target = Path.Combine(copy, Path.GetRelativePath(build, file));
@@ -77,7 +79,6 @@ public sealed class NodeProcess : IAsyncDisposable
         {
             File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
         }
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(copy, recursive: true);
         return copy;
     });
 
