@@ -55,8 +55,10 @@ public sealed class StorageIsolationGuard(
                 var report = await grains.GetGrain<IStorageWitnessGrain>(key).ReachesStorage().WaitAsync(WitnessTimeout);
                 return report.ReachesStorage && report.Silo == key ? other : null;
             }
-            catch (Exception e) when (e is TimeoutException or OrleansException)
+            catch (Exception)
             {
+                // Unreachable, refusing, or failing: in every case not a node known to reach storage. Nothing may
+                // escape: a background service that throws stops the whole node.
                 return null;
             }
         }));
