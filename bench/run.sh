@@ -4,6 +4,7 @@
 #   bash bench/run.sh                                   # embedded node, scenario ingest
 #   bash bench/run.sh --redis --scenario all --customers 20000
 #   bash bench/run.sh --smoke                           # tiny run for CI (200 customers, ingest)
+#   bash bench/run.sh --no-personalisation              # the node without computed traits and audiences
 #
 # It builds in Release, starts a Profiles node on a free loopback port (with --redis: a redis-server in a
 # temp dir first, installed with apt-get when missing), measures Redis's own ceiling with redis-benchmark
@@ -18,12 +19,14 @@ ROOT=$(pwd)
 
 USE_REDIS=0
 SMOKE=0
+NO_PERSONALISATION=0
 NODES=1
 PASS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --redis) USE_REDIS=1 ;;
     --smoke) SMOKE=1 ;;
+    --no-personalisation) NO_PERSONALISATION=1 ;;
     --nodes) NODES="$2"; shift ;;
     --nodes=*) NODES="${1#--nodes=}" ;;
     *) PASS+=("$1") ;;
@@ -128,14 +131,22 @@ else
   log "redis-server not installed: no Redis ceiling in embedded mode (use --redis to install and use it)"
 fi
 
-# 3. Node(s).
+# 3. Node(s). Without personalisation, a node reads a copy of appsettings.json that lacks the computed traits and
+# audiences (configuration sources can add keys, never remove them), from a content root of its own.
+CONTENT_ROOT=()
+if [ "$NO_PERSONALISATION" -eq 1 ]; then
+  command -v jq >/dev/null || { log "--no-personalisation needs jq (apt-get install -y jq)"; exit 2; }
+  mkdir -p "$WORK/content"
+  jq 'del(.Profiles.ComputedTraits, .Profiles.Audiences)' src/Profiles.Silo/appsettings.json > "$WORK/content/appsettings.json"
+  CONTENT_ROOT=(--contentRoot "$WORK/content")
+fi
 TARGETS=()
 NODE_PIDS=()
 NODE_PIDS_ONLY=()
 CLUSTER_ID="bench-$$"
 for i in $(seq 1 "$NODES"); do
   HTTP_PORT=$(free_port); SILO_PORT=$(free_port); GW_PORT=$(free_port)
-  NODE_ARGS=(--urls "http://127.0.0.1:$HTTP_PORT" --Profiles:SiloPort="$SILO_PORT" --Profiles:GatewayPort="$GW_PORT")
+  NODE_ARGS=(--urls "http://127.0.0.1:$HTTP_PORT" --Profiles:SiloPort="$SILO_PORT" --Profiles:GatewayPort="$GW_PORT" "${CONTENT_ROOT[@]}")
   if [ "$USE_REDIS" -eq 1 ]; then NODE_ARGS+=(--Profiles:Redis="127.0.0.1:$REDIS_PORT" --Profiles:ClusterId="$CLUSTER_ID"); fi
   log "starting node $i on http://127.0.0.1:$HTTP_PORT ($([ "$USE_REDIS" -eq 1 ] && echo redis || echo embedded) mode; log bench/results/node$i.log)"
   Logging__LogLevel__Default=Warning \
@@ -165,9 +176,10 @@ done
 # 4. Generator.
 MODE=$([ "$USE_REDIS" -eq 1 ] && echo "redis" || echo "embedded")
 [ "$NODES" -gt 1 ] && MODE="$MODE, $NODES nodes"
+[ "$NO_PERSONALISATION" -eq 1 ] && MODE="$MODE, no computed traits or audiences"
 DEFAULTS=()
 if [ "$SMOKE" -eq 1 ]; then
-  DEFAULTS=(--scenario ingest --customers 200 --warmup 500 --lookup-rate 200 --lookup-seconds 2 --sample 200 --out bench/results/smoke.json)
+  DEFAULTS=(--scenario ingest --customers 200 --warmup 500 --lookup-rate 200 --lookup-seconds 2 --idle-lookup-seconds 1 --sample 200 --out bench/results/smoke.json)
 fi
 GEN_ARGS=("${DEFAULTS[@]}" "${TARGETS[@]}" "${NODE_PIDS[@]}" --mode "$MODE")
 [ -s "$WORK/redis-benchmark.txt" ] && GEN_ARGS+=(--redis-benchmark-file "$WORK/redis-benchmark.txt")
@@ -177,6 +189,7 @@ GEN_ARGS+=("${PASS[@]}")
 ORIGINAL="bash bench/run.sh"
 [ "$USE_REDIS" -eq 1 ] && ORIGINAL+=" --redis"
 [ "$SMOKE" -eq 1 ] && ORIGINAL+=" --smoke"
+[ "$NO_PERSONALISATION" -eq 1 ] && ORIGINAL+=" --no-personalisation"
 [ "$NODES" -gt 1 ] && ORIGINAL+=" --nodes $NODES"
 [ ${#PASS[@]} -gt 0 ] && ORIGINAL+=" ${PASS[*]}"
 log "running the generator"

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Profiles.Bench.Scenarios;
+using Profiles.Import;
 
 namespace Profiles.Bench;
 
@@ -14,6 +16,8 @@ public sealed class Options
     public List<int> Batches { get; } = [];
     public int LookupRate { get; set; } = 1000;
     public double LookupSeconds { get; set; } = 5;
+    public int IdleLookupRate { get; set; } = 200;
+    public double IdleLookupSeconds { get; set; } = 5;
     public string Scenario { get; set; } = "ingest";
     public int HotTouchpoints { get; set; } = 100_000;
     public int HotJourneyLimit { get; set; } = 50;
@@ -31,20 +35,25 @@ public sealed class Options
     public int LiveRounds { get; set; } = 2000;
     public int LiveRate { get; set; } = 200;
     public int LiveChurn { get; set; } = 1000;
+    public int ImportRows { get; set; } = 100_000;
+    public int ImportParallel { get; set; } = ImportOptions.DefaultParallel;
+    public int ImportRounds { get; set; } = 2;
 
     public IReadOnlyList<int> BatchSizes => Batches.Count == 0 ? [100] : Batches;
 
-    public static string Usage => """
+    public static string Usage => $$"""
         Profiles.Bench — load generator for Profiles nodes (HTTP contract sections 2 and 3).
 
           --target URL            node base address, repeatable or comma-separated (default http://127.0.0.1:5080)
-          --scenario NAME         ingest | hot | merge | scale | live | all   (default ingest)
+          --scenario NAME         ingest | hot | merge | scale | import | live | all   (default ingest)
           --seed N                population seed (default 42); ids are bench-{seed}-...
           --customers N           customers in the population (default 5000)
           --writers C             concurrent writers (default 16)
           --batch B[,B2...]       touchpoints per POST (default 100); several values split the replay in slices
           --lookup-rate R         lookups/s issued open-loop during ingest and after it (0 = none; default 1000)
           --lookup-seconds S      duration of the post-ingest lookup phase (default 5)
+          --idle-lookup-rate R    lookups/s on the idle node after ingest, full and fields=computed,audiences (default 200)
+          --idle-lookup-seconds S duration of each idle lookup phase (default 5; 0 = none)
           --sample N              customers checked for correctness at the end (default 200)
           --hot-touchpoints N     touchpoints into the one hot profile (default 100000)
           --deep-pages N          random deep journey pages fetched again (default 200)
@@ -54,6 +63,9 @@ public sealed class Options
           --live-rounds R         touchpoints timed from their 200 to the subscriber's event (default 2000)
           --live-rate N           rounds per second, open loop (default 200)
           --live-churn N          connect/read first event/disconnect cycles on one stream (default 1000)
+          --import-rows N         rows of each CRM file of the import scenario (default 100000, at most 1000000)
+          --import-parallel N     requests in flight, for the import and the direct send alike (default {{ImportOptions.DefaultParallel}})
+          --import-rounds N       rounds of direct send and import, alternating which goes first (default 2, at most 4)
           --node-pid PID          node process for RSS/CPU, repeatable
           --redis-benchmark-file  output of redis-benchmark -q to include in the report
           --mode TEXT             label of the node mode (embedded / redis) for the report
@@ -86,6 +98,8 @@ public sealed class Options
             }
             int Int() => int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 0
                 ? v : throw new UsageException($"--{name} needs a non-negative integer");
+            double Seconds() => double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0
+                ? s : throw new UsageException($"--{name} needs a number");
 
             switch (name)
             {
@@ -106,10 +120,9 @@ public sealed class Options
                 case "customers": o.Customers = Math.Max(1, Int()); break;
                 case "writers": o.Writers = Math.Max(1, Int()); break;
                 case "lookup-rate": o.LookupRate = Int(); break;
-                case "lookup-seconds":
-                    o.LookupSeconds = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0
-                        ? s : throw new UsageException("--lookup-seconds needs a number");
-                    break;
+                case "lookup-seconds": o.LookupSeconds = Seconds(); break;
+                case "idle-lookup-rate": o.IdleLookupRate = Int(); break;
+                case "idle-lookup-seconds": o.IdleLookupSeconds = Seconds(); break;
                 case "sample": o.Sample = Int(); break;
                 case "hot-touchpoints": o.HotTouchpoints = Math.Max(1, Int()); break;
                 case "hot-journey-limit": o.HotJourneyLimit = Math.Clamp(Int(), 1, 500); break;
@@ -125,9 +138,12 @@ public sealed class Options
                 case "live-rounds": o.LiveRounds = Int(); break;
                 case "live-rate": o.LiveRate = Math.Max(1, Int()); break;
                 case "live-churn": o.LiveChurn = Int(); break;
+                case "import-rows": o.ImportRows = Math.Clamp(Int(), 1, 1_000_000); break;
+                case "import-parallel": o.ImportParallel = Math.Clamp(Int(), 1, 64); break;
+                case "import-rounds": o.ImportRounds = Math.Clamp(Int(), 1, ImportScenario.MaxRounds); break;
                 case "scenario":
                     o.Scenario = Value().ToLowerInvariant();
-                    if (o.Scenario is not ("ingest" or "hot" or "merge" or "scale" or "live" or "all"))
+                    if (o.Scenario is not ("ingest" or "hot" or "merge" or "scale" or "import" or "live" or "all"))
                         throw new UsageException($"unknown scenario '{o.Scenario}'");
                     break;
                 default: throw new UsageException($"unknown option --{name}");

@@ -54,7 +54,7 @@ report.Details["options"] = new
 {
     options.Seed, options.Customers, options.Writers, batches = options.BatchSizes, options.LookupRate, options.LookupSeconds,
     options.Scenario, options.HotTouchpoints, options.MergeSize, options.MergeRepeats, options.Sample,
-    options.LiveSubscribers, options.LiveRounds, options.LiveRate, options.LiveChurn,
+    options.LiveSubscribers, options.LiveRounds, options.LiveRate, options.LiveChurn, options.ImportRows, options.ImportParallel, options.ImportRounds,
 };
 var idle = ctx.Meter().Stop();
 report.Add("start", "node RSS before load", idle.NodeRssKiB / 1024.0, "MiB",
@@ -72,6 +72,8 @@ try
         await MergeScenario.RunAsync(ctx, ct);
     if (scenario is "scale" or "all")
         await ScaleScenario.RunAsync(ctx, ct);
+    if (scenario is "import" or "all")
+        await ImportScenario.RunAsync(ctx, ct);
     if (scenario is "live" or "all")
         await LiveScenario.RunAsync(ctx, ct);
 }

@@ -29,6 +29,7 @@ builder.Services.AddSingleton(new IdentifierHasher(HashKey.Bytes(options)));
 builder.Services.AddSingleton<IdentifierReader>();
 builder.Services.AddSingleton(services => IdentityRulesConfiguration.Read(builder.Configuration, services.GetRequiredService<IdentifierReader>()));
 builder.Services.AddSingleton<TouchpointParser>();
+builder.Services.AddSingleton(PersonalisationConfiguration.Read(builder.Configuration));
 builder.Services.AddSingleton(new IngestGate(options.ConcurrentIngestRequests, options.IngestQueueLimit));
 builder.AddProfilesOperations();
 

@@ -104,7 +104,7 @@ public class ClientelingPageTests(BrowserFixture browser)
             ["type"] = "page_view",
             ["identifiers"] = new JsonArray(new JsonObject { ["type"] = "email", ["value"] = email }),
             ["traits"] = new JsonObject { ["firstName"] = markup },
-            ["properties"] = new JsonObject { ["note"] = markup },
+            ["properties"] = new JsonObject { ["note"] = markup, ["category"] = markup },
         });
 
         var page = await browser.NewPageAsync(browser.OpenNode.BaseUrl);
@@ -113,6 +113,7 @@ public class ClientelingPageTests(BrowserFixture browser)
 
         await Expect(page.Locator($"[data-touchpoint-id='{_run}-xss']")).ToContainTextAsync("<img src=x");
         await Expect(page.Locator("#profile-name")).ToContainTextAsync("<b>bold</b>");
+        await Expect(page.Locator("#affinities")).ToContainTextAsync("<img src=x");
         Assert.Equal(0, await page.Locator("#customer img, #customer b").CountAsync());
         Assert.NotEqual("owned", await page.TitleAsync());
         await page.Context.CloseAsync();
@@ -152,6 +153,46 @@ public class ClientelingPageTests(BrowserFixture browser)
         Assert.Equal(1, loads);
         await page.WaitForTimeoutAsync(800); // past the arrival animation, still highlighted
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "clienteling-live.png") });
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>Contract section 7 with the shipped defaults: what the customer buys, and the audiences as badges, live.</summary>
+    [Fact]
+    public async Task The_page_shows_orders_revenue_affinities_and_audiences_and_follows_a_new_purchase()
+    {
+        using var http = browser.OpenNode.Client();
+        var email = $"buyer.{_run}@example.com";
+        await IngestAsync(http, Paul(email));
+
+        var page = await browser.NewPageAsync(browser.OpenNode.BaseUrl);
+        await page.GotoAsync("/");
+        await SearchAsync(page, "email", email);
+
+        await Expect(page.Locator("#computed-orders")).ToHaveTextAsync("1");
+        await Expect(page.Locator("#computed-revenue")).ToHaveTextAsync("89.90");
+        await Expect(page.Locator("#computed-favourite-category")).ToHaveTextAsync("shoes");
+        await Expect(page.Locator("#affinities [data-trait='category_affinity'] .bar")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#affinities [data-trait='category_affinity']")).ToContainTextAsync("shoes");
+        await Expect(page.Locator("#audiences [data-audience]")).ToHaveTextAsync(["Omnichannel", "One time buyers"]);
+        await Expect(page.Locator("#computed [data-trait='stores_visited'] dd")).ToHaveTextAsync("1");
+        await Expect(page.Locator("#live-state")).ToHaveAttributeAsync("data-state", "connected");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "clienteling-personalisation.png") });
+
+        await new Api(http).IngestAsync(new JsonObject
+        {
+            ["id"] = $"{_run}-app-buy",
+            ["occurredAt"] = DateTimeOffset.UtcNow.ToString("O"),
+            ["channel"] = "app",
+            ["type"] = "purchase",
+            ["identifiers"] = new JsonArray(new JsonObject { ["type"] = "email", ["value"] = email }),
+            ["properties"] = new JsonObject { ["amount"] = 119.0, ["category"] = "bags" },
+        });
+
+        await Expect(page.Locator("#computed-orders")).ToHaveTextAsync("2");
+        await Expect(page.Locator("#computed-revenue")).ToHaveTextAsync("208.90");
+        await Expect(page.Locator("#affinities [data-trait='category_affinity'] .bar")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#audiences [data-audience]")).ToHaveTextAsync(["Omnichannel"]);
+        await AssertNoHorizontalScrollAsync(page);
         await page.Context.CloseAsync();
     }
 

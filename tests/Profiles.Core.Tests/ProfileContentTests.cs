@@ -26,7 +26,7 @@ public class ProfileContentTests
         {
             var shuffled = touchpoints.OrderBy(_ => random.Next()).ToList();
             var parts = SplitRandomly(random, shuffled).Select(FoldInOrder).ToList();
-            Assert.Equal(expected, CanonicalContent.Of(MergeInRandomTree(random, parts)));
+            Assert.Equal(expected, CanonicalContent.Of(MergeTree.Random(random, parts)));
         }
     }
 
@@ -123,17 +123,5 @@ public class ProfileContentTests
         var parts = Enumerable.Range(0, random.Next(1, 8)).Select(_ => new List<Touchpoint>()).ToList();
         foreach (var touchpoint in touchpoints) parts[random.Next(parts.Count)].Add(touchpoint);
         return parts;
-    }
-
-    private static ProfileContent MergeInRandomTree(Random random, List<ProfileContent> parts)
-    {
-        while (parts.Count > 1)
-        {
-            var a = parts[random.Next(parts.Count)];
-            parts.Remove(a);
-            var b = parts[random.Next(parts.Count)];
-            b.Merge(a);
-        }
-        return parts[0];
     }
 }

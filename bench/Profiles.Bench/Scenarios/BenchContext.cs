@@ -51,6 +51,17 @@ public sealed class BenchContext(Options options, Report report, NodeClient writ
         if (s.FailedRequests > 0 || s.Rejected > 0) Failed = true;
     }
 
+    /// <summary>Service time (request handed over to answer read) of lookups on an idle node.</summary>
+    public void AddIdleLookups(string phase, string label, LookupStats s, double? target)
+    {
+        var svc = s.Service.Summarise();
+        var note = $"{s.Rate}/s on an idle node; p99 {svc.P99:0.###} ms; 200: {s.Ok:N0}, other: {s.NotFound + s.OtherStatus}, failed: {s.Failed}";
+        if (target is { } limit) Report.AddAtMost(phase, $"idle lookup service p50, {label}", svc.P50, "ms", limit, note);
+        else Report.Add(phase, $"idle lookup service p50, {label}", svc.P50, "ms", note: note);
+        if (s.NotFound + s.OtherStatus + s.Failed > 0) Report.Problem($"{phase}: idle lookups ({label}): {s.NotFound} answered 404, {s.OtherStatus} another status, {s.Failed} failed");
+        foreach (var e in s.Errors) Report.Problem($"{phase} idle lookups: {e}");
+    }
+
     public void AddLookups(string phase, string label, LookupStats s, bool target)
     {
         var lat = s.Latency.Summarise();

@@ -80,6 +80,8 @@ public static class IngestScenario
                 ctx.Report.Problem($"{phase}: after ingest, {after.NotFound} lookups of known e-mails answered 404, {after.OtherStatus} another status, {after.Failed} failed");
         }
 
+        if (lookups && o.IdleLookupRate > 0 && o.IdleLookupSeconds > 0) await IdleLookupsAsync(ctx, phase, paths, ct).ConfigureAwait(false);
+
         if (sample > 0)
         {
             Ui.Info($"[{phase}] checking {Math.Min(sample, customers)} customers against the ground truth");
@@ -90,6 +92,21 @@ public static class IngestScenario
             if (check.Mismatches > 0) ctx.Failed = true;
         }
         return slices;
+    }
+
+    /// <summary>The storefront's reads on a node that has finished ingesting (past the 5 s snapshot interval): the
+    /// whole profile, then only its computed traits and audiences (contract section 7).</summary>
+    private static async Task IdleLookupsAsync(BenchContext ctx, string phase, string[] paths, CancellationToken ct)
+    {
+        var o = ctx.Options;
+        await Task.Delay(TimeSpan.FromSeconds(6), ct).ConfigureAwait(false);
+        var duration = TimeSpan.FromSeconds(o.IdleLookupSeconds);
+        Ui.Info($"[{phase}] idle lookups: {o.IdleLookupRate}/s for {o.IdleLookupSeconds}s, whole profile then fields=computed,audiences");
+        var whole = await LookupLoad.RunAsync(ctx.Reads, paths, o.IdleLookupRate, duration, ct).ConfigureAwait(false);
+        string[] personalised = [.. paths.Select(p => p + "&fields=computed,audiences")];
+        var small = await LookupLoad.RunAsync(ctx.Reads, personalised, o.IdleLookupRate, duration, ct).ConfigureAwait(false);
+        ctx.AddIdleLookups(phase, "whole profile", whole, target: null);
+        ctx.AddIdleLookups(phase, "fields=computed,audiences", small, target: 0.5);
     }
 
     public static IngestStats Combine(IngestStats[] slices)

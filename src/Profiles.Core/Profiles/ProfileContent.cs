@@ -1,3 +1,4 @@
+using Profiles.Core.Personalisation;
 using Profiles.Core.Touchpoints;
 
 namespace Profiles.Core.Profiles;
@@ -26,6 +27,14 @@ public sealed class ProfileContent
 
     public DateTimeOffset? LastSeen { get; set; }
 
+    /// <summary>The computed traits' accumulators, keyed by <see cref="ComputedTraitDefinition.StateKey"/>.</summary>
+    public Dictionary<string, TraitAccumulator> Computed { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The state keys whose accumulators cover every touchpoint of this content, sorted. A trait configured
+    /// after some touchpoints were folded is missing here, so its profile knows to fold its journey again; null for
+    /// content stored before computed traits existed (it covers nothing).</summary>
+    public string[]? ComputedCoverage { get; set; }
+
     public bool IsEmpty => Touchpoints == 0;
 
     // Derived from Identifiers, for the identity rules' limits; rebuilt on demand, never stored.
@@ -38,10 +47,13 @@ public sealed class ProfileContent
         return _countByType.GetValueOrDefault(type);
     }
 
-    public void Add(Touchpoint touchpoint)
+    /// <param name="computed">The computed traits to fold the touchpoint into; none when null.</param>
+    public void Add(Touchpoint touchpoint, ComputedTraits? computed = null)
     {
         // An operator's unlink or relink is kept in the journey, but links nothing and counts in no figure.
         if (Resolution.OperatorEntry.Is(touchpoint)) return;
+        var traits = computed ?? ComputedTraits.None;
+        ComputedCoverage = IsEmpty ? traits.StateKeys : traits.Intersect(ComputedCoverage);
         var at = touchpoint.OccurredAt.ToUniversalTime();
         foreach (var identifier in touchpoint.Identifiers)
         {
@@ -60,6 +72,7 @@ public sealed class ProfileContent
         Touchpoints++;
         FirstSeen = Earliest(FirstSeen, at);
         LastSeen = Latest(LastSeen, at);
+        traits.Add(Computed, touchpoint);
     }
 
     /// <summary>Takes in the content of another profile. The two must hold disjoint touchpoints (the merge
@@ -67,6 +80,7 @@ public sealed class ProfileContent
     public void Merge(ProfileContent other)
     {
         _countByType = null;
+        if (!other.IsEmpty) ComputedCoverage = IsEmpty ? other.ComputedCoverage : Intersection(ComputedCoverage, other.ComputedCoverage);
         foreach (var (key, value) in other.Identifiers) Combine(Identifiers, key, value);
         foreach (var refused in other.RefusedLinks.Values) AddRefusedLink(refused);
         foreach (var (key, value) in other.Traits) Combine(Traits, key, value);
@@ -74,12 +88,24 @@ public sealed class ProfileContent
         Touchpoints += other.Touchpoints;
         if (other.FirstSeen is { } first) FirstSeen = Earliest(FirstSeen, first);
         if (other.LastSeen is { } last) LastSeen = Latest(LastSeen, last);
+        foreach (var (key, accumulator) in other.Computed)
+        {
+            if (Computed.TryGetValue(key, out var mine)) mine.Merge(accumulator);
+            else Computed[key] = accumulator.Copy();
+        }
     }
+
+    private static string[]? Intersection(string[]? mine, string[]? theirs) =>
+        mine is null || theirs is null ? null
+        : ReferenceEquals(mine, theirs) ? mine
+        : [.. mine.Where(key => theirs.Contains(key, StringComparer.Ordinal))];
 
     public void AddRefusedLink(RefusedLink refused) => RefusedLinks.TryAdd($"{refused.TouchpointId}|{refused.Key}", refused);
 
-    /// <summary>An independent copy; the entries themselves are immutable records, so copying the maps suffices.</summary>
-    public ProfileContent Copy() => new()
+    /// <summary>An independent copy of what a profile answer shows; the entries themselves are immutable records, so
+    /// copying the maps suffices. The computed traits' accumulators stay out: reads get their values evaluated in
+    /// the grain (<see cref="Personalisation.Personalisation.Evaluate"/>), which is cheaper than copying day buckets.</summary>
+    public ProfileContent CopyForReading() => new()
     {
         Identifiers = new(Identifiers, StringComparer.Ordinal),
         Traits = new(Traits, StringComparer.Ordinal),

@@ -1,3 +1,4 @@
+using Profiles.Core.Personalisation;
 using Profiles.Core.Profiles;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
@@ -55,6 +56,11 @@ public interface IProfileGrain : IGrainWithStringKey, IWatchable
     /// moved past a touchpoint, so an audience was left or joined).</summary>
     [Alias("RefreshStanding")]
     Task RefreshStanding();
+
+    /// <summary>Only the computed traits and audiences, for the storefront's small read; whether the profile holds
+    /// <paramref name="identifierKey"/> when one is given.</summary>
+    [Alias("GetPersonalised")]
+    Task<ProfileReply<PersonalisedProfile>> GetPersonalised(string? identifierKey);
 }
 
 [GenerateSerializer, Immutable, Alias("ErasedProfile")]
@@ -89,14 +95,34 @@ public sealed record AbsorbedProfile(
     [property: Id(2)] List<string> MergedProfileIds,
     [property: Id(3)] IdentifierRef[] Arriving);
 
-/// <summary>A profile as read. <see cref="Exists"/> false: no touchpoint ever landed on this id. Immutable: the
-/// grain hands out its own copy of the content, so Orleans need not copy it again within a silo.</summary>
+/// <summary>A profile read: what a reader following merges needs of any kind of read.</summary>
+public interface IProfileRead
+{
+    string ProfileId { get; }
+
+    /// <summary>False: no touchpoint ever landed on this id.</summary>
+    bool Exists { get; }
+}
+
+/// <summary>A profile as read. Immutable: the grain hands out its own copy of the content and evaluated values, so
+/// Orleans need not copy them again within a silo.</summary>
 [GenerateSerializer, Immutable, Alias("ProfileSnapshot")]
 public sealed record ProfileSnapshot(
     [property: Id(0)] string ProfileId,
     [property: Id(1)] ProfileContent Content,
     [property: Id(2)] List<string> MergedProfileIds,
-    [property: Id(3)] long Version)
+    [property: Id(3)] long Version,
+    [property: Id(4)] PersonalisedValues Personalised) : IProfileRead
 {
     public bool Exists => !Content.IsEmpty || MergedProfileIds.Count > 0;
 }
+
+/// <summary>A profile's computed traits and audiences, and no more: the storefront's read.</summary>
+/// <param name="HoldsIdentifier">Whether the profile holds the identifier the read asked about (true when none).</param>
+[GenerateSerializer, Immutable, Alias("PersonalisedProfile")]
+public sealed record PersonalisedProfile(
+    [property: Id(0)] string ProfileId,
+    [property: Id(1)] long Version,
+    [property: Id(2)] bool Exists,
+    [property: Id(3)] bool HoldsIdentifier,
+    [property: Id(4)] PersonalisedValues Personalised) : IProfileRead;

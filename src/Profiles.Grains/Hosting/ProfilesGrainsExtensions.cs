@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
+using Profiles.Core.Personalisation;
 using Profiles.Core.Rules;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Journey;
@@ -26,6 +27,7 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddOptions<ChangeFeedOptions>();
         silo.Services.TryAddSingleton<FeedClock>();
         silo.Services.TryAddSingleton<StandingCalculator>();
+        silo.Services.TryAddSingleton(Personalisation.None);
         silo.Services.AddSingleton<IdentifierCache>();
         silo.Services.AddSingleton<TouchpointIngestor>();
         silo.Services.AddSingleton<ProfileReader>();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Profiles.Core.Personalisation;
 using Profiles.Core.Profiles;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
@@ -28,6 +29,7 @@ public sealed class ProfileGrain(
     IStandingStore standings,
     StandingCalculator standingOf,
     IdentityRules rules,
+    Personalisation personalisation,
     TimeProvider time,
     ILogger<ProfileGrain> logger) : Grain, IProfileGrain
 {
@@ -49,8 +51,8 @@ public sealed class ProfileGrain(
     // still answer duplicate, so an append asks them first.
     private int[] _mergedShards = [];
 
-    // Profiles that do not merge into ours without a limit refusing are few; their identifiers are kept out.
-    private const int SmallProfile = 32;
+    // Computed traits and audiences as last evaluated: reads between two changes on the same day cost nothing.
+    private (long Version, DateOnly Day, PersonalisedValues Values)? _personalised;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -61,6 +63,7 @@ public sealed class ProfileGrain(
         if (Profile.ForwardedTo is null) await CatchUpWithJourney();
         if (_erased) return;
         await FinishInterruptedHandOff();
+        if (Profile.ForwardedTo is null) await FoldNewComputedTraits();
         _mergedShards = MergedShards();
         await ReportIfBehind();
     }
@@ -121,7 +124,7 @@ public sealed class ProfileGrain(
         // had timed out), or one by this profile's activation on a node cut off from the cluster. Folding the log
         // from where this activation stands keeps the content the fold of the log, instead of skipping those.
         if (appended.LogLength > Profile.AppliedLogLength + folded.Count) folded = [.. (await journey.ResumeAsync(Id, Profile.AppliedLogLength)).Missed];
-        foreach (var touchpoint in folded) Profile.Content.Add(touchpoint);
+        foreach (var touchpoint in folded) Profile.Content.Add(touchpoint, personalisation.Computed);
         Profile.AppliedLogLength += folded.Count;
         var standing = StandingNow();
         if (appended.StandingRecorded && standing.SameAs(predicted)) Reported(standing);
@@ -130,16 +133,10 @@ public sealed class ProfileGrain(
         _watchers.Notify();
     }
 
-    /// <summary>A small profile is folded ahead on a copy, so even its audiences are predicted right; a large one
-    /// is predicted from its last standing (channels and identification), and reports its audiences again in the
-    /// rare append that changes them.</summary>
-    private ProfileStanding PredictStanding(List<Touchpoint> admitted)
-    {
-        if (Profile.Content.Identifiers.Count > SmallProfile && _reported is not null) return _reported.With(admitted);
-        var ahead = Profile.Content.Copy();
-        foreach (var touchpoint in admitted) ahead.Add(touchpoint);
-        return standingOf.Of(ahead);
-    }
+    /// <summary>The standing after these touchpoints as far as it is known without folding them: channels and
+    /// identification follow from the touchpoints; audiences are as before, and reported again in the rarer append
+    /// that changes them.</summary>
+    private ProfileStanding PredictStanding(List<Touchpoint> admitted) => (_reported ?? ProfileStanding.Empty).With(admitted);
 
     public async Task<ProfileReply> MergeInto(string survivorId, Immutable<IdentifierRef[]> arriving)
     {
@@ -166,6 +163,7 @@ public sealed class ProfileGrain(
         Profile.Merged.UnionWith(loser.MergedProfileIds);
         Profile.ChangesOutsideLog++;
         Profile.LosersToWithdraw.Add(loser.ProfileId);
+        await FoldNewComputedTraits();
         await WriteSnapshot();
         _mergedShards = MergedShards();
         ProfilesMetrics.Merges.Add(1);
@@ -220,7 +218,30 @@ public sealed class ProfileGrain(
     public async Task<ProfileReply<ProfileSnapshot>> Get() =>
         await Unavailable() is { } elsewhere
             ? ProfileReply<ProfileSnapshot>.Not(elsewhere)
-            : ProfileReply<ProfileSnapshot>.Done(Id, new ProfileSnapshot(Id, Profile.Content.Copy(), [.. Profile.Merged.Order(StringComparer.Ordinal)], Profile.Version));
+            : ProfileReply<ProfileSnapshot>.Done(Id, new ProfileSnapshot(
+                Id, Profile.Content.CopyForReading(), [.. Profile.Merged.Order(StringComparer.Ordinal)], Profile.Version, Personalised()));
+
+    public async Task<ProfileReply<PersonalisedProfile>> GetPersonalised(string? identifierKey) =>
+        await Unavailable() is { } elsewhere
+            ? ProfileReply<PersonalisedProfile>.Not(elsewhere)
+            : ProfileReply<PersonalisedProfile>.Done(Id, new PersonalisedProfile(
+                Id,
+                Profile.Version,
+                !Profile.Content.IsEmpty || Profile.Merged.Count > 0,
+                identifierKey is null || Profile.Content.Identifiers.ContainsKey(identifierKey),
+                Personalised()));
+
+    /// <summary>Evaluated at read time, for today: a window moves with the date without any new touchpoint.</summary>
+    private PersonalisedValues Personalised()
+    {
+        var today = Today;
+        if (_personalised is { } known && known.Version == Profile.Version && known.Day == today) return known.Values;
+        var values = personalisation.Evaluate(Profile.Content, today);
+        _personalised = (Profile.Version, today, values);
+        return values;
+    }
+
+    private DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
 
     /// <summary>Why this profile cannot carry out a call itself: it was erased, or merged away (the caller goes on
     /// to the survivor); null when it can. A hand-off cut short completes first.</summary>
@@ -268,7 +289,7 @@ public sealed class ProfileGrain(
         var (missed, erased) = await journey.ResumeAsync(Id, Profile.AppliedLogLength);
         _erased = erased && !state.RecordExists;
         if (missed.Count == 0) return;
-        foreach (var touchpoint in missed) Profile.Content.Add(touchpoint);
+        foreach (var touchpoint in missed) Profile.Content.Add(touchpoint, personalisation.Computed);
         Profile.AppliedLogLength += missed.Count;
         await WriteSnapshot();
     }
@@ -277,7 +298,7 @@ public sealed class ProfileGrain(
     private ProfileStanding? StandingNowOrNone() =>
         _erased || Profile.ForwardedTo is not null || Profile.Content.IsEmpty ? null : StandingNow();
 
-    private ProfileStanding StandingNow() => standingOf.Of(Profile.Content);
+    private ProfileStanding StandingNow() => standingOf.Of(Profile.Content, Personalised());
 
     /// <summary>
     /// Repairs what a crash may have left unreported: the standing, when the state changed since the last report,
@@ -318,6 +339,31 @@ public sealed class ProfileGrain(
         return [.. Profile.Merged.Select(Shards.Of).Where(shard => shard != own).Distinct()];
     }
 
+    /// <summary>A computed trait configured after some of this profile's touchpoints were folded (or a profile
+    /// stored before computed traits existed) has state that misses them: the computed traits are folded again
+    /// from the journeys, this profile's and those of every profile merged into it. Rare (once per profile after a
+    /// configuration change), and the touchpoints are all in the journeys.</summary>
+    private async Task FoldNewComputedTraits()
+    {
+        var content = Profile.Content;
+        if (content.IsEmpty || personalisation.Computed.AreCoveredBy(content.ComputedCoverage)) return;
+        const int page = 500;
+        string[] journeys = [Id, .. Profile.Merged];
+        var computed = new Dictionary<string, TraitAccumulator>(StringComparer.Ordinal);
+        JourneyPosition? after = null;
+        IReadOnlyList<Touchpoint> touchpoints;
+        do
+        {
+            touchpoints = await journey.ReadPageAsync(journeys, after, page);
+            foreach (var touchpoint in touchpoints) personalisation.Computed.Add(computed, touchpoint);
+            if (touchpoints.Count > 0) after = JourneyPosition.Of(touchpoints[^1]);
+        } while (touchpoints.Count == page);
+        content.Computed = computed;
+        content.ComputedCoverage = personalisation.Computed.StateKeys;
+        logger.LogDebug("Profile {ProfileId}: computed traits folded again from its journeys after a configuration change", Id);
+        await WriteSnapshot();
+    }
+
     private Task WriteSnapshotIfBehind() => _snapshotBehind ? WriteSnapshot() : Task.CompletedTask;
 
     /// <summary>The timer that writes a lagging snapshot exists only while the snapshot lags: an idle profile
@@ -331,6 +377,7 @@ public sealed class ProfileGrain(
 
     private async Task WriteSnapshot()
     {
+        personalisation.Computed.Trim(Profile.Content.Computed, Today);
         await state.WriteStateAsync();
         _snapshotBehind = false;
         _snapshotTimer?.Dispose();

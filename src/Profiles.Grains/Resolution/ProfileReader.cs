@@ -12,6 +12,11 @@ public sealed class ProfileReader(IGrainFactory grains, IdentifierCache cache, I
     public async Task<ProfileSnapshot?> FindByIdAsync(string profileId) =>
         await FollowAsync(profileId) is { Exists: true } snapshot ? snapshot : null;
 
+    /// <summary>The computed traits and audiences of the surviving profile of <paramref name="profileId"/>; null as
+    /// for <see cref="FindByIdAsync"/>.</summary>
+    public async Task<PersonalisedProfile?> FindPersonalisedByIdAsync(string profileId) =>
+        await ReadPersonalisedAsync(profileId, null) is { Exists: true } profile ? profile : null;
+
     /// <summary>The profile <paramref name="profileId"/> ended up in, following merges, whether or not any
     /// touchpoint landed there yet; null when it was erased.</summary>
     public async Task<ProfileSnapshot?> FollowAsync(string profileId)
@@ -20,26 +25,38 @@ public sealed class ProfileReader(IGrainFactory grains, IdentifierCache cache, I
         return reply.IsDone ? reply.Result : null;
     }
 
-    public async Task<ProfileSnapshot?> FindByIdentifierAsync(string identifierKey)
+    public Task<ProfileSnapshot?> FindByIdentifierAsync(string identifierKey) =>
+        FindByIdentifierAsync(identifierKey, async profileId =>
+            await FindByIdAsync(profileId) is { } snapshot && snapshot.Content.Identifiers.ContainsKey(identifierKey) ? snapshot : null);
+
+    /// <summary>The computed traits and audiences of the profile holding the identifier, read without the rest.</summary>
+    public Task<PersonalisedProfile?> FindPersonalisedByIdentifierAsync(string identifierKey) =>
+        FindByIdentifierAsync(identifierKey, async profileId =>
+            await ReadPersonalisedAsync(profileId, identifierKey) is { Exists: true, HoldsIdentifier: true } profile ? profile : null);
+
+    /// <param name="findHolder">The surviving profile of a profile id if it holds the identifier. An identifier
+    /// takes its profile just before its first touchpoint lands; until that touchpoint is in the profile, the link
+    /// is not made and the identifier stays unknown.</param>
+    private async Task<T?> FindByIdentifierAsync<T>(string identifierKey, Func<string, Task<T?>> findHolder) where T : class, IProfileRead
     {
         if (cache.TryGet(identifierKey, out var remembered))
         {
-            if (await FindHolderAsync(identifierKey, remembered) is { } found) return found;
+            if (await findHolder(remembered) is { } found) return found;
             // Remembered from before an erasure or a released link: ask the identifier itself.
             cache.Forget(identifierKey);
         }
         var identifier = grains.GetGrain<IIdentifierGrain>(identifierKey);
-        if (await identifier.GetProfile() is not { } profileId || await FindHolderAsync(identifierKey, profileId) is not { } snapshot) return null;
-        cache.Remember(identifierKey, snapshot.ProfileId);
-        if (snapshot.ProfileId != profileId) identifier.PointTo(snapshot.ProfileId).Ignore();
-        return snapshot;
+        if (await identifier.GetProfile() is not { } profileId || await findHolder(profileId) is not { } holder) return null;
+        cache.Remember(identifierKey, holder.ProfileId);
+        if (holder.ProfileId != profileId) identifier.PointTo(holder.ProfileId).Ignore();
+        return holder;
     }
 
-    /// <summary>The surviving profile of <paramref name="profileId"/> if it holds the identifier. An identifier
-    /// takes its profile just before its first touchpoint lands; until that touchpoint is in the profile, the
-    /// link is not made and the identifier stays unknown.</summary>
-    private async Task<ProfileSnapshot?> FindHolderAsync(string identifierKey, string profileId) =>
-        await FindByIdAsync(profileId) is { } snapshot && snapshot.Content.Identifiers.ContainsKey(identifierKey) ? snapshot : null;
+    private async Task<PersonalisedProfile?> ReadPersonalisedAsync(string profileId, string? identifierKey)
+    {
+        var reply = await grains.CallAsync(profileId, profile => profile.GetPersonalised(identifierKey));
+        return reply.IsDone ? reply.Result : null;
+    }
 
     /// <summary>A page of the surviving profile's journey, which covers every profile merged into it.</summary>
     public async Task<JourneyPage?> ReadJourneyAsync(string profileId, JourneyPosition? after, int limit)

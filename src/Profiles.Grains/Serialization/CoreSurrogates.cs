@@ -1,3 +1,4 @@
+using Profiles.Core.Personalisation;
 using Profiles.Core.Profiles;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
@@ -76,6 +77,8 @@ public struct ProfileContentSurrogate
     [Id(4)] public DateTimeOffset? FirstSeen;
     [Id(5)] public DateTimeOffset? LastSeen;
     [Id(6)] public Dictionary<string, RefusedLink>? RefusedLinks;
+    [Id(7)] public Dictionary<string, TraitAccumulator>? Computed;
+    [Id(8)] public string[]? ComputedCoverage;
 }
 
 [RegisterConverter]
@@ -90,6 +93,8 @@ public sealed class ProfileContentConverter : IConverter<ProfileContent, Profile
         Touchpoints = s.Touchpoints,
         FirstSeen = s.FirstSeen,
         LastSeen = s.LastSeen,
+        Computed = s.Computed is null ? new(StringComparer.Ordinal) : new(s.Computed, StringComparer.Ordinal),
+        ComputedCoverage = s.ComputedCoverage,
     };
 
     public ProfileContentSurrogate ConvertToSurrogate(in ProfileContent c) => new()
@@ -97,6 +102,8 @@ public sealed class ProfileContentConverter : IConverter<ProfileContent, Profile
         Identifiers = c.Identifiers, Traits = c.Traits, Channels = c.Channels,
         RefusedLinks = c.RefusedLinks.Count == 0 ? null : c.RefusedLinks,
         Touchpoints = c.Touchpoints, FirstSeen = c.FirstSeen, LastSeen = c.LastSeen,
+        Computed = c.Computed.Count == 0 ? null : c.Computed,
+        ComputedCoverage = c.ComputedCoverage,
     };
 }
 
@@ -183,4 +190,200 @@ public sealed class LimitedKeysConverter : IConverter<LimitedKeys, LimitedKeysSu
     public LimitedKeys ConvertFromSurrogate(in LimitedKeysSurrogate s) => new(s.KeysByType);
 
     public LimitedKeysSurrogate ConvertToSurrogate(in LimitedKeys k) => new() { KeysByType = new(k.KeysByType, StringComparer.Ordinal) };
+}
+
+/// <summary>
+/// A computed trait's fold state in columns: one array per field over its tallies (the total, then the day
+/// buckets in day order), with each value text stored once. A profile with daily activity holds hundreds of
+/// day buckets, and an object per bucket costs ten times what its numbers do.
+/// </summary>
+[GenerateSerializer, Alias("TraitAccumulator")]
+public struct TraitAccumulatorSurrogate
+{
+    // Core's enums cross as their numbers: Orleans generates no codec for a type of an assembly without Orleans.
+    [Id(0)] public int Kind;
+    [Id(1)] public bool HasTotal;
+    [Id(2)] public int[]? Days;
+    [Id(3)] public long[]? Counts;
+
+    /// <summary>Null when no tally holds a number; else per tally how many did, and the one of their sum, min or
+    /// max that the trait's kind reads (the others stay zero and are never read).</summary>
+    [Id(4)] public long[]? Numbers;
+    [Id(5)] public decimal[]? Sums;
+    [Id(6)] public decimal[]? Mins;
+    [Id(7)] public decimal[]? Maxes;
+
+    /// <summary>Null when no tally holds a value table; else the tables' entries, tally after tally: how many
+    /// entries each tally has, and for each entry its value (an index into <see cref="Texts"/>) and count.</summary>
+    [Id(8)] public int[]? TableSizes;
+    [Id(9)] public string[]? Texts;
+    [Id(10)] public int[]? TextIndexes;
+    [Id(11)] public long[]? ValueCounts;
+    [Id(12)] public ValueAt? Extreme;
+}
+
+[RegisterConverter]
+public sealed class TraitAccumulatorConverter : IConverter<TraitAccumulator, TraitAccumulatorSurrogate>
+{
+    public TraitAccumulator ConvertFromSurrogate(in TraitAccumulatorSurrogate s)
+    {
+        var accumulator = new TraitAccumulator((ComputedTraitKind)s.Kind) { Extreme = s.Extreme };
+        var count = s.Counts?.Length ?? 0;
+        var tallies = new Tally[count];
+        var entry = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var tally = tallies[i] = new Tally { Count = s.Counts![i] };
+            if (s.Numbers is { } numbers && numbers[i] > 0)
+            {
+                (tally.Numbers, tally.Sum, tally.Min, tally.Max) = (numbers[i], s.Sums?[i] ?? 0, s.Mins?[i] ?? 0, s.Maxes?[i] ?? 0);
+            }
+            if (s.TableSizes is { } sizes && sizes[i] > 0)
+            {
+                tally.Values = new();
+                for (var end = entry + sizes[i]; entry < end; entry++) tally.Values.Counts.Add(s.Texts![s.TextIndexes![entry]], s.ValueCounts![entry]);
+            }
+        }
+        var days = tallies.AsSpan(s.HasTotal ? 1 : 0);
+        if (s.HasTotal) accumulator.Total = tallies[0];
+        if (s.Days is { } dayNumbers)
+        {
+            accumulator.Days = [];
+            for (var i = 0; i < dayNumbers.Length; i++) accumulator.Days[dayNumbers[i]] = days[i];
+        }
+        return accumulator;
+    }
+
+    // Runs for every snapshot write, about once per touchpoint while a profile is busy: loops, not LINQ.
+    public TraitAccumulatorSurrogate ConvertToSurrogate(in TraitAccumulator a)
+    {
+        var surrogate = new TraitAccumulatorSurrogate { Kind = (int)a.Kind, HasTotal = a.Total is not null, Extreme = a.Extreme };
+        var count = (a.Total is null ? 0 : 1) + (a.Days?.Count ?? 0);
+        if (count == 0) return surrogate;
+        var columns = new Columns(a.Kind, count);
+        if (a.Total is not null) columns.Add(a.Total);
+        if (a.Days is not null)
+        {
+            surrogate.Days = new int[a.Days.Count];
+            var d = 0;
+            foreach (var (day, tally) in a.Days)
+            {
+                surrogate.Days[d++] = day;
+                columns.Add(tally);
+            }
+        }
+        columns.WriteTo(ref surrogate);
+        return surrogate;
+    }
+
+    /// <summary>The columns of one accumulator as they fill: only those its kind uses.</summary>
+    private sealed class Columns(ComputedTraitKind kind, int tallies)
+    {
+        private readonly long[] _counts = new long[tallies];
+        private readonly long[]? _numbers = kind is ComputedTraitKind.Sum or ComputedTraitKind.Min or ComputedTraitKind.Max ? new long[tallies] : null;
+        private readonly decimal[]? _figures = kind is ComputedTraitKind.Sum or ComputedTraitKind.Min or ComputedTraitKind.Max ? new decimal[tallies] : null;
+        private readonly int[]? _tableSizes = kind is ComputedTraitKind.Distinct or ComputedTraitKind.Top or ComputedTraitKind.Affinity ? new int[tallies] : null;
+        private List<string>? _texts;
+        private Dictionary<string, int>? _textIndex;
+        private List<int>? _textIndexes;
+        private List<long>? _valueCounts;
+        private int _next;
+
+        public void Add(Tally tally)
+        {
+            var i = _next++;
+            _counts[i] = tally.Count;
+            if (_numbers is not null)
+            {
+                _numbers[i] = tally.Numbers;
+                _figures![i] = kind switch { ComputedTraitKind.Sum => tally.Sum, ComputedTraitKind.Min => tally.Min, _ => tally.Max };
+            }
+            if (_tableSizes is null || tally.Values is null) return;
+            _tableSizes[i] = tally.Values.Counts.Count;
+            (_texts, _textIndex, _textIndexes, _valueCounts) = (_texts ?? [], _textIndex ?? new(StringComparer.Ordinal), _textIndexes ?? [], _valueCounts ?? []);
+            foreach (var (text, count) in tally.Values.Counts)
+            {
+                if (!_textIndex.TryGetValue(text, out var index))
+                {
+                    _textIndex[text] = index = _texts.Count;
+                    _texts.Add(text);
+                }
+                _textIndexes.Add(index);
+                _valueCounts.Add(count);
+            }
+        }
+
+        public void WriteTo(ref TraitAccumulatorSurrogate surrogate)
+        {
+            surrogate.Counts = _counts;
+            if (_numbers is not null && _numbers.AsSpan().ContainsAnyExcept(0))
+            {
+                surrogate.Numbers = _numbers;
+                _ = kind switch
+                {
+                    ComputedTraitKind.Sum => surrogate.Sums = _figures,
+                    ComputedTraitKind.Min => surrogate.Mins = _figures,
+                    _ => surrogate.Maxes = _figures,
+                };
+            }
+            if (_texts is null) return;
+            (surrogate.TableSizes, surrogate.Texts, surrogate.TextIndexes, surrogate.ValueCounts) =
+                (_tableSizes, [.. _texts], [.. _textIndexes!], [.. _valueCounts!]);
+        }
+    }
+}
+
+[GenerateSerializer, Alias("ValueAt")]
+public struct ValueAtSurrogate
+{
+    [Id(0)] public DateTimeOffset At;
+    [Id(1)] public string Id;
+    [Id(2)] public string Json;
+}
+
+[RegisterConverter]
+public sealed class ValueAtConverter : IConverter<ValueAt, ValueAtSurrogate>
+{
+    public ValueAt ConvertFromSurrogate(in ValueAtSurrogate s) => new(s.At, s.Id, s.Json);
+
+    public ValueAtSurrogate ConvertToSurrogate(in ValueAt v) => new() { At = v.At, Id = v.Id, Json = v.Json };
+}
+
+[GenerateSerializer, Alias("ComputedValue")]
+public struct ComputedValueSurrogate
+{
+    [Id(0)] public int Kind;
+    [Id(1)] public decimal Number;
+    [Id(2)] public string? Text;
+    [Id(3)] public string[]? ScoredValues;
+    [Id(4)] public decimal[]? Scores;
+}
+
+[RegisterConverter]
+public sealed class ComputedValueConverter : IConverter<ComputedValue, ComputedValueSurrogate>
+{
+    public ComputedValue ConvertFromSurrogate(in ComputedValueSurrogate s) =>
+        new((ComputedValueKind)s.Kind, s.Number, s.Text, s.ScoredValues?.Zip(s.Scores!, KeyValuePair.Create).ToArray());
+
+    public ComputedValueSurrogate ConvertToSurrogate(in ComputedValue v) => new()
+    {
+        Kind = (int)v.Kind, Number = v.Number, Text = v.Text,
+        ScoredValues = v.Scores?.Select(s => s.Key).ToArray(), Scores = v.Scores?.Select(s => s.Value).ToArray(),
+    };
+}
+
+[GenerateSerializer, Alias("PersonalisedValues")]
+public struct PersonalisedValuesSurrogate
+{
+    [Id(0)] public string[] Names;
+    [Id(1)] public ComputedValue[] Computed;
+    [Id(2)] public string[] Audiences;
+}
+
+[RegisterConverter]
+public sealed class PersonalisedValuesConverter : IConverter<PersonalisedValues, PersonalisedValuesSurrogate>
+{
+    public PersonalisedValues ConvertFromSurrogate(in PersonalisedValuesSurrogate s) => new(s.Names, s.Computed, s.Audiences);
+
+    public PersonalisedValuesSurrogate ConvertToSurrogate(in PersonalisedValues p) => new() { Names = p.Names, Computed = p.Computed, Audiences = p.Audiences };
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Profiles.Core.Personalisation;
 using Profiles.Core.Profiles;
 
 namespace Profiles.Grains.Standing;
@@ -10,33 +11,24 @@ namespace Profiles.Grains.Standing;
 /// report repeated after a crash changes nothing and a missed one is repaired by the next. A merged-away or
 /// erased profile reports none.
 /// </summary>
-/// <param name="Identified">Holds an identifier of a type other than <see cref="AnonymousTypes"/>.</param>
+/// <param name="Identified">Holds an identifier of a type other than <see cref="AnonymousIdentifiers.Types"/>.</param>
 /// <param name="Channels">Touchpoints per channel.</param>
 /// <param name="Audiences">The audiences it belongs to today.</param>
 /// <param name="RecheckOn">The first day its audiences may change with the date alone (a window moving past a
 /// touchpoint); null when only a new touchpoint can change them. Kept in an index, not in the figures.</param>
 public sealed record ProfileStanding(bool Identified, IReadOnlyDictionary<string, long> Channels, IReadOnlyList<string> Audiences, DateOnly? RecheckOn = null)
 {
-    /// <summary>Touchpoints on any of these channels make a profile seen online.</summary>
-    public static readonly IReadOnlySet<string> OnlineChannels = new HashSet<string>(StringComparer.Ordinal) { "web", "app", "email", "sms", "chat", "social" };
-
-    /// <summary>Touchpoints on any of these channels make a profile seen offline.</summary>
-    public static readonly IReadOnlySet<string> OfflineChannels = new HashSet<string>(StringComparer.Ordinal) { "store", "call_center", "crm" };
-
-    /// <summary>Identifier types that do not identify a person: a browser or a device may be shared.</summary>
-    public static readonly IReadOnlySet<string> AnonymousTypes = new HashSet<string>(StringComparer.Ordinal) { "cookie", "device_id" };
-
     /// <summary>The standing of a profile that holds nothing yet.</summary>
     public static readonly ProfileStanding Empty = new(false, new Dictionary<string, long>(StringComparer.Ordinal), []);
 
-    public bool Online => Channels.Any(c => c.Value > 0 && OnlineChannels.Contains(c.Key));
+    public bool Online => Channels.Any(c => c.Value > 0 && ChannelKinds.IsOnline(c.Key));
 
-    public bool Offline => Channels.Any(c => c.Value > 0 && OfflineChannels.Contains(c.Key));
+    public bool Offline => Channels.Any(c => c.Value > 0 && ChannelKinds.IsOffline(c.Key));
 
     public long Touchpoints => Channels.Values.Sum();
 
     public static ProfileStanding Of(ProfileContent content, IReadOnlyList<string> audiences, DateOnly? recheckOn) => new(
-        content.Identifiers.Values.Any(i => !AnonymousTypes.Contains(i.Type)),
+        content.Identifiers.Values.Any(i => !AnonymousIdentifiers.Types.Contains(i.Type)),
         content.Channels.ToDictionary(c => c.Key, c => c.Value.Touchpoints, StringComparer.Ordinal),
         audiences,
         recheckOn);
@@ -53,7 +45,7 @@ public sealed record ProfileStanding(bool Identified, IReadOnlyDictionary<string
         foreach (var touchpoint in touchpoints)
         {
             channels[touchpoint.Channel] = channels.GetValueOrDefault(touchpoint.Channel) + 1;
-            identified |= touchpoint.Identifiers.Any(i => !AnonymousTypes.Contains(i.Type));
+            identified |= touchpoint.Identifiers.Any(i => !AnonymousIdentifiers.Types.Contains(i.Type));
         }
         return this with { Identified = identified, Channels = channels };
     }

@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Profiles.Core.Identifiers;
 using Profiles.Core.Profiles;
+using Profiles.Grains.Abstractions;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Resolution;
 using Profiles.Silo.Operations;
@@ -18,7 +21,7 @@ public static class ProfileEndpoints
     {
         var profiles = api.MapGroup("/profiles").WithTags("Profiles");
         profiles.MapGet("/lookup", Lookup)
-            .WithSummary("Find the profile holding an identifier: type and value, or type and sha256 of the normalised value.")
+            .WithSummary("Find the profile holding an identifier: type and value, or type and sha256 of the normalised value; fields=computed,audiences for the storefront's small read.")
             .RequireRole(ApiRoles.Read)
             .WithMetadata(LatencyHistogram.Lookup)
             .AddEndpointFilter<ReadDeadlineFilter>()
@@ -50,19 +53,44 @@ public static class ProfileEndpoints
             ? TypedResults.NoContent()
             : Problems.NotFound($"No profile has the id {profileId}.");
 
-    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> Lookup(
-        string? type, string? value, string? sha256, IdentifierReader identifiers, ProfileReader profiles)
+    private static async Task<Results<Ok<ProfileResponse>, Ok<PersonalisedResponse>, Ok<JsonObject>, ProblemHttpResult>> Lookup(
+        string? type, string? value, string? sha256, string? fields, IdentifierReader identifiers, ProfileReader profiles)
     {
         if (IdentifierQuery.Read(identifiers, type, value, sha256, out var identifier) is { } invalid) return invalid;
-        return await profiles.FindByIdentifierAsync(identifier.Key) is { } profile
-            ? TypedResults.Ok(ProfileResponse.From(profile))
-            : Problems.NotFound($"No profile holds this {type}.");
+        if (!ProfileFields.TryParse(fields, out var parts, out var problem)) return Problems.BadRequest(problem!);
+        var notFound = Problems.NotFound($"No profile holds this {type}.");
+        return parts is { PersonalisedOnly: true }
+            ? Answer(await profiles.FindPersonalisedByIdentifierAsync(identifier.Key), parts, notFound)
+            : Answer(await profiles.FindByIdentifierAsync(identifier.Key), parts, notFound);
     }
 
-    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> GetProfile(string profileId, ProfileReader profiles) =>
-        ProfileId.IsValid(profileId) && await profiles.FindByIdAsync(profileId) is { } profile
-            ? TypedResults.Ok(ProfileResponse.From(profile))
-            : Problems.NotFound($"No profile has the id {profileId}.");
+    private static async Task<Results<Ok<ProfileResponse>, Ok<PersonalisedResponse>, Ok<JsonObject>, ProblemHttpResult>> GetProfile(
+        string profileId, string? fields, ProfileReader profiles)
+    {
+        if (!ProfileFields.TryParse(fields, out var parts, out var problem)) return Problems.BadRequest(problem!);
+        var notFound = Problems.NotFound($"No profile has the id {profileId}.");
+        if (!ProfileId.IsValid(profileId)) return notFound;
+        return parts is { PersonalisedOnly: true }
+            ? Answer(await profiles.FindPersonalisedByIdAsync(profileId), parts, notFound)
+            : Answer(await profiles.FindByIdAsync(profileId), parts, notFound);
+    }
+
+    private static Results<Ok<ProfileResponse>, Ok<PersonalisedResponse>, Ok<JsonObject>, ProblemHttpResult> Answer(
+        PersonalisedProfile? profile, ProfileFields parts, ProblemHttpResult notFound) =>
+        profile is null ? notFound : TypedResults.Ok(PersonalisedResponse.From(profile, parts));
+
+    /// <summary>The whole profile, or the parts <paramref name="parts"/> lists when it names more than the
+    /// personalised ones (a rare read, so it trims the full answer rather than having a read of its own).</summary>
+    private static Results<Ok<ProfileResponse>, Ok<PersonalisedResponse>, Ok<JsonObject>, ProblemHttpResult> Answer(
+        ProfileSnapshot? profile, ProfileFields? parts, ProblemHttpResult notFound)
+    {
+        if (profile is null) return notFound;
+        var response = ProfileResponse.From(profile);
+        if (parts is null) return TypedResults.Ok(response);
+        var json = JsonSerializer.SerializeToNode(response, JsonSerializerOptions.Web)!.AsObject();
+        foreach (var name in json.Select(p => p.Key).Where(name => !parts.Includes(name)).ToList()) json.Remove(name);
+        return TypedResults.Ok(json);
+    }
 
     private static async Task<Results<Ok<JourneyResponse>, ProblemHttpResult>> GetJourney(string profileId, string? limit, string? cursor, ProfileReader profiles)
     {

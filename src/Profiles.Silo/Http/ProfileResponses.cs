@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Profiles.Core.Personalisation;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Abstractions;
 using Profiles.Grains.Resolution;
@@ -17,6 +18,8 @@ public sealed record ProfileResponse(
     DateTimeOffset? LastSeen,
     IReadOnlyList<string> MergedProfileIds,
     IReadOnlyList<RefusedLinkResponse> RefusedLinks,
+    ComputedResponse Computed,
+    IReadOnlyList<string> Audiences,
     long Version)
 {
     public static ProfileResponse From(ProfileSnapshot profile)
@@ -36,7 +39,49 @@ public sealed record ProfileResponse(
             profile.MergedProfileIds,
             [.. content.RefusedLinks.Values.OrderBy(r => r.At).ThenBy(r => r.TouchpointId, StringComparer.Ordinal)
                 .Select(r => new RefusedLinkResponse(r.Type, r.Hint, r.Reason, r.TouchpointId, r.At))],
+            new ComputedResponse(profile.Personalised),
+            profile.Personalised.Audiences,
             profile.Version);
+    }
+}
+
+/// <summary>The storefront's small read (<c>fields=computed,audiences</c>): the parts asked for, plus id and version.</summary>
+public sealed record PersonalisedResponse(
+    string ProfileId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ComputedResponse? Computed,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Audiences,
+    long Version)
+{
+    public static PersonalisedResponse From(PersonalisedProfile profile, ProfileFields fields) => new(
+        profile.ProfileId,
+        fields.Includes(ProfileFields.Computed) ? new ComputedResponse(profile.Personalised) : null,
+        fields.Includes(ProfileFields.Audiences) ? profile.Personalised.Audiences : null,
+        profile.Version);
+}
+
+/// <summary><c>"computed"</c>: every configured trait by name, each value as its kind gives it (a number, a text, a
+/// JSON value, an object of scores, or null).</summary>
+[JsonConverter(typeof(ComputedResponseConverter))]
+public sealed class ComputedResponse(PersonalisedValues values)
+{
+    public PersonalisedValues Values { get; } = values;
+}
+
+public sealed class ComputedResponseConverter : JsonConverter<ComputedResponse>
+{
+    public override ComputedResponse Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        throw new NotSupportedException("Computed traits are only ever written.");
+
+    public override void Write(Utf8JsonWriter writer, ComputedResponse value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        var (names, values) = (value.Values.Names, value.Values.Computed);
+        for (var i = 0; i < names.Length; i++)
+        {
+            writer.WritePropertyName(names[i]);
+            values[i].WriteTo(writer);
+        }
+        writer.WriteEndObject();
     }
 }
 

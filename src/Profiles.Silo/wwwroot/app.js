@@ -273,6 +273,8 @@ function showProfile(profile) {
     ? traitRows.map(([key, value]) => el('div', { className: 'trait' }, el('dt', { text: humanise(key) }), el('dd', { text: valueText(value) })))
     : [el('div', { className: 'muted small', text: 'No traits yet.' })]));
 
+  showPersonalisation(profile.computed ?? {}, profile.audiences ?? []);
+
   const merged = profile.mergedProfileIds ?? [];
   $('profile-merged').hidden = merged.length === 0;
   $('profile-merged-summary').textContent = `Merged from ${merged.length} other profile${merged.length === 1 ? '' : 's'}`;
@@ -283,6 +285,58 @@ function showProfile(profile) {
   $('profile-refused-summary').textContent = `${refused.length} identifier${refused.length === 1 ? ' was' : 's were'} not linked`;
   $('profile-refused-links').replaceChildren(...refused.map(link =>
     el('li', { text: `${identifierLabel(link.type)} ${link.hint} (${link.reason}) · ${formatDateTime(link.at)}` })));
+}
+
+// ---- computed traits and audiences ------------------------------------------------------------------
+
+// The highlights a sales associate looks at first, when the node computes them (the shipped defaults do).
+const HIGHLIGHTS = { orders: 'computed-orders', revenue: 'computed-revenue', favourite_category: 'computed-favourite-category' };
+const MAX_BAR_VALUES = 5;
+
+function showPersonalisation(computed, audiences) {
+  $('audiences').replaceChildren(...audiences.map(name =>
+    el('li', { className: 'audience', text: humanise(name), attrs: { 'data-audience': name } })));
+  $('audiences').hidden = audiences.length === 0;
+
+  for (const [name, id] of Object.entries(HIGHLIGHTS)) {
+    $(id).textContent = name in computed ? computedText(computed[name]) : '—';
+    $(id).parentElement.hidden = !(name in computed);
+  }
+
+  // Affinities (values to scores) as bars, the strongest value full width.
+  const affinities = Object.entries(computed).filter(([, value]) => isScores(value));
+  $('affinities').replaceChildren(...affinities.map(([name, scores]) => {
+    const entries = Object.entries(scores).slice(0, MAX_BAR_VALUES);
+    const best = Math.max(...entries.map(([, score]) => score), 0);
+    return el('div', { className: 'affinity', attrs: { 'data-trait': name } },
+      el('h3', { text: humanise(name) }),
+      entries.length
+        ? el('ul', { className: 'bars' }, ...entries.map(([value, score]) => {
+          const bar = el('span', { className: 'bar-fill' });
+          bar.style.width = `${best > 0 ? Math.round((score / best) * 100) : 0}%`;
+          return el('li', { className: 'bar', title: `${value}: ${score}` },
+            el('span', { className: 'bar-label', text: value }), el('span', { className: 'bar-track' }, bar),
+            el('span', { className: 'bar-score muted', text: String(score) }));
+        }))
+        : el('p', { className: 'muted small', text: 'Nothing yet.' }));
+  }));
+
+  const rows = Object.entries(computed).filter(([, value]) => !isScores(value));
+  $('computed').replaceChildren(...rows.map(([name, value]) =>
+    el('div', { className: 'trait', attrs: { 'data-trait': name } }, el('dt', { text: humanise(name) }), el('dd', { text: computedText(value) }))));
+  $('personalisation').hidden = Object.keys(computed).length === 0 && audiences.length === 0;
+}
+
+function isScores(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** A computed value for people: times as dates, amounts with two decimals, nothing as a dash. */
+function computedText(value) {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)) return formatDateTime(value);
+  if (typeof value === 'number' && !Number.isInteger(value)) return value.toFixed(2);
+  return valueText(value);
 }
 
 function initials(name) {

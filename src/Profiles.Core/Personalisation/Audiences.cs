@@ -1,0 +1,223 @@
+using System.Linq.Expressions;
+using System.Runtime.CompilerServices;
+using DynamicExpresso;
+using DynamicExpresso.Exceptions;
+
+namespace Profiles.Core.Personalisation;
+
+/// <summary>What audience expressions read about one profile on one day.</summary>
+/// <param name="Computed">Every computed trait's value, in <see cref="ComputedTraits.Definitions"/> order.</param>
+public sealed record AudienceFacts(AudienceValue[] Computed, long Touchpoints, long Online, long Offline, bool Identified, TraitBag Traits);
+
+/// <summary>
+/// The configured audiences, sorted by name, each an expression compiled once by DynamicExpresso (see
+/// docs/PERSONALISATION.md for the choice) into a delegate over <see cref="AudienceFacts"/>.
+/// </summary>
+public sealed class Audiences
+{
+    public static readonly Audiences None = new([], ComputedTraits.None);
+
+    /// <summary>Variables every expression may name besides the computed traits.</summary>
+    public static readonly IReadOnlySet<string> ReservedNames = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "traits", "touchpoints", "online", "offline", "identified", "true", "false", "null",
+    };
+
+    private readonly (string Name, Func<AudienceFacts, bool> IsMember)[] _audiences;
+
+    /// <exception cref="AudienceExpressionException">An expression does not parse, names an unknown variable or
+    /// uses more than the contract's operators.</exception>
+    public Audiences(IEnumerable<KeyValuePair<string, string>> expressions, ComputedTraits computed)
+    {
+        var definitions = expressions.OrderBy(e => e.Key, StringComparer.Ordinal).ToList();
+        Expressions = [.. definitions];
+        var compiled = definitions.Select(d => (d.Key, Compiled: CompileNamed(d.Key, d.Value, computed))).ToList();
+        _audiences = [.. compiled.Select(c => (c.Key, c.Compiled.IsMember))];
+        ComputedTraitsUsed = compiled.SelectMany(c => c.Compiled.Uses).ToHashSet(StringComparer.Ordinal);
+        UsesTraits = definitions.Any(d => d.Value.Contains("traits", StringComparison.Ordinal));
+    }
+
+    /// <summary>The computed traits some expression reads: only their windows can move a profile in or out of an
+    /// audience with the date alone.</summary>
+    public IReadOnlySet<string> ComputedTraitsUsed { get; }
+
+    public IReadOnlyList<KeyValuePair<string, string>> Expressions { get; }
+
+    /// <summary>Whether any expression may read <c>traits</c>, so facts need not build them otherwise.</summary>
+    public bool UsesTraits { get; }
+
+    /// <summary>The names of the audiences the profile belongs to, sorted. An expression that fails on these facts
+    /// (a bare <c>traits.NAME</c> holding no boolean) is false.</summary>
+    public string[] MembershipOf(AudienceFacts facts)
+    {
+        var members = new List<string>(_audiences.Length);
+        foreach (var (name, isMember) in _audiences)
+        {
+            bool member;
+            try
+            {
+                member = isMember(facts);
+            }
+            catch (Exception e) when (e is InvalidCastException or Microsoft.CSharp.RuntimeBinder.RuntimeBinderException)
+            {
+                member = false;
+            }
+            if (member) members.Add(name);
+        }
+        return [.. members];
+    }
+
+    private static (Func<AudienceFacts, bool> IsMember, IEnumerable<string> Uses) CompileNamed(string name, string expression, ComputedTraits computed)
+    {
+        try
+        {
+            return Compile(expression, computed);
+        }
+        catch (AudienceExpressionException e)
+        {
+            throw new AudienceExpressionException(e.Message, name);
+        }
+    }
+
+    private static (Func<AudienceFacts, bool> IsMember, IEnumerable<string> Uses) Compile(string expression, ComputedTraits computed)
+    {
+        var facts = Expression.Parameter(typeof(AudienceFacts), "facts");
+        List<Variable> variables =
+        [
+            .. computed.Definitions.Select((d, i) => new Variable(d.Name, typeof(AudienceValue),
+                Expression.ArrayIndex(Expression.Property(facts, nameof(AudienceFacts.Computed)), Expression.Constant(i)))),
+            new("touchpoints", typeof(AudienceValue), Counted(facts, nameof(AudienceFacts.Touchpoints))),
+            new("online", typeof(AudienceValue), Counted(facts, nameof(AudienceFacts.Online))),
+            new("offline", typeof(AudienceValue), Counted(facts, nameof(AudienceFacts.Offline))),
+            new("identified", typeof(bool), Expression.Property(facts, nameof(AudienceFacts.Identified))),
+            new("traits", typeof(TraitBag), Expression.Property(facts, nameof(AudienceFacts.Traits))),
+        ];
+
+        Lambda lambda;
+        try
+        {
+            var interpreter = new Interpreter(InterpreterOptions.SystemKeywords).EnableAssignment(AssignmentOperators.None);
+            lambda = interpreter.Parse(expression, typeof(bool), [.. variables.Select(v => new Parameter(v.Parameter))]);
+        }
+        catch (UnknownIdentifierException e)
+        {
+            throw new AudienceExpressionException($"'{e.Identifier}' (at character {e.Position + 1}) is not a computed trait, traits.NAME, touchpoints, online, offline or identified");
+        }
+        catch (ParseException e)
+        {
+            throw new AudienceExpressionException($"does not parse: {e.Message}");
+        }
+        if (computed.Definitions.FirstOrDefault(d => d.Kind == ComputedTraitKind.Affinity && lambda.UsedParameters.Any(p => p.Name == d.Name)) is { } affinity)
+        {
+            throw new AudienceExpressionException($"names {affinity.Name}, an affinity (values to scores), which compares to nothing");
+        }
+        var traits = variables.Single(v => v.Name == "traits").Parameter;
+        if (AudienceLanguage.Problem(lambda.Expression, traits) is { } problem) throw new AudienceExpressionException(problem);
+        var body = new ParameterReplacer(variables.ToDictionary(v => v.Parameter, v => v.Read)).Visit(lambda.Expression);
+        var uses = lambda.UsedParameters.Select(p => p.Name).Where(name => computed.Names.Contains(name)).ToList();
+        return (Expression.Lambda<Func<AudienceFacts, bool>>(body, facts).Compile(), uses);
+    }
+
+    /// <summary>A name an expression can use, and how its value is read from the facts.</summary>
+    private sealed record Variable(string Name, Type Type, Expression Read)
+    {
+        public ParameterExpression Parameter { get; } = Expression.Parameter(Type, Name);
+    }
+
+    private static Expression Counted(ParameterExpression facts, string property) =>
+        Expression.Convert(Expression.Property(facts, property), typeof(AudienceValue));
+
+    /// <summary>Puts the read of each variable from the facts where the expression names it.</summary>
+    private sealed class ParameterReplacer(Dictionary<ParameterExpression, Expression> reads) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => reads.GetValueOrDefault(node) ?? node;
+    }
+}
+
+/// <summary>An audience expression the node cannot use; the message says why, <see cref="Audience"/> which one.</summary>
+public sealed class AudienceExpressionException(string message, string? audience = null) : Exception(message)
+{
+    public string? Audience { get; } = audience;
+}
+
+/// <summary>
+/// Keeps expressions to the contract's language: <c>&amp;&amp; || ! == != &lt; &lt;= &gt; &gt;=</c>, parentheses,
+/// numbers, double-quoted strings, true, false and the variables. DynamicExpresso parses a subset of C#; this
+/// walks what it built and names the first construct outside the language (a method call, arithmetic, ...).
+/// </summary>
+internal static class AudienceLanguage
+{
+    private const string Allowed = "audience expressions allow only && || ! == != < <= > >=, parentheses, numbers, double-quoted strings, true, false and variables";
+
+    public static string? Problem(Expression expression, ParameterExpression traits)
+    {
+        var check = new Check(traits);
+        check.Visit(expression);
+        return check.Found;
+    }
+
+    private sealed class Check(ParameterExpression traits) : ExpressionVisitor
+    {
+        public string? Found { get; private set; }
+
+        public override Expression? Visit(Expression? node)
+        {
+            if (node is null || Found is not null) return node;
+            var problem = node.NodeType switch
+            {
+                ExpressionType.AndAlso or ExpressionType.OrElse or ExpressionType.Not or ExpressionType.Parameter => null,
+                ExpressionType.Equal or ExpressionType.NotEqual or ExpressionType.LessThan or ExpressionType.LessThanOrEqual
+                    or ExpressionType.GreaterThan or ExpressionType.GreaterThanOrEqual => null,
+                ExpressionType.Negate or ExpressionType.UnaryPlus when ((UnaryExpression)node).Operand is ConstantExpression => null,
+                ExpressionType.Convert when node.Type == typeof(AudienceValue) || node.Type == typeof(bool) || node.Type == typeof(object) => null,
+                ExpressionType.Constant => ConstantProblem((ConstantExpression)node),
+                ExpressionType.Invoke => DynamicProblem((InvocationExpression)node),
+                ExpressionType.MemberAccess when node is MemberExpression { Expression: ConstantExpression { Value: CallSite }, Member.Name: "Target" } => null,
+                ExpressionType.Call => $"calls {((MethodCallExpression)node).Method.Name}(), but {Allowed}",
+                _ => $"uses {Describe(node)}, but {Allowed}",
+            };
+            if (problem is not null)
+            {
+                Found = problem;
+                return node;
+            }
+            return base.Visit(node);
+        }
+
+        private static string? ConstantProblem(ConstantExpression constant) => constant.Value switch
+        {
+            null => "uses null, but a comparison with a missing value is false already: compare with a value",
+            string or bool or int or long or double or decimal or float or uint or ulong or CallSite => null,
+            var other => $"uses a {other.GetType().Name} literal, but {Allowed}",
+        };
+
+        // traits.NAME is read late (DynamicExpresso's own binder, known by its type name only) and compared
+        // through the C# runtime binder: reading a member of traits itself, comparing and negating are allowed.
+        private string? DynamicProblem(InvocationExpression invocation)
+        {
+            if (invocation.Arguments.FirstOrDefault() is not ConstantExpression { Value: CallSite site }) return $"uses an invocation, but {Allowed}";
+            return site.Binder switch
+            {
+                { } read when read.GetType().Name == "LateGetMemberCallSiteBinder" =>
+                    invocation.Arguments.Count == 2 && invocation.Arguments[1] == traits ? null : $"reads a member of traits.NAME, but {Allowed}",
+                System.Dynamic.BinaryOperationBinder binary => binary.Operation is ExpressionType.Equal or ExpressionType.NotEqual
+                    or ExpressionType.LessThan or ExpressionType.LessThanOrEqual or ExpressionType.GreaterThan or ExpressionType.GreaterThanOrEqual
+                    or ExpressionType.AndAlso or ExpressionType.OrElse or ExpressionType.And or ExpressionType.Or
+                    ? null
+                    : $"uses {binary.Operation} on traits.NAME, but {Allowed}",
+                System.Dynamic.UnaryOperationBinder unary when unary.Operation is ExpressionType.Not or ExpressionType.IsTrue or ExpressionType.IsFalse => null,
+                System.Dynamic.ConvertBinder convert when convert.Type == typeof(bool) => null,
+                _ => $"calls a method on traits.NAME, but {Allowed}",
+            };
+        }
+
+        private static string Describe(Expression node) => node.NodeType switch
+        {
+            ExpressionType.Add or ExpressionType.Subtract or ExpressionType.Multiply or ExpressionType.Divide or ExpressionType.Modulo => "arithmetic",
+            ExpressionType.Conditional => "a conditional (?:)",
+            ExpressionType.MemberAccess => $"a member access (.{((MemberExpression)node).Member.Name})",
+            ExpressionType.Convert or ExpressionType.TypeAs or ExpressionType.TypeIs => "a type conversion",
+            _ => node.NodeType.ToString(),
+        };
+    }
+}

@@ -1,0 +1,124 @@
+using Profiles.Core.Personalisation;
+using Profiles.Core.Profiles;
+using Profiles.Core.Touchpoints;
+using Profiles.Testing;
+using static Profiles.Core.Personalisation.ComputedTraitKind;
+using static Profiles.Core.Tests.PersonalisationSupport;
+
+namespace Profiles.Core.Tests;
+
+/// <summary>Audiences (contract section 7): the expression language, its null rule and its variables.</summary>
+public class AudiencesTests
+{
+    private static readonly ComputedTraits Traits = new(
+    [
+        Trait("orders", Count, types: ["purchase"]),
+        Trait("revenue", Sum, "amount", types: ["purchase"]),
+        Trait("orders_30d", Count, types: ["purchase"], window: 30),
+        Trait("favourite_category", Top, "category"),
+        Trait("last_newsletter", Last, "optIn"),
+        Trait("category_affinity", Affinity, "category"),
+    ]);
+
+    /// <summary>Paul: two purchases in the shop 40 days ago, a web visit; a city, no tier.</summary>
+    private static readonly Touchpoint[] Paul =
+    [
+        TestTouchpoints.Make("p1", DaysAgo(40), "store", "purchase", [("email", "paul@example.com")], [("city", "\"Lyon\""), ("vip", "true")])
+            with { PropertiesJson = """{"amount":120.5,"category":"shoes","optIn":false}""" },
+        Touch("p2", DaysAgo(40), "store", "purchase", new { amount = 80, category = "bags" }),
+        Touch("w", DaysAgo(2), "web", "page_view", new { category = "shoes" }),
+    ];
+
+    [Theory]
+    [InlineData("orders >= 2 && revenue > 200", true)]
+    [InlineData("orders == 2 && revenue == 200.5", true)]
+    [InlineData("orders != 2 || revenue < 100", false)]
+    [InlineData("!(orders > 2)", true)]
+    [InlineData("(orders > 5 || online > 0) && offline >= 2", true)]
+    [InlineData("touchpoints == 3 && online == 1 && offline == 2", true)]
+    [InlineData("identified", true)]
+    [InlineData("identified == false", false)]
+    [InlineData("favourite_category == \"shoes\"", true)]
+    [InlineData("favourite_category < \"t\"", true)]
+    [InlineData("last_newsletter == false", true)]
+    [InlineData("traits.city == \"Lyon\"", true)]
+    [InlineData("traits.city != \"Paris\"", true)]
+    [InlineData("traits.vip", true)]
+    [InlineData("traits.vip == true && orders_30d == 0", true)]
+    [InlineData("true", true)]
+    [InlineData("false || -1 > 0", false)]
+    public void An_expression_holds_as_its_operators_say(string expression, bool member)
+    {
+        Assert.Equal(member, IsMember(expression, Paul));
+    }
+
+    [Theory]
+    [InlineData("traits.tier == \"gold\"")]
+    [InlineData("traits.tier != \"gold\"")]
+    [InlineData("traits.tier < 3")]
+    [InlineData("traits.tier >= 3")]
+    [InlineData("revenue > 0")]
+    [InlineData("revenue != 5")]
+    [InlineData("revenue <= 5")]
+    public void A_comparison_with_a_null_operand_is_false(string expression)
+    {
+        var anonymous = new[] { Touch("v", DaysAgo(1), "web", "page_view") };
+
+        Assert.False(IsMember(expression, anonymous));
+        Assert.True(IsMember($"!({expression})", anonymous));
+    }
+
+    [Theory]
+    [InlineData("traits.tier")]
+    [InlineData("!traits.tier")]
+    [InlineData("!traits.vip")]
+    public void A_bare_trait_holds_only_when_it_is_a_boolean_that_says_so(string expression)
+    {
+        Assert.False(IsMember(expression, Paul));
+    }
+
+    [Fact]
+    public void Cookies_and_devices_alone_leave_a_profile_unidentified()
+    {
+        var anonymous = TestTouchpoints.Make("a", DaysAgo(1), "app", "app_install", [("cookie", "c-9"), ("device_id", "d-9")]);
+
+        Assert.False(IsMember("identified", [anonymous]));
+        Assert.True(IsMember("identified", [anonymous, TestTouchpoints.Make("b", DaysAgo(1), "partner", "import", [("loyalty_id", "L-9")])]));
+    }
+
+    [Fact]
+    public void Memberships_come_sorted_by_name()
+    {
+        var audiences = new Audiences([new("zeta", "true"), new("alpha", "orders > 1"), new("mid", "false")], Traits);
+
+        Assert.Equal(["alpha", "zeta"], new Personalisation.Personalisation(Traits, audiences).Evaluate(Fold(Traits, Paul), Today).Audiences);
+    }
+
+    [Theory]
+    [InlineData("orders >=", "does not parse")]
+    [InlineData("orders > 1 &&& true", "does not parse")]
+    [InlineData("order > 1", "'order'")]
+    [InlineData("orders + 1 > 2", "does not parse")]
+    [InlineData("traits.age + 1 > 2", "Add")]
+    [InlineData("favourite_category.Length > 2", "Length")]
+    [InlineData("favourite_category.ToString() == \"x\"", "ToString")]
+    [InlineData("orders > 1 ? true : false", "conditional")]
+    [InlineData("revenue == null", "does not parse")]
+    [InlineData("traits.city == null", "null")]
+    [InlineData("traits.city.Length > 2", "traits")]
+    [InlineData("\"a\".GetType() == null", "GetType")]
+    [InlineData("Math.Max(1, 2) > 1", "'Math'")]
+    [InlineData("System.IO.File.Exists(\"/etc/passwd\")", "'System'")]
+    public void Expressions_outside_the_language_are_refused_with_a_reason(string expression, string reason)
+    {
+        var error = Assert.Throws<AudienceExpressionException>(() => new Audiences([new("bad", expression)], Traits));
+
+        Assert.Contains(reason, error.Message);
+    }
+
+    private static bool IsMember(string expression, IEnumerable<Touchpoint> touchpoints)
+    {
+        var personalisation = new Personalisation.Personalisation(Traits, new Audiences([new("audience", expression)], Traits));
+        return personalisation.Evaluate(Fold(Traits, touchpoints), Today).Audiences.Contains("audience");
+    }
+}
