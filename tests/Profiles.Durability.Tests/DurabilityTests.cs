@@ -22,7 +22,8 @@ public class DurabilityTests(ITestOutputHelper output)
         await using (var second = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits))
         {
             var statuses = await Cluster.ReplayAsync([first, second], specs, writers: 8, batch: 20);
-            Assert.All(statuses.Values, s => Assert.Equal("accepted", s));
+            // A batch a loaded node answered 503 after storing part of it answers duplicate for that part when retried.
+            Assert.All(statuses.Values, s => Assert.Contains(s, new[] { "accepted", "duplicate" }));
             before = await Cluster.AnswersAsync(second, identifiers);
             await Task.WhenAll(first.StopAsync(), second.StopAsync());
         }
