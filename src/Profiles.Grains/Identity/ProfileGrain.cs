@@ -136,13 +136,19 @@ public sealed class ProfileGrain(
     {
         var predicted = PredictStanding(admitted);
         var appended = await journey.AppendAsync(Id, admitted, predicted);
+        var folded = new List<Touchpoint>(admitted.Count);
         for (var k = 0; k < admitted.Count; k++)
         {
             landings[admittedIndex[k]] = appended.IsNew[k] ? Landing.New : Landing.Duplicate;
-            if (appended.IsNew[k]) Profile.Content.Add(admitted[k], personalisation.Computed);
+            if (appended.IsNew[k]) folded.Add(admitted[k]);
         }
         if (appended.LogLength == Profile.AppliedLogLength) return;
-        Profile.AppliedLogLength = appended.LogLength;
+        // The log grew by more than this append: an earlier append whose answer was lost (Redis ran it, the client
+        // had timed out), or one by this profile's activation on a node cut off from the cluster. Folding the log
+        // from where this activation stands keeps the content the fold of the log, instead of skipping those.
+        if (appended.LogLength > Profile.AppliedLogLength + folded.Count) folded = [.. (await journey.ResumeAsync(Id, Profile.AppliedLogLength)).Missed];
+        foreach (var touchpoint in folded) Profile.Content.Add(touchpoint, personalisation.Computed);
+        Profile.AppliedLogLength += folded.Count;
         var standing = StandingNow();
         if (appended.StandingRecorded && standing.SameAs(predicted)) Reported(standing);
         else await ReportAsync(standing, []);

@@ -26,6 +26,7 @@ public static class ProfileEndpoints
             .WithSummary("Find the profile holding an identifier: type and value, or type and sha256 of the normalised value; fields=computed,audiences for the storefront's small read.")
             .RequireRole(ApiRoles.Read)
             .WithMetadata(LatencyHistogram.Lookup)
+            .AddEndpointFilter<ReadDeadlineFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         profiles.MapGet("/live", LiveProfileStream.Follow)
             .WithSummary("Server-sent events: event 'profile' with the current profile at once ({} while unknown), then after each change; event 'deleted' when erased.")
@@ -36,10 +37,12 @@ public static class ProfileEndpoints
             .WithSummary("A profile by id; a merged-away id answers with the surviving profile.")
             .RequireRole(ApiRoles.Read)
             .WithMetadata(LatencyHistogram.Lookup)
+            .AddEndpointFilter<ReadDeadlineFilter>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         profiles.MapGet("/{profileId}/journey", GetJourney)
             .WithSummary($"The omnichannel journey, newest first, a page at a time (limit 1-{MaxJourneyLimit}, cursor from nextCursor).")
             .RequireRole(ApiRoles.Read)
+            .AddEndpointFilter<ReadDeadlineFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         profiles.MapPost("/{profileId}/unlink", Unlink)
             .WithSummary("These are two people: the two identifiers never belong to one profile again while this stands, whatever the order of arrival; the profile splits at once. Answers the resulting profiles.")
