@@ -10,15 +10,16 @@ public static class StatsEndpoints
 {
     public static void MapStatsEndpoints(this IEndpointRouteBuilder api)
     {
-        var stats = api.MapGroup("/stats").WithTags("Statistics");
-        stats.MapGet("", ReadStats)
+        // Not a group "/stats": its root would be the route "/v1/stats/", not the "/v1/stats" clients call.
+        var stats = api.MapGroup("").WithTags("Statistics");
+        stats.MapGet("/stats", ReadStats)
             .WithSummary("Profiles, identified, online, offline and omnichannel profiles, the reconciliation and identification rates, touchpoints, per channel.")
             .RequireRole(ApiRoles.Read);
-        stats.MapGet("/history", ReadHistory)
+        stats.MapGet("/stats/history", ReadHistory)
             .WithSummary("The same figures over time, sampled every minute and kept 30 days: from and to (ISO-8601, default the last 24 hours), step minute (every sample) or hour (the last sample of each hour).")
             .RequireRole(ApiRoles.Read)
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        stats.MapPost("/recount", Recount)
+        stats.MapPost("/stats/recount", Recount)
             .WithSummary("Adds up every shard's stored standings again, replaces the counters that disagree, and answers which did and the figures after.")
             .RequireRole(ApiRoles.Admin);
     }
