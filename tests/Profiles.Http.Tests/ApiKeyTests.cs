@@ -130,6 +130,8 @@ public class ApiKeyTests(KeyedNodeFixture node)
     [InlineData("/openapi")]
     [InlineData("/")]
     [InlineData("/app.js")]
+    [InlineData("/dashboard")]
+    [InlineData("/vendor/uplot/uPlot.esm.js")]
     public async Task Health_metrics_the_API_description_and_the_page_are_open(string path)
     {
         using var client = node.ClientWith(null);
