@@ -1,7 +1,7 @@
 // The statistics dashboard: the reconciliation and identification rates, their curves over time, profiles per
 // channel and how online and offline customers overlap. It polls GET /v1/stats every few seconds and reads
-// GET /v1/stats/history when the period changes and every minute; the newest figures end the curves, so they
-// move with every poll. The curves are drawn by uPlot (vendored in vendor/uplot, MIT); the bars and the overlap
+// GET /v1/stats/history when the period changes and every minute; the figures polled since the last sample
+// continue the curves, so they move with every poll. The curves are drawn by uPlot (vendored in vendor/uplot, MIT); the bars and the overlap
 // are SVG drawn here. Channel names are whatever clients sent: they only ever reach the page as text.
 
 import uPlot from './vendor/uplot/uPlot.esm.js';
@@ -13,6 +13,7 @@ import { channelKind, channelLabel } from './format.js';
 const POLL_MS = 5000;
 const HISTORY_MS = 60000;
 const CHART_HEIGHT = 260;
+const MAX_RECENT = 720; // an hour of polls: bounds the curves' tail while the history cannot be read
 
 /** The periods the curves show: a day minute by minute, a week or a month hour by hour. */
 const RANGES = {
@@ -25,14 +26,20 @@ const count = new Intl.NumberFormat();
 const percent = new Intl.NumberFormat(undefined, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const clock = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
 
-const api = apiWithKeyForm(message => setStatus(message));
+// A key refused (403) or a form cancelled (401) stops the polling; forgetting the key starts it again, so the
+// next call asks for another key without a reload.
+const api = apiWithKeyForm(message => {
+  setStatus(message);
+  if (state.stopped) start();
+});
 
 const state = {
   range: 'day',
   history: [],   // points of GET /v1/stats/history, oldest first
-  latest: null,  // the last answer of GET /v1/stats
+  recent: [],    // answers of GET /v1/stats newer than the history's last point, oldest first
   chart: null,
-  stopped: false, // the key may not read statistics, or none was given: polling waits for a reload
+  stopped: false, // the key may not read statistics, or none was given: polling waits for the key to be forgotten
+  polling: 0,     // the current polling's number: loops of an earlier one end instead of running twice
 };
 
 function setStatus(text, kind = 'info') {
@@ -52,7 +59,8 @@ function setLive(liveState, text, title) {
 
 async function readStats() {
   const stats = await api.json('/v1/stats');
-  state.latest = stats;
+  state.recent.push(stats);
+  if (state.recent.length > MAX_RECENT) state.recent.shift();
   showFigures(stats);
   drawChannels(stats);
   drawOverlap(stats);
@@ -69,12 +77,14 @@ async function readHistory() {
   const history = await api.json(`/v1/stats/history?${query}`);
   if (range !== state.range) return; // the period changed while this was read
   state.history = history.points;
+  state.recent = newerThanHistory(state.recent);
   drawTrend();
 }
 
 /** Runs read every everyMs while the page is visible, until a refusal stops the page. */
 async function every(everyMs, read) {
-  while (!state.stopped) {
+  const polling = state.polling;
+  while (!state.stopped && polling === state.polling) {
     if (document.hidden) await new Promise(resolve => document.addEventListener('visibilitychange', resolve, { once: true }));
     try {
       await read();
@@ -97,6 +107,7 @@ function refused(error) {
   }
   setLive('reconnecting', 'Reconnecting…', 'The node could not be reached; trying again.');
   if (error instanceof ApiError) setStatus(error.message, 'error');
+  else console.error(error); // fetch's own failure, or a fault of this page: the console tells them apart
 }
 
 // ---- the figures -----------------------------------------------------------------------------------
@@ -116,9 +127,7 @@ function showFigures(stats) {
 // ---- the curves ------------------------------------------------------------------------------------
 
 function drawTrend() {
-  const points = [...state.history];
-  const latest = state.latest;
-  if (latest && (points.length === 0 || Date.parse(latest.asOf) > Date.parse(points.at(-1).asOf))) points.push(latest);
+  const points = [...state.history, ...newerThanHistory(state.recent)];
   const data = [
     points.map(p => Date.parse(p.asOf) / 1000),
     points.map(p => p.reconciliationRate * 100),
@@ -131,14 +140,20 @@ function drawTrend() {
   else state.chart = new uPlot(chartOptions(container.clientWidth), data, container);
 }
 
+/** The polled figures the history does not cover yet: the samples replace them as they are read. */
+function newerThanHistory(polled) {
+  const last = state.history.at(-1);
+  return last ? polled.filter(p => Date.parse(p.asOf) > Date.parse(last.asOf)) : polled;
+}
+
 function chartOptions(width) {
-  const rate = (u, value) => (value == null ? '—' : `${value.toFixed(1)} %`);
+  const rate = (u, value) => (value == null ? '—' : percent.format(value / 100));
   const axis = { stroke: '#5d6b7a', grid: { stroke: '#e6eaef', width: 1 }, ticks: { stroke: '#dde3ea', width: 1 } };
   return {
     width,
     height: CHART_HEIGHT,
     scales: { x: { time: true }, y: { range: [0, 100] } },
-    axes: [axis, { ...axis, values: (u, ticks) => ticks.map(tick => `${tick} %`), size: 56 }],
+    axes: [axis, { ...axis, values: (u, ticks) => ticks.map(tick => `${tick}%`), size: 56 }],
     series: [
       {},
       { label: 'Reconciliation', stroke: '#1f4e79', fill: 'rgba(31, 78, 121, .08)', width: 2, value: rate },
@@ -237,5 +252,12 @@ function drawOverlap(stats) {
 
 // ---- start -----------------------------------------------------------------------------------------
 
-every(POLL_MS, readStats);
-every(HISTORY_MS, readHistory);
+function start() {
+  state.stopped = false;
+  state.polling += 1;
+  setLive('connecting', 'Connecting…');
+  every(POLL_MS, readStats);
+  every(HISTORY_MS, readHistory);
+}
+
+start();
