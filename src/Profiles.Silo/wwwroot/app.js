@@ -2,7 +2,9 @@
 // them live. Data is only ever set with textContent (never innerHTML): journey properties and traits are
 // whatever clients sent.
 
-import { Api, ApiError } from './api.js';
+import { ApiError } from './api.js';
+import { $, el } from './dom.js';
+import { apiWithKeyForm } from './keys.js';
 import { follow } from './live.js';
 import {
   channelKind, channelLabel, compareJourney, dayKey, formatDateTime, formatDay, formatRelative, formatTime,
@@ -13,63 +15,9 @@ const PAGE_SIZE = 50;
 const MAX_PROPERTIES = 8;
 const NEW_HIGHLIGHT_MS = 6000;
 
-const $ = id => document.getElementById(id);
+// ---- the API key form (keys.js) -------------------------------------------------------------------
 
-/** Creates an element; text goes through textContent only. */
-function el(tag, { className, text, title, attrs } = {}, ...children) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  if (title) node.title = title;
-  for (const [name, value] of Object.entries(attrs ?? {})) node.setAttribute(name, value);
-  for (const child of children) if (child) node.append(child);
-  return node;
-}
-
-// ---- the API key form ----------------------------------------------------------------------------
-
-function askForKey(message) {
-  const dialog = $('key-dialog');
-  const input = $('key-input');
-  $('key-message').textContent = message;
-  input.value = '';
-  return new Promise(resolve => {
-    const finish = key => {
-      $('key-form').removeEventListener('submit', submit);
-      $('key-cancel').removeEventListener('click', cancel);
-      dialog.removeEventListener('cancel', cancel);
-      if (dialog.open) dialog.close();
-      updateKeyButton();
-      resolve(key);
-    };
-    const submit = event => {
-      event.preventDefault();
-      const key = input.value.trim();
-      if (key) finish(key);
-    };
-    const cancel = event => {
-      event.preventDefault();
-      finish(null);
-    };
-    $('key-form').addEventListener('submit', submit);
-    $('key-cancel').addEventListener('click', cancel);
-    dialog.addEventListener('cancel', cancel);
-    dialog.showModal();
-    input.focus();
-  });
-}
-
-const api = new Api({ askForKey });
-
-function updateKeyButton() {
-  $('forget-key').hidden = !api.key;
-}
-
-$('forget-key').addEventListener('click', () => {
-  api.key = null;
-  updateKeyButton();
-  setStatus('The API key was forgotten. The next call will ask for one if the node needs it.');
-});
+const api = apiWithKeyForm(message => setStatus(message));
 
 // ---- state -----------------------------------------------------------------------------------------
 
@@ -490,5 +438,3 @@ setInterval(() => {
     renderJourney();
   }
 }, 60000);
-
-updateKeyButton();
