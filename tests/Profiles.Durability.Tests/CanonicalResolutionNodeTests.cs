@@ -245,7 +245,7 @@ public class CanonicalResolutionNodeTests(ITestOutputHelper output)
     /// <summary>The first change of <paramref name="type"/> after the page <paramref name="before"/> ended.</summary>
     private static async Task<JsonNode> ChangeAfterAsync(NodeProcess node, JsonNode before, string type)
     {
-        var (_, page) = await node.Api.GetAsync($"/v1/changes?limit=500&cursor={(string)before["nextCursor"]!}");
+        var (_, page) = await node.Api.GetAsync($"/v1/changes?limit=500&after={(string)before["nextCursor"]!}");
         return page!["items"]!.AsArray().First(c => (string)c!["type"]! == type)!;
     }
 
