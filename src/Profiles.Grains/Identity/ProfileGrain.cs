@@ -104,7 +104,7 @@ public sealed class ProfileGrain(
 
     public async Task<ProfileReply<Applied>> Apply(Immutable<List<Touchpoint>> batch)
     {
-        if (await Unwritable() is { } elsewhere) return ProfileReply<Applied>.Not(elsewhere);
+        if (await UnavailableOrHeld() is { } elsewhere) return ProfileReply<Applied>.Not(elsewhere);
 
         var touchpoints = batch.Value;
         // An identifier a resolution moved to another profile: the caller read an old pointer (its node's memory).
@@ -174,7 +174,7 @@ public sealed class ProfileGrain(
 
     public async Task<ProfileReply> MergeInto(string survivorId, Immutable<IdentifierRef[]> arriving)
     {
-        if (await Unwritable() is { } elsewhere) return elsewhere;
+        if (await UnavailableOrHeld() is { } elsewhere) return elsewhere;
         EnsureSmaller(survivorId, Id);
         // Record where we go before handing over: a crash in between resumes the hand-off on activation,
         // and the survivor takes our content only once.
@@ -186,7 +186,7 @@ public sealed class ProfileGrain(
 
     public async Task<ProfileReply> Absorb(Immutable<AbsorbedProfile> absorbed)
     {
-        if (await Unwritable() is { } elsewhere) return elsewhere;
+        if (await UnavailableOrHeld() is { } elsewhere) return elsewhere;
         var loser = absorbed.Value;
         EnsureSmaller(Id, loser.ProfileId);
         if (Profile.Merged.Contains(loser.ProfileId)) return ProfileReply.Done(Id);
@@ -209,13 +209,13 @@ public sealed class ProfileGrain(
     }
 
     public async Task<ProfileReply<LimitedKeys>> GetLimitedKeys() =>
-        await Unwritable() is { } elsewhere
+        await UnavailableOrHeld() is { } elsewhere
             ? ProfileReply<LimitedKeys>.Not(elsewhere)
             : ProfileReply<LimitedKeys>.Done(Id, LimitCheck.LimitedKeysOf(Profile.Content, rules));
 
     public async Task<ProfileReply> RecordRefusedLink(Immutable<RefusedLink> refused)
     {
-        if (await Unwritable() is { } elsewhere) return elsewhere;
+        if (await UnavailableOrHeld() is { } elsewhere) return elsewhere;
         Profile.Content.AddRefusedLink(refused.Value);
         // A refused link changes no figure: a standing reported before is still the standing after.
         var reported = Profile.ReportedVersion == Profile.Version;
@@ -248,7 +248,7 @@ public sealed class ProfileGrain(
 
     public async Task<ProfileReply> RecordOperatorEntry(Immutable<Touchpoint> entry)
     {
-        if (await Unwritable() is { } elsewhere) return elsewhere;
+        if (await UnavailableOrHeld() is { } elsewhere) return elsewhere;
         var appended = await journey.AppendAsync(Id, [entry.Value], _reported);
         if (appended.LogLength != Profile.AppliedLogLength)
         {
@@ -346,13 +346,13 @@ public sealed class ProfileGrain(
     public Task UnwatchStream(Guid subscriptionId) => _watchers.UnwatchStream(subscriptionId);
 
     public async Task<ProfileReply<ProfileSnapshot>> Get() =>
-        await Unavailable() is { } elsewhere
+        await UnavailableOrHeld() is { } elsewhere
             ? ProfileReply<ProfileSnapshot>.Not(elsewhere)
             : ProfileReply<ProfileSnapshot>.Done(Id, new ProfileSnapshot(
                 Id, Profile.Content.CopyForReading(), [.. Profile.Merged.Order(StringComparer.Ordinal)], Profile.Version, Personalised()));
 
     public async Task<ProfileReply<PersonalisedProfile>> GetPersonalised(string? identifierKey) =>
-        await Unavailable() is { } elsewhere
+        await UnavailableOrHeld() is { } elsewhere
             ? ProfileReply<PersonalisedProfile>.Not(elsewhere)
             : ProfileReply<PersonalisedProfile>.Done(Id, new PersonalisedProfile(
                 Id,
@@ -390,8 +390,10 @@ public sealed class ProfileGrain(
         return Profile.ForwardedTo is { } forwardedTo ? ProfileReply.Forwarded(forwardedTo) : null;
     }
 
-    /// <summary>As <see cref="Unavailable"/>, and while a resolution holds the profile, nothing may change it.</summary>
-    private async Task<ProfileReply?> Unwritable()
+    /// <summary>As <see cref="Unavailable"/>, and while a resolution holds the profile, nothing may change it and
+    /// nothing may read it: between installing the profiles of a component and releasing them, an identifier may
+    /// point at a profile that no longer holds it.</summary>
+    private async Task<ProfileReply?> UnavailableOrHeld()
     {
         var unavailable = await Unavailable();
         return Profile.ResolvingBy is not null ? ProfileReply.Retry(Id) : unavailable;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Profiles.Grains.Abstractions;
 using Profiles.Grains.Journey;
 using Profiles.Core.Touchpoints;
@@ -7,6 +8,10 @@ namespace Profiles.Grains.Resolution;
 /// <summary>Reads profiles and journeys, following merged-away ids to the surviving profile.</summary>
 public sealed class ProfileReader(IGrainFactory grains, IdentifierCache cache, IJourneyStore journeys)
 {
+    private static readonly TimeSpan WaitForResolution = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(20);
+
     /// <summary>The surviving profile of <paramref name="profileId"/>, or null when no touchpoint ever landed there
     /// or it was erased.</summary>
     public async Task<ProfileSnapshot?> FindByIdAsync(string profileId) =>
@@ -21,8 +26,22 @@ public sealed class ProfileReader(IGrainFactory grains, IdentifierCache cache, I
     /// touchpoint landed there yet; null when it was erased.</summary>
     public async Task<ProfileSnapshot?> FollowAsync(string profileId)
     {
-        var reply = await grains.CallAsync(profileId, profile => profile.Get());
+        var reply = await ReadAsync(profileId, profile => profile.Get());
         return reply.IsDone ? reply.Result : null;
+    }
+
+    /// <summary>A read that waits out a resolution holding the profile (usually milliseconds).</summary>
+    /// <exception cref="TimeoutException">The profile stayed held (answered 503: retry).</exception>
+    private async Task<ProfileReply<T>> ReadAsync<T>(string profileId, Func<IProfileGrain, Task<ProfileReply<T>>> read)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            var reply = await grains.CallAsync(profileId, read);
+            if (reply.Kind != ProfileReplyKind.Retry) return reply;
+            if (Stopwatch.GetElapsedTime(started) > WaitForResolution) throw new TimeoutException("The profile stayed held by a resolution of its component.");
+            await Task.Delay(RetryDelay);
+        }
     }
 
     /// <summary>Where an identifier leads now, following merges: the surviving profile it points to, whether or not its
@@ -52,15 +71,24 @@ public sealed class ProfileReader(IGrainFactory grains, IdentifierCache cache, I
             cache.Forget(identifierKey);
         }
         var identifier = grains.GetGrain<IIdentifierGrain>(identifierKey);
-        if (await identifier.GetProfile() is not { } profileId || await findHolder(profileId) is not { } holder) return null;
-        cache.Remember(identifierKey, holder.ProfileId);
-        if (holder.ProfileId != profileId) identifier.PointTo(profileId, holder.ProfileId).Ignore();
-        return holder;
+        string? asked = null;
+        // Asked again when its profile does not hold it: a resolution may have moved it while the read waited.
+        while (await identifier.GetProfile() is { } profileId && profileId != asked)
+        {
+            if (await findHolder(profileId) is { } holder)
+            {
+                cache.Remember(identifierKey, holder.ProfileId);
+                if (holder.ProfileId != profileId) identifier.PointTo(profileId, holder.ProfileId).Ignore();
+                return holder;
+            }
+            asked = profileId;
+        }
+        return null;
     }
 
     private async Task<PersonalisedProfile?> ReadPersonalisedAsync(string profileId, string? identifierKey)
     {
-        var reply = await grains.CallAsync(profileId, profile => profile.GetPersonalised(identifierKey));
+        var reply = await ReadAsync(profileId, profile => profile.GetPersonalised(identifierKey));
         return reply.IsDone ? reply.Result : null;
     }
 
