@@ -15,10 +15,12 @@ public class DurabilityTests(ITestOutputHelper output)
 
     private readonly string _run = Guid.NewGuid().ToString("n")[..8];
 
-    [Fact]
-    public async Task Stopping_every_node_and_starting_again_changes_no_answer_and_a_resend_is_all_duplicates()
+    [Theory]
+    [InlineData(RedisTopology.OneServer)]
+    [InlineData(RedisTopology.ThreeMasterCluster)]
+    public async Task Stopping_every_node_and_starting_again_changes_no_answer_and_a_resend_is_all_duplicates(RedisTopology topology)
     {
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await topology.StartAsync();
         var specs = new OverlappingLinksPopulation(_run, seed: 3, customers: 30, identifiersPerCustomer: 4).Touchpoints(500);
         var identifiers = new GroundTruth(specs).Identifiers;
 
@@ -41,10 +43,12 @@ public class DurabilityTests(ITestOutputHelper output)
         Cluster.AssertSameAnswers(before, await Cluster.AnswersAsync(restartedToo, identifiers));
     }
 
-    [Fact]
-    public async Task A_node_killed_during_concurrent_ingest_loses_nothing_and_doubles_nothing()
+    [Theory]
+    [InlineData(RedisTopology.OneServer)]
+    [InlineData(RedisTopology.ThreeMasterCluster)]
+    public async Task A_node_killed_during_concurrent_ingest_loses_nothing_and_doubles_nothing(RedisTopology topology)
     {
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await topology.StartAsync();
         var specs = new OverlappingLinksPopulation(_run, seed: 5, customers: 40, identifiersPerCustomer: 5).Touchpoints(1500);
         await using var survivor = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits);
         await using var victim = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits);
