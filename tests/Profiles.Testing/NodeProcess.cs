@@ -86,7 +86,12 @@ public sealed class NodeProcess : IAsyncDisposable
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"The node exited with {_process.ExitCode}:\n{LogTail}");
+            if (_process.HasExited)
+            {
+                // The exit can be seen before the last lines are read: waiting for the exit again drains both pipes.
+                await _process.WaitForExitAsync();
+                throw new InvalidOperationException($"The node exited with {_process.ExitCode}:\n{LogTail}");
+            }
             try
             {
                 using var response = await Http.GetAsync("/health/ready");
