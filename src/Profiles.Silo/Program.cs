@@ -25,13 +25,14 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<StorageUnavailableHandler>();
 builder.Services.AddProfilesHealthChecks();
+builder.Services.AddHostedService<StorageIsolationGuard>();
 builder.Services.AddSingleton(new IdentifierNormalizer(options.DefaultRegion));
 builder.Services.AddSingleton(new IdentifierHasher(HashKey.Bytes(options)));
 builder.Services.AddSingleton<IdentifierReader>();
 builder.Services.AddSingleton(services => IdentityRulesConfiguration.Read(builder.Configuration, services.GetRequiredService<IdentifierReader>()));
 builder.Services.AddSingleton<TouchpointParser>();
 builder.Services.AddSingleton(PersonalisationConfiguration.Read(builder.Configuration));
-builder.Services.AddSingleton(new IngestGate(options.ConcurrentIngestRequests));
+builder.Services.AddSingleton(new IngestGate(options.ConcurrentIngestRequests, options.IngestQueueLimit));
 builder.AddProfilesOperations();
 
 var app = builder.Build();

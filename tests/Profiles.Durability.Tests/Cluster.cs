@@ -6,6 +6,11 @@ namespace Profiles.Durability.Tests;
 /// <summary>Helpers a client of several nodes would have: send a batch, retrying on another node.</summary>
 public static class Cluster
 {
+    /// <summary>These tests check durability against a plain union-find, so identity rule limits are lifted on
+    /// the command line; the rules have tests of their own.</summary>
+    public static readonly string[] NoLimits =
+        [.. new[] { "crm_id", "customer_id", "loyalty_id", "app_user_id", "email", "phone" }.Select(type => $"--Profiles:IdentityRules:{type}:Limit=")];
+
     /// <summary>Sends one batch, moving to the next node on a failure or a 5xx, until a node answers 200.
     /// Returns every result's status by touchpoint id.</summary>
     public static async Task<Dictionary<string, string>> SendWithRetryAsync(IReadOnlyList<NodeProcess> nodes, IReadOnlyList<TouchpointSpec> batch, int first)
@@ -66,5 +71,20 @@ public static class Cluster
             answers[$"{identifier.Type}:{identifier.Value}"] = profile.ToJsonString() + string.Join(',', journey);
         }
         return answers;
+    }
+
+    /// <summary>Every identifier answers with the profile of its connected component, whose journey holds exactly
+    /// that component's touchpoints, once each, and whose count says so. Profiles are checked a few at a time, as
+    /// several clients would read.</summary>
+    public static async Task AssertPartitionAndJourneysAsync(NodeProcess node, IReadOnlyList<TouchpointSpec> specs)
+    {
+        await Parallel.ForEachAsync(new GroundTruth(specs).Profiles(), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (expected, _) =>
+        {
+            var profiles = await Task.WhenAll(expected.Identifiers.Select(node.Api.LookupAsync));
+            var profileId = Assert.Single(profiles.Select(p => (string)p["profileId"]!).Distinct());
+            var journey = await node.Api.JourneyIdsAsync(profileId, limit: 500);
+            Assert.True(expected.TouchpointIds.Order().SequenceEqual(journey.Order()) && expected.TouchpointIds.Count == (int)profiles[0]["touchpoints"]!,
+                $"Expected touchpoints {string.Join(' ', expected.TouchpointIds.Order())}; journey {string.Join(' ', journey.Order())}; profile {profiles[0].ToJsonString()}");
+        });
     }
 }

@@ -8,11 +8,6 @@ namespace Profiles.Durability.Tests;
 /// <summary>Contract 4.7 and issue 4: real Redis, real node processes, restarts and kills.</summary>
 public class DurabilityTests(ITestOutputHelper output)
 {
-    /// <summary>These tests check durability against a plain union-find, so identity rule limits are lifted on
-    /// the command line; the rules have tests of their own.</summary>
-    private static readonly string[] NoLimits =
-        [.. new[] { "crm_id", "customer_id", "loyalty_id", "app_user_id", "email", "phone" }.Select(type => $"--Profiles:IdentityRules:{type}:Limit=")];
-
     private readonly string _run = Guid.NewGuid().ToString("n")[..8];
 
     [Theory]
@@ -25,17 +20,18 @@ public class DurabilityTests(ITestOutputHelper output)
         var identifiers = new GroundTruth(specs).Identifiers;
 
         Dictionary<string, string> before;
-        await using (var first = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits))
-        await using (var second = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits))
+        await using (var first = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits))
+        await using (var second = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits))
         {
             var statuses = await Cluster.ReplayAsync([first, second], specs, writers: 8, batch: 20);
-            Assert.All(statuses.Values, s => Assert.Equal("accepted", s));
+            // A batch a loaded node answered 503 after storing part of it answers duplicate for that part when retried.
+            Assert.All(statuses.Values, s => Assert.Contains(s, new[] { "accepted", "duplicate" }));
             before = await Cluster.AnswersAsync(second, identifiers);
             await Task.WhenAll(first.StopAsync(), second.StopAsync());
         }
 
-        await using var restarted = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits);
-        await using var restartedToo = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits);
+        await using var restarted = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits);
+        await using var restartedToo = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits);
         Cluster.AssertSameAnswers(before, await Cluster.AnswersAsync(restarted, identifiers));
 
         var resent = await Cluster.ReplayAsync([restarted, restartedToo], specs, writers: 8, batch: 50);
@@ -50,8 +46,8 @@ public class DurabilityTests(ITestOutputHelper output)
     {
         await using var redis = await topology.StartAsync();
         var specs = new OverlappingLinksPopulation(_run, seed: 5, customers: 40, identifiersPerCustomer: 5).Touchpoints(1500);
-        await using var survivor = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits);
-        await using var victim = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits);
+        await using var survivor = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits);
+        await using var victim = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits);
         var killedAt = new TaskCompletionSource<Stopwatch>();
 
         var statuses = await Cluster.ReplayAsync([survivor, victim], specs, writers: 16, batch: 20, afterBatch: async sent =>
@@ -63,7 +59,7 @@ public class DurabilityTests(ITestOutputHelper output)
 
         Assert.Equal(specs.Select(s => s.Id).Order(), statuses.Keys.Order());
         Assert.All(statuses.Values, s => Assert.Contains(s, new[] { "accepted", "duplicate" }));
-        await AssertPartitionAndJourneys(survivor, specs);
+        await Cluster.AssertPartitionAndJourneysAsync(survivor, specs);
         var sinceKill = (await killedAt.Task).Elapsed;
         output.WriteLine($"The surviving node took every batch, and answers for every identifier, {sinceKill.TotalSeconds:F1} s after the SIGKILL.");
     }
@@ -72,7 +68,7 @@ public class DurabilityTests(ITestOutputHelper output)
     public async Task While_Redis_is_down_requests_fail_fast_with_503_and_the_node_recovers_by_itself()
     {
         await using var redis = await RedisServer.StartAsync();
-        await using var node = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits);
+        await using var node = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits);
         var specs = new OverlappingLinksPopulation(_run, seed: 9, customers: 10, identifiersPerCustomer: 3).Touchpoints(120);
         await Cluster.ReplayAsync([node], specs[..60], writers: 4, batch: 10);
 
@@ -92,23 +88,6 @@ public class DurabilityTests(ITestOutputHelper output)
         var statuses = await Cluster.ReplayAsync([node], specs[60..], writers: 4, batch: 10);
 
         Assert.All(statuses.Values, s => Assert.Contains(s, new[] { "accepted", "duplicate" }));
-        await AssertPartitionAndJourneys(node, specs);
-    }
-
-    /// <summary>Every identifier answers with the profile of its connected component, whose journey holds exactly
-    /// that component's touchpoints, once each.</summary>
-    private static async Task AssertPartitionAndJourneys(NodeProcess node, List<TouchpointSpec> specs)
-    {
-        foreach (var expected in new GroundTruth(specs).Profiles())
-        {
-            var profileIds = new HashSet<string>();
-            foreach (var identifier in expected.Identifiers)
-            {
-                profileIds.Add((string)(await node.Api.LookupAsync(identifier))["profileId"]!);
-            }
-            var profileId = Assert.Single(profileIds);
-            Assert.Equal(expected.TouchpointIds.Order(), (await node.Api.JourneyIdsAsync(profileId, limit: 500)).Order());
-            Assert.Equal(expected.TouchpointIds.Count, (int)(await node.Api.LookupAsync(expected.Identifiers[0]))["touchpoints"]!);
-        }
+        await Cluster.AssertPartitionAndJourneysAsync(node, specs);
     }
 }

@@ -8,9 +8,6 @@ namespace Profiles.Durability.Tests;
 /// from the feed after a SIGKILL, and /v1/stats equals a recount made apart from Profiles, on both nodes.</summary>
 public class FeedAndStatsTests
 {
-    private static readonly string[] NoLimits =
-        [.. new[] { "crm_id", "customer_id", "loyalty_id", "app_user_id", "email", "phone" }.Select(type => $"--Profiles:IdentityRules:{type}:Limit=")];
-
     private static readonly HashSet<string> Online = ["web", "app", "email", "sms", "chat", "social"];
     private static readonly HashSet<string> Offline = ["store", "call_center", "crm"];
 
@@ -23,8 +20,8 @@ public class FeedAndStatsTests
     {
         await using var redis = await topology.StartAsync();
         var specs = new OverlappingLinksPopulation(_run, seed: 11, customers: 40, identifiersPerCustomer: 4).Touchpoints(1200);
-        await using var survivor = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits);
-        await using var victim = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits);
+        await using var survivor = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits);
+        await using var victim = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits);
 
         var statuses = await Cluster.ReplayAsync([survivor, victim], specs, writers: 16, batch: 20, afterBatch: async sent =>
         {
@@ -54,8 +51,8 @@ public class FeedAndStatsTests
     {
         await using var redis = await topology.StartAsync();
         var specs = new OverlappingLinksPopulation(_run, seed: 13, customers: 60, identifiersPerCustomer: 4).Touchpoints(900);
-        await using var one = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits);
-        await using var two = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits);
+        await using var one = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits);
+        await using var two = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits);
         await Cluster.ReplayAsync([one, two], specs, writers: 8, batch: 25);
         var components = new GroundTruth(specs).Profiles().ToList();
         var byId = specs.ToDictionary(s => s.Id);

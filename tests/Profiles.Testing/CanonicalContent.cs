@@ -16,6 +16,8 @@ public static class CanonicalContent
             text.AppendLine($"trait {name}={t.ValueJson ?? "(removed)"} {t.At:O} {t.TouchpointId}");
         foreach (var (name, c) in content.Channels.OrderBy(e => e.Key, StringComparer.Ordinal))
             text.AppendLine($"channel {name} {c.Touchpoints} {c.FirstSeen:O} {c.LastSeen:O}");
+        foreach (var (type, m) in content.LastLinks.OrderBy(e => e.Key, StringComparer.Ordinal))
+            text.AppendLine($"last link {type} {m.UtcTicks} {m.TouchpointId} {m.OtherKey}");
         foreach (var (key, r) in content.RefusedLinks.OrderBy(e => e.Key, StringComparer.Ordinal))
             text.AppendLine($"refused {key} {r.Type} {r.Hint} {r.Reason} {r.At:O}");
         return text.ToString();

@@ -54,14 +54,45 @@ public sealed class NodeProcess : IAsyncDisposable
     public static Task<NodeProcess> StartAsync(string? redis, string clusterId, params string[] arguments) =>
         StartFromAsync(Path.GetDirectoryName(SiloAssembly)!, redis, clusterId, arguments);
 
+    /// <summary>Starts the node as the system user <paramref name="user"/>, so that a firewall rule matching that
+    /// user's packets (iptables' owner match) cuts this node alone off the network.</summary>
+    public static Task<NodeProcess> StartAsUserAsync(string user, string? redis, string clusterId, params string[] arguments) =>
+        StartAsync(Path.Combine(SiloCopyForOthers.Value, Path.GetFileName(SiloAssembly)), SiloCopyForOthers.Value, user, redis, clusterId, arguments);
+
+    /// <summary>A copy of the Silo's build that any user can read: the checkout may sit in a folder only its owner
+    /// may enter.</summary>
+    private static readonly Lazy<string> SiloCopyForOthers = new(() =>
+    {
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("Nodes run as another user on Linux only.");
+        // One copy per build, made afresh by each test run: runs do not pile copies up.
+        var build = Path.GetDirectoryName(SiloAssembly)!;
+        var copy = Path.Combine(Path.GetTempPath(), $"profiles-silo-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(build)))[..12]}");
+        if (Directory.Exists(copy)) Directory.Delete(copy, recursive: true);
+        foreach (var file in Directory.EnumerateFiles(build, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(copy, Path.GetRelativePath(build, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+            File.SetUnixFileMode(target, (UnixFileMode)0b110_100_100);
+        }
+        foreach (var folder in Directory.EnumerateDirectories(copy, "*", SearchOption.AllDirectories).Append(copy))
+        {
+            File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+        }
+        return copy;
+    });
+
     /// <summary>Starts the node with <paramref name="workingDirectory"/> as its current folder, as a systemd unit or
     /// a script run from elsewhere does.</summary>
-    public static async Task<NodeProcess> StartFromAsync(string workingDirectory, string? redis, string clusterId, params string[] arguments)
+    public static Task<NodeProcess> StartFromAsync(string workingDirectory, string? redis, string clusterId, params string[] arguments) =>
+        StartAsync(SiloAssembly, workingDirectory, user: null, redis, clusterId, arguments);
+
+    private static async Task<NodeProcess> StartAsync(string assembly, string workingDirectory, string? user, string? redis, string clusterId, string[] arguments)
     {
         var httpPort = FreePort.Next();
         var start = new ProcessStartInfo("dotnet",
         [
-            SiloAssembly, "--urls", $"http://127.0.0.1:{httpPort}",
+            assembly, "--urls", $"http://127.0.0.1:{httpPort}",
             .. redis is null ? Array.Empty<string>() : [$"--Profiles:Redis={redis}"],
             $"--Profiles:ClusterId={clusterId}",
             $"--Profiles:SiloPort={FreePort.Next()}", $"--Profiles:GatewayPort={FreePort.Next()}",
@@ -72,6 +103,7 @@ public sealed class NodeProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (user is not null) start.UserName = user;
         var node = new NodeProcess(Process.Start(start)!, httpPort);
         node._process.OutputDataReceived += (_, line) => node.Keep(line.Data);
         node._process.ErrorDataReceived += (_, line) => node.Keep(line.Data);
@@ -102,6 +134,23 @@ public sealed class NodeProcess : IAsyncDisposable
             }
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"The node on port {HttpPort} never became ready:\n{LogTail}");
             await Task.Delay(200);
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Waits for the process to end by itself; false if it still runs after <paramref name="timeout"/>.</summary>
+    public async Task<bool> ExitsWithinAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

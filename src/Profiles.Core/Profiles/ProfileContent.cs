@@ -35,6 +35,11 @@ public sealed class ProfileContent
     /// content stored before computed traits existed (it covers nothing).</summary>
     public string[]? ComputedCoverage { get; set; }
 
+    /// <summary>Per type of a link's weaker end, the last link made in this profile by (time, touchpoint id, key):
+    /// with the identity rules' priorities, the last link made in link order, which says whether a refusal
+    /// can be trusted as canonical (docs/ARCHITECTURE.md, "Canonical resolution").</summary>
+    public Dictionary<string, LinkMark> LastLinks { get; set; } = new(StringComparer.Ordinal);
+
     public bool IsEmpty => Touchpoints == 0;
 
     // Derived from Identifiers, for the identity rules' limits; rebuilt on demand, never stored.
@@ -63,6 +68,12 @@ public sealed class ProfileContent
             }
             Combine(Identifiers, identifier.Key, new IdentifierActivity(identifier.Type, identifier.Hint, identifier.FromHash, at, at));
         }
+        for (var i = 1; i < touchpoint.Identifiers.Count; i++)
+        {
+            // The touchpoint's identifiers come strongest first: each links the first one to itself, the weaker end.
+            var other = touchpoint.Identifiers[i];
+            Combine(LastLinks, other.Type, new LinkMark(at.UtcTicks, touchpoint.Id, other.Key));
+        }
         foreach (var refused in touchpoint.RefusedLinks) AddRefusedLink(refused);
         foreach (var trait in touchpoint.Traits)
         {
@@ -83,6 +94,7 @@ public sealed class ProfileContent
         if (!other.IsEmpty) ComputedCoverage = IsEmpty ? other.ComputedCoverage : Intersection(ComputedCoverage, other.ComputedCoverage);
         foreach (var (key, value) in other.Identifiers) Combine(Identifiers, key, value);
         foreach (var refused in other.RefusedLinks.Values) AddRefusedLink(refused);
+        foreach (var (type, mark) in other.LastLinks) Combine(LastLinks, type, mark);
         foreach (var (key, value) in other.Traits) Combine(Traits, key, value);
         foreach (var (key, value) in other.Channels) Combine(Channels, key, value);
         Touchpoints += other.Touchpoints;
@@ -170,6 +182,20 @@ public sealed record TraitEntry(string? ValueJson, DateTimeOffset At, string Tou
         if (order == 0) order = string.CompareOrdinal(ValueJson, other.ValueJson);
         return order >= 0 ? this : other;
     }
+}
+
+/// <summary>A link made: its touchpoint's time (UTC ticks) and id, and the key of its weaker end; later is larger.</summary>
+public sealed record LinkMark(long UtcTicks, string TouchpointId, string OtherKey) : ICombinable<LinkMark>, IComparable<LinkMark>
+{
+    public int CompareTo(LinkMark? other)
+    {
+        if (other is null) return 1;
+        var order = UtcTicks.CompareTo(other.UtcTicks);
+        if (order == 0) order = string.CompareOrdinal(TouchpointId, other.TouchpointId);
+        return order != 0 ? order : string.CompareOrdinal(OtherKey, other.OtherKey);
+    }
+
+    public LinkMark CombineWith(LinkMark other) => CompareTo(other) >= 0 ? this : other;
 }
 
 public sealed record ChannelActivity(long Touchpoints, DateTimeOffset FirstSeen, DateTimeOffset LastSeen) : ICombinable<ChannelActivity>

@@ -15,6 +15,11 @@ public static class ProfileId
         return $"{time.GetUtcNow().ToUnixTimeMilliseconds():x12}{Convert.ToHexStringLower(random)}";
     }
 
+    /// <summary>An id made from <paramref name="seed"/>: the same time and seed give the same id, so work that is
+    /// repeated after a crash names what it makes alike.</summary>
+    public static string Derived(DateTimeOffset at, string seed) =>
+        $"{at.ToUnixTimeMilliseconds():x12}{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(seed)))[..16]}";
+
     /// <summary>The survivor of a merge between two profiles.</summary>
     public static string Survivor(string a, string b) => string.CompareOrdinal(a, b) <= 0 ? a : b;
 

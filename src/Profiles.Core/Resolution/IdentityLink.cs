@@ -45,6 +45,20 @@ public sealed record IdentityLink(string TouchpointId, DateTimeOffset OccurredAt
 /// </summary>
 public sealed class LinkOrder(IdentityRules rules) : IComparer<IdentityLink>
 {
+    /// <summary>True when every link made in a profile (given by <see cref="Profiles.ProfileContent.LastLinks"/>)
+    /// comes before <paramref name="link"/> in link order.</summary>
+    public bool AllMadeBefore(IReadOnlyDictionary<string, Profiles.LinkMark> lastLinks, IdentityLink link)
+    {
+        var priority = rules.For(link.Other.Type).Priority;
+        var mark = new Profiles.LinkMark(link.OccurredAt.UtcTicks, link.TouchpointId, link.Other.Key);
+        foreach (var (type, last) in lastLinks)
+        {
+            var order = rules.For(type).Priority.CompareTo(priority);
+            if (order > 0 || (order == 0 && last.CompareTo(mark) >= 0)) return false;
+        }
+        return true;
+    }
+
     public int Compare(IdentityLink? a, IdentityLink? b)
     {
         if (ReferenceEquals(a, b)) return 0;

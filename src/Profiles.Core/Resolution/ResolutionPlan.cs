@@ -60,7 +60,9 @@ public sealed class ResolutionPlan
     /// <param name="rules">The identity rules.</param>
     /// <param name="newProfileId">A new id for a part, from its strongest identifier key; the same key must give the
     /// same id, so that planning again after a crash names the parts alike.</param>
-    public static ResolutionPlan Make(IReadOnlyCollection<HeldTouchpoint> touchpoints, IReadOnlyList<ProfileBefore> before, IdentityRules rules, Func<string, string> newProfileId)
+    /// <param name="computed">The computed traits each part's content folds.</param>
+    public static ResolutionPlan Make(IReadOnlyCollection<HeldTouchpoint> touchpoints, IReadOnlyList<ProfileBefore> before, IdentityRules rules,
+        Func<string, string> newProfileId, Personalisation.ComputedTraits? computed = null)
     {
         var partition = new CanonicalResolver(rules).Resolve([.. touchpoints.Select(t => t.Touchpoint)]);
         var refused = partition.Refused.ToDictionary(r => (r.Link.TouchpointId, r.Link.Other.Key), r => r.Reason);
@@ -113,7 +115,7 @@ public sealed class ResolutionPlan
             .Where(split => split.SplitProfileIds.Count > 0)
             .OrderBy(split => split.ProfileId, StringComparer.Ordinal)
             .ToList();
-        var profiles = held.Select(group => group.Plan(forwardTo)).OrderBy(p => p.ProfileId, StringComparer.Ordinal).ToList();
+        var profiles = held.Select(group => group.Plan(forwardTo, computed)).OrderBy(p => p.ProfileId, StringComparer.Ordinal).ToList();
         return new ResolutionPlan(profiles, forwardTo, splits, unheld);
     }
 
@@ -142,10 +144,10 @@ public sealed class ResolutionPlan
 
         public string? Id { get; set; }
 
-        public PlannedProfile Plan(IReadOnlyDictionary<string, string> forwardTo)
+        public PlannedProfile Plan(IReadOnlyDictionary<string, string> forwardTo, Personalisation.ComputedTraits? computed)
         {
             var content = new ProfileContent();
-            foreach (var touchpoint in Touchpoints) content.Add(touchpoint);
+            foreach (var touchpoint in Touchpoints) content.Add(touchpoint, computed);
             foreach (var link in OtherSide) content.AddRefusedLink(link);
             var merged = forwardTo.Where(f => f.Value == Id).Select(f => f.Key).Order(StringComparer.Ordinal).ToList();
             return new PlannedProfile(Id!, Identifiers[0].Key, Identifiers, [.. Touchpoints.OrderBy(t => t.OccurredAt.UtcTicks).ThenBy(t => t.Id, StringComparer.Ordinal)], content, merged);

@@ -28,8 +28,17 @@ public interface IIdentifierGrain : IGrainWithStringKey, IWatchable
     [Alias("Erase")]
     Task Erase(string[] erasedProfileIds);
 
-    /// <summary>Path compression: points the identifier at a profile its current one was merged into. Only
-    /// moves to a smaller id, since merges only ever move a profile to a smaller id.</summary>
+    /// <summary>Path compression: points the identifier at <paramref name="profileId"/>, the profile its pointer
+    /// <paramref name="from"/> led to, if it still points at <paramref name="from"/>; a pointer that moved since
+    /// (a resolution moved the identifier) is left alone.</summary>
     [Alias("PointTo"), OneWay]
-    Task PointTo(string profileId);
+    Task PointTo(string from, string profileId);
+
+    /// <summary>Points the identifier at the profile a resolution gave it, whatever it pointed at before.</summary>
+    [Alias("Reassign")]
+    Task Reassign(string profileId);
+
+    /// <summary>Forgets the identifier's profile: a resolution left it in no profile (every link to it refused).</summary>
+    [Alias("Forget")]
+    Task Forget();
 }

@@ -2,6 +2,7 @@ using Profiles.Core.Personalisation;
 using Profiles.Core.Profiles;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
+using Profiles.Grains.Changes;
 
 namespace Profiles.Grains.Abstractions;
 
@@ -52,6 +53,35 @@ public interface IProfileGrain : IGrainWithStringKey, IWatchable
     [Alias("Get")]
     Task<ProfileReply<ProfileSnapshot>> Get();
 
+    /// <summary>The last link made in this profile per type of its weaker end (see <see cref="ProfileContent.LastLinks"/>):
+    /// whether a refusal of a later link can be trusted, or the component must be resolved again.</summary>
+    [Alias("GetLastLinks")]
+    Task<ProfileReply<Dictionary<string, LinkMark>>> GetLastLinks();
+
+    /// <summary>Keeps an operator's unlink or relink in this profile's journey (it links nothing and counts in no
+    /// figure); the caller then resolves the component again, which applies it.</summary>
+    [Alias("RecordOperatorEntry")]
+    Task<ProfileReply> RecordOperatorEntry(Immutable<Touchpoint> entry);
+
+    /// <summary>A resolution takes hold of the profile: until it releases it, the profile refuses every change
+    /// (<see cref="ProfileReplyKind.Retry"/>) but answers reads. Done with what the resolution needs to know;
+    /// forwarded when the profile was merged away; retry when another resolution holds it.</summary>
+    [Alias("Freeze")]
+    Task<ProfileReply<ResolutionView>> Freeze(string resolutionId);
+
+    /// <summary>The resolution that holds the profile gives it its new state (its journey was rewritten before).</summary>
+    [Alias("Install")]
+    Task Install(string resolutionId, Immutable<ResolvedProfile> resolved);
+
+    /// <summary>The resolution makes this id answer with <paramref name="profileId"/> from now on.</summary>
+    [Alias("InstallForward")]
+    Task InstallForward(string resolutionId, string profileId);
+
+    /// <summary>The resolution lets go: the profile takes changes again, reports its standing and announces
+    /// <paramref name="changes"/> (a split, merges) in the feed.</summary>
+    [Alias("ReleaseResolution")]
+    Task ReleaseResolution(string resolutionId, Immutable<ProfileChange[]> changes);
+
     /// <summary>Works out the profile's standing again and reports it if the date alone changed it (a window
     /// moved past a touchpoint, so an audience was left or joined).</summary>
     [Alias("RefreshStanding")]
@@ -93,7 +123,8 @@ public sealed record AbsorbedProfile(
     [property: Id(0)] string ProfileId,
     [property: Id(1)] ProfileContent Content,
     [property: Id(2)] List<string> MergedProfileIds,
-    [property: Id(3)] IdentifierRef[] Arriving);
+    [property: Id(3)] IdentifierRef[] Arriving,
+    [property: Id(4)] Dictionary<string, string> MergedStrongest);
 
 /// <summary>A profile read: what a reader following merges needs of any kind of read.</summary>
 public interface IProfileRead
@@ -126,3 +157,30 @@ public sealed record PersonalisedProfile(
     [property: Id(2)] bool Exists,
     [property: Id(3)] bool HoldsIdentifier,
     [property: Id(4)] PersonalisedValues Personalised) : IProfileRead;
+
+/// <summary>What a resolution needs to know of a profile it holds.</summary>
+/// <param name="StrongestKey">The strongest identifier the profile holds: the part holding it keeps the id.</param>
+/// <param name="HeldKeys">Every identifier it holds.</param>
+/// <param name="MergedProfileIds">The profiles merged into it, whose journeys it reads.</param>
+/// <param name="MergedStrongest">The strongest identifier each of those held when it was merged.</param>
+/// <param name="RefusedOtherKeys">Identifiers on the other side of links refused here: the component goes on there.</param>
+/// <param name="Version">Its version, which only ever grows.</param>
+[GenerateSerializer, Immutable, Alias("ResolutionView")]
+public sealed record ResolutionView(
+    [property: Id(0)] string ProfileId,
+    [property: Id(1)] string? StrongestKey,
+    [property: Id(2)] string[] HeldKeys,
+    [property: Id(3)] string[] MergedProfileIds,
+    [property: Id(4)] Dictionary<string, string> MergedStrongest,
+    [property: Id(5)] string[] RefusedOtherKeys,
+    [property: Id(6)] long Version);
+
+/// <summary>A profile's state as a resolution made it: content folded from its journey, as rewritten.</summary>
+/// <param name="MovedAway">Identifiers it held before that now belong to another profile, to that profile.</param>
+[GenerateSerializer, Immutable, Alias("ResolvedProfile")]
+public sealed record ResolvedProfile(
+    [property: Id(0)] ProfileContent Content,
+    [property: Id(1)] string[] MergedProfileIds,
+    [property: Id(2)] Dictionary<string, string> MergedStrongest,
+    [property: Id(3)] long LogLength,
+    [property: Id(4)] Dictionary<string, string> MovedAway);

@@ -14,6 +14,10 @@ public enum ProfileReplyKind
 
     /// <summary>The profile was erased: whoever pointed the caller at it is out of date.</summary>
     Erased,
+
+    /// <summary>Not now: the profile is being resolved again with others of its component, or the caller's idea of
+    /// where an identifier lives is out of date since it was. Nothing changed; start again shortly.</summary>
+    Retry,
 }
 
 /// <summary>
@@ -31,6 +35,8 @@ public record ProfileReply([property: Id(0)] ProfileReplyKind Kind, [property: I
     public static ProfileReply Refused(string profileId) => new(ProfileReplyKind.Refused, profileId);
 
     public static ProfileReply Erased(string profileId) => new(ProfileReplyKind.Erased, profileId);
+
+    public static ProfileReply Retry(string profileId) => new(ProfileReplyKind.Retry, profileId);
 
     public bool IsDone => Kind == ProfileReplyKind.Done;
 }

@@ -8,6 +8,7 @@ public static class ChangeTypes
     public const string AudienceEntered = "audience.entered";
     public const string AudienceExited = "audience.exited";
     public const string Erased = "erased";
+    public const string Split = "split";
 }
 
 /// <summary>
@@ -16,12 +17,22 @@ public static class ChangeTypes
 /// the rest. <see cref="Details"/> holds the type's own fields (<c>touchpointId</c>, <c>channel</c>,
 /// <c>touchpointType</c>; <c>mergedProfileId</c>; <c>audience</c>).
 /// </summary>
-public sealed record ProfileChange(string Type, string ProfileId, DateTimeOffset At, IReadOnlyList<KeyValuePair<string, string>> Details)
+[GenerateSerializer, Immutable, Alias("ProfileChange")]
+public sealed record ProfileChange(
+    [property: Id(0)] string Type,
+    [property: Id(1)] string ProfileId,
+    [property: Id(2)] DateTimeOffset At,
+    [property: Id(3)] IReadOnlyList<KeyValuePair<string, string>> Details)
 {
     public static ProfileChange Merged(string survivorId, string mergedProfileId, DateTimeOffset at) =>
         new(ChangeTypes.Merged, survivorId, at, [new("mergedProfileId", mergedProfileId)]);
 
     public static ProfileChange Erased(string profileId, DateTimeOffset at) => new(ChangeTypes.Erased, profileId, at, []);
+
+    /// <summary>A profile gave touchpoints and identifiers to other profiles when its component was resolved again;
+    /// <c>splitProfileIds</c> lists them, comma-separated.</summary>
+    public static ProfileChange Split(string profileId, IEnumerable<string> splitProfileIds, DateTimeOffset at) =>
+        new(ChangeTypes.Split, profileId, at, [new("splitProfileIds", string.Join(',', splitProfileIds))]);
 }
 
 /// <summary>A change as read from the feed, with the cursor that resumes after it.</summary>

@@ -36,6 +36,8 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddHostedService(services => services.GetRequiredService<AudienceRecheck>());
         silo.Services.TryAddSingleton(Personalisation.None);
         silo.Services.AddSingleton<IdentifierCache>();
+        silo.Services.AddSingleton<ComponentResolver>();
+        silo.Services.AddSingleton<IdentityCorrections>();
         silo.Services.AddSingleton<TouchpointIngestor>();
         silo.Services.AddSingleton<ProfileReader>();
         silo.Services.AddSingleton<ProfileEraser>();

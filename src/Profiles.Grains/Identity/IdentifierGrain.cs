@@ -54,11 +54,26 @@ public sealed class IdentifierGrain(
 
     public Task UnwatchStream(Guid subscriptionId) => _watchers.UnwatchStream(subscriptionId);
 
-    public async Task PointTo(string profileId)
+    public async Task PointTo(string from, string profileId)
     {
-        if (state.State.ProfileId is not { } current || string.CompareOrdinal(profileId, current) >= 0) return;
+        if (state.State.ProfileId != from || from == profileId) return;
         state.State.ProfileId = profileId;
         await state.WriteStateAsync();
+        Changed();
+    }
+
+    public async Task Reassign(string profileId)
+    {
+        if (state.State.ProfileId == profileId) return;
+        state.State.ProfileId = profileId;
+        await state.WriteStateAsync();
+        Changed();
+    }
+
+    public async Task Forget()
+    {
+        if (state.State.ProfileId is null) return;
+        await state.ClearStateAsync();
         Changed();
     }
 }

@@ -63,6 +63,14 @@ public sealed class ProfileGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (Profile.ResolvingBy is { } resolution)
+        {
+            // A resolution froze this profile and had not released it: its journey may be half rewritten, so it is
+            // not caught up with; the resolution finishes what it started (and installs this profile's state).
+            GrainFactory.GetGrain<IResolutionGrain>(resolution).Resume().Ignore();
+            _mergedShards = MergedShards();
+            return;
+        }
         if (Profile.ForwardedTo is null) await CatchUpWithJourney();
         if (_erased) return;
         await FinishInterruptedHandOff();
@@ -85,9 +93,11 @@ public sealed class ProfileGrain(
 
     public async Task<ProfileReply<Applied>> Apply(Immutable<List<Touchpoint>> batch)
     {
-        if (await Unavailable() is { } elsewhere) return ProfileReply<Applied>.Not(elsewhere);
+        if (await Unwritable() is { } elsewhere) return ProfileReply<Applied>.Not(elsewhere);
 
         var touchpoints = batch.Value;
+        // An identifier a resolution moved to another profile: the caller read an old pointer (its node's memory).
+        if (touchpoints.Any(t => t.Identifiers.Any(i => Profile.MovedAway.ContainsKey(i.Key)))) return ProfileReply<Applied>.Not(ProfileReply.Retry(Id));
         var storedElsewhere = _mergedShards.Length == 0
             ? new HashSet<string>()
             : await journey.StoredInAsync(_mergedShards, [.. touchpoints.Select(t => t.Id)]);
@@ -126,13 +136,19 @@ public sealed class ProfileGrain(
     {
         var predicted = PredictStanding(admitted);
         var appended = await journey.AppendAsync(Id, admitted, predicted);
+        var folded = new List<Touchpoint>(admitted.Count);
         for (var k = 0; k < admitted.Count; k++)
         {
             landings[admittedIndex[k]] = appended.IsNew[k] ? Landing.New : Landing.Duplicate;
-            if (appended.IsNew[k]) Profile.Content.Add(admitted[k], personalisation.Computed);
+            if (appended.IsNew[k]) folded.Add(admitted[k]);
         }
         if (appended.LogLength == Profile.AppliedLogLength) return;
-        Profile.AppliedLogLength = appended.LogLength;
+        // The log grew by more than this append: an earlier append whose answer was lost (Redis ran it, the client
+        // had timed out), or one by this profile's activation on a node cut off from the cluster. Folding the log
+        // from where this activation stands keeps the content the fold of the log, instead of skipping those.
+        if (appended.LogLength > Profile.AppliedLogLength + folded.Count) folded = [.. (await journey.ResumeAsync(Id, Profile.AppliedLogLength)).Missed];
+        foreach (var touchpoint in folded) Profile.Content.Add(touchpoint, personalisation.Computed);
+        Profile.AppliedLogLength += folded.Count;
         var standing = StandingNow();
         if (appended.StandingRecorded && standing.SameAs(predicted)) Reported(standing);
         else await ReportAsync(standing, []);
@@ -147,7 +163,7 @@ public sealed class ProfileGrain(
 
     public async Task<ProfileReply> MergeInto(string survivorId, Immutable<IdentifierRef[]> arriving)
     {
-        if (await Unavailable() is { } elsewhere) return elsewhere;
+        if (await Unwritable() is { } elsewhere) return elsewhere;
         EnsureSmaller(survivorId, Id);
         // Record where we go before handing over: a crash in between resumes the hand-off on activation,
         // and the survivor takes our content only once.
@@ -159,13 +175,15 @@ public sealed class ProfileGrain(
 
     public async Task<ProfileReply> Absorb(Immutable<AbsorbedProfile> absorbed)
     {
-        if (await Unavailable() is { } elsewhere) return elsewhere;
+        if (await Unwritable() is { } elsewhere) return elsewhere;
         var loser = absorbed.Value;
         EnsureSmaller(Id, loser.ProfileId);
         if (Profile.Merged.Contains(loser.ProfileId)) return ProfileReply.Done(Id);
         if (!new LimitCheck(rules, Profile.Content).Including(loser.Content).Including(loser.Arriving).Fits) return ProfileReply.Refused(Id);
 
         Profile.Merged.Add(loser.ProfileId);
+        if (StrongestKeyOf(loser.Content) is { } strongest) Profile.MergedStrongest[loser.ProfileId] = strongest;
+        foreach (var (merged, key) in loser.MergedStrongest) Profile.MergedStrongest[merged] = key;
         Profile.Content.Merge(loser.Content);
         Profile.Merged.UnionWith(loser.MergedProfileIds);
         Profile.ChangesOutsideLog++;
@@ -180,13 +198,13 @@ public sealed class ProfileGrain(
     }
 
     public async Task<ProfileReply<LimitedKeys>> GetLimitedKeys() =>
-        await Unavailable() is { } elsewhere
+        await Unwritable() is { } elsewhere
             ? ProfileReply<LimitedKeys>.Not(elsewhere)
             : ProfileReply<LimitedKeys>.Done(Id, LimitCheck.LimitedKeysOf(Profile.Content, rules));
 
     public async Task<ProfileReply> RecordRefusedLink(Immutable<RefusedLink> refused)
     {
-        if (await Unavailable() is { } elsewhere) return elsewhere;
+        if (await Unwritable() is { } elsewhere) return elsewhere;
         Profile.Content.AddRefusedLink(refused.Value);
         // A refused link changes no figure: a standing reported before is still the standing after.
         var reported = Profile.ReportedVersion == Profile.Version;
@@ -199,6 +217,7 @@ public sealed class ProfileGrain(
 
     public async Task<ErasedProfile> Erase()
     {
+        if (Profile.ResolvingBy is not null) throw new StorageUnavailableException("The profile is being resolved again with its component; erase it once that is done.");
         await FinishInterruptedHandOff();
         var erased = new ErasedProfile([.. Profile.Content.Identifiers.Keys], [.. Profile.Merged]);
         var stood = Profile.ForwardedTo is null && !_erased;
@@ -209,6 +228,93 @@ public sealed class ProfileGrain(
         _reported = null;
         _watchers.Notify();
         return erased;
+    }
+
+    public async Task<ProfileReply<Dictionary<string, LinkMark>>> GetLastLinks() =>
+        await Unavailable() is { } elsewhere
+            ? ProfileReply<Dictionary<string, LinkMark>>.Not(elsewhere)
+            : ProfileReply<Dictionary<string, LinkMark>>.Done(Id, new(Profile.Content.LastLinks, StringComparer.Ordinal));
+
+    public async Task<ProfileReply> RecordOperatorEntry(Immutable<Touchpoint> entry)
+    {
+        if (await Unwritable() is { } elsewhere) return elsewhere;
+        var appended = await journey.AppendAsync(Id, [entry.Value], _reported);
+        if (appended.LogLength != Profile.AppliedLogLength)
+        {
+            // The entry counts in no figure: the version moves, the content does not.
+            Profile.AppliedLogLength = appended.LogLength;
+            if (appended.StandingRecorded) Reported(_reported);
+            SnapshotBehind();
+        }
+        return ProfileReply.Done(Id);
+    }
+
+    public async Task<ProfileReply<ResolutionView>> Freeze(string resolutionId)
+    {
+        if (Profile.ResolvingBy is { } holder && holder != resolutionId) return ProfileReply<ResolutionView>.Not(ProfileReply.Retry(Id));
+        if (await Unavailable() is { } elsewhere) return ProfileReply<ResolutionView>.Not(elsewhere);
+        if (Profile.ResolvingBy is null)
+        {
+            Profile.ResolvingBy = resolutionId;
+            await WriteSnapshot();
+        }
+        var content = Profile.Content;
+        return ProfileReply<ResolutionView>.Done(Id, new ResolutionView(
+            Id,
+            StrongestKeyOf(content),
+            [.. content.Identifiers.Keys],
+            [.. Profile.Merged],
+            new(Profile.MergedStrongest, StringComparer.Ordinal),
+            [.. content.RefusedLinks.Values.Select(r => r.Key).Distinct()],
+            Profile.Version));
+    }
+
+    public async Task Install(string resolutionId, Immutable<ResolvedProfile> resolved)
+    {
+        if (Profile.ResolvingBy is { } holder && holder != resolutionId) return;
+        var installed = resolved.Value;
+        var version = Profile.Version;
+        Profile.ResolvingBy = resolutionId;
+        Profile.Content = installed.Content;
+        Profile.Merged = new HashSet<string>(installed.MergedProfileIds, StringComparer.Ordinal);
+        Profile.MergedStrongest = new(installed.MergedStrongest, StringComparer.Ordinal);
+        foreach (var (key, to) in installed.MovedAway) Profile.MovedAway[key] = to;
+        foreach (var key in installed.Content.Identifiers.Keys) Profile.MovedAway.Remove(key);
+        Profile.ForwardedTo = null;
+        Profile.HandoffPending = false;
+        Profile.LosersToWithdraw.Clear();
+        // The version only ever grows, whatever the journey's new length.
+        Profile.AppliedLogLength = installed.LogLength;
+        Profile.ChangesOutsideLog = version + 1 - installed.LogLength;
+        _erased = false;
+        _personalised = null;
+        await WriteSnapshot();
+        _mergedShards = MergedShards();
+    }
+
+    public async Task InstallForward(string resolutionId, string profileId)
+    {
+        if (Profile.ResolvingBy is { } holder && holder != resolutionId) return;
+        if (Profile.ForwardedTo == profileId && Profile.Content.IsEmpty) return;
+        var version = Profile.Version;
+        Profile.ForwardedTo = profileId;
+        Profile.HandoffPending = false;
+        Profile.Content = new ProfileContent();
+        Profile.Merged.Clear();
+        Profile.MergedStrongest.Clear();
+        Profile.LosersToWithdraw.Clear();
+        Profile.AppliedLogLength = 0;
+        Profile.ChangesOutsideLog = version + 1;
+        await WriteSnapshot();
+    }
+
+    public async Task ReleaseResolution(string resolutionId, Immutable<ProfileChange[]> changes)
+    {
+        if (Profile.ResolvingBy != resolutionId) return;
+        Profile.ResolvingBy = null;
+        await WriteSnapshot();
+        await ReportAsync(StandingNowOrNone(), changes.Value);
+        _watchers.Notify();
     }
 
     public async Task RefreshStanding()
@@ -258,10 +364,19 @@ public sealed class ProfileGrain(
     /// to the survivor); null when it can. A hand-off cut short completes first.</summary>
     private async Task<ProfileReply?> Unavailable()
     {
-        await FinishInterruptedHandOff();
+        if (Profile.ResolvingBy is null) await FinishInterruptedHandOff();
         if (_erased) return ProfileReply.Erased(Id);
         return Profile.ForwardedTo is { } forwardedTo ? ProfileReply.Forwarded(forwardedTo) : null;
     }
+
+    /// <summary>As <see cref="Unavailable"/>, and while a resolution holds the profile, nothing may change it.</summary>
+    private async Task<ProfileReply?> Unwritable() =>
+        Profile.ResolvingBy is not null ? ProfileReply.Retry(Id) : await Unavailable();
+
+    /// <summary>The strongest identifier a profile holds: what names it when its component is resolved again.</summary>
+    private string? StrongestKeyOf(ProfileContent content) =>
+        content.Identifiers.Count == 0 ? null
+        : content.Identifiers.Select(i => new IdentifierRef(i.Value.Type, i.Key, i.Value.Hint, i.Value.FromHash)).Min(Comparer<IdentifierRef>.Create(rules.Compare))!.Key;
 
     /// <summary>A hand-off cut short (a crash, or storage failing mid-way) completes before anything else is
     /// answered, so no caller follows the forwarding pointer to a survivor that lacks this profile's content.</summary>
@@ -272,8 +387,8 @@ public sealed class ProfileGrain(
 
     private async Task<ProfileReply> HandOff(IdentifierRef[] arriving)
     {
-        var loser = new AbsorbedProfile(Id, Profile.Content, [.. Profile.Merged], arriving).AsImmutable();
-        var landed = await GrainFactory.CallAsync(Profile.ForwardedTo!, survivor => survivor.Absorb(loser));
+        var loser = new AbsorbedProfile(Id, Profile.Content, [.. Profile.Merged], arriving, new(Profile.MergedStrongest)).AsImmutable();
+        var landed = await AbsorbedBySmallerAsync(Profile.ForwardedTo!, loser);
         if (landed.IsDone)
         {
             Profile.ForwardedTo = landed.ProfileId;
@@ -292,6 +407,20 @@ public sealed class ProfileGrain(
         _reported = null;
         _watchers.Notify();
         return landed;
+    }
+
+    /// <summary>Asks <paramref name="survivorId"/> to absorb us, following its forwarding pointers, but only ever calls a
+    /// profile with a smaller id than ours: that is what keeps grain calls free of cycles. A resolution may forward an
+    /// old id to a new, larger one; the hand-off then stops, and the writer starts again.</summary>
+    private async Task<ProfileReply> AbsorbedBySmallerAsync(string survivorId, Immutable<AbsorbedProfile> loser)
+    {
+        while (true)
+        {
+            if (string.CompareOrdinal(survivorId, Id) >= 0) return ProfileReply.Retry(survivorId);
+            var reply = await GrainFactory.GetGrain<IProfileGrain>(survivorId).Absorb(loser);
+            if (reply.Kind != ProfileReplyKind.Forwarded) return reply;
+            survivorId = reply.ProfileId;
+        }
     }
 
     /// <summary>The snapshot may lag the journey when a node died between the two writes; the journey wins.</summary>
@@ -430,6 +559,17 @@ public sealed class ProfileState
 
     /// <summary>Profiles merged into this one whose standing may not have been withdrawn yet.</summary>
     [Id(7)] public HashSet<string> LosersToWithdraw { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The strongest identifier each profile merged into this one held: where its id answers if this
+    /// profile's component is ever resolved again and splits.</summary>
+    [Id(8)] public Dictionary<string, string> MergedStrongest { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The resolution that holds this profile while it resolves its component again; null otherwise.</summary>
+    [Id(9)] public string? ResolvingBy { get; set; }
+
+    /// <summary>Identifiers a resolution moved from this profile to another: a writer still pointing them here (its
+    /// node's memory) is told to start again.</summary>
+    [Id(10)] public Dictionary<string, string> MovedAway { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Counts every change, and is the same after a crash and catch-up as before it.</summary>
     public long Version => AppliedLogLength + ChangesOutsideLog;

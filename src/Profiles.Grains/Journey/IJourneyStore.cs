@@ -38,6 +38,13 @@ public interface IJourneyStore
     /// after <paramref name="after"/> in journey order (newest first, ties by id, descending).</summary>
     Task<IReadOnlyList<Touchpoint>> ReadPageAsync(IReadOnlyList<string> profileIds, JourneyPosition? after, int limit);
 
+    /// <summary>Makes the profile's journey exactly <paramref name="touchpoints"/>, in that order, with the idempotency
+    /// records of its shard to match: what a resolution does to the profiles of a component it resolved again.
+    /// Repeating it changes nothing; a touchpoint moving between two profiles is written at its new place before
+    /// it is removed from its old one, so it is never in neither.</summary>
+    /// <returns>The journey's length.</returns>
+    Task<long> RewriteAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints);
+
     /// <summary>Throws when the store cannot be reached (readiness).</summary>
     Task PingAsync();
 }

@@ -80,6 +80,25 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
         return Task.FromResult<IReadOnlyList<Touchpoint>>(page.Count > limit ? page.GetRange(0, limit) : page);
     }
 
+    public Task<long> RewriteAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints)
+    {
+        var journey = _journeys.GetOrAdd(profileId, _ => new ProfileJourney());
+        lock (journey)
+        {
+            var keep = touchpoints.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var gone in journey.Log.Where(t => !keep.Contains(t.Id))) _ownerByTouchpointId.TryRemove(KeyValuePair.Create(gone.Id, profileId));
+            journey.Log.Clear();
+            journey.Ordered.Clear();
+            foreach (var touchpoint in touchpoints)
+            {
+                journey.Log.Add(touchpoint);
+                journey.Ordered.Add(touchpoint);
+                _ownerByTouchpointId[touchpoint.Id] = profileId;
+            }
+            return Task.FromResult((long)journey.Log.Count);
+        }
+    }
+
     public Task PingAsync() => Task.CompletedTask;
 
     private sealed class ProfileJourney

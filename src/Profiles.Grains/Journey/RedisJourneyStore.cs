@@ -71,6 +71,26 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
         return #ids
         """;
 
+    // KEYS: owners, log, order, touchpoints. ARGV: profile id, then per touchpoint: id, order member, JSON.
+    private const string RewriteScript = """
+        local keep = {}
+        for i = 2, #ARGV, 3 do keep[ARGV[i]] = true end
+        for _, id in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
+          if not keep[id] then
+            redis.call('HDEL', KEYS[4], id)
+            if redis.call('HGET', KEYS[1], id) == ARGV[1] then redis.call('HDEL', KEYS[1], id) end
+          end
+        end
+        redis.call('DEL', KEYS[2], KEYS[3])
+        for i = 2, #ARGV, 3 do
+          redis.call('RPUSH', KEYS[2], ARGV[i])
+          redis.call('ZADD', KEYS[3], 0, ARGV[i + 1])
+          redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 2])
+          redis.call('HSET', KEYS[1], ARGV[i], ARGV[1])
+        end
+        return redis.call('LLEN', KEYS[2])
+        """;
+
     private const string ReadPageScript = """
         local page = {}
         local members = redis.call('ZREVRANGEBYLEX', KEYS[1], ARGV[1], '-', 'LIMIT', 0, tonumber(ARGV[2]))
@@ -157,6 +177,23 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
         var pages = await Task.WhenAll(profileIds.Select(id =>
             Db.ScriptEvaluateAsync(ReadPageScript, [RedisLayout.JourneyOrder(id), RedisLayout.JourneyTouchpoints(id)], [max, limit])));
         return [.. pages.SelectMany(page => (RedisResult[])page!).Where(json => !json.IsNull).Select(Deserialize).OrderBy(JourneyPosition.Of).Take(limit)];
+    }
+
+    public async Task<long> RewriteAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints)
+    {
+        var args = new RedisValue[1 + touchpoints.Count * 3];
+        args[0] = profileId;
+        for (var i = 0; i < touchpoints.Count; i++)
+        {
+            args[1 + i * 3] = touchpoints[i].Id;
+            args[2 + i * 3] = OrderMember(JourneyPosition.Of(touchpoints[i]));
+            args[3 + i * 3] = JsonSerializer.SerializeToUtf8Bytes(touchpoints[i], Json);
+        }
+        RedisKey[] keys =
+        [
+            RedisLayout.Owners(Shards.Of(profileId)), RedisLayout.JourneyLog(profileId), RedisLayout.JourneyOrder(profileId), RedisLayout.JourneyTouchpoints(profileId),
+        ];
+        return (long)(await Db.ScriptEvaluateAsync(RewriteScript, keys, args));
     }
 
     public Task PingAsync() => Db.PingAsync();

@@ -54,7 +54,7 @@ public sealed class ProfileReader(IGrainFactory grains, IdentifierCache cache, I
         var identifier = grains.GetGrain<IIdentifierGrain>(identifierKey);
         if (await identifier.GetProfile() is not { } profileId || await findHolder(profileId) is not { } holder) return null;
         cache.Remember(identifierKey, holder.ProfileId);
-        if (holder.ProfileId != profileId) identifier.PointTo(holder.ProfileId).Ignore();
+        if (holder.ProfileId != profileId) identifier.PointTo(profileId, holder.ProfileId).Ignore();
         return holder;
     }
 

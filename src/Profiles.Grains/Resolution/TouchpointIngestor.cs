@@ -1,4 +1,5 @@
 using Profiles.Core.Profiles;
+using Profiles.Core.Resolution;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Abstractions;
@@ -10,28 +11,36 @@ namespace Profiles.Grains.Resolution;
 /// identifier once, groups the touchpoints whose identifiers connect, unites each group's profiles into the
 /// smallest id, and applies each group to its surviving profile in one call. When identity rules could refuse a
 /// link, the group's touchpoints are linked one by one in arrival order instead, so the outcome is the one
-/// sequential arrival gives. It is not a grain: it only calls grains, so it cannot be part of a call cycle.
+/// sequential arrival gives. A refusal that link order cannot vouch for then has the component resolved again
+/// (<see cref="ComponentResolver"/>), so the profiles are the canonical partition of every touchpoint accepted.
+/// It is not a grain: it only calls grains, so it cannot be part of a call cycle.
 /// </summary>
-public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cache, IdentityRules rules, TimeProvider time)
+public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cache, IdentityRules rules, ComponentResolver resolver, TimeProvider time)
 {
-    /// <summary>A profile being erased, or another writer taking an identifier first, makes a touchpoint start
-    /// again; both settle within a few attempts.</summary>
-    private const int MaxAttempts = 8;
+    /// <summary>A profile being erased or resolved again, or another writer taking an identifier first, makes a
+    /// touchpoint start again; all settle well within this.</summary>
+    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(15);
+
+    private readonly LinkOrder _linkOrder = new(rules);
 
     /// <summary>Per touchpoint, in order: the profile it landed on, whether it was new, and refused links.</summary>
     public async Task<IngestOutcome[]> IngestAsync(IReadOnlyList<Touchpoint> touchpoints)
     {
         var outcomes = new IngestOutcome?[touchpoints.Count];
         var pending = Enumerable.Range(0, touchpoints.Count).ToList();
+        var started = time.GetTimestamp();
         for (var attempt = 1; pending.Count > 0; attempt++)
         {
             var batch = pending.Select(i => touchpoints[i]).ToList();
             if (attempt > 1)
             {
-                if (attempt > MaxAttempts) throw new InvalidOperationException("The touchpoints' profiles kept changing under them (erasures or competing links).");
+                if (time.GetElapsedTime(started) > GiveUpAfter)
+                {
+                    throw new TimeoutException("The touchpoints' profiles kept changing under them (erasures, resolutions or competing links).");
+                }
                 // What this node remembered of these identifiers is out of date.
                 foreach (var key in batch.SelectMany(t => t.Identifiers).Select(i => i.Key)) cache.Forget(key);
-                await Task.Delay(TimeSpan.FromMilliseconds(25 * attempt));
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(25 * attempt, 250)));
             }
             var attempts = await LandAsync(batch);
             for (var k = 0; k < attempts.Length; k++)
@@ -40,7 +49,52 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
             }
             pending = [.. pending.Where(i => outcomes[i] is null)];
         }
-        return outcomes!;
+        return await ResolveWhereRefusalsNeedItAsync(touchpoints, outcomes!);
+    }
+
+    /// <summary>
+    /// A refused link can be trusted when every link made in both profiles comes before it in link order: the
+    /// profiles were whole when it came. Otherwise (a stronger link after a weaker one it contradicts, or an older
+    /// touchpoint arriving late) the components concerned are resolved again, and the touchpoints they moved answer
+    /// with their anchor's profile as it now is.
+    /// </summary>
+    private async Task<IngestOutcome[]> ResolveWhereRefusalsNeedItAsync(IReadOnlyList<Touchpoint> touchpoints, IngestOutcome[] outcomes)
+    {
+        var seeds = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < touchpoints.Count; i++)
+        {
+            if (!outcomes[i].IsNew) continue;
+            foreach (var refused in outcomes[i].Refused.Where(r => r.TouchpointId == touchpoints[i].Id))
+            {
+                var link = new IdentityLink(touchpoints[i].Id, touchpoints[i].OccurredAt, touchpoints[i].Identifiers[0],
+                    new IdentifierRef(refused.Type, refused.Key, refused.Hint, false));
+                var otherSide = await ResolveAsync(refused.Key);
+                if (await AllMadeBeforeAsync(outcomes[i].ProfileId, link) && (otherSide is null || await AllMadeBeforeAsync(otherSide, link))) continue;
+                seeds.Add(outcomes[i].ProfileId);
+                if (otherSide is not null) seeds.Add(otherSide);
+            }
+        }
+        if (seeds.Count == 0) return outcomes;
+        var moved = (await resolver.ResolveAsync(seeds)).ProfileIds.ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < touchpoints.Count; i++)
+        {
+            if (moved.Contains(outcomes[i].ProfileId)) outcomes[i] = outcomes[i] with { ProfileId = await ProfileOfAnchorAsync(touchpoints[i]) };
+        }
+        return outcomes;
+    }
+
+    private async Task<bool> AllMadeBeforeAsync(string profileId, IdentityLink link)
+    {
+        var lastLinks = await grains.CallAsync(profileId, profile => profile.GetLastLinks());
+        return lastLinks.IsDone && _linkOrder.AllMadeBefore(lastLinks.Result, link);
+    }
+
+    private async Task<string> ProfileOfAnchorAsync(Touchpoint touchpoint)
+    {
+        var anchorKey = touchpoint.Identifiers[0].Key;
+        cache.Forget(anchorKey);
+        var pointedAt = await grains.GetGrain<IIdentifierGrain>(anchorKey).GetProfile() ?? throw new InvalidOperationException("A resolution left a touchpoint's anchor in no profile.");
+        return (await grains.CallAsync(pointedAt, profile => profile.Get())).ProfileId;
     }
 
     /// <summary>Lands what it can; the others start again (see <see cref="StartAgain"/>).</summary>
@@ -69,9 +123,12 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
                 return await StartAgainAfterErasureAsync(united.ProfileId, group);
             case ProfileReplyKind.Refused:
                 return await LinkOneByOneAsync(group);
+            case ProfileReplyKind.Retry:
+                return [.. group.Select(_ => StartAgain.ComponentResolving)];
         }
 
         var applied = await grains.CallAsync(united.ProfileId, profile => profile.Apply(group.AsImmutable()));
+        if (applied.Kind == ProfileReplyKind.Retry) return [.. group.Select(_ => StartAgain.ComponentResolving)];
         if (!applied.IsDone) return await StartAgainAfterErasureAsync(applied.ProfileId, group);
         var (profileId, result) = (applied.ProfileId, applied.Result);
         await ReleaseAsync(result.NotHeld, key => profileOfKey[key], profileId);
@@ -103,7 +160,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
         if (rules.LimitedTypes.Count > 0)
         {
             var held = await Task.WhenAll(members.Select(member => grains.CallAsync(member, profile => profile.GetLimitedKeys())));
-            if (held.FirstOrDefault(reply => !reply.IsDone) is { } erased) return erased;
+            if (held.FirstOrDefault(reply => !reply.IsDone) is { } unavailable) return unavailable;
             var together = new LimitCheck(rules).Including(group.SelectMany(t => t.Identifiers));
             foreach (var reply in held) together.Including(reply.Result);
             if (!together.Fits) return ProfileReply.Refused(members.Min(StringComparer.Ordinal)!);
@@ -131,6 +188,8 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
             var united = profile == root ? ProfileReply.Done(root) : await UniteAsync([root, profile], [.. kept, identifier]);
             switch (united.Kind)
             {
+                case ProfileReplyKind.Retry:
+                    return StartAgain.ComponentResolving;
                 case ProfileReplyKind.Erased:
                     return (await StartAgainAfterErasureAsync(united.ProfileId, [touchpoint]))[0];
                 case ProfileReplyKind.Refused:
@@ -144,14 +203,15 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
 
         var linked = touchpoint with { Identifiers = kept, RefusedLinks = [.. touchpoint.RefusedLinks, .. refused] };
         var applied = await grains.CallAsync(root, profile => profile.Apply(new List<Touchpoint> { linked }.AsImmutable()));
+        if (applied.Kind == ProfileReplyKind.Retry) return StartAgain.ComponentResolving;
         if (!applied.IsDone) return (await StartAgainAfterErasureAsync(applied.ProfileId, [linked]))[0];
         var (profileId, result) = (applied.ProfileId, applied.Result);
         await ReleaseAsync(result.NotHeld, key => pointedAt[key], profileId);
         // Another writer's touchpoint took the anchor's place first; with it released, start again.
         if (result.Landings[0] == Landing.Rerouted) return StartAgain.AnchorTakenElsewhere;
-        Remember([linked], result.NotHeld, null, profileId);
+        Remember([linked], result.NotHeld, pointedAt, profileId);
         var noted = RefusedLink.OverLimit(anchor, touchpoint).AsImmutable();
-        await Task.WhenAll(otherSides.Distinct().Select(other => grains.CallAsync(other, profile => profile.RecordRefusedLink(noted))));
+        await Task.WhenAll(otherSides.Distinct().Select(other => RecordRefusedLinkAsync(other, noted)));
         return new Landed(new IngestOutcome(profileId, result.Landings[0] == Landing.New, [.. refused, .. result.Refused[0]]));
     }
 
@@ -227,9 +287,21 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
             var losers = profiles.Where(p => p != survivor).ToArray();
             if (losers.Length == 0) return ProfileReply.Done(survivor);
             var replies = await Task.WhenAll(losers.Select(p => grains.GetGrain<IProfileGrain>(p).MergeInto(survivor, bringing)));
-            if (replies.FirstOrDefault(r => r.Kind is ProfileReplyKind.Erased or ProfileReplyKind.Refused) is { } stop) return stop;
+            if (replies.FirstOrDefault(r => r.Kind is ProfileReplyKind.Erased or ProfileReplyKind.Refused or ProfileReplyKind.Retry) is { } stop) return stop;
             if (replies.All(r => r.IsDone)) return ProfileReply.Done(replies.Select(r => r.ProfileId).Min(StringComparer.Ordinal)!);
             profiles = replies.Select(r => r.ProfileId).Append(survivor).ToHashSet(StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>Notes the refused link on the other side; a profile held by a resolution takes it once released, since
+    /// a later resolution finds the component from either side.</summary>
+    private async Task RecordRefusedLinkAsync(string profileId, Immutable<RefusedLink> refused)
+    {
+        var started = time.GetTimestamp();
+        while ((await grains.CallAsync(profileId, profile => profile.RecordRefusedLink(refused))).Kind == ProfileReplyKind.Retry
+               && time.GetElapsedTime(started) < GiveUpAfter)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
         }
     }
 
@@ -268,13 +340,16 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
 
     /// <summary>Points the identifiers the profile now holds straight at it, in this node's cache and in their
     /// grains, so later touchpoints and lookups skip the forwarding hops.</summary>
-    private void Remember(IEnumerable<Touchpoint> landed, string[] notHeld, Dictionary<string, string>? profileOfKey, string profileId)
+    /// <param name="landed">The touchpoints that landed on <paramref name="profileId"/>.</param>
+    /// <param name="notHeld">Their identifiers the profile does not hold.</param>
+    /// <param name="pointedAt">Where each identifier's grain pointed when it was read.</param>
+    /// <param name="profileId">The profile.</param>
+    private void Remember(IEnumerable<Touchpoint> landed, string[] notHeld, Dictionary<string, string> pointedAt, string profileId)
     {
         foreach (var key in landed.SelectMany(t => t.Identifiers).Select(i => i.Key).Except(notHeld))
         {
             cache.Remember(key, profileId);
-            if (profileOfKey is not null && profileOfKey.TryGetValue(key, out var pointedAt) && pointedAt == profileId) continue;
-            grains.GetGrain<IIdentifierGrain>(key).PointTo(profileId).Ignore();
+            if (pointedAt.TryGetValue(key, out var from) && from != profileId) grains.GetGrain<IIdentifierGrain>(key).PointTo(from, profileId).Ignore();
         }
     }
 }
@@ -300,9 +375,14 @@ public sealed record StartAgain(StartAgain.Cause Because) : LandingAttempt
 
         /// <summary>Another writer's touchpoint took the anchor's profile first, and a limit now keeps this one out.</summary>
         AnchorTakenElsewhere,
+
+        /// <summary>A profile on the way is being resolved again with its component, or moved an identifier away.</summary>
+        ComponentResolving,
     }
 
     public static readonly StartAgain ProfileErased = new(Cause.ProfileErased);
 
     public static readonly StartAgain AnchorTakenElsewhere = new(Cause.AnchorTakenElsewhere);
+
+    public static readonly StartAgain ComponentResolving = new(Cause.ComponentResolving);
 }

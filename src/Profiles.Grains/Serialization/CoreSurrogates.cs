@@ -79,6 +79,7 @@ public struct ProfileContentSurrogate
     [Id(6)] public Dictionary<string, RefusedLink>? RefusedLinks;
     [Id(7)] public Dictionary<string, TraitAccumulator>? Computed;
     [Id(8)] public string[]? ComputedCoverage;
+    [Id(9)] public Dictionary<string, LinkMark>? LastLinks;
 }
 
 [RegisterConverter]
@@ -95,6 +96,7 @@ public sealed class ProfileContentConverter : IConverter<ProfileContent, Profile
         LastSeen = s.LastSeen,
         Computed = s.Computed is null ? new(StringComparer.Ordinal) : new(s.Computed, StringComparer.Ordinal),
         ComputedCoverage = s.ComputedCoverage,
+        LastLinks = s.LastLinks is null ? new(StringComparer.Ordinal) : new(s.LastLinks, StringComparer.Ordinal),
     };
 
     public ProfileContentSurrogate ConvertToSurrogate(in ProfileContent c) => new()
@@ -104,6 +106,7 @@ public sealed class ProfileContentConverter : IConverter<ProfileContent, Profile
         Touchpoints = c.Touchpoints, FirstSeen = c.FirstSeen, LastSeen = c.LastSeen,
         Computed = c.Computed.Count == 0 ? null : c.Computed,
         ComputedCoverage = c.ComputedCoverage,
+        LastLinks = c.LastLinks.Count == 0 ? null : c.LastLinks,
     };
 }
 
@@ -386,4 +389,20 @@ public sealed class PersonalisedValuesConverter : IConverter<PersonalisedValues,
     public PersonalisedValues ConvertFromSurrogate(in PersonalisedValuesSurrogate s) => new(s.Names, s.Computed, s.Audiences);
 
     public PersonalisedValuesSurrogate ConvertToSurrogate(in PersonalisedValues p) => new() { Names = p.Names, Computed = p.Computed, Audiences = p.Audiences };
+}
+
+[GenerateSerializer, Alias("LinkMark")]
+public struct LinkMarkSurrogate
+{
+    [Id(0)] public long UtcTicks;
+    [Id(1)] public string TouchpointId;
+    [Id(2)] public string OtherKey;
+}
+
+[RegisterConverter]
+public sealed class LinkMarkConverter : IConverter<LinkMark, LinkMarkSurrogate>
+{
+    public LinkMark ConvertFromSurrogate(in LinkMarkSurrogate s) => new(s.UtcTicks, s.TouchpointId, s.OtherKey);
+
+    public LinkMarkSurrogate ConvertToSurrogate(in LinkMark m) => new() { UtcTicks = m.UtcTicks, TouchpointId = m.TouchpointId, OtherKey = m.OtherKey };
 }

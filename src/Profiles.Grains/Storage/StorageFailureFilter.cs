@@ -2,7 +2,8 @@ using StackExchange.Redis;
 
 namespace Profiles.Grains.Storage;
 
-/// <summary>Turns a storage failure inside any grain call into <see cref="StorageUnavailableException"/>.</summary>
+/// <summary>Turns a storage failure inside any grain call into <see cref="StorageUnavailableException"/>, and
+/// deactivates the grain, which the next call reads afresh from storage.</summary>
 public sealed class StorageFailureFilter : IIncomingGrainCallFilter
 {
     public async Task Invoke(IIncomingGrainCallContext context)
@@ -13,6 +14,10 @@ public sealed class StorageFailureFilter : IIncomingGrainCallFilter
         }
         catch (Exception e) when (IsStorageFailure(e))
         {
+            // A write that timed out may have been carried out all the same (a loaded node reads Redis's answer
+            // too late). The grain's state would then lag storage: its ETag would refuse every later write, and a
+            // profile would fold its journey from the wrong place. Read afresh, it matches storage again.
+            context.TargetContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, e, "storage failed during a call"));
             throw new StorageUnavailableException($"{context.InterfaceMethod.Name} could not reach storage: {e.GetBaseException().GetType().Name}");
         }
     }

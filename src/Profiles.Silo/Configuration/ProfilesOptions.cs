@@ -34,5 +34,13 @@ public sealed class ProfilesOptions
     /// <summary>How many ingest requests a node works on at once; more wait their turn (see IngestGate).</summary>
     public int ConcurrentIngestRequests { get; set; } = 4;
 
+    /// <summary>Shortly after an ingest failed, the longest an ingest request waits for a slot before it answers 503
+    /// (see IngestGate).</summary>
+    public TimeSpan IngestQueueLimit { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest a lookup, a profile read or a journey page takes before it answers 503 (see
+    /// ReadDeadlineFilter).</summary>
+    public TimeSpan ReadDeadline { get; set; } = TimeSpan.FromSeconds(3);
+
     public bool IsEmbedded => string.IsNullOrWhiteSpace(Redis);
 }

@@ -29,6 +29,7 @@ public static class SiloSetup
             silo.AddRedisGrainStorage(PubSubStore, storage => (storage.ConfigurationOptions, storage.DeleteStateOnClear) = (redis, true));
             silo.AddRedisStores(redis);
             silo.Configure<ClusterMembershipOptions>(MembershipTimeouts.Apply);
+            silo.Configure<SiloMessagingOptions>(MembershipTimeouts.Apply);
         }
         silo.AddProfilesGrains();
     }

@@ -92,22 +92,26 @@ public static class ChangeEndpoints
 }
 
 /// <summary>A page of the feed: <see cref="Items"/> oldest first, and the cursor to read on from.</summary>
-public sealed record ChangesResponse(IReadOnlyList<Dictionary<string, string>> Items, string NextCursor);
+public sealed record ChangesResponse(IReadOnlyList<Dictionary<string, object>> Items, string NextCursor);
 
 /// <summary>A change as clients read it: cursor, type, profileId, at, then the fields of its type.</summary>
 public static class ChangeJson
 {
-    public static Dictionary<string, string> Of(FeedItem item)
+    public static Dictionary<string, object> Of(FeedItem item)
     {
         var change = item.Change;
-        var json = new Dictionary<string, string>(StringComparer.Ordinal)
+        var json = new Dictionary<string, object>(StringComparer.Ordinal)
         {
             ["cursor"] = item.Cursor,
             ["type"] = change.Type,
             ["profileId"] = change.ProfileId,
             ["at"] = change.At.ToString("O"),
         };
-        foreach (var (name, value) in change.Details) json[name] = value;
+        foreach (var (name, value) in change.Details)
+        {
+            // The feed stores every field as text; a split's profile ids are a list.
+            json[name] = name == "splitProfileIds" ? value.Split(',') : value;
+        }
         return json;
     }
 }

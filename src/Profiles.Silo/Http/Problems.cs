@@ -5,9 +5,15 @@ namespace Profiles.Silo.Http;
 /// <summary>Every 4xx/5xx answer is application/problem+json with a human-readable detail.</summary>
 public static class Problems
 {
+    /// <summary>What every 503 tells the client to do.</summary>
+    public const string RetryAdvice = "Retry it, on another node if you can, with the same touchpoint ids: what was already stored answers duplicate.";
+
     public static ProblemHttpResult BadRequest(string detail) => Status(StatusCodes.Status400BadRequest, detail);
 
     public static ProblemHttpResult NotFound(string detail) => Status(StatusCodes.Status404NotFound, detail);
+
+    public static ProblemHttpResult Unavailable(string title, string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: title);
 
     public static ProblemHttpResult Status(int status, string detail) => TypedResults.Problem(detail: detail, statusCode: status);
 }

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Profiles.Client;
 using Profiles.Core.Identifiers;
 using Profiles.Core.Profiles;
+using Profiles.Core.Resolution;
 using Profiles.Grains.Abstractions;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Resolution;
@@ -25,6 +26,7 @@ public static class ProfileEndpoints
             .WithSummary("Find the profile holding an identifier: type and value, or type and sha256 of the normalised value; fields=computed,audiences for the storefront's small read.")
             .RequireRole(ApiRoles.Read)
             .WithMetadata(LatencyHistogram.Lookup)
+            .AddEndpointFilter<ReadDeadlineFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         profiles.MapGet("/live", LiveProfileStream.Follow)
             .WithSummary("Server-sent events: event 'profile' with the current profile at once ({} while unknown), then after each change; event 'deleted' when erased.")
@@ -35,15 +37,48 @@ public static class ProfileEndpoints
             .WithSummary("A profile by id; a merged-away id answers with the surviving profile.")
             .RequireRole(ApiRoles.Read)
             .WithMetadata(LatencyHistogram.Lookup)
+            .AddEndpointFilter<ReadDeadlineFilter>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         profiles.MapGet("/{profileId}/journey", GetJourney)
             .WithSummary($"The omnichannel journey, newest first, a page at a time (limit 1-{MaxJourneyLimit}, cursor from nextCursor).")
             .RequireRole(ApiRoles.Read)
+            .AddEndpointFilter<ReadDeadlineFilter>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        profiles.MapPost("/{profileId}/unlink", Unlink)
+            .WithSummary("These are two people: the two identifiers never belong to one profile again while this stands, whatever the order of arrival; the profile splits at once. Answers the resulting profiles.")
+            .RequireRole(ApiRoles.Identity)
+            .Accepts<JsonElement>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        profiles.MapPost("/{profileId}/relink", Relink)
+            .WithSummary("Undoes an unlink of the two identifiers: they join again wherever links join them. Answers the resulting profiles.")
+            .RequireRole(ApiRoles.Identity)
+            .Accepts<JsonElement>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         profiles.MapDelete("/{profileId}", Erase)
             .WithSummary("Erase the profile, its identifier links and its journey everywhere.")
             .RequireRole(ApiRoles.Erase)
             .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static Task<Results<Ok<Profile[]>, ProblemHttpResult>> Unlink(string profileId, JsonElement body, IdentifierReader identifiers, IdentityCorrections corrections) =>
+        CorrectAsync(OperatorEntry.Unlink, profileId, body, identifiers, corrections);
+
+    private static Task<Results<Ok<Profile[]>, ProblemHttpResult>> Relink(string profileId, JsonElement body, IdentifierReader identifiers, IdentityCorrections corrections) =>
+        CorrectAsync(OperatorEntry.Relink, profileId, body, identifiers, corrections);
+
+    private static async Task<Results<Ok<Profile[]>, ProblemHttpResult>> CorrectAsync(
+        string kind, string profileId, JsonElement body, IdentifierReader identifiers, IdentityCorrections corrections)
+    {
+        if (IdentifierPair.Read(body, identifiers, out var pair) is { } problem) return Problems.BadRequest(problem);
+        if (!ProfileId.IsValid(profileId)) return Problems.NotFound($"No profile has the id {profileId}.");
+        return await corrections.CorrectAsync(kind, profileId, pair) switch
+        {
+            Correction.Done done => TypedResults.Ok(done.Profiles.Select(ProfileView.From).ToArray()),
+            Correction.NotHeld notHeld => Problems.BadRequest(kind == OperatorEntry.Unlink
+                ? $"identifiers[{notHeld.Index}]: is not an identifier of profile {profileId}."
+                : $"identifiers[{notHeld.Index}]: is not an identifier of profile {profileId} or of any profile."),
+            _ => Problems.NotFound($"No profile has the id {profileId}."),
+        };
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Erase(string profileId, ProfileEraser eraser) =>

@@ -13,8 +13,10 @@ public static class ProfilesApi
 
     public static void MapProfilesApi(this IEndpointRouteBuilder app)
     {
-        // Every call needs a valid key (when keys are configured); each endpoint adds the role it needs.
-        var api = app.MapGroup(BasePath).RequireAuthorization();
+        // Every call needs a valid key (when keys are configured); each endpoint adds the role it needs. A node that
+        // is not ready refuses every call (ReadinessFilter).
+        var api = app.MapGroup(BasePath).RequireAuthorization().AddEndpointFilter<ReadinessFilter>()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapTouchpointEndpoints();
         api.MapProfileEndpoints();
         api.MapChangeEndpoints();

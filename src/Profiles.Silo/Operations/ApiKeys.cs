@@ -10,7 +10,10 @@ public static class ApiRoles
     public const string Read = "read";
     public const string Erase = "erase";
 
-    public static readonly IReadOnlyList<string> All = [Ingest, Read, Erase];
+    /// <summary>Corrects identity by hand: unlink two identifiers that are two people, or relink them.</summary>
+    public const string Identity = "identity";
+
+    public static readonly IReadOnlyList<string> All = [Ingest, Read, Erase, Identity];
 }
 
 /// <summary>One configured key: its name (safe to show and log) and roles. The secret itself is kept only as

@@ -1,20 +1,24 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Profiles.Grains.Journey;
 
 namespace Profiles.Silo.Operations;
 
 /// <summary>/health/live: the process answers. /health/ready: this silo is an active member of the cluster
-/// and the storage answers.</summary>
+/// and the storage answers (<see cref="NodeReadiness"/>).</summary>
 public static class Health
 {
     private const string Ready = "ready";
 
-    public static void AddProfilesHealthChecks(this IServiceCollection services) =>
+    public static void AddProfilesHealthChecks(this IServiceCollection services)
+    {
+        services.AddSingleton<StorageWatch>();
+        services.AddHostedService(s => s.GetRequiredService<StorageWatch>());
+        services.AddSingleton<NodeReadiness>();
         services.AddHealthChecks()
             .AddCheck<ClusterMemberCheck>("cluster", tags: [Ready])
             .AddCheck<StorageCheck>("storage", tags: [Ready]);
+    }
 
     public static void MapProfilesHealthChecks(this IEndpointRouteBuilder app)
     {
@@ -41,30 +45,21 @@ public static class Health
         }));
     }
 
-    private sealed class ClusterMemberCheck(IClusterMembershipService membership, ILocalSiloDetails silo) : IHealthCheck
+    private sealed class ClusterMemberCheck(NodeReadiness readiness) : IHealthCheck
     {
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
-        {
-            var status = membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress);
-            return Task.FromResult(status == SiloStatus.Active
-                ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Unhealthy($"this silo is {status}, not an active member of the cluster"));
-        }
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken) =>
+            Task.FromResult(Result(readiness.ClusterProblem()));
     }
 
-    private sealed class StorageCheck(IJourneyStore journeys) : IHealthCheck
+    private sealed class StorageCheck(StorageWatch storage, NodeReadiness readiness) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
         {
-            try
-            {
-                await journeys.PingAsync();
-                return HealthCheckResult.Healthy();
-            }
-            catch (Exception e)
-            {
-                return HealthCheckResult.Unhealthy($"storage unreachable ({e.GetType().Name})");
-            }
+            await storage.PingAsync();
+            return Result(readiness.StorageProblem());
         }
     }
+
+    private static HealthCheckResult Result(string? problem) =>
+        problem is null ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy(problem);
 }

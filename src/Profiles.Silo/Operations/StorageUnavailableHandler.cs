@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Profiles.Grains.Storage;
+using Profiles.Silo.Http;
 
 namespace Profiles.Silo.Operations;
 
 /// <summary>
-/// Redis unreachable (or a node of the cluster gone and not yet declared dead): answer 503 at once with a
-/// problem, so clients retry instead of waiting. A retry is safe: touchpoints stored before the failure
-/// answer <c>duplicate</c>.
+/// Redis unreachable, a node of the cluster gone and not yet declared dead, no ingest slot in time, or a read past
+/// its deadline:
+/// answer 503 at once with a problem, so clients retry instead of waiting. A retry is safe: touchpoints stored
+/// before the failure answer <c>duplicate</c>.
 /// </summary>
 public sealed class StorageUnavailableHandler(IProblemDetailsService problems, ILogger<StorageUnavailableHandler> logger) : IExceptionHandler
 {
@@ -15,6 +17,12 @@ public sealed class StorageUnavailableHandler(IProblemDetailsService problems, I
         if (!IsUnavailability(exception)) return false;
         logger.LogWarning("Answering 503: {Reason}", exception.GetBaseException().GetType().Name);
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        var (title, detail) = exception switch
+        {
+            IngestQueueTimeoutException => ("Busy", exception.Message),
+            ReadDeadlineExceededException => ("Not completed in time", exception.Message),
+            _ => ("Storage unavailable", "Profiles cannot reach its storage or a node of its cluster right now, so this request was not completed."),
+        };
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
@@ -22,9 +30,8 @@ public sealed class StorageUnavailableHandler(IProblemDetailsService problems, I
             ProblemDetails =
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Storage unavailable",
-                Detail = "Profiles cannot reach its storage or a node of its cluster right now, so this request was not completed. " +
-                         "Retry it with the same touchpoint ids: what was already stored answers duplicate.",
+                Title = title,
+                Detail = $"{detail} {Problems.RetryAdvice}",
             },
         });
     }
@@ -34,10 +41,16 @@ public sealed class StorageUnavailableHandler(IProblemDetailsService problems, I
         for (; exception is not null; exception = exception.InnerException)
         {
             if (exception is StorageUnavailableException or TimeoutException or SiloUnavailableException or OrleansMessageRejectionException) return true;
+            // Storage holds a newer version than the grain knew (a write it thought had failed went through); Orleans
+            // deactivates the grain, and a retry reads it afresh.
+            if (exception is Orleans.Storage.InconsistentStateException) return true;
             if (StorageFailureFilter.IsStorageFailure(exception)) return true;
             // A grain whose state could not be read fails to activate before any filter runs; Orleans reports
             // it with this message only.
             if (exception is OrleansException && exception.Message.Contains("Error from storage provider", StringComparison.Ordinal)) return true;
+            // A grain whose activation met a Redis error in its own code (catching up with its journey) sends Redis'
+            // exception back, which Orleans cannot serialize: the caller gets this instead, naming the Redis type.
+            if (exception is Orleans.Serialization.CodecNotFoundException && exception.Message.Contains("StackExchange.Redis", StringComparison.Ordinal)) return true;
             if (exception is AggregateException aggregate && aggregate.InnerExceptions.Any(IsUnavailability)) return true;
         }
         return false;

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+
+namespace Profiles.Durability.Tests;
+
+/// <summary>
+/// A real network fault on this machine: iptables drops every packet that the processes of one system user send
+/// (or only those to one TCP port), silently, as a dead switch port or a hung host loses them: no reset, no
+/// refusal, the peers only see silence. A node started as <see cref="User"/> is the one cut off. Needs root and
+/// iptables (.ci/run installs it); the user is created on first use. Disposing heals the cut, whatever happened.
+/// </summary>
+public sealed class NetworkCut : IAsyncDisposable
+{
+    /// <summary>The system user the node to cut off runs as; nothing else on the machine runs as it.</summary>
+    public const string User = "profiles-cut";
+
+    /// <summary>Marks this project's rules, so that a rule left by a test process that was killed can be found.</summary>
+    private const string Comment = "profiles-durability-cut";
+
+    private readonly string[] _rule;
+    private bool _healed;
+
+    private NetworkCut(string[] rule) => _rule = rule;
+
+    /// <summary>Creates <see cref="User"/> if needed and removes rules a killed test run left behind, so that a
+    /// node started as the user can reach the network.</summary>
+    public static async Task PrepareAsync()
+    {
+        if (Environment.UserName != "root") throw new InvalidOperationException("Partition tests cut a node off with iptables and must run as root (.ci/run does).");
+        if ((await RunAsync("id", "-u", User)).ExitCode != 0)
+        {
+            await RunCheckedAsync("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", User);
+        }
+        var (_, rules) = await RunAsync("iptables", "-w", "-S", "OUTPUT");
+        foreach (var leftover in rules.Split('\n').Where(line => line.Contains(Comment, StringComparison.Ordinal)))
+        {
+            await RunCheckedAsync("iptables", ["-w", .. leftover.Replace("-A OUTPUT", "-D OUTPUT", StringComparison.Ordinal).Split(' ')]);
+        }
+    }
+
+    /// <summary>Drops every packet <see cref="User"/>'s processes send, or only those to <paramref name="port"/>.</summary>
+    public static async Task<NetworkCut> CutAsync(int? port = null)
+    {
+        string[] rule =
+        [
+            "OUTPUT", "-m", "owner", "--uid-owner", User,
+            .. port is { } p ? new[] { "-p", "tcp", "--dport", p.ToString() } : [],
+            "-m", "comment", "--comment", Comment, "-j", "DROP",
+        ];
+        await RunCheckedAsync("iptables", ["-w", "-I", .. rule]);
+        return new NetworkCut(rule);
+    }
+
+    public async Task HealAsync()
+    {
+        if (_healed) return;
+        await RunCheckedAsync("iptables", ["-w", "-D", .. _rule]);
+        _healed = true;
+    }
+
+    public async ValueTask DisposeAsync() => await HealAsync();
+
+    private static async Task RunCheckedAsync(string command, params string[] arguments)
+    {
+        var (exitCode, _) = await RunAsync(command, arguments);
+        if (exitCode != 0) throw new InvalidOperationException($"{command} {string.Join(' ', arguments)} exited with {exitCode}.");
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string command, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(command, arguments) { RedirectStandardOutput = true })
+            ?? throw new InvalidOperationException($"{command} did not start.");
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, output);
+    }
+}
