@@ -39,8 +39,8 @@ public class FeedAndStatsTests
         // The feed and the journeys are per shard, so on a cluster every master takes a share of the writes.
         foreach (var master in redis.Masters)
         {
-            Assert.NotEmpty(await master.KeysAsync("profiles:{??}:changes"));
-            Assert.NotEmpty(await master.KeysAsync("profiles:{??}:j:*:log"));
+            Assert.NotEmpty(await master.KeysAsync("profiles:{*}:changes"));
+            Assert.NotEmpty(await master.KeysAsync("profiles:{*}:j:*:log"));
         }
     }
 

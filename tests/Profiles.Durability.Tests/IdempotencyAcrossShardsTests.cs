@@ -25,7 +25,7 @@ public class IdempotencyAcrossShardsTests
 
         // Profile ids are time-ordered and merges go to the smaller id: the profile made first survives.
         var survivor = await LandAsync(one, Touch("survivor", 0, email));
-        var home = await redis.FindKeyAsync($"profiles:{{??}}:j:{survivor}:log");
+        var home = await redis.FindKeyAsync($"profiles:{{*}}:j:{survivor}:log");
         (string Type, string Value) cookie;
         (int Master, string Key) loserHome;
         var attempt = 0;
@@ -33,7 +33,7 @@ public class IdempotencyAcrossShardsTests
         {
             Assert.True(++attempt <= 40, "No profile landed in another shard (and on another master) in 40 tries.");
             cookie = ("cookie", $"ck-{attempt}-{_run}");
-            loserHome = await redis.FindKeyAsync($"profiles:{{??}}:j:{await LandAsync(one, Touch($"landed-{attempt}", 1, cookie))}:log");
+            loserHome = await redis.FindKeyAsync($"profiles:{{*}}:j:{await LandAsync(one, Touch($"landed-{attempt}", 1, cookie))}:log");
         } while (Shard(loserHome.Key) == Shard(home.Key) || (redis.Masters.Count > 1 && loserHome.Master == home.Master));
 
         // The same body each time, as a client's retry sends it.
