@@ -4,8 +4,10 @@ using Profiles.Testing;
 
 namespace Profiles.Durability.Tests;
 
-/// <summary>The change feed and the statistics on a two-node cluster on a real Redis: nothing accepted is missing
-/// from the feed after a SIGKILL, and /v1/stats equals a recount made apart from Profiles, on both nodes.</summary>
+/// <summary>The change feed, the statistics and the audience member lists on a two-node cluster on a real Redis:
+/// nothing accepted is missing from the feed after a SIGKILL, /v1/stats equals a recount made apart from Profiles,
+/// and every audience lists exactly the profiles whose answers name it, on both nodes. Each is kept per shard, so on
+/// a Redis Cluster a reader sees them whole only by reading every master.</summary>
 public class FeedAndStatsTests
 {
     private static readonly HashSet<string> Online = ["web", "app", "email", "sms", "chat", "social"];
@@ -47,7 +49,7 @@ public class FeedAndStatsTests
     [Theory]
     [InlineData(RedisTopology.OneServer)]
     [InlineData(RedisTopology.ThreeMasterCluster)]
-    public async Task The_statistics_equal_a_recount_on_both_nodes_after_merges_and_after_erasures(RedisTopology topology)
+    public async Task The_statistics_and_audiences_equal_a_recount_on_both_nodes_after_merges_and_after_erasures(RedisTopology topology)
     {
         await using var redis = await topology.StartAsync();
         var specs = new OverlappingLinksPopulation(_run, seed: 13, customers: 60, identifiersPerCustomer: 4).Touchpoints(900);
@@ -58,6 +60,7 @@ public class FeedAndStatsTests
         var byId = specs.ToDictionary(s => s.Id);
 
         await AssertStatsAsync([one, two], components.Select(c => c.TouchpointIds.Select(id => byId[id]).ToList()).ToList());
+        await AssertAudiencesAsync([one, two], components.Select(c => c.Identifiers[0]));
 
         var erased = components.Take(5).ToList();
         foreach (var component in erased)
@@ -68,6 +71,64 @@ public class FeedAndStatsTests
         }
 
         await AssertStatsAsync([one, two], components.Skip(5).Select(c => c.TouchpointIds.Select(id => byId[id]).ToList()).ToList());
+        await AssertAudiencesAsync([one, two], components.Skip(5).Select(c => c.Identifiers[0]));
+    }
+
+    /// <summary>Every audience's count and member list (read in pages of 7, so a page spans shards) name exactly the
+    /// profiles whose own answer lists that audience. The lists are exact within 5 s of the last write (contract 7).</summary>
+    private static async Task AssertAudiencesAsync(NodeProcess[] nodes, IEnumerable<IdentifierSpec> customers)
+    {
+        var expected = new Dictionary<string, SortedSet<string>>();
+        foreach (var identifier in customers)
+        {
+            var profile = await nodes[0].Api.LookupAsync(identifier);
+            foreach (var audience in profile["audiences"]!.AsArray().Select(a => (string)a!))
+            {
+                if (!expected.TryGetValue(audience, out var members)) expected[audience] = members = new(StringComparer.Ordinal);
+                members.Add((string)profile["profileId"]!);
+            }
+        }
+        Assert.NotEmpty(expected);
+        foreach (var node in nodes)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(5);
+            while (true)
+            {
+                var listed = await AudiencesAsync(node);
+                var want = string.Join('\n', listed.Keys.Order().Select(name =>
+                    expected.TryGetValue(name, out var members) ? $"{name} {members.Count}: {string.Join(' ', members)}" : $"{name} 0: "));
+                var got = string.Join('\n', listed.OrderBy(a => a.Key).Select(a => $"{a.Key} {a.Value.Count}: {string.Join(' ', a.Value.Members)}"));
+                if (want == got || DateTime.UtcNow > deadline)
+                {
+                    Assert.Equal(want, got);
+                    break;
+                }
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    /// <summary>Every audience's count and its members, read through the cursor, sorted.</summary>
+    private static async Task<Dictionary<string, (long Count, SortedSet<string> Members)>> AudiencesAsync(NodeProcess node)
+    {
+        var (status, list) = await node.Api.GetAsync("/v1/audiences");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var audiences = new Dictionary<string, (long, SortedSet<string>)>();
+        foreach (var audience in list!.AsArray())
+        {
+            var name = (string)audience!["name"]!;
+            var members = new SortedSet<string>(StringComparer.Ordinal);
+            string? cursor = null;
+            do
+            {
+                var (pageStatus, page) = await node.Api.GetAsync($"/v1/audiences/{name}/members?limit=7" + (cursor is null ? "" : $"&cursor={cursor}"));
+                Assert.Equal(HttpStatusCode.OK, pageStatus);
+                foreach (var id in page!["items"]!.AsArray()) Assert.True(members.Add((string)id!), $"{id} listed twice in {name}");
+                cursor = (string?)page["nextCursor"];
+            } while (cursor is not null);
+            audiences[name] = ((long)audience["members"]!, members);
+        }
+        return audiences;
     }
 
     /// <summary>Counts, from the touchpoints sent, what every surviving customer contributes, and compares.</summary>
