@@ -18,6 +18,7 @@ var options = builder.Configuration.GetSection(ProfilesOptions.Section).Get<Prof
 builder.Services.Configure<ProfilesOptions>(builder.Configuration.GetSection(ProfilesOptions.Section));
 builder.Services.Configure<ChangeFeedOptions>(builder.Configuration.GetSection(ChangeFeedOptions.Section));
 builder.Services.Configure<AudienceRecheckOptions>(builder.Configuration.GetSection(AudienceRecheckOptions.Section));
+builder.Services.Configure<StatsOptions>(builder.Configuration.GetSection(StatsOptions.Section));
 
 builder.UseOrleans(silo => SiloSetup.Configure(silo, options));
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);

@@ -251,6 +251,97 @@ public class ClientelingPageTests(BrowserFixture browser)
         await page.Context.CloseAsync();
     }
 
+    /// <summary>Contract section 11: an operator splits two customers a shared tablet merged, sees both parts, and
+    /// undoes it.</summary>
+    [Fact]
+    public async Task An_operator_splits_two_people_merged_by_a_shared_cookie_and_relinks_them()
+    {
+        using var http = browser.OpenNode.Client();
+        var (anna, bruno) = ($"anna.{_run}@example.com", $"bruno.{_run}@example.com");
+        const string annaHint = "a***@example.com", brunoHint = "b***@example.com";
+        await IngestAsync(http, SharedTablet(anna, bruno));
+
+        var page = await browser.NewPageAsync(browser.OpenNode.BaseUrl);
+        var confirmations = new List<string>();
+        page.Dialog += async (_, dialog) => { confirmations.Add(dialog.Message); await dialog.AcceptAsync(); };
+        await page.GotoAsync("/");
+        await SearchAsync(page, "email", anna);
+        var identifiers = page.Locator("#profile-identifiers");
+        await Expect(identifiers.Locator("li")).ToHaveCountAsync(3);
+        await Expect(identifiers).ToContainTextAsync(annaHint);
+        await Expect(identifiers).ToContainTextAsync(brunoHint);
+        var merged = await page.Locator("#profile-id").TextContentAsync();
+
+        await Expect(page.Locator("#unlink-button")).ToBeDisabledAsync();
+        await Pick(page, annaHint).CheckAsync();
+        await Pick(page, brunoHint).CheckAsync();
+        await page.Locator("#unlink-button").ClickAsync();
+
+        // Confirmed by name, then split: the page shows one of the two, and the message names both parts.
+        var correction = page.Locator("#correction");
+        await Expect(correction).ToContainTextAsync("two people");
+        Assert.Contains(annaHint, Assert.Single(confirmations));
+        Assert.Contains(brunoHint, confirmations[0]);
+        await Expect(correction.Locator("button[data-profile-id]")).ToHaveCountAsync(2);
+        await Expect(identifiers.Locator("li")).Not.ToHaveCountAsync(3);
+        var shown = await identifiers.TextContentAsync() ?? "";
+        Assert.True(shown.Contains(annaHint) != shown.Contains(brunoHint), $"Not one of the two e-mails: {shown}");
+        var (here, there) = shown.Contains(annaHint) ? (annaHint, brunoHint) : (brunoHint, annaHint);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "clienteling-unlink.png") });
+
+        // The other part, opened from the message, holds the other e-mail.
+        var shownId = await page.Locator("#profile-id").TextContentAsync();
+        var other = correction.Locator("button[data-profile-id]:enabled");
+        await Expect(other).ToHaveCountAsync(1);
+        var otherId = await other.GetAttributeAsync("data-profile-id");
+        Assert.NotEqual(shownId, otherId);
+        Assert.Contains(merged, new[] { shownId, otherId });
+        await other.ClickAsync();
+        await Expect(page.Locator("#profile-id")).ToHaveTextAsync(otherId!);
+        await Expect(identifiers).ToContainTextAsync(there);
+        await Expect(identifiers).Not.ToContainTextAsync(here);
+
+        // A mistake: relinked from the same message, the two e-mails are one customer again.
+        await page.Locator("#relink-button").ClickAsync();
+        await Expect(correction).ToContainTextAsync("linked again");
+        await Expect(identifiers.Locator("li")).ToHaveCountAsync(3);
+        await Expect(identifiers).ToContainTextAsync(annaHint);
+        await Expect(identifiers).ToContainTextAsync(brunoHint);
+        Assert.Single(confirmations);
+        var relinked = await new Api(http).LookupAsync("email", bruno);
+        Assert.Equal((string?)(await new Api(http).LookupAsync("email", anna))["profileId"], (string?)relinked["profileId"]);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_key_without_the_identity_role_is_told_so_and_nothing_is_split()
+    {
+        using var ingest = browser.KeyedNode.Client(BrowserFixture.IngestKey);
+        var (anna, bruno) = ($"anna.{_run}@example.com", $"bruno.{_run}@example.com");
+        await IngestAsync(ingest, SharedTablet(anna, bruno));
+
+        var page = await browser.NewPageAsync(browser.KeyedNode.BaseUrl);
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        await page.GotoAsync("/");
+        await page.EvaluateAsync($"sessionStorage.setItem('profiles.apiKey', '{BrowserFixture.ReaderKey}')");
+        await SearchAsync(page, "email", anna);
+        await Expect(page.Locator("#profile-identifiers li")).ToHaveCountAsync(3);
+        var profileId = await page.Locator("#profile-id").TextContentAsync();
+
+        await Pick(page, "a***@example.com").CheckAsync();
+        await Pick(page, "b***@example.com").CheckAsync();
+        await page.Locator("#unlink-button").ClickAsync();
+
+        await Expect(page.Locator("#status")).ToContainTextAsync("This key may not correct identity");
+        await Expect(page.Locator("#status")).ToContainTextAsync("identity");
+        await Expect(page.Locator("#correction")).ToBeHiddenAsync();
+        await Expect(page.Locator("#profile-identifiers li")).ToHaveCountAsync(3);
+        await Expect(page.Locator("#profile-id")).ToHaveTextAsync(profileId!);
+        using var reader = browser.KeyedNode.Client(BrowserFixture.ReaderKey);
+        Assert.Equal(3, (await new Api(reader).LookupAsync("email", bruno))["identifiers"]!.AsArray().Count);
+        await page.Context.CloseAsync();
+    }
+
     [Fact]
     public async Task The_api_reference_page_lists_the_calls()
     {
@@ -277,6 +368,10 @@ public class ClientelingPageTests(BrowserFixture browser)
         await page.Locator("#search-value").FillAsync(value);
         await page.Locator("#search-button").ClickAsync();
     }
+
+    /// <summary>The checkbox of the identifier the page shows as <paramref name="hint"/>.</summary>
+    private static ILocator Pick(IPage page, string hint) =>
+        page.Locator("#profile-identifiers li").Filter(new LocatorFilterOptions { HasText = hint }).Locator(".identifier-pick");
 
     private static async Task AssertNoHorizontalScrollAsync(IPage page)
     {
@@ -317,6 +412,19 @@ public class ClientelingPageTests(BrowserFixture browser)
                 ["properties"] = new JsonObject { ["storeId"] = "LYON-2", ["amount"] = 89.90, ["currency"] = "EUR", ["category"] = "shoes" },
             },
         ];
+    }
+
+    /// <summary>Two customers log in on one shop tablet (one cookie): the cookie puts both e-mails on one profile.</summary>
+    private JsonObject[] SharedTablet(string first, string second)
+    {
+        var now = DateTimeOffset.UtcNow;
+        JsonObject Login(int n, string email, string name) => new()
+        {
+            ["id"] = $"{_run}-tablet-{n}", ["occurredAt"] = now.AddHours(n - 3).ToString("O"), ["channel"] = "store", ["type"] = "login",
+            ["identifiers"] = new JsonArray(new JsonObject { ["type"] = "cookie", ["value"] = $"tablet-{_run}" }, new JsonObject { ["type"] = "email", ["value"] = email }),
+            ["traits"] = new JsonObject { ["firstName"] = name },
+        };
+        return [Login(1, first, "Anna"), Login(2, second, "Bruno")];
     }
 
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);

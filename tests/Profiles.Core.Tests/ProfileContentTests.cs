@@ -1,3 +1,4 @@
+using Profiles.Core.Resolution;
 using Profiles.Core.Identifiers;
 using Profiles.Core.Profiles;
 using Profiles.Core.Touchpoints;
@@ -91,6 +92,23 @@ public class ProfileContentTests
         }
     }
 
+    [Fact]
+    public void The_latest_correction_of_a_pair_stands_whatever_the_order()
+    {
+        var together = TestTouchpoints.Make("tp-1", Start, "web", "login", [("email", "ann@example.com"), ("email", "bob@example.com")]);
+        var unlink = TestTouchpoints.Make("op-1", Start.AddDays(1), "operator", OperatorEntry.Unlink, [("email", "bob@example.com"), ("email", "ann@example.com")]);
+        var relink = TestTouchpoints.Make("op-2", Start.AddDays(2), "operator", OperatorEntry.Relink, [("email", "ann@example.com"), ("email", "bob@example.com")]);
+
+        Assert.True(FoldInOrder([relink, unlink, together]).HoldsUnlinkedPair is false);
+        Assert.True(FoldInOrder([unlink, together]).HoldsUnlinkedPair);
+        var merged = FoldInOrder([together]);
+        merged.Merge(FoldInOrder([unlink]));
+        Assert.True(merged.HoldsUnlinkedPair);
+        Assert.Equal(1, merged.Touchpoints);
+        merged.Merge(FoldInOrder([relink]));
+        Assert.False(merged.HoldsUnlinkedPair);
+    }
+
     private static ProfileContent FoldInOrder(IEnumerable<Touchpoint> touchpoints)
     {
         var content = new ProfileContent();
@@ -108,8 +126,12 @@ public class ProfileContentTests
         string[] channels = ["web", "app", "store", "email", "call_center"];
         string[] traitNames = ["city", "firstName", "tier"];
         string?[] traitValues = ["\"Lyon\"", "\"Paris\"", "42", "true", null];
-        // Many touchpoints share a time, so ties are decided by id and offsets differ for the same instant.
-        return [.. Enumerable.Range(0, count).Select(n => TestTouchpoints.Make(
+        // Many touchpoints share a time, so ties are decided by id and offsets differ for the same instant. Every
+        // tenth is an operator's unlink or relink of two cookies, which only the corrections remember.
+        return [.. Enumerable.Range(0, count).Select(n => n % 10 == 9
+            ? TestTouchpoints.Make($"op-{n}", Start.AddMinutes(random.Next(50)), "operator", random.Next(2) == 0 ? OperatorEntry.Unlink : OperatorEntry.Relink,
+                [("cookie", $"c-{random.Next(5)}"), ("cookie", $"c-{5 + random.Next(5)}")])
+            : TestTouchpoints.Make(
             $"tp-{n}",
             Start.AddMinutes(random.Next(50)).ToOffset(TimeSpan.FromHours(random.Next(-3, 4))),
             channels[random.Next(channels.Length)],

@@ -10,9 +10,6 @@ namespace Profiles.Durability.Tests;
 /// a Redis Cluster a reader sees them whole only by reading every master.</summary>
 public class FeedAndStatsTests
 {
-    private static readonly HashSet<string> Online = ["web", "app", "email", "sms", "chat", "social"];
-    private static readonly HashSet<string> Offline = ["store", "call_center", "crm"];
-
     private readonly string _run = Guid.NewGuid().ToString("n")[..8];
 
     [Theory]
@@ -57,9 +54,8 @@ public class FeedAndStatsTests
         await using var two = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits);
         await Cluster.ReplayAsync([one, two], specs, writers: 8, batch: 25);
         var components = new GroundTruth(specs).Profiles().ToList();
-        var byId = specs.ToDictionary(s => s.Id);
 
-        await AssertStatsAsync([one, two], components.Select(c => c.TouchpointIds.Select(id => byId[id]).ToList()).ToList());
+        await ExpectedStats.Of(specs, components).AssertAnsweredByAsync(one, two);
         await AssertAudiencesAsync([one, two], components.Select(c => c.Identifiers[0]));
 
         var erased = components.Take(5).ToList();
@@ -70,7 +66,7 @@ public class FeedAndStatsTests
             Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         }
 
-        await AssertStatsAsync([one, two], components.Skip(5).Select(c => c.TouchpointIds.Select(id => byId[id]).ToList()).ToList());
+        await ExpectedStats.Of(specs, components.Skip(5)).AssertAnsweredByAsync(one, two);
         await AssertAudiencesAsync([one, two], components.Skip(5).Select(c => c.Identifiers[0]));
     }
 
@@ -129,29 +125,6 @@ public class FeedAndStatsTests
             audiences[name] = ((long)audience["members"]!, members);
         }
         return audiences;
-    }
-
-    /// <summary>Counts, from the touchpoints sent, what every surviving customer contributes, and compares.</summary>
-    private static async Task AssertStatsAsync(NodeProcess[] nodes, List<List<TouchpointSpec>> customers)
-    {
-        var identified = customers.Count(c => c.SelectMany(t => t.Identifiers).Any(i => i.Type is not ("cookie" or "device_id")));
-        var online = customers.Count(c => c.Any(t => Online.Contains(t.Channel)));
-        var offline = customers.Count(c => c.Any(t => Offline.Contains(t.Channel)));
-        var omnichannel = customers.Count(c => c.Any(t => Online.Contains(t.Channel)) && c.Any(t => Offline.Contains(t.Channel)));
-        var channels = customers.SelectMany(c => c.GroupBy(t => t.Channel).Select(g => (Channel: g.Key, Touchpoints: g.Count())))
-            .GroupBy(c => c.Channel).ToDictionary(g => g.Key, g => (Profiles: (long)g.Count(), Touchpoints: (long)g.Sum(c => c.Touchpoints)));
-        foreach (var node in nodes)
-        {
-            var (status, stats) = await node.Api.GetAsync("/v1/stats");
-            Assert.Equal(HttpStatusCode.OK, status);
-            Assert.Equal(
-                (customers.Count, identified, online, offline, omnichannel, customers.Sum(c => c.Count)),
-                ((int)stats!["profiles"]!, (int)stats["identified"]!, (int)stats["online"]!, (int)stats["offline"]!, (int)stats["omnichannel"]!, (int)stats["touchpoints"]!));
-            Assert.Equal(Math.Round((double)omnichannel / offline, 4), (double)stats["reconciliationRate"]!);
-            Assert.Equal(Math.Round((double)identified / customers.Count, 4), (double)stats["identificationRate"]!);
-            Assert.Equal(channels.OrderBy(c => c.Key), stats["channels"]!.AsObject()
-                .Select(c => KeyValuePair.Create(c.Key, ((long)c.Value!["profiles"]!, (long)c.Value["touchpoints"]!))).OrderBy(c => c.Key));
-        }
     }
 
     private static async Task<List<JsonNode>> ReadFeedAsync(NodeProcess node)

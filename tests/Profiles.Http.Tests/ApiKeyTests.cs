@@ -21,6 +21,9 @@ public class ApiKeyTests(KeyedNodeFixture node)
         { "GET", "/v1/profiles/01a21b3e0ed2a1fcaae8e2c8a333/journey" },
         { "GET", "/v1/profiles/live?type=email&value=someone%40example.com" },
         { "DELETE", "/v1/profiles/01a21b3e0ed2a1fcaae8e2c8a333" },
+        { "GET", "/v1/stats" },
+        { "GET", "/v1/stats/history" },
+        { "POST", "/v1/stats/recount" },
         { "GET", "/v1/anything-else" },
         { "POST", "/V1/TOUCHPOINTS" },
         { "POST", "/v1//touchpoints/" },
@@ -64,11 +67,15 @@ public class ApiKeyTests(KeyedNodeFixture node)
         using var get = await ingester.GetAsync("/v1/profiles/lookup?type=email&value=someone%40example.com");
         using var live = await ingester.GetAsync("/v1/profiles/live?type=email&value=someone%40example.com");
         using var delete = await reader.DeleteAsync("/v1/profiles/01a21b3e0ed2a1fcaae8e2c8a333");
+        using var history = await ingester.GetAsync("/v1/stats/history");
+        using var recount = await reader.PostAsync("/v1/stats/recount", content: null);
 
         Assert.Contains("'ingest'", (string?)(await AssertProblemAsync(post, HttpStatusCode.Forbidden))["detail"]);
         Assert.Contains("'read'", (string?)(await AssertProblemAsync(get, HttpStatusCode.Forbidden))["detail"]);
         Assert.Contains("'read'", (string?)(await AssertProblemAsync(live, HttpStatusCode.Forbidden))["detail"]);
         Assert.Contains("'erase'", (string?)(await AssertProblemAsync(delete, HttpStatusCode.Forbidden))["detail"]);
+        Assert.Contains("'read'", (string?)(await AssertProblemAsync(history, HttpStatusCode.Forbidden))["detail"]);
+        Assert.Contains("'admin'", (string?)(await AssertProblemAsync(recount, HttpStatusCode.Forbidden))["detail"]);
     }
 
     [Fact]
@@ -92,6 +99,14 @@ public class ApiKeyTests(KeyedNodeFixture node)
 
         using var erase = await eraser.DeleteAsync($"/v1/profiles/{profileId}");
         Assert.Equal(HttpStatusCode.NoContent, erase.StatusCode);
+
+        using var stats = await reader.GetAsync("/v1/stats");
+        using var history = await reader.GetAsync("/v1/stats/history");
+        using var ops = node.ClientWith(KeyedNodeFixture.OperatorKey);
+        using var recount = await ops.PostAsync("/v1/stats/recount", content: null);
+        Assert.Equal(HttpStatusCode.OK, stats.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, history.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, recount.StatusCode);
     }
 
     [Fact]
@@ -115,6 +130,8 @@ public class ApiKeyTests(KeyedNodeFixture node)
     [InlineData("/openapi")]
     [InlineData("/")]
     [InlineData("/app.js")]
+    [InlineData("/dashboard")]
+    [InlineData("/vendor/uplot/uPlot.esm.js")]
     public async Task Health_metrics_the_API_description_and_the_page_are_open(string path)
     {
         using var client = node.ClientWith(null);
@@ -132,7 +149,7 @@ public class ApiKeyTests(KeyedNodeFixture node)
 
         Assert.True(Read().IsOpen);
         Assert.Throws<InvalidOperationException>(() => Read(("Profiles:ApiKeys:a:Roles", "read")));
-        Assert.Throws<InvalidOperationException>(() => Read(("Profiles:ApiKeys:a:Key", "k"), ("Profiles:ApiKeys:a:Roles", "read,admin")));
+        Assert.Throws<InvalidOperationException>(() => Read(("Profiles:ApiKeys:a:Key", "k"), ("Profiles:ApiKeys:a:Roles", "read,superuser")));
         Assert.Throws<InvalidOperationException>(() => Read(("Profiles:ApiKeys:a:Key", "k"), ("Profiles:ApiKeys:b:Key", "k")));
 
         var keys = Read(("Profiles:ApiKeys:a:Key", "k1"), ("Profiles:ApiKeys:a:Roles:0", "Read"), ("Profiles:ApiKeys:a:Roles:1", "erase"),

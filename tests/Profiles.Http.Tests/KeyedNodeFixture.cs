@@ -11,6 +11,7 @@ public sealed class KeyedNodeFixture : WebApplicationFactory<Program>
     public const string ReadKey = "read-secret-91c2";
     public const string EraseKey = "erase-secret-5d0e";
     public const string AdminKey = "admin-secret-c4b8";
+    public const string OperatorKey = "operator-secret-2e6f";
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -24,6 +25,8 @@ public sealed class KeyedNodeFixture : WebApplicationFactory<Program>
         builder.UseSetting("Profiles:ApiKeys:privacy:Roles", "erase");
         builder.UseSetting("Profiles:ApiKeys:admin:Key", AdminKey);
         builder.UseSetting("Profiles:ApiKeys:admin:Roles", "ingest, read ,erase");
+        builder.UseSetting("Profiles:ApiKeys:operator:Key", OperatorKey);
+        builder.UseSetting("Profiles:ApiKeys:operator:Roles", "admin");
     }
 
     /// <summary>A client sending <paramref name="key"/> as a Bearer key (none when null).</summary>

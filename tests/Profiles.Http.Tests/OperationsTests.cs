@@ -91,7 +91,7 @@ public class OperationsTests(NodeFixture node)
         Assert.Contains("<script type=\"module\" src=\"app.js\"></script>", html);
         Assert.Contains("default-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single());
 
-        foreach (var module in new[] { "app.js", "api.js", "live.js", "format.js" })
+        foreach (var module in new[] { "app.js", "api.js", "live.js", "format.js", "keys.js", "dom.js", "dashboard.js" })
         {
             using var script = await _http.GetAsync($"/{module}");
             Assert.Equal(HttpStatusCode.OK, script.StatusCode);
@@ -103,5 +103,26 @@ public class OperationsTests(NodeFixture node)
         }
         using var style = await _http.GetAsync("/style.css");
         Assert.Equal(HttpStatusCode.OK, style.StatusCode);
+    }
+
+    [Fact]
+    public async Task GET_dashboard_serves_the_dashboard_with_its_chart_library_from_the_node_itself()
+    {
+        using var page = await _http.GetAsync("/dashboard");
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<script type=\"module\" src=\"dashboard.js\"></script>", html);
+        Assert.DoesNotContain("https://", html);
+        Assert.Contains("style-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single());
+
+        foreach (var (path, type) in new[] { ("/vendor/uplot/uPlot.esm.js", "text/javascript"), ("/vendor/uplot/uPlot.min.css", "text/css"), ("/vendor/uplot/LICENSE.txt", "text/plain"), ("/dashboard.css", "text/css") })
+        {
+            using var file = await _http.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+            Assert.Equal(type, file.Content.Headers.ContentType?.MediaType);
+        }
+        using var link = await _http.GetAsync("/");
+        Assert.Contains("href=\"/dashboard\"", await link.Content.ReadAsStringAsync());
     }
 }

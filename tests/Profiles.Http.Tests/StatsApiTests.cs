@@ -50,6 +50,26 @@ public class StatsApiTests(NodeFixture node) : IClassFixture<NodeFixture>
         Assert.Equal((1, 1, 1, 1, 1, 4), Figures(await StatsAsync()));
     }
 
+    [Fact]
+    public async Task A_recount_of_counters_kept_exact_finds_nothing_to_correct()
+    {
+        await _api.IngestAsync(new[]
+        {
+            Touch("r1", "app", "page_view", 0, ("cookie", "ck-r")),
+            Touch("r2", "call_center", "call", 1, ("cookie", "ck-r"), ("phone", "+33612345699")),
+        });
+        var before = await StatsAsync();
+
+        using var response = await node.CreateClient().PostAsync("/v1/stats/recount", content: null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var recount = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal((long)before["profiles"]!, (long)recount["standings"]!);
+        Assert.Empty(recount["corrections"]!.AsArray());
+        Assert.Equal(Figures(before), Figures(recount["stats"]!));
+        Assert.Equal(Figures(before), Figures(await StatsAsync()));
+    }
+
     private async Task<JsonNode> StatsAsync()
     {
         var (status, stats) = await _api.GetAsync("/v1/stats");

@@ -18,6 +18,8 @@ public static class CanonicalContent
             text.AppendLine($"channel {name} {c.Touchpoints} {c.FirstSeen:O} {c.LastSeen:O}");
         foreach (var (type, m) in content.LastLinks.OrderBy(e => e.Key, StringComparer.Ordinal))
             text.AppendLine($"last link {type} {m.UtcTicks} {m.TouchpointId} {m.OtherKey}");
+        foreach (var (pair, c) in content.Corrections.OrderBy(e => e.Key, StringComparer.Ordinal))
+            text.AppendLine($"correction {pair} {(c.Unlinks ? "unlink" : "relink")} {c.UtcTicks} {c.EntryId}");
         foreach (var (key, r) in content.RefusedLinks.OrderBy(e => e.Key, StringComparer.Ordinal))
             text.AppendLine($"refused {key} {r.Type} {r.Hint} {r.Reason} {r.At:O}");
         return text.ToString();

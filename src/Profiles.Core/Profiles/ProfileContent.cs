@@ -40,7 +40,15 @@ public sealed class ProfileContent
     /// can be trusted as canonical (docs/ARCHITECTURE.md, "Canonical resolution").</summary>
     public Dictionary<string, LinkMark> LastLinks { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Operators' unlinks and relinks seen in the profile's touchpoints, by pair of identifier keys: the
+    /// latest of a pair stands. A profile holding both ends of a standing unlink (two profiles merged by a touchpoint
+    /// naming both) must be resolved again, which parts them.</summary>
+    public Dictionary<string, CorrectionMark> Corrections { get; set; } = new(StringComparer.Ordinal);
+
     public bool IsEmpty => Touchpoints == 0;
+
+    /// <summary>True when the profile holds both identifiers of an unlink that stands.</summary>
+    public bool HoldsUnlinkedPair => Corrections.Values.Any(c => c.Unlinks && Identifiers.ContainsKey(c.KeyA) && Identifiers.ContainsKey(c.KeyB));
 
     // Derived from Identifiers, for the identity rules' limits; rebuilt on demand, never stored.
     private Dictionary<string, int>? _countByType;
@@ -56,7 +64,11 @@ public sealed class ProfileContent
     public void Add(Touchpoint touchpoint, ComputedTraits? computed = null)
     {
         // An operator's unlink or relink is kept in the journey, but links nothing and counts in no figure.
-        if (Resolution.OperatorEntry.Is(touchpoint)) return;
+        if (Resolution.OperatorEntry.Is(touchpoint))
+        {
+            if (CorrectionMark.Of(touchpoint) is { } correction) Combine(Corrections, correction.Pair, correction);
+            return;
+        }
         var traits = computed ?? ComputedTraits.None;
         ComputedCoverage = IsEmpty ? traits.StateKeys : traits.Intersect(ComputedCoverage);
         var at = touchpoint.OccurredAt.ToUniversalTime();
@@ -95,6 +107,7 @@ public sealed class ProfileContent
         foreach (var (key, value) in other.Identifiers) Combine(Identifiers, key, value);
         foreach (var refused in other.RefusedLinks.Values) AddRefusedLink(refused);
         foreach (var (type, mark) in other.LastLinks) Combine(LastLinks, type, mark);
+        foreach (var (pair, correction) in other.Corrections) Combine(Corrections, pair, correction);
         foreach (var (key, value) in other.Traits) Combine(Traits, key, value);
         foreach (var (key, value) in other.Channels) Combine(Channels, key, value);
         Touchpoints += other.Touchpoints;
@@ -180,6 +193,28 @@ public sealed record TraitEntry(string? ValueJson, DateTimeOffset At, string Tou
         var order = At.CompareTo(other.At);
         if (order == 0) order = string.CompareOrdinal(TouchpointId, other.TouchpointId);
         if (order == 0) order = string.CompareOrdinal(ValueJson, other.ValueJson);
+        return order >= 0 ? this : other;
+    }
+}
+
+/// <summary>An operator's unlink (or relink) of two identifier keys, by its entry's time (UTC ticks) and id; later is
+/// larger, and the later of two entries on one pair stands.</summary>
+public sealed record CorrectionMark(bool Unlinks, long UtcTicks, string EntryId, string KeyA, string KeyB) : ICombinable<CorrectionMark>
+{
+    public string Pair => $"{KeyA}|{KeyB}";
+
+    /// <summary>The correction an operator entry records; null for an entry that does not name two identifiers.</summary>
+    public static CorrectionMark? Of(Touchpoint entry)
+    {
+        if (entry.Identifiers.Count != 2) return null;
+        var (a, b) = Resolution.OperatorEntry.Pair(entry.Identifiers[0].Key, entry.Identifiers[1].Key);
+        return new CorrectionMark(entry.Type == Resolution.OperatorEntry.Unlink, entry.OccurredAt.UtcTicks, entry.Id, a, b);
+    }
+
+    public CorrectionMark CombineWith(CorrectionMark other)
+    {
+        var order = UtcTicks.CompareTo(other.UtcTicks);
+        if (order == 0) order = string.CompareOrdinal(EntryId, other.EntryId);
         return order >= 0 ? this : other;
     }
 }

@@ -116,7 +116,8 @@ public enum Landing
 public sealed record Applied(
     [property: Id(0)] Landing[] Landings,
     [property: Id(1)] RefusedLink[][] Refused,
-    [property: Id(2)] string[] NotHeld);
+    [property: Id(2)] string[] NotHeld,
+    [property: Id(3)] bool HoldsUnlinkedPair = false);
 
 [GenerateSerializer, Alias("AbsorbedProfile")]
 public sealed record AbsorbedProfile(

@@ -34,6 +34,11 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddOptions<AudienceRecheckOptions>();
         silo.Services.AddSingleton<AudienceRecheck>();
         silo.Services.AddHostedService(services => services.GetRequiredService<AudienceRecheck>());
+        silo.Services.AddOptions<StatsOptions>()
+            .Validate(o => o.SampleInterval >= TimeSpan.FromSeconds(1) && o.SampleInterval <= TimeSpan.FromHours(1),
+                $"{StatsOptions.Section}:SampleInterval must be from 00:00:01 to 01:00:00.")
+            .ValidateOnStart();
+        silo.Services.AddHostedService<StatsSampler>();
         silo.Services.TryAddSingleton(Personalisation.None);
         silo.Services.AddSingleton<IdentifierCache>();
         silo.Services.AddSingleton<ComponentResolver>();
@@ -43,6 +48,7 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddSingleton<ProfileEraser>();
         silo.Services.AddSingleton<TouchpointIntake>();
         if (!silo.Services.Any(s => s.ServiceType == typeof(IJourneyStore))) silo.AddInMemoryStores(InMemoryStores.Create);
+        silo.Services.TryAddSingleton<IStatsHistory, InMemoryStatsHistory>();
         silo.AddLiveStreams();
         return silo;
     }
@@ -73,6 +79,7 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddSingleton<IJourneyStore, RedisJourneyStore>();
         silo.Services.AddSingleton<IStandingStore, RedisStandingStore>();
         silo.Services.AddSingleton<IChangeFeed, RedisChangeFeed>();
+        silo.Services.AddSingleton<IStatsHistory, RedisStatsHistory>();
         return silo;
     }
 

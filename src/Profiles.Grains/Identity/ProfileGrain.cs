@@ -38,9 +38,17 @@ public sealed class ProfileGrain(
 {
     private static readonly TimeSpan SnapshotInterval = TimeSpan.FromSeconds(5);
 
+    // A resolution that holds a profile longer than this may have died with its node: callers turned away or answered
+    // from the held state ask it to
+    // go on (a resolution still running takes the request after it is done, and finds nothing left to do).
+    private static readonly TimeSpan HeldTooLong = TimeSpan.FromSeconds(5);
+
     private readonly Watchers _watchers = new(logger, signals, LiveTargetKind.Profile);
 
     private bool _snapshotBehind;
+
+    // When a resolution was last asked to go on (or this activation saw it hold the profile first).
+    private long _resolutionNudgedAt;
     private IGrainTimer? _snapshotTimer;
 
     // Erased profiles keep no state at all; the journey store remembers them by a hash of their id, so a
@@ -67,7 +75,7 @@ public sealed class ProfileGrain(
         {
             // A resolution froze this profile and had not released it: its journey may be half rewritten, so it is
             // not caught up with; the resolution finishes what it started (and installs this profile's state).
-            GrainFactory.GetGrain<IResolutionGrain>(resolution).Resume().Ignore();
+            NudgeResolution(resolution);
             _mergedShards = MergedShards();
             return;
         }
@@ -97,7 +105,7 @@ public sealed class ProfileGrain(
 
         var touchpoints = batch.Value;
         // An identifier a resolution moved to another profile: the caller read an old pointer (its node's memory).
-        if (touchpoints.Any(t => t.Identifiers.Any(i => Profile.MovedAway.ContainsKey(i.Key)))) return ProfileReply<Applied>.Not(ProfileReply.Retry(Id));
+        if (touchpoints.Any(t => t.Identifiers.Any(i => Profile.MovedAway.ContainsKey(i.Key) && !Profile.Content.Identifiers.ContainsKey(i.Key)))) return ProfileReply<Applied>.Not(ProfileReply.Retry(Id));
         var storedElsewhere = _mergedShards.Length == 0
             ? new HashSet<string>()
             : await journey.StoredInAsync(_mergedShards, [.. touchpoints.Select(t => t.Id)]);
@@ -127,7 +135,7 @@ public sealed class ProfileGrain(
 
         if (admitted.Count > 0) await AppendAsync(admitted, admittedIndex, landings);
         var notHeld = touchpoints.SelectMany(t => t.Identifiers).Select(i => i.Key).Where(key => !Profile.Content.Identifiers.ContainsKey(key));
-        return ProfileReply<Applied>.Done(Id, new Applied(landings, refused, [.. notHeld.Distinct()]));
+        return ProfileReply<Applied>.Done(Id, new Applied(landings, refused, [.. notHeld.Distinct()], Profile.Content.HoldsUnlinkedPair));
     }
 
     /// <summary>Appends to the journey with the standing the profile will have if every one is new, folds in the
@@ -241,7 +249,8 @@ public sealed class ProfileGrain(
         var appended = await journey.AppendAsync(Id, [entry.Value], _reported);
         if (appended.LogLength != Profile.AppliedLogLength)
         {
-            // The entry counts in no figure: the version moves, the content does not.
+            // The entry counts in no figure: the version moves, and the content only remembers the correction.
+            Profile.Content.Add(entry.Value);
             Profile.AppliedLogLength = appended.LogLength;
             if (appended.StandingRecorded) Reported(_reported);
             SnapshotBehind();
@@ -256,6 +265,7 @@ public sealed class ProfileGrain(
         if (Profile.ResolvingBy is null)
         {
             Profile.ResolvingBy = resolutionId;
+            _resolutionNudgedAt = time.GetTimestamp();
             await WriteSnapshot();
         }
         var content = Profile.Content;
@@ -364,14 +374,31 @@ public sealed class ProfileGrain(
     /// to the survivor); null when it can. A hand-off cut short completes first.</summary>
     private async Task<ProfileReply?> Unavailable()
     {
-        if (Profile.ResolvingBy is null) await FinishInterruptedHandOff();
+        if (Profile.ResolvingBy is { } resolution)
+        {
+            if (time.GetElapsedTime(_resolutionNudgedAt) > HeldTooLong) NudgeResolution(resolution);
+        }
+        else
+        {
+            await FinishInterruptedHandOff();
+        }
         if (_erased) return ProfileReply.Erased(Id);
         return Profile.ForwardedTo is { } forwardedTo ? ProfileReply.Forwarded(forwardedTo) : null;
     }
 
     /// <summary>As <see cref="Unavailable"/>, and while a resolution holds the profile, nothing may change it.</summary>
-    private async Task<ProfileReply?> Unwritable() =>
-        Profile.ResolvingBy is not null ? ProfileReply.Retry(Id) : await Unavailable();
+    private async Task<ProfileReply?> Unwritable()
+    {
+        var unavailable = await Unavailable();
+        return Profile.ResolvingBy is not null ? ProfileReply.Retry(Id) : unavailable;
+    }
+
+    /// <summary>One-way, so the call graph keeps its single direction: resolutions call profiles and wait.</summary>
+    private void NudgeResolution(string resolution)
+    {
+        _resolutionNudgedAt = time.GetTimestamp();
+        GrainFactory.GetGrain<IResolutionGrain>(resolution).Resume().Ignore();
+    }
 
     /// <summary>The strongest identifier a profile holds: what names it when its component is resolved again.</summary>
     private string? StrongestKeyOf(ProfileContent content) =>

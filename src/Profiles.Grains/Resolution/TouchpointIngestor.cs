@@ -28,6 +28,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     {
         var outcomes = new IngestOutcome?[touchpoints.Count];
         var pending = Enumerable.Range(0, touchpoints.Count).ToList();
+        var unlinkedTogether = new HashSet<string>(StringComparer.Ordinal);
         var started = time.GetTimestamp();
         for (var attempt = 1; pending.Count > 0; attempt++)
         {
@@ -45,22 +46,24 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
             var attempts = await LandAsync(batch);
             for (var k = 0; k < attempts.Length; k++)
             {
-                if (attempts[k] is Landed landed) outcomes[pending[k]] = landed.Outcome;
+                if (attempts[k] is not Landed landed) continue;
+                outcomes[pending[k]] = landed.Outcome;
+                if (landed.HoldsUnlinkedPair) unlinkedTogether.Add(landed.Outcome.ProfileId);
             }
             pending = [.. pending.Where(i => outcomes[i] is null)];
         }
-        return await ResolveWhereRefusalsNeedItAsync(touchpoints, outcomes!);
+        return await ResolveWhereRefusalsNeedItAsync(touchpoints, outcomes!, unlinkedTogether);
     }
 
     /// <summary>
     /// A refused link can be trusted when every link made in both profiles comes before it in link order: the
     /// profiles were whole when it came. Otherwise (a stronger link after a weaker one it contradicts, or an older
     /// touchpoint arriving late) the components concerned are resolved again, and the touchpoints they moved answer
-    /// with their anchor's profile as it now is.
+    /// with their anchor's profile as it now is. So is a profile that now holds both ends of an operator's unlink.
     /// </summary>
-    private async Task<IngestOutcome[]> ResolveWhereRefusalsNeedItAsync(IReadOnlyList<Touchpoint> touchpoints, IngestOutcome[] outcomes)
+    private async Task<IngestOutcome[]> ResolveWhereRefusalsNeedItAsync(IReadOnlyList<Touchpoint> touchpoints, IngestOutcome[] outcomes, HashSet<string> unlinkedTogether)
     {
-        var seeds = new HashSet<string>(StringComparer.Ordinal);
+        var seeds = new HashSet<string>(unlinkedTogether, StringComparer.Ordinal);
         for (var i = 0; i < touchpoints.Count; i++)
         {
             if (!outcomes[i].IsNew) continue;
@@ -138,7 +141,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
         {
             attempts[k] = result.Landings[k] == Landing.Rerouted
                 ? await LinkOneAsync(group[k])
-                : new Landed(new IngestOutcome(profileId, result.Landings[k] == Landing.New, result.Refused[k]));
+                : new Landed(new IngestOutcome(profileId, result.Landings[k] == Landing.New, result.Refused[k]), result.HoldsUnlinkedPair);
         }
         return attempts;
     }
@@ -212,7 +215,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
         Remember([linked], result.NotHeld, pointedAt, profileId);
         var noted = RefusedLink.OverLimit(anchor, touchpoint).AsImmutable();
         await Task.WhenAll(otherSides.Distinct().Select(other => RecordRefusedLinkAsync(other, noted)));
-        return new Landed(new IngestOutcome(profileId, result.Landings[0] == Landing.New, [.. refused, .. result.Refused[0]]));
+        return new Landed(new IngestOutcome(profileId, result.Landings[0] == Landing.New, [.. refused, .. result.Refused[0]]), result.HoldsUnlinkedPair);
     }
 
     /// <summary>
@@ -363,7 +366,9 @@ public sealed record IngestOutcome(string ProfileId, bool IsNew, RefusedLink[] R
 public abstract record LandingAttempt;
 
 /// <summary>The touchpoint landed (or was a duplicate).</summary>
-public sealed record Landed(IngestOutcome Outcome) : LandingAttempt;
+/// <param name="HoldsUnlinkedPair">The profile it landed on holds both ends of a standing unlink: a touchpoint named
+/// both, and the merge must be undone by resolving the component again.</param>
+public sealed record Landed(IngestOutcome Outcome, bool HoldsUnlinkedPair = false) : LandingAttempt;
 
 /// <summary>The touchpoint did not land and must be resolved again from its identifiers' grains.</summary>
 public sealed record StartAgain(StartAgain.Cause Because) : LandingAttempt

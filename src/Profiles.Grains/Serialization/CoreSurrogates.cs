@@ -80,6 +80,7 @@ public struct ProfileContentSurrogate
     [Id(7)] public Dictionary<string, TraitAccumulator>? Computed;
     [Id(8)] public string[]? ComputedCoverage;
     [Id(9)] public Dictionary<string, LinkMark>? LastLinks;
+    [Id(10)] public Dictionary<string, CorrectionMark>? Corrections;
 }
 
 [RegisterConverter]
@@ -97,6 +98,7 @@ public sealed class ProfileContentConverter : IConverter<ProfileContent, Profile
         Computed = s.Computed is null ? new(StringComparer.Ordinal) : new(s.Computed, StringComparer.Ordinal),
         ComputedCoverage = s.ComputedCoverage,
         LastLinks = s.LastLinks is null ? new(StringComparer.Ordinal) : new(s.LastLinks, StringComparer.Ordinal),
+        Corrections = s.Corrections is null ? new(StringComparer.Ordinal) : new(s.Corrections, StringComparer.Ordinal),
     };
 
     public ProfileContentSurrogate ConvertToSurrogate(in ProfileContent c) => new()
@@ -107,6 +109,7 @@ public sealed class ProfileContentConverter : IConverter<ProfileContent, Profile
         Computed = c.Computed.Count == 0 ? null : c.Computed,
         ComputedCoverage = c.ComputedCoverage,
         LastLinks = c.LastLinks.Count == 0 ? null : c.LastLinks,
+        Corrections = c.Corrections.Count == 0 ? null : c.Corrections,
     };
 }
 
@@ -405,4 +408,23 @@ public sealed class LinkMarkConverter : IConverter<LinkMark, LinkMarkSurrogate>
     public LinkMark ConvertFromSurrogate(in LinkMarkSurrogate s) => new(s.UtcTicks, s.TouchpointId, s.OtherKey);
 
     public LinkMarkSurrogate ConvertToSurrogate(in LinkMark m) => new() { UtcTicks = m.UtcTicks, TouchpointId = m.TouchpointId, OtherKey = m.OtherKey };
+}
+
+[GenerateSerializer, Alias("CorrectionMark")]
+public struct CorrectionMarkSurrogate
+{
+    [Id(0)] public bool Unlinks;
+    [Id(1)] public long UtcTicks;
+    [Id(2)] public string EntryId;
+    [Id(3)] public string KeyA;
+    [Id(4)] public string KeyB;
+}
+
+[RegisterConverter]
+public sealed class CorrectionMarkConverter : IConverter<CorrectionMark, CorrectionMarkSurrogate>
+{
+    public CorrectionMark ConvertFromSurrogate(in CorrectionMarkSurrogate s) => new(s.Unlinks, s.UtcTicks, s.EntryId, s.KeyA, s.KeyB);
+
+    public CorrectionMarkSurrogate ConvertToSurrogate(in CorrectionMark m) =>
+        new() { Unlinks = m.Unlinks, UtcTicks = m.UtcTicks, EntryId = m.EntryId, KeyA = m.KeyA, KeyB = m.KeyB };
 }

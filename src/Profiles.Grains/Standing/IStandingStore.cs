@@ -23,6 +23,22 @@ public interface IStandingStore
 
     /// <summary>Profiles whose audiences may have changed with the date by <paramref name="today"/>.</summary>
     Task<IReadOnlyList<string>> DueForRecheckAsync(DateOnly today);
+
+    /// <summary>Adds up the stored standings of every shard again, each shard in one atomic step (reports wait),
+    /// and replaces the counters of a shard that disagree with them: the operator's repair when in doubt.</summary>
+    Task<StandingRecount> RecountAsync();
+}
+
+/// <param name="Standings">The stored standings added up: the surviving profiles.</param>
+/// <param name="Corrections">The counters that disagreed with them, now replaced; empty when every one agreed.</param>
+public sealed record StandingRecount(long Standings, IReadOnlyList<CounterCorrection> Corrections);
+
+/// <summary>A shard's counter (a name <see cref="StandingTotals.From"/> reads) that held <paramref name="Was"/>
+/// where its shard's standings add up to <paramref name="Now"/>.</summary>
+public sealed record CounterCorrection(int Shard, string Counter, long Was, long Now)
+{
+    /// <summary>The figure of GET /v1/stats the counter is part of: <c>touchpoints</c>, <c>channels.web.profiles</c>...</summary>
+    public string Figure => Counter.Split(':') is ["c", var channel, var kind] ? $"channels.{channel}.{(kind == "p" ? "profiles" : "touchpoints")}" : Counter;
 }
 
 /// <summary>The statistics counters summed over surviving profiles.</summary>

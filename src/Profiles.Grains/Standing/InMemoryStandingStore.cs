@@ -5,14 +5,15 @@ namespace Profiles.Grains.Standing;
 
 /// <summary>
 /// The embedded default's standings, in memory: the same rules as <see cref="StandingScript"/> applies in Redis
-/// (the last standing per profile; counters and audience members changed by the difference; audience entries
-/// and exits appended to the feed), under one lock.
+/// (the last standing per profile; per-shard counters and audience members changed by the difference; audience
+/// entries and exits appended to the feed), under one lock. Counters are kept per shard as in Redis, so a
+/// recount answers alike in both modes.
 /// </summary>
 public sealed class InMemoryStandingStore(InMemoryChangeFeed feed, TimeProvider time) : IStandingStore
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, ProfileStanding> _standings = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _counters = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long>[] _counters = [.. Shards.All.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal))];
     private readonly SortedSet<string> _members = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateOnly> _recheck = new(StringComparer.Ordinal);
 
@@ -35,19 +36,10 @@ public sealed class InMemoryStandingStore(InMemoryChangeFeed feed, TimeProvider 
             else _recheck.Remove(profileId);
             var stored = _standings.GetValueOrDefault(profileId);
             if (stored?.Encode() == standing?.Encode()) return;
+            var counters = _counters[Shards.Of(profileId)];
+            foreach (var (counter, value) in standing?.Counters() ?? []) Add(counters, counter, value);
+            foreach (var (counter, value) in stored?.Counters() ?? []) Add(counters, counter, -value);
             var (old, now) = (stored ?? None, standing ?? None);
-            Add("profiles", (standing is null ? 0 : 1) - (stored is null ? 0 : 1));
-            Add("identified", Flag(now.Identified) - Flag(old.Identified));
-            Add("online", Flag(now.Online) - Flag(old.Online));
-            Add("offline", Flag(now.Offline) - Flag(old.Offline));
-            Add("omnichannel", Flag(now.Online && now.Offline) - Flag(old.Online && old.Offline));
-            Add("touchpoints", now.Touchpoints - old.Touchpoints);
-            foreach (var channel in now.Channels.Keys.Union(old.Channels.Keys))
-            {
-                var (before, after) = (old.Channels.GetValueOrDefault(channel), now.Channels.GetValueOrDefault(channel));
-                Add($"c:{channel}:t", after - before);
-                Add($"c:{channel}:p", Flag(after > 0) - Flag(before > 0));
-            }
             var at = time.GetUtcNow();
             foreach (var audience in now.Audiences.Except(old.Audiences))
             {
@@ -68,7 +60,7 @@ public sealed class InMemoryStandingStore(InMemoryChangeFeed feed, TimeProvider 
     {
         lock (_gate)
         {
-            return Task.FromResult(StandingTotals.From(_counters));
+            return Task.FromResult(StandingTotals.From(_counters.SelectMany(shard => shard)));
         }
     }
 
@@ -100,12 +92,32 @@ public sealed class InMemoryStandingStore(InMemoryChangeFeed feed, TimeProvider 
         }
     }
 
+    public Task<StandingRecount> RecountAsync()
+    {
+        lock (_gate)
+        {
+            var recounted = Shards.All.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
+            foreach (var (profileId, standing) in _standings)
+            {
+                foreach (var (counter, value) in standing.Counters()) Add(recounted[Shards.Of(profileId)], counter, value);
+            }
+            var corrections = new List<CounterCorrection>();
+            foreach (var shard in Shards.All)
+            {
+                var (was, now) = (_counters[shard], recounted[shard]);
+                corrections.AddRange(was.Keys.Union(now.Keys).Order(StringComparer.Ordinal)
+                    .Where(counter => was.GetValueOrDefault(counter) != now.GetValueOrDefault(counter))
+                    .Select(counter => new CounterCorrection(shard, counter, was.GetValueOrDefault(counter), now.GetValueOrDefault(counter))));
+                _counters[shard] = now;
+            }
+            return Task.FromResult(new StandingRecount(_standings.Count, corrections));
+        }
+    }
+
     private static readonly ProfileStanding None = new(false, new Dictionary<string, long>(), []);
 
-    private static int Flag(bool value) => value ? 1 : 0;
-
-    private void Add(string field, long delta)
+    private static void Add(Dictionary<string, long> counters, string counter, long delta)
     {
-        if (delta != 0) _counters[field] = _counters.GetValueOrDefault(field) + delta;
+        if (delta != 0) counters[counter] = counters.GetValueOrDefault(counter) + delta;
     }
 }

@@ -27,6 +27,24 @@ public sealed record ProfileStanding(bool Identified, IReadOnlyDictionary<string
 
     public long Touchpoints => Channels.Values.Sum();
 
+    /// <summary>What this standing adds to its shard's counters, by the counter names
+    /// <see cref="StandingTotals.From"/> reads: the store adds the difference between two standings, and a recount
+    /// adds up every stored one.</summary>
+    public IEnumerable<KeyValuePair<string, long>> Counters()
+    {
+        yield return KeyValuePair.Create("profiles", 1L);
+        yield return KeyValuePair.Create("identified", Identified ? 1L : 0);
+        yield return KeyValuePair.Create("online", Online ? 1L : 0);
+        yield return KeyValuePair.Create("offline", Offline ? 1L : 0);
+        yield return KeyValuePair.Create("omnichannel", Online && Offline ? 1L : 0);
+        yield return KeyValuePair.Create("touchpoints", Touchpoints);
+        foreach (var (channel, count) in Channels.Where(c => c.Value > 0))
+        {
+            yield return KeyValuePair.Create($"c:{channel}:t", count);
+            yield return KeyValuePair.Create($"c:{channel}:p", 1L);
+        }
+    }
+
     public static ProfileStanding Of(ProfileContent content, IReadOnlyList<string> audiences, DateOnly? recheckOn) => new(
         content.Identifiers.Values.Any(i => !AnonymousIdentifiers.Types.Contains(i.Type)),
         content.Channels.ToDictionary(c => c.Key, c => c.Value.Touchpoints, StringComparer.Ordinal),

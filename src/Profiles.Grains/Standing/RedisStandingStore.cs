@@ -26,6 +26,51 @@ public sealed class RedisStandingStore(IConnectionMultiplexer redis, FeedClock c
         return 1
         """;
 
+    // KEYS: a shard's standings and counters. Adds up the standings as the report script's stand() would, and
+    // replaces the counters when any differs. Returns the standings read, then per differing counter its name, the
+    // value it held and the recount. One script per shard: the shard's reports wait for it, so nothing is counted
+    // twice or missed, and on a Redis Cluster it touches one hash slot.
+    private static readonly string RecountScript = StandingScript.Functions + """
+        local sums, standings = {}, 0
+        local function add(field, n)
+          if n ~= 0 then sums[field] = (sums[field] or 0) + n end
+        end
+        local all = redis.call('HGETALL', KEYS[1])
+        for i = 2, #all, 2 do
+          local st = parse(all[i])
+          standings = standings + 1
+          add('profiles', 1)
+          add('identified', st.identified)
+          add('online', st.online)
+          add('offline', st.offline)
+          add('omnichannel', st.online * st.offline)
+          add('touchpoints', st.total)
+          for name, n in pairs(st.ch) do
+            add('c:' .. name .. ':t', n)
+            add('c:' .. name .. ':p', 1)
+          end
+        end
+        local differ, held = {}, {}
+        local stored = redis.call('HGETALL', KEYS[2])
+        for i = 1, #stored, 2 do
+          local field, was = stored[i], tonumber(stored[i + 1])
+          held[field] = true
+          if was ~= (sums[field] or 0) then
+            table.insert(differ, field); table.insert(differ, was or 0); table.insert(differ, sums[field] or 0)
+          end
+        end
+        for field, n in pairs(sums) do
+          if held[field] == nil then
+            table.insert(differ, field); table.insert(differ, 0); table.insert(differ, n)
+          end
+        end
+        if #differ > 0 then
+          redis.call('DEL', KEYS[2])
+          for field, n in pairs(sums) do redis.call('HSET', KEYS[2], field, n) end
+        end
+        return { standings, differ }
+        """;
+
     private IDatabase Db => redis.GetDatabase();
 
     public Task ReportAsync(string profileId, ProfileStanding? standing, IReadOnlyList<ProfileChange> changes)
@@ -78,6 +123,15 @@ public sealed class RedisStandingStore(IConnectionMultiplexer redis, FeedClock c
     {
         var due = await Task.WhenAll(Shards.All.Select(shard => Db.SortedSetRangeByScoreAsync(RedisLayout.Recheck(shard), double.NegativeInfinity, today.DayNumber)));
         return [.. due.SelectMany(ids => ids).Select(id => (string)id!)];
+    }
+
+    public async Task<StandingRecount> RecountAsync()
+    {
+        var shards = await Task.WhenAll(Shards.All.Select(async shard =>
+            (Shard: shard, Result: (RedisResult[])(await Db.ScriptEvaluateAsync(RecountScript, [RedisLayout.Standings(shard), RedisLayout.Stats(shard)]))!)));
+        var corrections = shards.SelectMany(s => ((RedisResult[])s.Result[1]!).Chunk(3)
+            .Select(c => new CounterCorrection(s.Shard, (string)c[0]!, (long)c[1], (long)c[2])));
+        return new StandingRecount(shards.Sum(s => (long)s.Result[0]), [.. corrections.OrderBy(c => c.Shard).ThenBy(c => c.Counter, StringComparer.Ordinal)]);
     }
 
     private static (int Shard, string? AfterId) ParseCursor(string? cursor)

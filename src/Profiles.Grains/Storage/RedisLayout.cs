@@ -76,6 +76,10 @@ public static class RedisLayout
     /// <summary>A profile's touchpoints: id to the stored touchpoint.</summary>
     public static RedisKey JourneyTouchpoints(string profileId) => $"profiles:{Tag(Shards.Of(profileId))}:j:{profileId}:tp";
 
+    /// <summary>One UTC day of statistics samples: sample time (Unix milliseconds) to the figures. No hash tag: each
+    /// command on it touches this key alone, and a key per day expires whole when it leaves the retention.</summary>
+    public static RedisKey StatsHistory(DateOnly day) => $"profiles:stats-history:{day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}";
+
     /// <summary>The per-shard keys a standing report touches, in the order <see cref="StandingScript"/> expects them.</summary>
     public static RedisKey[] StandingKeys(int shard) => [Standings(shard), Stats(shard), Audiences(shard), Recheck(shard), Changes(shard)];
 }

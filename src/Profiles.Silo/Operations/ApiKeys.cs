@@ -13,7 +13,11 @@ public static class ApiRoles
     /// <summary>Corrects identity by hand: unlink two identifiers that are two people, or relink them.</summary>
     public const string Identity = "identity";
 
-    public static readonly IReadOnlyList<string> All = [Ingest, Read, Erase, Identity];
+    /// <summary>Operator calls that rewrite derived data (the statistics recount): neither a till nor a privacy
+    /// tool needs them, and a recount reads every stored standing, which no reader should be able to set off.</summary>
+    public const string Admin = "admin";
+
+    public static readonly IReadOnlyList<string> All = [Ingest, Read, Erase, Identity, Admin];
 }
 
 /// <summary>One configured key: its name (safe to show and log) and roles. The secret itself is kept only as

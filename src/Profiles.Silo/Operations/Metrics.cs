@@ -6,8 +6,9 @@ namespace Profiles.Silo.Operations;
 
 /// <summary>
 /// GET /metrics: Prometheus text through OpenTelemetry. Profiles' own meter (touchpoints by result, merges,
-/// live subscribers), the HTTP latency histograms (<see cref="RequestLatency"/>), and the Orleans instruments an
-/// operator watches (activations, storage latency and errors). The other Orleans instruments are dropped,
+/// live subscribers), the cluster-wide statistics (<see cref="StatsGauges"/>), the HTTP latency histograms
+/// (<see cref="RequestLatency"/>), and the Orleans instruments an operator watches (activations, storage latency
+/// and errors). The other Orleans instruments are dropped,
 /// which also spares the per-message hot path their recording.
 /// </summary>
 public static class Metrics
@@ -34,15 +35,27 @@ public static class Metrics
         "orleans-storage-write-errors",
     };
 
-    public static void AddProfilesMetrics(this IServiceCollection services) =>
+    public static void AddProfilesMetrics(this IServiceCollection services)
+    {
+        services.AddSingleton<StatsGauges>();
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("profiles"))
             .WithMetrics(metrics => metrics
-                .AddMeter(ProfilesMetrics.MeterName, RequestLatency.MeterName, OrleansMeter)
+                .AddMeter(ProfilesMetrics.MeterName, StatsGauges.MeterName, RequestLatency.MeterName, OrleansMeter)
                 .AddView(instrument => instrument.Meter.Name == OrleansMeter && !OrleansInstruments.Contains(instrument.Name)
                     ? MetricStreamConfiguration.Drop
                     : null)
                 .AddPrometheusExporter());
+    }
 
-    public static void MapProfilesMetrics(this IEndpointRouteBuilder app) => app.MapPrometheusScrapingEndpoint(Path);
+    public static void MapProfilesMetrics(this IEndpointRouteBuilder app)
+    {
+        // Resolved here, not on the first scrape: the gauges exist from start-up, and the refresh below finds them.
+        var gauges = app.ServiceProvider.GetRequiredService<StatsGauges>();
+        app.MapPrometheusScrapingEndpoint(Path, meterProvider: null, configureBranchedPipeline: scrape => scrape.Use(async (context, next) =>
+        {
+            await gauges.RefreshAsync(context.RequestAborted);
+            await next(context);
+        }), optionsName: null);
+    }
 }

@@ -21,6 +21,7 @@ public static class OperationsSetup
         app.UseAuthorization();
         app.UseMiddleware<RequestLatency>();
         app.UseProfilesPages();
+        app.MapProfilesPages();
         app.MapProfilesMetrics();
         app.MapProfilesApiDescription();
     }

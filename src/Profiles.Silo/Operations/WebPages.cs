@@ -4,13 +4,17 @@ using Microsoft.Extensions.FileProviders;
 namespace Profiles.Silo.Operations;
 
 /// <summary>
-/// The clienteling page (GET /) and the API reference page (GET /openapi): plain HTML, CSS and JavaScript
+/// The clienteling page (GET /), the statistics dashboard (GET /dashboard) and the API reference page (GET /openapi,
+/// mapped with the API description): plain HTML, CSS and JavaScript
 /// modules from src/Profiles.Silo/wwwroot, with no build step. The files are embedded in the assembly, so a
 /// node serves them whatever its working directory. Each answer carries a strict content security policy:
-/// scripts, styles and connections to this node only.
+/// scripts, styles and connections to this node only. Libraries are vendored under wwwroot/vendor, never loaded from
+/// elsewhere, so a node without internet access serves whole pages.
 /// </summary>
 public static class WebPages
 {
+    public const string DashboardPath = "/dashboard";
+
     private const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
@@ -28,6 +32,9 @@ public static class WebPages
             OnPrepareResponse = file => AddHeaders(file.Context.Response),
         });
     }
+
+    public static void MapProfilesPages(this IEndpointRouteBuilder app) =>
+        app.MapGet(DashboardPath, (HttpContext context) => Serve(context, "dashboard.html")).ExcludeFromDescription();
 
     /// <summary>Answers one embedded page at a route of its own (such as /openapi).</summary>
     public static async Task Serve(HttpContext context, string name)

@@ -35,12 +35,15 @@ export class Api {
    * fetch() with the key. On 401 the user is asked for a key (once for all the calls waiting at that
    * moment) and the call is sent again; a cancelled form ends in an ApiError(401).
    */
-  async request(path, { signal, accept = 'application/json' } = {}) {
+  async request(path, { signal, accept = 'application/json', method = 'GET', body } = {}) {
     for (;;) {
       const headers = { Accept: accept };
       const sentKey = this.key;
       if (sentKey) headers.Authorization = `Bearer ${sentKey}`;
-      const response = await fetch(path, { headers, signal, cache: 'no-store', credentials: 'omit' });
+      if (body !== undefined) headers['Content-Type'] = 'application/json';
+      const response = await fetch(path, {
+        method, headers, signal, cache: 'no-store', credentials: 'omit', body: body === undefined ? undefined : JSON.stringify(body),
+      });
       if (response.status !== 401) return response;
 
       const problem = await readProblem(response);
@@ -80,6 +83,21 @@ export class Api {
       if (error instanceof ApiError && error.status === 404) return null;
       throw error;
     }
+  }
+
+  /** A profile by id (an id merged away or split answers with the profile that holds it now). */
+  profile(profileId, options) {
+    return this.json(`/v1/profiles/${encodeURIComponent(profileId)}`, options);
+  }
+
+  /**
+   * Operator identity correction (role identity): kind 'unlink' (these are two people) or 'relink' (undo it),
+   * for two identifiers named by their keys. Resolves with the resulting profiles.
+   */
+  correct(kind, profileId, identifiers, options) {
+    return this.json(`/v1/profiles/${encodeURIComponent(profileId)}/${kind}`, {
+      ...options, method: 'POST', body: { identifiers: identifiers.map(({ type, key }) => ({ type, key })) },
+    });
   }
 
   journey(profileId, { cursor, limit = 50, signal } = {}) {

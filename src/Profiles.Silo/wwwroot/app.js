@@ -2,7 +2,9 @@
 // them live. Data is only ever set with textContent (never innerHTML): journey properties and traits are
 // whatever clients sent.
 
-import { Api, ApiError } from './api.js';
+import { ApiError } from './api.js';
+import { $, el } from './dom.js';
+import { apiWithKeyForm } from './keys.js';
 import { follow } from './live.js';
 import {
   channelKind, channelLabel, compareJourney, dayKey, formatDateTime, formatDay, formatRelative, formatTime,
@@ -13,63 +15,9 @@ const PAGE_SIZE = 50;
 const MAX_PROPERTIES = 8;
 const NEW_HIGHLIGHT_MS = 6000;
 
-const $ = id => document.getElementById(id);
+// ---- the API key form (keys.js) -------------------------------------------------------------------
 
-/** Creates an element; text goes through textContent only. */
-function el(tag, { className, text, title, attrs } = {}, ...children) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  if (title) node.title = title;
-  for (const [name, value] of Object.entries(attrs ?? {})) node.setAttribute(name, value);
-  for (const child of children) if (child) node.append(child);
-  return node;
-}
-
-// ---- the API key form ----------------------------------------------------------------------------
-
-function askForKey(message) {
-  const dialog = $('key-dialog');
-  const input = $('key-input');
-  $('key-message').textContent = message;
-  input.value = '';
-  return new Promise(resolve => {
-    const finish = key => {
-      $('key-form').removeEventListener('submit', submit);
-      $('key-cancel').removeEventListener('click', cancel);
-      dialog.removeEventListener('cancel', cancel);
-      if (dialog.open) dialog.close();
-      updateKeyButton();
-      resolve(key);
-    };
-    const submit = event => {
-      event.preventDefault();
-      const key = input.value.trim();
-      if (key) finish(key);
-    };
-    const cancel = event => {
-      event.preventDefault();
-      finish(null);
-    };
-    $('key-form').addEventListener('submit', submit);
-    $('key-cancel').addEventListener('click', cancel);
-    dialog.addEventListener('cancel', cancel);
-    dialog.showModal();
-    input.focus();
-  });
-}
-
-const api = new Api({ askForKey });
-
-function updateKeyButton() {
-  $('forget-key').hidden = !api.key;
-}
-
-$('forget-key').addEventListener('click', () => {
-  api.key = null;
-  updateKeyButton();
-  setStatus('The API key was forgotten. The next call will ask for one if the node needs it.');
-});
+const api = apiWithKeyForm(message => setStatus(message));
 
 // ---- state -----------------------------------------------------------------------------------------
 
@@ -85,6 +33,9 @@ const state = {
   refreshQueued: false,
   refreshing: null,
   erased: false,         // the live stream said the profile was erased
+  selected: new Set(),   // keys of the identifiers ticked for an unlink
+  correcting: false,     // an unlink or relink is on its way
+  unlinked: null,        // { profileId, pair }: the last unlink, which "Relink" undoes
 };
 
 function setStatus(text, kind = 'info') {
@@ -141,7 +92,10 @@ async function startSearch(type, value) {
   Object.assign(state, {
     search: { type, value, label }, profile: null, items: new Map(), nextCursor: null, journeyLoaded: false,
     loadingMore: false, newIds: new Set(), controller, refreshQueued: false, refreshing: null, erased: false,
+    selected: new Set(), unlinked: null,
   });
+  $('correction').hidden = true;
+  $('correction').replaceChildren();
   setStatus('Looking the customer up…');
   $('search-button').disabled = true;
   try {
@@ -246,11 +200,18 @@ function showProfile(profile) {
   setTime($('profile-first-seen'), profile.firstSeen);
   setTime($('profile-last-seen'), profile.lastSeen);
 
-  $('profile-identifiers').replaceChildren(...(profile.identifiers ?? []).map(identifier =>
-    el('li', { className: 'identifier' },
-      el('span', { className: 'identifier-type', text: identifierLabel(identifier.type) }),
+  const identifiers = profile.identifiers ?? [];
+  for (const key of state.selected) if (!identifiers.some(identifier => identifier.key === key)) state.selected.delete(key);
+  $('profile-identifiers').replaceChildren(...identifiers.map(identifier => {
+    const pick = el('input', { className: 'identifier-pick', attrs: { type: 'checkbox', 'data-key': identifier.key, 'aria-label': `Select ${identifierText(identifier)}` } });
+    pick.checked = state.selected.has(identifier.key);
+    return el('li', { className: 'identifier', attrs: { 'data-key': identifier.key } },
+      el('label', { className: 'identifier-type' }, pick, identifierLabel(identifier.type)),
       el('span', { className: 'identifier-hint', text: identifier.hint }),
-      el('span', { className: 'identifier-seen muted', text: `since ${formatDateTime(identifier.firstSeen)}` }))));
+      el('span', { className: 'identifier-seen muted', text: `since ${formatDateTime(identifier.firstSeen)}` }));
+  }));
+  updateUnlink();
+  for (const button of $('correction').querySelectorAll('button[data-profile-id]')) button.disabled = button.dataset.profileId === profile.profileId;
 
   const groups = { online: [], offline: [], other: [] };
   for (const [channel, stats] of Object.entries(profile.channels ?? {})) groups[channelKind(channel)].push([channel, stats]);
@@ -285,6 +246,108 @@ function showProfile(profile) {
   $('profile-refused-summary').textContent = `${refused.length} identifier${refused.length === 1 ? ' was' : 's were'} not linked`;
   $('profile-refused-links').replaceChildren(...refused.map(link =>
     el('li', { text: `${identifierLabel(link.type)} ${link.hint} (${link.reason}) · ${formatDateTime(link.at)}` })));
+}
+
+// ---- operator unlink and relink (role identity) -------------------------------------------------------
+
+function identifierText(identifier) {
+  return `${identifierLabel(identifier.type).toLowerCase()} ${identifier.hint}`;
+}
+
+function updateUnlink() {
+  $('unlink').hidden = (state.profile?.identifiers ?? []).length < 2;
+  $('unlink-button').disabled = state.selected.size !== 2 || state.correcting;
+}
+
+$('profile-identifiers').addEventListener('change', event => {
+  const pick = event.target.closest('.identifier-pick');
+  if (!pick) return;
+  if (pick.checked) state.selected.add(pick.dataset.key);
+  else state.selected.delete(pick.dataset.key);
+  updateUnlink();
+});
+
+$('unlink-button').addEventListener('click', () => {
+  const profile = state.profile;
+  // In the profile's order: the page then shows the profile that holds the first of the two.
+  const pair = (profile?.identifiers ?? []).filter(identifier => state.selected.has(identifier.key));
+  if (pair.length !== 2) return;
+  const [a, b] = pair.map(identifierText);
+  if (!confirm(`Are ${a} and ${b} two people?\n\nThe customer is split in two, each part with what it did, and they stay apart until relinked.`)) return;
+  correct('unlink', profile.profileId, pair);
+});
+
+$('correction').addEventListener('click', event => {
+  const button = event.target.closest('button');
+  if (!button || button.disabled) return;
+  if (button.dataset.profileId) openProfileById(button.dataset.profileId);
+  else if (button.dataset.action === 'relink' && state.unlinked) correct('relink', state.unlinked.profileId, state.unlinked.pair);
+});
+
+/** Posts the unlink or relink, then shows the profile holding the first identifier and names the profiles it gave. */
+async function correct(kind, profileId, pair) {
+  if (state.correcting) return;
+  state.correcting = true;
+  updateUnlink();
+  setStatus(kind === 'unlink' ? 'Splitting the customer…' : 'Linking the two identifiers again…');
+  try {
+    const profiles = await api.correct(kind, profileId, pair);
+    state.selected.clear();
+    state.unlinked = kind === 'unlink' ? { profileId, pair } : null;
+    showCorrection(kind, pair, profiles);
+    setStatus('');
+    await openProfile(profiles.find(p => (p.identifiers ?? []).some(i => i.key === pair[0].key)) ?? profiles[0]);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 403) setStatus(`This key may not correct identity: ${error.message}`, 'error');
+    else if (error instanceof ApiError && error.status === 401) setStatus('An API key with the identity role is needed to correct identity.', 'error');
+    else showError(error);
+  } finally {
+    state.correcting = false;
+    updateUnlink();
+  }
+}
+
+function showCorrection(kind, pair, profiles) {
+  const [a, b] = pair.map(identifierText);
+  const text = kind === 'unlink'
+    ? `${a} and ${b} are two people now. The customer was split into ${profiles.length} profiles:`
+    : `${a} and ${b} are linked again:`;
+  const sentence = text[0].toUpperCase() + text.slice(1);
+  $('correction').replaceChildren(
+    el('p', { text: sentence }),
+    el('ul', {}, ...profiles.map(profile => el('li', {},
+      el('button', { className: 'link-button', text: `Profile ${profile.profileId}`, attrs: { type: 'button', 'data-profile-id': profile.profileId } }),
+      el('span', { className: 'muted small', text: ` ${(profile.identifiers ?? []).map(identifierText).join(' · ')}` })))),
+    kind === 'unlink' ? el('button', { className: 'secondary', text: 'Relink', attrs: { type: 'button', 'data-action': 'relink', id: 'relink-button' } }) : null);
+  $('correction').hidden = false;
+}
+
+async function openProfileById(profileId) {
+  try {
+    await openProfile(await api.profile(profileId));
+  } catch (error) {
+    showError(error);
+  }
+}
+
+/**
+ * Shows a profile by itself (a part of a split): its journey, and live updates while it holds the identifier
+ * the page looked up (the live stream follows that identifier, so it would bring its own profile back).
+ */
+async function openProfile(profile) {
+  state.controller?.abort();
+  const controller = new AbortController();
+  Object.assign(state, {
+    profile: null, items: new Map(), nextCursor: null, journeyLoaded: false, loadingMore: false, newIds: new Set(),
+    controller, refreshQueued: false, refreshing: null, erased: false,
+  });
+  showProfile(profile);
+  await refreshJourney();
+  const { type, value } = state.search ?? {};
+  const searched = type ? await api.lookup(type, value, { signal: controller.signal }).catch(() => null) : null;
+  if (controller.signal.aborted) return;
+  if (searched?.profileId === profile.profileId) followLive(controller);
+  else setLive('idle', 'Live updates follow the customer looked up: look this one up to follow them.');
 }
 
 // ---- computed traits and audiences ------------------------------------------------------------------
@@ -490,5 +553,3 @@ setInterval(() => {
     renderJourney();
   }
 }, 60000);
-
-updateKeyButton();
