@@ -11,7 +11,9 @@ namespace Profiles.Grains.Abstractions;
 public interface IResolutionGrain : IGrainWithStringKey
 {
     /// <summary>Resolves the component of <paramref name="seedProfileIds"/>.</summary>
-    [Alias("Resolve")]
+    /// <remarks>A large component takes longer than the cluster's 3 s response timeout for a grain call, which is
+    /// set for a silent node, not for work that reads and rewrites thousands of touchpoints.</remarks>
+    [Alias("Resolve"), ResponseTimeout("00:01:00")]
     Task<ResolutionResult> Resolve(string[] seedProfileIds);
 
     /// <summary>Finishes a resolution a crash cut short; does nothing when there is none.</summary>

@@ -49,6 +49,9 @@ public sealed class ProfileGrain(
 
     // When a resolution was last asked to go on (or this activation saw it hold the profile first).
     private long _resolutionNudgedAt;
+
+    // Since when this activation has seen the profile hold both ends of a standing unlink; null while it does not.
+    private long? _unlinkedTogetherSince;
     private IGrainTimer? _snapshotTimer;
 
     // Erased profiles keep no state at all; the journey store remembers them by a hash of their id, so a
@@ -381,6 +384,7 @@ public sealed class ProfileGrain(
         else
         {
             await FinishInterruptedHandOff();
+            if (Profile.ForwardedTo is null) ResolveIfUnlinkedTogether();
         }
         if (_erased) return ProfileReply.Erased(Id);
         return Profile.ForwardedTo is { } forwardedTo ? ProfileReply.Forwarded(forwardedTo) : null;
@@ -391,6 +395,22 @@ public sealed class ProfileGrain(
     {
         var unavailable = await Unavailable();
         return Profile.ResolvingBy is not null ? ProfileReply.Retry(Id) : unavailable;
+    }
+
+    /// <summary>A profile holding both ends of a standing unlink is resolved again by the writer or the operator that
+    /// made it so; if that one died before it could (a node killed between recording an unlink and splitting), the
+    /// profile starts a resolution itself, one-way, once it has answered so for a while.</summary>
+    private void ResolveIfUnlinkedTogether()
+    {
+        if (!Profile.Content.HoldsUnlinkedPair)
+        {
+            _unlinkedTogetherSince = null;
+            return;
+        }
+        _unlinkedTogetherSince ??= time.GetTimestamp();
+        if (time.GetElapsedTime(_unlinkedTogetherSince.Value) <= HeldTooLong) return;
+        _unlinkedTogetherSince = time.GetTimestamp();
+        GrainFactory.GetGrain<IResolutionGrain>(Guid.NewGuid().ToString("n")).Resolve([Id]).Ignore();
     }
 
     /// <summary>One-way, so the call graph keeps its single direction: resolutions call profiles and wait.</summary>
