@@ -5,11 +5,15 @@
 #   bash bench/run.sh --redis --scenario all --customers 20000
 #   bash bench/run.sh --smoke                           # tiny run for CI (200 customers, ingest)
 #   bash bench/run.sh --no-personalisation              # the node without computed traits and audiences
+#   bash bench/run.sh --redis-cluster 3 --nodes 2       # two nodes on a three-master Redis Cluster
 #
 # It builds in Release, starts a Profiles node on a free loopback port (with --redis: a redis-server in a
 # temp dir first, installed with apt-get when missing), measures Redis's own ceiling with redis-benchmark
 # (in embedded mode on a throwaway redis when redis-server is installed), runs bench/Profiles.Bench against
-# the node with its pid, prints the Markdown table and stops everything it started.
+# the node with its pid, prints the Markdown table and stops everything it started. With --redis-cluster N it starts
+# N redis-servers in cluster mode joined by `redis-cli --cluster create` instead of one redis-server. In both Redis
+# modes it then prints what the run cost Redis, per master and per stored touchpoint (commands, bytes of memory),
+# from INFO before and after.
 # Options it does not know (--scenario, --customers, --writers, --batch, --lookup-rate, --seed, --out, ...)
 # go to the generator; see `dotnet run --project bench/Profiles.Bench -- --help`.
 set -euo pipefail
@@ -18,6 +22,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 USE_REDIS=0
+CLUSTER_MASTERS=0
 SMOKE=0
 NO_PERSONALISATION=0
 NODES=1
@@ -25,6 +30,8 @@ PASS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --redis) USE_REDIS=1 ;;
+    --redis-cluster) USE_REDIS=1; CLUSTER_MASTERS="$2"; shift ;;
+    --redis-cluster=*) USE_REDIS=1; CLUSTER_MASTERS="${1#--redis-cluster=}" ;;
     --smoke) SMOKE=1 ;;
     --no-personalisation) NO_PERSONALISATION=1 ;;
     --nodes) NODES="$2"; shift ;;
@@ -85,11 +92,12 @@ free_port() {
   return 1
 }
 
-start_redis() { # port dir -> pid
+start_redis() { # port dir [redis-server settings...] -> pid
   local port=$1 dir=$2
+  shift 2
   mkdir -p "$dir"
   redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --save '' --appendonly yes --appendfsync everysec \
-    --daemonize no --logfile "$dir/redis.log" >/dev/null 2>&1 &
+    --daemonize no --logfile "$dir/redis.log" "$@" >/dev/null 2>&1 &
   local pid=$!
   PIDS+=("$pid")
   for _ in $(seq 1 100); do
@@ -123,7 +131,7 @@ if command -v redis-server >/dev/null; then
     redis-benchmark -p "$REDIS_PORT" -q -t set,get,zadd -n "$N" 2>/dev/null | tr '\r' '\n' | grep 'requests per second' > "$WORK/redis-benchmark.txt" || true
     cat "$WORK/redis-benchmark.txt" >&2
   fi
-  if [ "$USE_REDIS" -eq 0 ]; then
+  if [ "$USE_REDIS" -eq 0 ] || [ "$CLUSTER_MASTERS" -gt 0 ]; then
     redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
   else
     redis-cli -p "$REDIS_PORT" flushall >/dev/null
@@ -131,6 +139,76 @@ if command -v redis-server >/dev/null; then
 else
   log "redis-server not installed: no Redis ceiling in embedded mode (use --redis to install and use it)"
 fi
+
+# The Redis the nodes use: the one server, or the masters of a Redis Cluster (every master is a seed).
+MASTER_PORTS=()
+if [ "$CLUSTER_MASTERS" -gt 0 ]; then
+  for i in $(seq 1 "$CLUSTER_MASTERS"); do
+    p=$(free_port)
+    # The cluster bus port is the data port + 10,000 unless named; name a free one.
+    start_redis "$p" "$WORK/redis-cluster-$i" --cluster-enabled yes --cluster-port "$(free_port)" \
+      --cluster-config-file nodes.conf --cluster-node-timeout 5000 >/dev/null
+    MASTER_PORTS+=("$p")
+  done
+  log "joining ${#MASTER_PORTS[@]} masters into a Redis Cluster (ports ${MASTER_PORTS[*]})"
+  redis-cli --cluster create $(printf '127.0.0.1:%s ' "${MASTER_PORTS[@]}") --cluster-replicas 0 --cluster-yes >"$WORK/cluster-create.log" 2>&1 \
+    || { log "redis-cli --cluster create failed:"; cat "$WORK/cluster-create.log" >&2; exit 3; }
+  for p in "${MASTER_PORTS[@]}"; do
+    for _ in $(seq 1 300); do
+      redis-cli -p "$p" cluster info | grep -q 'cluster_state:ok' && break
+      sleep 0.1
+    done
+  done
+elif [ "$USE_REDIS" -eq 1 ]; then
+  MASTER_PORTS=("$REDIS_PORT")
+fi
+REDIS_CONNECTION=$(IFS=,; printf '%s' "${MASTER_PORTS[*]/#/127.0.0.1:}")
+
+# What a run costs Redis, from each master's INFO before and after: commands executed (Redis 7 counts those Lua
+# scripts call too), scripts run, CPU time (Redis runs commands on one thread, so CPU per touchpoint bounds what a
+# master sustains), memory, bytes received from clients, and the touchpoints stored (the idempotency hashes hold
+# each id once). Per command: calls and Redis's own time in it.
+info_field() { redis-cli -p "$1" info "$2" | tr -d '\r' | awk -F: -v k="$3" '$1 == k { print $2 }'; }
+redis_snapshot() { # label -> $WORK/redis-<label> (a line per master) and $WORK/redis-<label>-commands
+  local p executed scripts cpu memory input stored key
+  : > "$WORK/redis-$1-commands"
+  for p in "${MASTER_PORTS[@]}"; do
+    redis-cli -p "$p" info commandstats | tr -d '\r' \
+      | sed -n 's/^cmdstat_\([^:]*\):calls=\([0-9]*\),usec=\([0-9]*\),.*/\1 \2 \3/p' > "$WORK/redis-cmd"
+    cat "$WORK/redis-cmd" >> "$WORK/redis-$1-commands"
+    executed=$(awk '{ s += $2 } END { print s + 0 }' "$WORK/redis-cmd")
+    scripts=$(awk '$1 ~ /^(eval|evalsha|fcall)$/ { s += $2 } END { print s + 0 }' "$WORK/redis-cmd")
+    cpu=$(awk -v u="$(info_field "$p" cpu used_cpu_user)" -v s="$(info_field "$p" cpu used_cpu_sys)" 'BEGIN { print u + s }')
+    memory=$(info_field "$p" memory used_memory)
+    input=$(info_field "$p" stats total_net_input_bytes)
+    stored=0
+    for key in $(redis-cli -p "$p" --scan --pattern 'profiles:*:owners'); do
+      stored=$(( stored + $(redis-cli -p "$p" hlen "$key") ))
+    done
+    echo "$p $executed $scripts $cpu $memory $input $stored"
+  done | LC_ALL=C sort > "$WORK/redis-$1"
+}
+redis_cost_table() {
+  printf '\n### Redis cost of the run (%s)\n\n' "$([ "$CLUSTER_MASTERS" -gt 0 ] && echo "Redis Cluster, $CLUSTER_MASTERS masters" || echo "one redis-server")"
+  echo "| master | commands executed | scripts | CPU, s | memory used, MiB | received, MiB | touchpoints stored |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+  LC_ALL=C join "$WORK/redis-before" "$WORK/redis-after" | awk '
+    { run = $8 - $2; lua = $9 - $3; cpu = $10 - $4; mem = $11 - $5; in_ = $12 - $6; n = $13
+      printf "| 127.0.0.1:%s | %d | %d | %.2f | %.1f | %.1f | %d |\n", $1, run, lua, cpu, mem / 1048576, in_ / 1048576, n
+      R += run; L += lua; C += cpu; M += mem; I += in_; N += n }
+    END {
+      printf "| all | %d | %d | %.2f | %.1f | %.1f | %d |\n", R, L, C, M / 1048576, I / 1048576, N
+      if (N > 0) printf "\nPer touchpoint stored: %.1f commands executed, %.2f scripts, %.1f µs of Redis CPU, %.0f bytes of memory, %.0f bytes received.\n", R / N, L / N, C * 1e6 / N, M / N, I / N
+      print N > "'"$WORK/redis-stored"'" }'
+  echo
+  echo "| command | calls per touchpoint | Redis µs per touchpoint (a script's include the commands it calls) |"
+  echo "| --- | ---: | ---: |"
+  awk -v n="$(cat "$WORK/redis-stored")" '
+    FNR == NR { c[$1] -= $2; u[$1] -= $3; next }
+    { c[$1] += $2; u[$1] += $3 }
+    END { for (k in c) if (c[k] > 0 && k !~ /^(info|scan|hlen|config)/ && n > 0) printf "| %s | %.2f | %.1f |\n", k, c[k] / n, u[k] / n }' \
+    "$WORK/redis-before-commands" "$WORK/redis-after-commands" | sort -t'|' -k3 -rn
+}
 
 # 3. Node(s). Without personalisation, a node reads a copy of appsettings.json that lacks the computed traits and
 # audiences (configuration sources can add keys, never remove them), from a content root of its own.
@@ -148,7 +226,7 @@ CLUSTER_ID="bench-$$"
 for i in $(seq 1 "$NODES"); do
   HTTP_PORT=$(free_port); SILO_PORT=$(free_port); GW_PORT=$(free_port)
   NODE_ARGS=(--urls "http://127.0.0.1:$HTTP_PORT" --Profiles:SiloPort="$SILO_PORT" --Profiles:GatewayPort="$GW_PORT" "${CONTENT_ROOT[@]}")
-  if [ "$USE_REDIS" -eq 1 ]; then NODE_ARGS+=(--Profiles:Redis="127.0.0.1:$REDIS_PORT" --Profiles:ClusterId="$CLUSTER_ID"); fi
+  if [ "$USE_REDIS" -eq 1 ]; then NODE_ARGS+=(--Profiles:Redis="$REDIS_CONNECTION" --Profiles:ClusterId="$CLUSTER_ID"); fi
   log "starting node $i on http://127.0.0.1:$HTTP_PORT ($([ "$USE_REDIS" -eq 1 ] && echo redis || echo embedded) mode; log bench/results/node$i.log)"
   Logging__LogLevel__Default=Warning \
     dotnet run -c Release --no-build --project src/Profiles.Silo -- "${NODE_ARGS[@]}" > "$LOGS/node$i.log" 2>&1 &
@@ -176,6 +254,7 @@ done
 
 # 4. Generator.
 MODE=$([ "$USE_REDIS" -eq 1 ] && echo "redis" || echo "embedded")
+[ "$CLUSTER_MASTERS" -gt 0 ] && MODE="redis cluster, $CLUSTER_MASTERS masters"
 [ "$NODES" -gt 1 ] && MODE="$MODE, $NODES nodes"
 [ "$NO_PERSONALISATION" -eq 1 ] && MODE="$MODE, no computed traits or audiences"
 DEFAULTS=()
@@ -189,15 +268,22 @@ GEN_ARGS=("${DEFAULTS[@]}" "${TARGETS[@]}" "${NODE_PIDS[@]}" --mode "$MODE")
 GEN_ARGS+=("${PASS[@]}")
 
 ORIGINAL="bash bench/run.sh"
-[ "$USE_REDIS" -eq 1 ] && ORIGINAL+=" --redis"
+if [ "$CLUSTER_MASTERS" -gt 0 ]; then ORIGINAL+=" --redis-cluster $CLUSTER_MASTERS"; elif [ "$USE_REDIS" -eq 1 ]; then ORIGINAL+=" --redis"; fi
 [ "$SMOKE" -eq 1 ] && ORIGINAL+=" --smoke"
 [ "$NO_PERSONALISATION" -eq 1 ] && ORIGINAL+=" --no-personalisation"
 [ "$NODES" -gt 1 ] && ORIGINAL+=" --nodes $NODES"
 [ ${#PASS[@]} -gt 0 ] && ORIGINAL+=" ${PASS[*]}"
 log "running the generator"
 set +e
+[ "$USE_REDIS" -eq 1 ] && redis_snapshot before
 PROFILES_BENCH_COMMAND="$ORIGINAL" dotnet "$ROOT/bench/Profiles.Bench/bin/Release/net10.0/Profiles.Bench.dll" "${GEN_ARGS[@]}"
 RC=$?
+if [ "$USE_REDIS" -eq 1 ]; then
+  # Profile snapshots are written at most every 5 s: wait for the last ones, then count what the run cost.
+  sleep 7
+  redis_snapshot after
+  redis_cost_table | tee bench/results/redis-cost.md
+fi
 set -e
 for i in "${!NODE_PIDS_ONLY[@]}"; do
   if ! kill -0 "${NODE_PIDS_ONLY[$i]}" 2>/dev/null; then

@@ -9,13 +9,16 @@ using Profiles.Grains.Journey;
 using Profiles.Grains.Changes;
 using Microsoft.Extensions.Options;
 using Profiles.Grains.Resolution;
+using Profiles.Grains.Standing;
+using Profiles.Core.Profiles;
 using Profiles.Testing;
 
 namespace Profiles.Cluster.Tests;
 
 /// <summary>
 /// A two-silo Orleans cluster. Its silos share one journey store, as every node of a real cluster shares
-/// Redis; grain storage is the memory provider, itself a grain and so shared across the silos.
+/// Redis: in memory, where grain storage is the memory provider, itself a grain and so shared across the silos;
+/// or Redis, grain state included, as a node in Redis mode keeps them.
 /// </summary>
 public sealed class TwoSiloCluster : IAsyncDisposable
 {
@@ -23,14 +26,24 @@ public sealed class TwoSiloCluster : IAsyncDisposable
 
     private TwoSiloCluster(InProcessTestCluster cluster) => _cluster = cluster;
 
-    public static async Task<TwoSiloCluster> StartAsync()
+    /// <param name="redis">A Redis connection string (one server or a cluster's seeds); null: every store in memory.</param>
+    public static async Task<TwoSiloCluster> StartAsync(string? redis = null)
     {
         var stores = InMemoryStores.Create(Options.Create(new ChangeFeedOptions()), TimeProvider.System);
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddMemoryGrainStorage(ProfilesStorage.Name);
-            silo.AddInMemoryStores(_ => stores);
+            if (redis is null)
+            {
+                silo.AddMemoryGrainStorage(ProfilesStorage.Name);
+                silo.AddInMemoryStores(_ => stores);
+            }
+            else
+            {
+                var options = RedisConnection.Options(redis);
+                silo.AddRedisGrainStorage(ProfilesStorage.Name, storage => storage.ConfigurationOptions = options);
+                silo.AddRedisStores(options);
+            }
             silo.AddProfilesGrains();
         });
         var cluster = builder.Build();
@@ -77,6 +90,23 @@ public sealed class TwoSiloCluster : IAsyncDisposable
         crashLeftIt(state.State!);
         await storage.WriteStateAsync("profile", grain.GetGrainId(), state);
     }
+
+    /// <summary>Merges <paramref name="loser"/> into the smaller <paramref name="survivor"/> as the ingestor does when a
+    /// touchpoint links them, without the touchpoint.</summary>
+    public async Task MergeAsync(string loser, string survivor)
+    {
+        var reply = await _cluster.Client.GetGrain<IProfileGrain>(loser).MergeInto(survivor, new Orleans.Concurrency.Immutable<IdentifierRef[]>([]));
+        Assert.True(reply.IsDone, $"The merge of {loser} into {survivor} was not done: {reply}");
+    }
+
+    /// <summary>The statistics as <c>/v1/stats</c> reads them: the sum over every shard.</summary>
+    public Task<StandingTotals> TotalsAsync() => Service<IStandingStore>(0).ReadTotalsAsync();
+
+    /// <summary>The standing a profile holding <paramref name="content"/> reports, as its grain works it out.</summary>
+    public ProfileStanding StandingOf(ProfileContent content) => Service<StandingCalculator>(0).Of(content);
+
+    /// <summary>Records a profile's standing as the store would hold it had a report been lost in a crash.</summary>
+    public Task RestoreStandingAsync(string profileId, ProfileStanding standing) => Service<IStandingStore>(0).ReportAsync(profileId, standing, []);
 
     private T Service<T>(int silo, string key) where T : notnull =>
         _cluster.Silos[silo % _cluster.Silos.Count].ServiceProvider.GetRequiredKeyedService<T>(key);

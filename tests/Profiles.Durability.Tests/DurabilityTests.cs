@@ -10,10 +10,12 @@ public class DurabilityTests(ITestOutputHelper output)
 {
     private readonly string _run = Guid.NewGuid().ToString("n")[..8];
 
-    [Fact]
-    public async Task Stopping_every_node_and_starting_again_changes_no_answer_and_a_resend_is_all_duplicates()
+    [Theory]
+    [InlineData(RedisTopology.OneServer)]
+    [InlineData(RedisTopology.ThreeMasterCluster)]
+    public async Task Stopping_every_node_and_starting_again_changes_no_answer_and_a_resend_is_all_duplicates(RedisTopology topology)
     {
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await topology.StartAsync();
         var specs = new OverlappingLinksPopulation(_run, seed: 3, customers: 30, identifiersPerCustomer: 4).Touchpoints(500);
         var identifiers = new GroundTruth(specs).Identifiers;
 
@@ -37,10 +39,12 @@ public class DurabilityTests(ITestOutputHelper output)
         Cluster.AssertSameAnswers(before, await Cluster.AnswersAsync(restartedToo, identifiers));
     }
 
-    [Fact]
-    public async Task A_node_killed_during_concurrent_ingest_loses_nothing_and_doubles_nothing()
+    [Theory]
+    [InlineData(RedisTopology.OneServer)]
+    [InlineData(RedisTopology.ThreeMasterCluster)]
+    public async Task A_node_killed_during_concurrent_ingest_loses_nothing_and_doubles_nothing(RedisTopology topology)
     {
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await topology.StartAsync();
         var specs = new OverlappingLinksPopulation(_run, seed: 5, customers: 40, identifiersPerCustomer: 5).Touchpoints(1500);
         await using var survivor = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits);
         await using var victim = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits);
@@ -60,30 +64,44 @@ public class DurabilityTests(ITestOutputHelper output)
         output.WriteLine($"The surviving node took every batch, and answers for every identifier, {sinceKill.TotalSeconds:F1} s after the SIGKILL.");
     }
 
-    [Fact]
-    public async Task While_Redis_is_down_requests_fail_fast_with_503_and_the_node_recovers_by_itself()
+    /// <summary>On a cluster, one master down is Redis down for a third of the data, and after the cluster's node timeout
+    /// for all of it (the other masters refuse commands): every node must see it, not only a node whose ping happened
+    /// to reach that master, or a node would stop itself as cut off while the others stay, or call itself ready.</summary>
+    [Theory]
+    [InlineData(RedisTopology.OneServer)]
+    [InlineData(RedisTopology.ThreeMasterCluster)]
+    public async Task While_Redis_is_down_requests_fail_fast_with_503_no_node_stops_and_the_nodes_recover_by_themselves(RedisTopology topology)
     {
-        await using var redis = await RedisServer.StartAsync();
-        await using var node = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits);
+        await using var redis = await topology.StartAsync();
+        await using var one = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits);
+        await using var two = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits);
         var specs = new OverlappingLinksPopulation(_run, seed: 9, customers: 10, identifiersPerCustomer: 3).Touchpoints(120);
-        await Cluster.ReplayAsync([node], specs[..60], writers: 4, batch: 10);
+        await Cluster.ReplayAsync([one, two], specs[..60], writers: 4, batch: 10);
 
-        await redis.StopAsync();
+        var down = redis.Masters[^1];
+        await down.StopAsync();
         var clock = Stopwatch.StartNew();
-        var (status, problem) = await node.Api.PostAsync(TouchpointJson.Array(specs[60..80]));
+        var (status, problem) = await one.Api.PostAsync(TouchpointJson.Array(specs[60..80]));
         var answeredIn = clock.Elapsed;
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Contains("Retry", (string?)problem!["detail"]);
         Assert.True(answeredIn < TimeSpan.FromSeconds(5), $"503 took {answeredIn}");
-        var (ready, _) = await node.Api.GetAsync("/health/ready");
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready);
+        // Past the time a node waits before asking the others whether they reach Redis (5 s), and past a cluster's
+        // node timeout (5 s here): no node reaches it, so none is cut off alone and none stops.
+        await Task.Delay(TimeSpan.FromSeconds(12));
+        foreach (var node in new[] { one, two })
+        {
+            Assert.False(node.HasExited, $"A node stopped while Redis was down for every node:\n{node.LogTail}");
+            using var ready = await node.Http.GetAsync("/health/ready");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        }
 
-        await redis.StartAgainAsync();
-        await node.WaitUntilReadyAsync();
-        var statuses = await Cluster.ReplayAsync([node], specs[60..], writers: 4, batch: 10);
+        await down.StartAgainAsync();
+        await Task.WhenAll(one.WaitUntilReadyAsync(), two.WaitUntilReadyAsync());
+        var statuses = await Cluster.ReplayAsync([one, two], specs[60..], writers: 4, batch: 10);
 
         Assert.All(statuses.Values, s => Assert.Contains(s, new[] { "accepted", "duplicate" }));
-        await Cluster.AssertPartitionAndJourneysAsync(node, specs);
+        await Cluster.AssertPartitionAndJourneysAsync(two, specs);
     }
 }

@@ -8,13 +8,15 @@ namespace Profiles.Durability.Tests;
 public class LiveAndErasureTests : IAsyncLifetime
 {
     private readonly string _run = Guid.NewGuid().ToString("n")[..8];
-    private RedisServer _redis = null!;
+    private ITestRedis _redis = null!;
     private NodeProcess _one = null!;
     private NodeProcess _two = null!;
 
+    protected virtual RedisTopology Topology => RedisTopology.OneServer;
+
     public async Task InitializeAsync()
     {
-        _redis = await RedisServer.StartAsync();
+        _redis = await Topology.StartAsync();
         try
         {
             _one = await NodeProcess.StartAsync(_redis.ConnectionString, _run);
@@ -163,4 +165,10 @@ public class LiveAndErasureTests : IAsyncLifetime
 
     private JsonObject Touch(string name, int minutes, params (string Type, string Value)[] identifiers) =>
         TouchpointJson.Make($"{_run}-{name}", "web", "page_view", new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero).AddMinutes(minutes), identifiers);
+}
+
+/// <summary>The same on a three-master Redis Cluster: erased data is gone from every master.</summary>
+public sealed class LiveAndErasureOnRedisClusterTests : LiveAndErasureTests
+{
+    protected override RedisTopology Topology => RedisTopology.ThreeMasterCluster;
 }

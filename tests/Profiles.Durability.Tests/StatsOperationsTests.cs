@@ -6,9 +6,10 @@ using Profiles.Testing;
 namespace Profiles.Durability.Tests;
 
 /// <summary>
-/// What an operator relies on for the statistics, on a two-node cluster on a real Redis (contract section 9):
-/// counters corrupted in Redis on purpose are found and repaired by the recount, the Prometheus gauges are the
-/// same on every node, and the history keeps one sample per instant whichever node took it.
+/// What an operator relies on for the statistics, on a two-node cluster on a real Redis, one server or a three-master
+/// Redis Cluster (contract sections 9 and 10): counters corrupted in Redis on purpose are found and repaired by the
+/// recount, the Prometheus gauges are the same on every node, and the history keeps one sample per instant whichever
+/// node took it.
 /// </summary>
 public class StatsOperationsTests
 {
@@ -17,10 +18,12 @@ public class StatsOperationsTests
 
     private readonly string _run = Guid.NewGuid().ToString("n")[..8];
 
-    [Fact]
-    public async Task A_recount_finds_counters_corrupted_in_Redis_and_the_figures_equal_an_independent_count_again()
+    [Theory]
+    [InlineData(RedisTopology.OneServer)]
+    [InlineData(RedisTopology.ThreeMasterCluster)]
+    public async Task A_recount_finds_counters_corrupted_in_Redis_and_the_figures_equal_an_independent_count_again(RedisTopology topology)
     {
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await topology.StartAsync();
         var specs = new OverlappingLinksPopulation(_run, seed: 17, customers: 40, identifiersPerCustomer: 4).Touchpoints(500);
         await using var one = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits);
         await using var two = await NodeProcess.StartAsync(redis.ConnectionString, _run, NoLimits);
@@ -29,17 +32,23 @@ public class StatsOperationsTests
         await expected.AssertAnsweredByAsync(one, two);
 
         // A doubled delta and a lost one on one shard, a counter off by three on another.
-        var counters = new List<(string Key, Dictionary<string, long> Values)>();
-        foreach (var key in (await redis.CliAsync("--scan", "--pattern", "profiles:*:stats")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Order())
+        // Each shard's counters, with the server holding them (on a cluster, two shards on different masters).
+        var counters = new List<(string Key, RedisServer Server, Dictionary<string, long> Values)>();
+        foreach (var server in redis.Masters)
         {
-            counters.Add((key, Counters(await redis.CliAsync("hgetall", key))));
+            foreach (var key in await server.KeysAsync("profiles:*:stats"))
+            {
+                counters.Add((key, server, Counters(await server.CliAsync("hgetall", key))));
+            }
         }
-        var shards = counters.Where(c => c.Values.GetValueOrDefault("identified") > 0).Take(2).Select(c => c.Key).ToArray();
-        Assert.Equal(2, shards.Length);
-        var (first, second) = (counters.Single(c => c.Key == shards[0]).Values, counters.Single(c => c.Key == shards[1]).Values);
-        await redis.CliAsync("hincrby", shards[0], "touchpoints", "7");
-        await redis.CliAsync("hdel", shards[0], "identified");
-        await redis.CliAsync("hset", shards[1], "profiles", (second["profiles"] + 3).ToString());
+        var identified = counters.Where(c => c.Values.GetValueOrDefault("identified") > 0).OrderBy(c => c.Key, StringComparer.Ordinal).ToList();
+        var firstShard = identified[0];
+        var secondShard = identified.First(c => c.Key != firstShard.Key && (redis.Masters.Count == 1 || c.Server != firstShard.Server));
+        var shards = new[] { firstShard.Key, secondShard.Key };
+        var (first, second) = (firstShard.Values, secondShard.Values);
+        await firstShard.Server.CliAsync("hincrby", shards[0], "touchpoints", "7");
+        await firstShard.Server.CliAsync("hdel", shards[0], "identified");
+        await secondShard.Server.CliAsync("hset", shards[1], "profiles", (second["profiles"] + 3).ToString());
         var (status, corrupted) = await one.Api.GetAsync("/v1/stats");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(expected.Touchpoints + 7, (int)corrupted!["touchpoints"]!);
@@ -72,10 +81,12 @@ public class StatsOperationsTests
         }
     }
 
-    [Fact]
-    public async Task Both_nodes_sample_the_history_into_one_key_per_day_keeping_the_first_sample_of_each_instant()
+    [Theory]
+    [InlineData(RedisTopology.OneServer)]
+    [InlineData(RedisTopology.ThreeMasterCluster)]
+    public async Task Both_nodes_sample_the_history_into_one_key_per_day_keeping_the_first_sample_of_each_instant(RedisTopology topology)
     {
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await topology.StartAsync();
         string[] everySecond = ["--Profiles:Stats:SampleInterval=00:00:01"];
         await using var one = await NodeProcess.StartAsync(redis.ConnectionString, _run, everySecond);
         await using var two = await NodeProcess.StartAsync(redis.ConnectionString, _run, everySecond);
@@ -100,9 +111,10 @@ public class StatsOperationsTests
         Assert.Equal(points.Select(p => p.ToJsonString()), later.Take(points.Count).Select(p => p.ToJsonString()));
 
         var days = points.Select(p => DateOnly.FromDateTime(At(p).UtcDateTime)).Distinct().ToList();
-        var keys = (await redis.CliAsync("--scan", "--pattern", "profiles:stats-history:*")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Order();
-        Assert.Equal(days.Select(Key), keys);
-        var ttl = TimeSpan.FromSeconds(long.Parse(await redis.CliAsync("ttl", Key(days[^1]))));
+        var keys = new List<(string Key, RedisServer Server)>();
+        foreach (var server in redis.Masters) keys.AddRange((await server.KeysAsync("profiles:stats-history:*")).Select(key => (key, server)));
+        Assert.Equal(days.Select(Key), keys.Select(k => k.Key).Order());
+        var ttl = TimeSpan.FromSeconds(long.Parse(await keys.Single(k => k.Key == Key(days[^1])).Server.CliAsync("ttl", Key(days[^1]))));
         Assert.InRange(ttl, TimeSpan.FromDays(30), TimeSpan.FromDays(31));
     }
 
@@ -124,8 +136,8 @@ public class StatsOperationsTests
 
     private static DateTimeOffset At(JsonNode point) => DateTimeOffset.Parse((string)point["asOf"]!);
 
-    /// <summary>"profiles:{0c}:stats" is shard 12.</summary>
-    private static int ShardOf(string key) => Convert.ToInt32(key[(key.IndexOf('{') + 1)..key.IndexOf('}')], 16);
+    /// <summary>"profiles:{0c-41}:stats" is shard 12.</summary>
+    private static int ShardOf(string key) => Convert.ToInt32(key[(key.IndexOf('{') + 1)..key.IndexOf('-', key.IndexOf('{'))], 16);
 
     /// <summary>redis-cli's HGETALL output: field and value on alternate lines.</summary>
     private static Dictionary<string, long> Counters(string hgetall)

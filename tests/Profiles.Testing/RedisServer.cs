@@ -2,18 +2,24 @@ using System.Diagnostics;
 namespace Profiles.Testing;
 
 /// <summary>A real redis-server on a free loopback port, with the append-only file on, in its own folder.</summary>
-public sealed class RedisServer : IAsyncDisposable
+public sealed class RedisServer : ITestRedis
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("profiles-redis-").FullName;
+    private readonly string[] _settings;
     private Process? _process;
+
+    private RedisServer(string[] settings) => _settings = settings;
 
     public int Port { get; } = FreePort.Next();
 
     public string ConnectionString => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync()
+    IReadOnlyList<RedisServer> ITestRedis.Masters => [this];
+
+    /// <param name="settings">More redis-server settings, as on its command line (a cluster node's, say).</param>
+    public static async Task<RedisServer> StartAsync(params string[] settings)
     {
-        var server = new RedisServer();
+        var server = new RedisServer(settings);
         await server.StartAgainAsync();
         return server;
     }
@@ -22,7 +28,7 @@ public sealed class RedisServer : IAsyncDisposable
     public async Task StartAgainAsync()
     {
         _process = Process.Start(new ProcessStartInfo("redis-server",
-            ["--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", _directory, "--save", "", "--appendonly", "yes", "--appendfsync", "everysec"])
+            ["--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", _directory, "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", .. _settings])
         {
             RedirectStandardOutput = true,
         }) ?? throw new InvalidOperationException("redis-server did not start; .ci/run installs it with apt-get.");
@@ -43,11 +49,15 @@ public sealed class RedisServer : IAsyncDisposable
         await _process!.WaitForExitAsync();
     }
 
-    /// <summary>Every key and every value Redis holds, as text: for checking that erased data is gone.</summary>
+    /// <summary>The keys this server holds that match <paramref name="pattern"/> (Redis glob syntax).</summary>
+    public async Task<IReadOnlyList<string>> KeysAsync(string pattern = "*") =>
+        (await CliAsync("--scan", "--pattern", pattern)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Every key and every value this server holds, as text: for checking that erased data is gone.</summary>
     public async Task<string> DumpAsync()
     {
         var dump = new System.Text.StringBuilder();
-        foreach (var key in (await CliAsync("--scan")).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var key in await KeysAsync())
         {
             dump.AppendLine(key);
             var contents = await CliAsync("type", key) switch

@@ -45,7 +45,7 @@ public interface IJourneyStore
     /// <returns>The journey's length.</returns>
     Task<long> RewriteAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints);
 
-    /// <summary>Throws when the store cannot be reached (readiness).</summary>
+    /// <summary>Throws when any part of the store cannot be reached (readiness).</summary>
     Task PingAsync();
 }
 

@@ -196,7 +196,10 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
         return (long)(await Db.ScriptEvaluateAsync(RewriteScript, keys, args));
     }
 
-    public Task PingAsync() => Db.PingAsync();
+    /// <summary>Asks for a key of every shard, each routed to the master that holds it. A PING goes to any one
+    /// reachable server, and a master answers it even while its cluster refuses every command (CLUSTERDOWN): on a
+    /// Redis Cluster with one master down, one node's ping would fail and another's pass.</summary>
+    public Task PingAsync() => Task.WhenAll(Shards.All.Select(shard => Db.KeyExistsAsync(RedisLayout.Stats(shard))));
 
     private static Touchpoint Deserialize(RedisResult json) =>
         JsonSerializer.Deserialize<Touchpoint>((byte[])json!, Json) ?? throw new InvalidDataException("An empty touchpoint in a journey.");

@@ -4,12 +4,47 @@ namespace Profiles.Grains.Storage;
 
 /// <summary>
 /// Every Redis key Profiles writes, in one place. Keys of a profile and the per-shard keys its writes touch in
-/// one script share the hash tag <c>{SS}</c> (the shard, two hex digits), so on a Redis Cluster each script
-/// touches one hash slot.
+/// one script share the shard's hash tag (<see cref="Tag"/>), so on a Redis Cluster each script touches one hash
+/// slot.
 /// </summary>
 public static class RedisLayout
 {
-    public static string Tag(int shard) => $"{{{shard:x2}}}";
+    /// <summary>Hash slots of a Redis Cluster; a key's slot is CRC16 of its hash tag modulo this.</summary>
+    public const int HashSlots = 16384;
+
+    private static readonly string[] Tags = [.. Shards.All.Select(AlignedTag)];
+
+    /// <summary>The hash tag of a shard's keys: <c>{SS-k}</c>, SS the shard in hex.</summary>
+    public static string Tag(int shard) => Tags[shard];
+
+    /// <summary>
+    /// Shard <c>s</c>'s keys sit in the <c>s</c>-th of <see cref="Shards.Count"/> equal ranges of hash slots (k is the
+    /// first suffix that puts them there). A cluster splits the slots into equal contiguous ranges, one per master
+    /// (<c>redis-cli --cluster create</c>, managed services), so each of up to <see cref="Shards.Count"/> masters holds
+    /// an equal number of shards, ±1: with tags hashed at random, 8 masters would hold 6 to 10 shards each, and the
+    /// busiest would bound the cluster.
+    /// </summary>
+    private static string AlignedTag(int shard)
+    {
+        var width = HashSlots / Shards.Count;
+        for (var k = 0; ; k++)
+        {
+            var tag = $"{shard:x2}-{k}";
+            if (Slot(tag) / width == shard) return $"{{{tag}}}";
+        }
+    }
+
+    /// <summary>Redis Cluster's key hash: CRC16-XMODEM (polynomial 0x1021, initial 0) modulo the slot count.</summary>
+    private static int Slot(string tag)
+    {
+        var crc = 0;
+        foreach (var c in tag)
+        {
+            crc ^= (byte)c << 8;
+            for (var bit = 0; bit < 8; bit++) crc = (crc & 0x8000) != 0 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+        }
+        return crc % HashSlots;
+    }
 
     /// <summary>Per shard: touchpoint id to the profile that stored it, the idempotency record.</summary>
     public static RedisKey Owners(int shard) => $"profiles:{Tag(shard)}:owners";

@@ -1,0 +1,39 @@
+using Profiles.Testing;
+
+namespace Profiles.Cluster.Tests;
+
+/// <summary>A two-silo cluster whose grain state, journeys, figures and feed are on a real three-master Redis
+/// Cluster: a profile's keys and another's may sit on different masters, each written on its own.</summary>
+public sealed class RedisClusterFixture : IAsyncLifetime
+{
+    public RedisClusterServer Redis { get; private set; } = null!;
+
+    public TwoSiloCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Redis = await RedisClusterServer.StartAsync(masters: 3);
+        try
+        {
+            Cluster = await TwoSiloCluster.StartAsync(Redis.ConnectionString);
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose initialisation failed: leave no process behind.
+            await Redis.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class RedisClusterCollection : ICollectionFixture<RedisClusterFixture>
+{
+    public const string Name = "two-silo cluster on a Redis Cluster";
+}
