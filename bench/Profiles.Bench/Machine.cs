@@ -24,6 +24,23 @@ public sealed record MachineInfo(int Cores, long MemTotalKiB, string CpuModel, s
             System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription);
     }
 
+    /// <summary>The 1, 5 and 15 minute load averages of /proc/loadavg ("17.70 16.51 15.80"), or "n/a".</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "n/a";
+        }
+    }
+
     internal static long FirstNumber(string line)
     {
         var s = line.AsSpan();

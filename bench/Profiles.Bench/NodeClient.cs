@@ -13,6 +13,59 @@ public readonly record struct BatchOutcome(int Accepted, int Duplicate, int Reje
 /// <summary>A profile as far as the bench reads it.</summary>
 public sealed record ProfileView(string ProfileId, long Touchpoints);
 
+/// <summary>A profile with how many identifiers of each type it holds (the keys themselves are HMACs the bench cannot
+/// compute, so it names identifiers by looking them up).</summary>
+public sealed record ProfileDetail(string ProfileId, long Touchpoints, IReadOnlyDictionary<string, int> IdentifierTypes)
+{
+    public int Count(string type) => IdentifierTypes.GetValueOrDefault(type);
+
+    public static ProfileDetail? From(JsonElement profile)
+    {
+        if (profile.ValueKind != JsonValueKind.Object || !profile.TryGetProperty("profileId", out var p) || p.GetString() is not { } id) return null;
+        var tps = profile.TryGetProperty("touchpoints", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetInt64() : -1;
+        var types = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (profile.TryGetProperty("identifiers", out var list) && list.ValueKind == JsonValueKind.Array)
+            foreach (var i in list.EnumerateArray())
+                if (i.TryGetProperty("type", out var type) && type.GetString() is { } name)
+                    types[name] = types.GetValueOrDefault(name) + 1;
+        return new ProfileDetail(id, tps, types);
+    }
+
+    public static ProfileDetail? Parse(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            return From(doc.RootElement);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>An answer that is an array of profiles (unlink, relink); null when it is not.</summary>
+    public static List<ProfileDetail>? ParseArray(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.ValueKind != JsonValueKind.Array) return null;
+            var list = new List<ProfileDetail>();
+            foreach (var e in doc.RootElement.EnumerateArray())
+                if (From(e) is { } d) list.Add(d);
+            return list;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public override string ToString() =>
+        $"{ProfileId} ({Touchpoints} touchpoints; {string.Join(", ", IdentifierTypes.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Value} {t.Key}"))})";
+}
+
 /// <summary>One journey page.</summary>
 public sealed record JourneyPage(int Items, string? NextCursor, List<string> ItemIds);
 
@@ -106,6 +159,22 @@ public sealed class NodeClient : IDisposable
     {
         using var resp = await _http.GetAsync(target is null ? Next(relative) : new Uri(target, relative), ct).ConfigureAwait(false);
         return (resp.StatusCode, await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
+    }
+
+    /// <summary>POSTs a JSON body to <paramref name="relative"/> (round-robin) and returns the status and the body.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> PostJsonAsync(string relative, string json, CancellationToken ct)
+    {
+        using var req = new HttpRequestMessage(HttpMethod.Post, Next(relative));
+        req.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var resp = await _http.SendAsync(req, ct).ConfigureAwait(false);
+        return (resp.StatusCode, await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
+    }
+
+    /// <summary>Looks an identifier up and reads the identifiers the profile holds, by type.</summary>
+    public async Task<(HttpStatusCode Status, ProfileDetail? Profile)> LookupDetailAsync(IdentifierSpec id, CancellationToken ct)
+    {
+        var (status, body) = await GetStringAsync(LookupPath(id), ct).ConfigureAwait(false);
+        return status == HttpStatusCode.OK ? (status, ProfileDetail.Parse(body)) : (status, null);
     }
 
     public static string LookupPath(IdentifierSpec id) => $"v1/profiles/lookup?{id.Query}";

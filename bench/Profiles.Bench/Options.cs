@@ -43,6 +43,10 @@ public sealed class Options
     public int ClientWatchers { get; set; } = 100;
     public int ClientLookups { get; set; } = 5000;
     public int ClientRounds { get; set; } = 2000;
+    public int SplitSize { get; set; } = 10_000;
+    public int SplitRepeats { get; set; } = 3;
+    public int TabletLogins { get; set; } = 2;
+    public int? RedisPort { get; set; }
 
     public IReadOnlyList<int> BatchSizes => Batches.Count == 0 ? [100] : Batches;
 
@@ -50,7 +54,8 @@ public sealed class Options
         Profiles.Bench — load generator for Profiles nodes (HTTP contract sections 2 and 3).
 
           --target URL            node base address, repeatable or comma-separated (default http://127.0.0.1:5080)
-          --scenario NAME         ingest | hot | merge | scale | import | live | client | all   (default ingest)
+          --scenario NAME         ingest | hot | merge | split | scale | import | live | client | all | tablets   (default ingest;
+                                  all runs every one but tablets)
           --seed N                population seed (default 42); ids are bench-{seed}-...
           --customers N           customers in the population (default 5000)
           --writers C             concurrent writers (default 16)
@@ -64,6 +69,10 @@ public sealed class Options
           --deep-pages N          random deep journey pages fetched again (default 200)
           --merge-size N          touchpoints on each side of a merge (default 10000)
           --merge-repeats N       merges timed (default 3)
+          --split-size N          touchpoints of the one profile the split scenario splits (default 10000, at least 3)
+          --split-repeats N       unlink/relink cycles timed on that profile (default 3)
+          --tablet-logins N       tablet logins per customer in the tablets scenario (default 2; --customers sets C)
+          --redis-port N          the node's redis-server on 127.0.0.1, read with redis-cli INFO commandstats (run.sh --redis passes it)
           --live-subscribers N    concurrent SSE subscribers of the live scenario, one customer each (default 100)
           --live-rounds R         touchpoints timed from their 200 to the subscriber's event (default 2000)
           --live-rate N           rounds per second, open loop (default 200)
@@ -139,6 +148,10 @@ public sealed class Options
                 case "deep-pages": o.DeepPages = Int(); break;
                 case "merge-size": o.MergeSize = Math.Max(1, Int()); break;
                 case "merge-repeats": o.MergeRepeats = Math.Max(1, Int()); break;
+                case "split-size": o.SplitSize = Math.Max(3, Int()); break;
+                case "split-repeats": o.SplitRepeats = Math.Max(1, Int()); break;
+                case "tablet-logins": o.TabletLogins = Math.Clamp(Int(), 1, 100); break;
+                case "redis-port": o.RedisPort = Math.Clamp(Int(), 1, 65535); break;
                 case "out": o.Out = Value(); break;
                 case "redis-benchmark-file": o.RedisBenchmarkFile = Value(); break;
                 case "mode": o.Mode = Value(); break;
@@ -160,7 +173,7 @@ public sealed class Options
 
                 case "scenario":
                     o.Scenario = Value().ToLowerInvariant();
-                    if (o.Scenario is not ("ingest" or "hot" or "merge" or "scale" or "import" or "live" or "client" or "all"))
+                    if (o.Scenario is not ("ingest" or "hot" or "merge" or "split" or "tablets" or "scale" or "import" or "live" or "client" or "all"))
                         throw new UsageException($"unknown scenario '{o.Scenario}'");
                     break;
                 default: throw new UsageException($"unknown option --{name}");

@@ -25,6 +25,10 @@ public sealed class Report
     public required string Mode { get; init; }
     public required IReadOnlyList<string> Targets { get; init; }
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
+    /// <summary>The machine's load averages (1, 5, 15 min) when the run started; on a shared machine they say how far
+    /// the figures are the node's own.</summary>
+    public string LoadAtStart { get; } = MachineInfo.LoadAverage();
     public List<ReportRow> Rows { get; } = [];
     public List<string> Problems { get; } = [];
     public Dictionary<string, object?> Details { get; } = [];
@@ -58,6 +62,7 @@ public sealed class Report
         sb.AppendLine(CultureInfo.InvariantCulture, $"- node mode: {Mode}; targets: {string.Join(", ", Targets)}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- command: `{CommandLine}`");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- started: {StartedAt:yyyy-MM-dd HH:mm:ss} UTC");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- load average (1/5/15 min): {LoadAtStart} at the start, {MachineInfo.LoadAverage()} at the end, on {Machine.Cores} cores");
         sb.AppendLine();
         sb.AppendLine("| phase | metric | value | target | met | note |");
         sb.AppendLine("| --- | --- | ---: | --- | :---: | --- |");
@@ -86,6 +91,7 @@ public sealed class Report
             startedAt = StartedAt,
             machine = new { nproc = Machine.Cores, memTotalKiB = Machine.MemTotalKiB, cpuModel = Machine.CpuModel, os = Machine.Os, runtime = Machine.Runtime },
             commandLine = CommandLine,
+            loadAverage = new { atStart = LoadAtStart, atEnd = MachineInfo.LoadAverage() },
             mode = Mode,
             targets = Targets,
             rows = Rows,

@@ -10,6 +10,9 @@ public sealed class JourneyWalk
     public long Items;
     public long DuplicateIds;
     public List<string> Cursors { get; } = [];
+
+    /// <summary>Every item id in page order, when the walk was asked to keep them.</summary>
+    public List<string> Ids { get; } = [];
     public LatencyRecorder Latency { get; } = new();
     public string? Error { get; set; }
     public double Seconds { get; set; }
@@ -19,7 +22,8 @@ public static class JourneyWalker
 {
     /// <summary>Follows nextCursor pages of <paramref name="limit"/> items, timing each, until there is no
     /// cursor (or <paramref name="expected"/> is far exceeded, or a cursor repeats).</summary>
-    public static async Task<JourneyWalk> WalkAsync(NodeClient client, string profileId, int limit, long expected, Action<long>? progress, CancellationToken ct)
+    public static async Task<JourneyWalk> WalkAsync(NodeClient client, string profileId, int limit, long expected, Action<long>? progress, CancellationToken ct,
+        bool keepIds = false)
     {
         var walk = new JourneyWalk();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -40,6 +44,7 @@ public static class JourneyWalker
             walk.Pages++;
             walk.Items += page.Items;
             foreach (var id in page.ItemIds) if (!seen.Add(id)) walk.DuplicateIds++;
+            if (keepIds) walk.Ids.AddRange(page.ItemIds);
             progress?.Invoke(page.Items);
             if (page.NextCursor is null) break;
             if (!cursors.Add(page.NextCursor))

@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace Profiles.Bench.Scenarios;
+
+/// <summary>
+/// The cost of a split (issue 18): one profile of N touchpoints on which two customers' e-mails meet (one touchpoint
+/// carries both, the others one or the other), then <c>POST /v1/profiles/{id}/unlink</c> of the two e-mails is timed,
+/// and <c>/relink</c> after it, for <c>--split-repeats</c> cycles on the same profile. Each answer is checked: after
+/// the unlink, two profiles whose touchpoints add up to N, each e-mail on its own, each journey paging through exactly
+/// its own touchpoints (operator entries are in the journeys but count in no figure); after the relink, one profile of
+/// N again. With <c>--redis-port</c>, Redis's <c>INFO commandstats</c> before and after gives the commands each cost.
+/// </summary>
+public static class SplitScenario
+{
+    private const string Phase = "split";
+
+    /// <summary>Past the profile's snapshot interval (5 s), so writes a split leaves for later are counted too.</summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(6);
+
+    private sealed record Timed(double Ms, HttpStatusCode Status, string Body, RedisCommandStats? AtAnswer, RedisCommandStats? Settled, double SettledSeconds);
+
+    public static async Task RunAsync(BenchContext ctx, CancellationToken ct)
+    {
+        var o = ctx.Options;
+        var n = o.SplitSize;
+        var a = $"split.a.{o.Seed}@bench-split.example";
+        var b = $"split.b.{o.Seed}@bench-split.example";
+        var prefix = $"bench-{o.Seed}-split-";
+        var rng = new Random(o.Seed * 1000 + 18);
+        var items = new TouchpointSpec[n];
+        var onlyA = new HashSet<string>(StringComparer.Ordinal);
+        var onlyB = new HashSet<string>(StringComparer.Ordinal);
+        var shared = $"{prefix}0";
+        for (var i = 0; i < n; i++)
+        {
+            var id = $"{prefix}{i}";
+            if (i > 0) (i % 2 == 1 ? onlyA : onlyB).Add(id);
+            items[i] = new TouchpointSpec
+            {
+                Id = id,
+                OccurredAt = ctx.Anchor - TimeSpan.FromSeconds(rng.NextDouble() * 90 * 86400),
+                Channel = "web",
+                Type = i == 0 ? "login" : i % 5 == 0 ? "add_to_cart" : "page_view",
+                Identifiers = i == 0 ? [new IdentifierSpec("email", a), new IdentifierSpec("email", b)]
+                    : [new IdentifierSpec("email", i % 2 == 1 ? a : b)],
+            };
+        }
+        rng.Shuffle(items);
+        var stats = await Ui.WithProgress($"{Phase}: one profile of {n:N0} touchpoints, two e-mails", n,
+            p => Replayer.ReplayAsync(ctx.Writes, items, 0, items.Length, o.BatchSizes[0], o.Writers, p, ct)).ConfigureAwait(false);
+        ctx.Report.Add(Phase, "building the profile (not timed as the split)", stats.PerSecond, "touchpoints/s",
+            note: $"{n:N0} touchpoints: {onlyA.Count:N0} with e-mail A, {onlyB.Count:N0} with e-mail B, 1 with both; {o.Writers} writers, batch {stats.Batch}");
+        if (stats.Accepted + stats.Duplicate != n || stats.FailedRequests > 0 || stats.Rejected > 0)
+        {
+            ctx.Report.Problem($"{Phase}: building the profile: {stats.Accepted} accepted, {stats.Duplicate} duplicate, {stats.Rejected} rejected, {stats.FailedRequests} failed requests; {string.Join("; ", stats.Errors.Take(3))}");
+            ctx.Failed = true;
+            return;
+        }
+
+        var (_, joined) = await ctx.Reads.LookupDetailAsync(new IdentifierSpec("email", a), ct).ConfigureAwait(false);
+        var (_, joinedB) = await ctx.Reads.LookupDetailAsync(new IdentifierSpec("email", b), ct).ConfigureAwait(false);
+        if (joined is null || joinedB is null || joined.ProfileId != joinedB.ProfileId || joined.Touchpoints != n || joined.Count("email") != 2)
+        {
+            ctx.Report.Problem($"{Phase}: before the split, A -> {joined}, B -> {joinedB} (expected one profile of {n} touchpoints holding both e-mails)");
+            ctx.Failed = true;
+            return;
+        }
+
+        // Redis's background (cluster membership, statistics samples) over a quiet window, to read the figures against.
+        double? backgroundPerSecond = null;
+        if (o.RedisPort is not null)
+        {
+            Ui.Info($"[{Phase}] letting the build's snapshots settle, then {Settle.TotalSeconds:0} s of Redis background");
+            await Task.Delay(Settle, ct).ConfigureAwait(false);
+            var q0 = await RedisCommandStats.ReadAsync(o.RedisPort, ct).ConfigureAwait(false);
+            var tq = Stopwatch.GetTimestamp();
+            await Task.Delay(Settle, ct).ConfigureAwait(false);
+            var q1 = await RedisCommandStats.ReadAsync(o.RedisPort, ct).ConfigureAwait(false);
+            if (q0 is not null && q1 is not null)
+            {
+                var quiet = q1.Minus(q0);
+                backgroundPerSecond = quiet.Calls / Clock.Seconds(tq);
+                ctx.Report.Add(Phase, "Redis background, idle node", backgroundPerSecond, "commands/s",
+                    note: $"{quiet.Calls:N0} commands in {Clock.Seconds(tq):0.#} s with nothing sent: {quiet.Describe(3)}");
+            }
+            else
+            {
+                ctx.Report.Problem($"{Phase}: redis-cli -p {o.RedisPort} INFO commandstats gave nothing: no Redis figures");
+            }
+        }
+        else
+        {
+            ctx.Report.Add(Phase, "Redis commands", null, "", note: "n/a: no --redis-port (bash bench/run.sh --redis passes it)");
+        }
+
+        var pair = $$"""{"identifiers":[{"type":"email","value":"{{a}}"},{"type":"email","value":"{{b}}"}]}""";
+        var splits = new List<double>();
+        var relinks = new List<double>();
+        var problems = 0;
+        void Fail(string text)
+        {
+            problems++;
+            ctx.Report.Problem($"{Phase}: {text}");
+            ctx.Failed = true;
+        }
+
+        var profileId = joined.ProfileId;
+        for (var r = 0; r < o.SplitRepeats; r++)
+        {
+            var cycle = $"#{r + 1}";
+            Ui.Info($"[{Phase}] {cycle}: unlink of the two e-mails on {profileId}");
+            var split = await TimedPostAsync(ctx, $"v1/profiles/{profileId}/unlink", pair, ct).ConfigureAwait(false);
+            splits.Add(split.Ms);
+            var parts = split.Status == HttpStatusCode.OK ? ProfileDetail.ParseArray(split.Body) : null;
+            ctx.Report.Add(Phase, $"split {cycle} of 1x{n:N0} (POST unlink)", split.Ms, "ms",
+                note: parts is null ? $"answered {(int)split.Status}" : $"200 with {parts.Count} profiles of {string.Join(" + ", parts.Select(p => p.Touchpoints.ToString("N0")))} touchpoints");
+            AddRedis(ctx, $"split {cycle}", split, backgroundPerSecond);
+            if (parts is null || parts.Count != 2 || parts.Sum(p => p.Touchpoints) != n || parts[0].ProfileId == parts[1].ProfileId)
+            {
+                Fail($"unlink {cycle} answered {(int)split.Status}: {Snip(split.Body)} (expected 200 with two profiles whose touchpoints add up to {n})");
+                break;
+            }
+
+            var (sa, pa) = await ctx.Reads.LookupDetailAsync(new IdentifierSpec("email", a), ct).ConfigureAwait(false);
+            var (sb, pb) = await ctx.Reads.LookupDetailAsync(new IdentifierSpec("email", b), ct).ConfigureAwait(false);
+            if (pa is null || pb is null || pa.ProfileId == pb.ProfileId || pa.Touchpoints + pb.Touchpoints != n
+                || pa.Count("email") != 1 || pb.Count("email") != 1
+                || !parts.Select(p => p.ProfileId).Order(StringComparer.Ordinal).SequenceEqual(new[] { pa.ProfileId, pb.ProfileId }.Order(StringComparer.Ordinal)))
+            {
+                Fail($"after unlink {cycle}: A {(int)sa} -> {pa}, B {(int)sb} -> {pb}; the answer named {string.Join(", ", parts)} (expected two profiles of one e-mail each, adding up to {n})");
+                break;
+            }
+            // Journeys: each side pages through exactly its own touchpoints; the touchpoint with both e-mails is on one side;
+            // the operator entries (r + 1 unlinks, r relinks) are in the journeys and in no figure.
+            var walkA = await JourneyWalker.WalkAsync(ctx.Reads, pa.ProfileId, 500, pa.Touchpoints + 2 * r + 1, null, ct, keepIds: true).ConfigureAwait(false);
+            var walkB = await JourneyWalker.WalkAsync(ctx.Reads, pb.ProfileId, 500, pb.Touchpoints + 2 * r + 1, null, ct, keepIds: true).ConfigureAwait(false);
+            var journeyProblem = CheckSplitJourneys(walkA, walkB, pa, pb, prefix, onlyA, onlyB, shared, operatorEntries: 2 * r + 1);
+            ctx.Report.Add(Phase, $"split {cycle}: journeys page through the right items", journeyProblem is null ? 1 : 0, "", target: "1", met: journeyProblem is null,
+                note: $"A: {pa.Touchpoints:N0} touchpoints, {walkA.Items:N0} items in {walkA.Pages} pages; B: {pb.Touchpoints:N0} touchpoints, {walkB.Items:N0} items in {walkB.Pages} pages; "
+                      + $"touchpoint with both e-mails on {(walkA.Ids.Contains(shared) ? "A" : "B")}'s side; operator entries {2 * r + 1}");
+            if (journeyProblem is not null)
+            {
+                Fail($"after unlink {cycle}: {journeyProblem}");
+                break;
+            }
+            if (r == 0)
+            {
+                // The id the profile had keeps answering, with the part holding its strongest identifier.
+                var (so, po) = await ctx.Reads.GetProfileAsync(profileId, ct).ConfigureAwait(false);
+                var ok = po is not null && (po.ProfileId == pa.ProfileId || po.ProfileId == pb.ProfileId);
+                ctx.Report.Add(Phase, "id before the split answers a part", ok ? 1 : 0, "", target: "1", met: ok,
+                    note: $"GET /v1/profiles/{{old}} answered {(int)so}{(po is null ? "" : po.ProfileId == profileId ? ", the same id" : ", a new id")}");
+                if (!ok) Fail($"GET /v1/profiles/{profileId} after the split answered {(int)so} {po}");
+            }
+
+            Ui.Info($"[{Phase}] {cycle}: relink");
+            var relink = await TimedPostAsync(ctx, $"v1/profiles/{pa.ProfileId}/relink", pair, ct).ConfigureAwait(false);
+            relinks.Add(relink.Ms);
+            var one = relink.Status == HttpStatusCode.OK ? ProfileDetail.ParseArray(relink.Body) : null;
+            ctx.Report.Add(Phase, $"relink {cycle} (POST relink)", relink.Ms, "ms",
+                note: one is null ? $"answered {(int)relink.Status}" : $"200 with {one.Count} profile(s) of {string.Join(" + ", one.Select(p => p.Touchpoints.ToString("N0")))} touchpoints");
+            AddRedis(ctx, $"relink {cycle}", relink, backgroundPerSecond);
+            var (_, ra) = await ctx.Reads.LookupDetailAsync(new IdentifierSpec("email", a), ct).ConfigureAwait(false);
+            var (_, rb) = await ctx.Reads.LookupDetailAsync(new IdentifierSpec("email", b), ct).ConfigureAwait(false);
+            if (one is not [{ } whole] || whole.Touchpoints != n || ra is null || rb is null || ra.ProfileId != rb.ProfileId
+                || ra.ProfileId != whole.ProfileId || ra.Count("email") != 2)
+            {
+                Fail($"relink {cycle} answered {(int)relink.Status}: {Snip(relink.Body)}; A -> {ra}, B -> {rb} (expected one profile of {n} holding both e-mails)");
+                break;
+            }
+            var walk = await JourneyWalker.WalkAsync(ctx.Reads, whole.ProfileId, 500, n + 2 * r + 2, null, ct, keepIds: true).ConfigureAwait(false);
+            var touchpoints = walk.Ids.Where(id => id.StartsWith(prefix, StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+            var operators = walk.Ids.Count(id => !id.StartsWith(prefix, StringComparison.Ordinal));
+            if (walk.Error is not null || walk.DuplicateIds > 0 || touchpoints.Count != n || walk.Items != n + operators || operators != 2 * r + 2)
+            {
+                Fail($"after relink {cycle}: journey of {walk.Items} items ({touchpoints.Count} touchpoints, {operators} operator entries, {walk.DuplicateIds} duplicates; expected {n} and {2 * r + 2}) {walk.Error}");
+                break;
+            }
+            profileId = whole.ProfileId;
+        }
+
+        if (splits.Count > 0)
+            ctx.Report.Add(Phase, $"split of 1x{n:N0}: first / max of {splits.Count}", splits[0], "ms",
+                note: $"max {splits.Max():0.#} ms, min {splits.Min():0.#} ms; relink first {relinks.FirstOrDefault():0.#} ms, max {(relinks.Count > 0 ? relinks.Max() : 0):0.#} ms; no target set (issue 18 asks for the figure)");
+        ctx.Report.Add(Phase, "split checks failed", problems, "", target: "0", met: problems == 0,
+            note: "answer, lookups of both e-mails, both journeys item by item, the old id; one profile again after each relink");
+    }
+
+    /// <summary>Null when each journey holds exactly its side's touchpoints (the one with both e-mails on exactly one
+    /// side), the operator entries add up, no item comes twice and each side's figure counts its touchpoints.</summary>
+    private static string? CheckSplitJourneys(JourneyWalk walkA, JourneyWalk walkB, ProfileDetail pa, ProfileDetail pb, string prefix,
+        HashSet<string> onlyA, HashSet<string> onlyB, string shared, int operatorEntries)
+    {
+        if (walkA.Error is not null || walkB.Error is not null) return $"journey walk: {walkA.Error ?? walkB.Error}";
+        if (walkA.DuplicateIds + walkB.DuplicateIds > 0) return $"{walkA.DuplicateIds + walkB.DuplicateIds} items came twice in a journey";
+        var tpA = walkA.Ids.Where(id => id.StartsWith(prefix, StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+        var tpB = walkB.Ids.Where(id => id.StartsWith(prefix, StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+        var ops = walkA.Ids.Count + walkB.Ids.Count - tpA.Count - tpB.Count;
+        if (tpA.Contains(shared) == tpB.Contains(shared)) return $"the touchpoint with both e-mails is in {(tpA.Contains(shared) ? "both" : "neither")} journey(s)";
+        tpA.Remove(shared);
+        tpB.Remove(shared);
+        if (!tpA.SetEquals(onlyA)) return $"A's journey holds {tpA.Count} of A's touchpoints ({tpA.Except(onlyA).Count()} not A's; expected {onlyA.Count})";
+        if (!tpB.SetEquals(onlyB)) return $"B's journey holds {tpB.Count} of B's touchpoints ({tpB.Except(onlyB).Count()} not B's; expected {onlyB.Count})";
+        var countA = onlyA.Count + (walkA.Ids.Contains(shared) ? 1 : 0);
+        var countB = onlyB.Count + (walkB.Ids.Contains(shared) ? 1 : 0);
+        if (pa.Touchpoints != countA || pb.Touchpoints != countB) return $"figures {pa.Touchpoints} and {pb.Touchpoints} touchpoints, journeys {countA} and {countB}";
+        if (ops != operatorEntries) return $"{ops} operator entries in the journeys, expected {operatorEntries}";
+        return null;
+    }
+
+    private static async Task<Timed> TimedPostAsync(BenchContext ctx, string path, string body, CancellationToken ct)
+    {
+        var port = ctx.Options.RedisPort;
+        var before = await RedisCommandStats.ReadAsync(port, ct).ConfigureAwait(false);
+        var t0 = Stopwatch.GetTimestamp();
+        var (status, answer) = await ctx.Writes.PostJsonAsync(path, body, ct).ConfigureAwait(false);
+        var ms = (Stopwatch.GetTimestamp() - t0) * 1000.0 / Stopwatch.Frequency;
+        var atAnswer = await RedisCommandStats.ReadAsync(port, ct).ConfigureAwait(false);
+        if (before is null || atAnswer is null) return new Timed(ms, status, answer, null, null, 0);
+        await Task.Delay(Settle, ct).ConfigureAwait(false);
+        var settled = await RedisCommandStats.ReadAsync(port, ct).ConfigureAwait(false);
+        return new Timed(ms, status, answer, atAnswer.Minus(before), settled?.Minus(before), Clock.Seconds(t0));
+    }
+
+    private static void AddRedis(BenchContext ctx, string label, Timed t, double? backgroundPerSecond)
+    {
+        if (t.AtAnswer is not { } atAnswer) return;
+        var later = t.Settled is { } s ? s.Calls - atAnswer.Calls : (long?)null;
+        var background = backgroundPerSecond is { } bps ? bps * t.SettledSeconds : (double?)null;
+        ctx.Report.Add(Phase, $"Redis commands, {label}", atAnswer.Calls, "",
+            note: $"until the answer: {atAnswer.Describe()}"
+                  + (later is { } l ? $"; {l:N0} more in the next {t.SettledSeconds - t.Ms / 1000:0.#} s ({t.Settled!.Minus(atAnswer).Describe(3)})" : "")
+                  + (background is { } bg ? $"; the idle background is about {bg:0} in that whole time" : ""));
+    }
+
+    private static string Snip(string body) => body.Length <= 300 ? body.ReplaceLineEndings(" ") : body[..300].ReplaceLineEndings(" ") + "…";
+}
