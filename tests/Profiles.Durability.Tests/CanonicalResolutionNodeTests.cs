@@ -29,7 +29,7 @@ public class CanonicalResolutionNodeTests(ITestOutputHelper output)
         foreach (var seed in new[] { 1, 2, 3 })
         {
             // Each order on customers of its own (their values carry the seed), so the orders do not meet in Redis.
-            var population = new SharedTablets($"{_run}s{seed}", customers: 60, tablets: 10, customersPerTablet: 5, hotTabletCustomers: 20);
+            var population = new SharedTablets($"{_run}s{seed}", customers: 40, tablets: 8, customersPerTablet: 5, hotTabletCustomers: 12);
             var random = new Random(seed);
             var statuses = await Cluster.ReplayAsync([first, second], [.. population.Touchpoints.OrderBy(_ => random.Next())], writers: 16, batch: 5);
             Assert.All(statuses.Values, s => Assert.Contains(s, new[] { "accepted", "duplicate" }));

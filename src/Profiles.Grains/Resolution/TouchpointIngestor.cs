@@ -66,12 +66,10 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
         var seeds = new HashSet<string>(unlinkedTogether, StringComparer.Ordinal);
         for (var i = 0; i < touchpoints.Count; i++)
         {
-            if (!outcomes[i].IsNew) continue;
-            foreach (var refused in outcomes[i].Refused.Where(r => r.TouchpointId == touchpoints[i].Id))
+            foreach (var other in await UnmadeLinksAsync(touchpoints[i], outcomes[i]))
             {
-                var link = new IdentityLink(touchpoints[i].Id, touchpoints[i].OccurredAt, touchpoints[i].Identifiers[0],
-                    new IdentifierRef(refused.Type, refused.Key, refused.Hint, false));
-                var otherSide = await ResolveAsync(refused.Key);
+                var link = new IdentityLink(touchpoints[i].Id, touchpoints[i].OccurredAt, touchpoints[i].Identifiers[0], other);
+                var otherSide = await ResolveAsync(other.Key);
                 if (await AllMadeBeforeAsync(outcomes[i].ProfileId, link) && (otherSide is null || await AllMadeBeforeAsync(otherSide, link))) continue;
                 seeds.Add(outcomes[i].ProfileId);
                 if (otherSide is not null) seeds.Add(otherSide);
@@ -84,6 +82,23 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
             if (moved.Contains(outcomes[i].ProfileId)) outcomes[i] = outcomes[i] with { ProfileId = await ProfileOfAnchorAsync(touchpoints[i]) };
         }
         return outcomes;
+    }
+
+    /// <summary>The other ends of a landed touchpoint's links that are not made. For a new touchpoint, those it was
+    /// refused. A duplicate (a batch sent again after an answer was lost, possibly before its refusals were checked)
+    /// is answered with no refusals, so its identifiers that lead elsewhere are checked again.</summary>
+    private async Task<IEnumerable<IdentifierRef>> UnmadeLinksAsync(Touchpoint touchpoint, IngestOutcome outcome)
+    {
+        if (outcome.IsNew)
+        {
+            return outcome.Refused.Where(r => r.TouchpointId == touchpoint.Id).Select(r => new IdentifierRef(r.Type, r.Key, r.Hint, false));
+        }
+        var elsewhere = new List<IdentifierRef>();
+        foreach (var identifier in touchpoint.Identifiers.Skip(1))
+        {
+            if (await ResolveAsync(identifier.Key) is { } profileId && profileId != outcome.ProfileId) elsewhere.Add(identifier);
+        }
+        return elsewhere;
     }
 
     private async Task<bool> AllMadeBeforeAsync(string profileId, IdentityLink link)
