@@ -183,7 +183,7 @@ if [ "$SMOKE" -eq 1 ]; then
   DEFAULTS=(--scenario ingest --customers 200 --warmup 500 --lookup-rate 200 --lookup-seconds 2 --idle-lookup-seconds 1 --sample 200 --out bench/results/smoke.json)
 fi
 GEN_ARGS=("${DEFAULTS[@]}" "${TARGETS[@]}" "${NODE_PIDS[@]}" --mode "$MODE")
-[ "$USE_REDIS" -eq 1 ] && GEN_ARGS+=(--cluster-id "$CLUSTER_ID")
+[ "$USE_REDIS" -eq 1 ] && GEN_ARGS+=(--cluster-id "$CLUSTER_ID" --redis-endpoint "127.0.0.1:$REDIS_PORT")
 [ -s "$WORK/redis-benchmark.txt" ] && GEN_ARGS+=(--redis-benchmark-file "$WORK/redis-benchmark.txt")
 [ -n "${CI:-}" ] && GEN_ARGS+=(--no-progress)
 GEN_ARGS+=("${PASS[@]}")

@@ -43,6 +43,15 @@ public sealed class Options
     public int ClientWatchers { get; set; } = 100;
     public int ClientLookups { get; set; } = 5000;
     public int ClientRounds { get; set; } = 2000;
+    /// <summary>Ingest phases of the ingest scenario: "cold" (the first after the node starts) and/or "warm" (a fresh
+    /// population of the same size replayed right after, on the warmed node).</summary>
+    public List<string> Phases { get; } = [];
+    /// <summary>Touchpoints per second the ingest phases are paced at (0 = as fast as the writers go).</summary>
+    public int IngestRate { get; set; }
+    /// <summary>host:port of the node's Redis, for commands, CPU and memory per touchpoint (run.sh passes it with --redis).</summary>
+    public string? RedisEndpoint { get; set; }
+
+    public IReadOnlyList<string> IngestPhases => Phases.Count == 0 ? ["cold", "warm"] : Phases;
 
     public IReadOnlyList<int> BatchSizes => Batches.Count == 0 ? [100] : Batches;
 
@@ -56,6 +65,11 @@ public sealed class Options
           --writers C             concurrent writers (default 16)
           --batch B[,B2...]       touchpoints per POST (default 100); several values split the replay in slices
           --lookup-rate R         lookups/s issued open-loop during ingest and after it (0 = none; default 1000)
+          --phases P[,P2]         ingest scenario phases: cold (first after the node starts), warm (a fresh population
+                                  of the same size replayed right after); default cold,warm
+          --ingest-rate N         pace ingest at N touchpoints/s (0 = as fast as the writers go; default 0), so lookup
+                                  latency is measured at a fixed ingest rate
+          --redis-endpoint H:P    the node's Redis: Redis commands, CPU and bytes per touchpoint (run.sh passes it with --redis)
           --lookup-seconds S      duration of the post-ingest lookup phase (default 5)
           --idle-lookup-rate R    lookups/s on the idle node after ingest, full and fields=computed,audiences (default 200)
           --idle-lookup-seconds S duration of each idle lookup phase (default 5; 0 = none)
@@ -154,6 +168,12 @@ public sealed class Options
 
                 case "gateway": o.Gateways.Add(Value()); break;
                 case "cluster-id": o.ClusterId = Value(); break;
+                case "ingest-rate": o.IngestRate = Int(); break;
+                case "redis-endpoint": o.RedisEndpoint = Value(); break;
+                case "phases":
+                    foreach (var ph in Split(Value()))
+                        o.Phases.Add(ph is "cold" or "warm" ? ph : throw new UsageException($"--phases takes cold and/or warm, got '{ph}'"));
+                    break;
                 case "client-watchers": o.ClientWatchers = Math.Max(8, Int()); break;
                 case "client-lookups": o.ClientLookups = Math.Max(1, Int()); break;
                 case "client-rounds": o.ClientRounds = Int(); break;
