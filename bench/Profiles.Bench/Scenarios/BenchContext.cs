@@ -50,7 +50,7 @@ public sealed class BenchContext(Options options, Report report, NodeClient writ
         var commands = RedisInfo.CommandsBetween(before, afterIngest);
         var top = RedisInfo.Delta(before, afterIngest);
         Report.Add(phase, "Redis commands per touchpoint", (double)commands / n, "",
-            note: $"INFO commandstats over the ingest (lookups included), {commands:N0} commands: "
+            note: $"INFO commandstats over the ingest (lookups included; the commands a script runs count, each EVALSHA is one client call), {commands:N0} commands: "
                   + string.Join(", ", top.Take(8).Select(c => $"{c.Command} {c.Calls / (double)n:0.###} ({c.Usec / (double)Math.Max(1, c.Calls):0.#} µs each)")));
         var redisCpu = afterIngest.CpuSeconds - before.CpuSeconds;
         Report.Add(phase, "Redis CPU per touchpoint", redisCpu * 1e6 / n, "µs",
