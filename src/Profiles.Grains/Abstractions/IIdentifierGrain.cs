@@ -14,10 +14,8 @@ public interface IIdentifierGrain : IGrainWithStringKey, IWatchable
     [Alias("GetOrAssignProfile")]
     Task<string> GetOrAssignProfile(string proposedProfileId);
 
-    /// <summary>The identifier's profile, or null when it was never seen. Interleaves with writes (a lookup does not
-    /// wait for an assignment's Redis write): it reads one field, which every write sets in one step; a pointer not yet
-    /// durable leads to a profile the touchpoint is about to land on, as a read queued after the write would.</summary>
-    [Alias("GetProfile"), AlwaysInterleave]
+    /// <summary>The identifier's profile, or null when it was never seen.</summary>
+    [Alias("GetProfile")]
     Task<string?> GetProfile();
 
     /// <summary>Gives back an identifier assigned to one of <paramref name="profileIds"/> (one surviving profile

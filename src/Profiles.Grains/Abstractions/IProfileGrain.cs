@@ -49,8 +49,8 @@ public interface IProfileGrain : IGrainWithStringKey, IWatchable
     [Alias("Erase")]
     Task<ErasedProfile> Erase();
 
-    /// <summary>The profile as it stands. Interleaves with writes: it neither writes nor awaits (ProfileGrain).</summary>
-    [Alias("Get"), AlwaysInterleave]
+    /// <summary>The profile as it stands.</summary>
+    [Alias("Get")]
     Task<ProfileReply<ProfileSnapshot>> Get();
 
     /// <summary>The last link made in this profile per type of its weaker end (see <see cref="ProfileContent.LastLinks"/>):
@@ -88,8 +88,8 @@ public interface IProfileGrain : IGrainWithStringKey, IWatchable
     Task RefreshStanding();
 
     /// <summary>Only the computed traits and audiences, for the storefront's small read; whether the profile holds
-    /// <paramref name="identifierKey"/> when one is given. Interleaves with writes, as <see cref="Get"/>.</summary>
-    [Alias("GetPersonalised"), AlwaysInterleave]
+    /// <paramref name="identifierKey"/> when one is given.</summary>
+    [Alias("GetPersonalised")]
     Task<ProfileReply<PersonalisedProfile>> GetPersonalised(string? identifierKey);
 }
 

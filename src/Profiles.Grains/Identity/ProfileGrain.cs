@@ -15,13 +15,9 @@ using Profiles.Grains.Storage;
 namespace Profiles.Grains.Identity;
 
 /// <summary>
-/// A unified customer: where a profile is merged. Not reentrant: each write runs alone, so the fold, the
+/// A unified customer: where a profile is merged. Not reentrant: each call runs alone, so the fold, the
 /// forwarding pointer, the identity rule limits and the journey log stay consistent without locks. The only
-/// calls it makes are <see cref="IProfileGrain.Absorb"/> on a strictly smaller profile id. The two reads,
-/// <see cref="Get"/> and <see cref="GetPersonalised"/>, interleave with the writes (<c>[AlwaysInterleave]</c>, so
-/// a storefront lookup does not queue behind an ingest turn waiting on Redis): they neither write nor await, and
-/// every write changes the state only between its awaits, in steps that leave it consistent (see
-/// <see cref="UnavailableForReading"/>).
+/// calls it makes are <see cref="IProfileGrain.Absorb"/> on a strictly smaller profile id.
 /// Touchpoints are durable once the journey store has them, so applying them does not wait for a state
 /// write: the snapshot is written at most every few seconds while it changes (and on deactivation), and an
 /// activation folds in whatever the journey holds beyond it. Merges write at once: their content is in no log.
@@ -48,13 +44,6 @@ public sealed class ProfileGrain(
     private static readonly TimeSpan HeldTooLong = TimeSpan.FromSeconds(5);
 
     private readonly Watchers _watchers = new(logger, signals, LiveTargetKind.Profile);
-
-    // A hand-off (MergeInto, or finishing one cut short) is under way in this activation: a read that sees
-    // HandoffPending then is interleaved with it, and asks nothing more.
-    private bool _handingOff;
-
-    // A read saw a hand-off cut short and asked this grain, in a turn of its own, to finish it.
-    private bool _handOffNudged;
 
     private bool _snapshotBehind;
 
@@ -186,18 +175,10 @@ public sealed class ProfileGrain(
         EnsureSmaller(survivorId, Id);
         // Record where we go before handing over: a crash in between resumes the hand-off on activation,
         // and the survivor takes our content only once.
-        _handingOff = true;
-        try
-        {
-            Profile.ForwardedTo = survivorId;
-            Profile.HandoffPending = true;
-            await WriteSnapshot();
-            return await HandOff(arriving.Value);
-        }
-        finally
-        {
-            _handingOff = false;
-        }
+        Profile.ForwardedTo = survivorId;
+        Profile.HandoffPending = true;
+        await WriteSnapshot();
+        return await HandOff(arriving.Value);
     }
 
     public async Task<ProfileReply> Absorb(Immutable<AbsorbedProfile> absorbed)
@@ -361,21 +342,21 @@ public sealed class ProfileGrain(
 
     public Task UnwatchStream(Guid subscriptionId) => _watchers.UnwatchStream(subscriptionId);
 
-    public Task<ProfileReply<ProfileSnapshot>> Get() => Task.FromResult(
-        UnavailableForReading() is { } elsewhere
+    public async Task<ProfileReply<ProfileSnapshot>> Get() =>
+        await Unavailable() is { } elsewhere
             ? ProfileReply<ProfileSnapshot>.Not(elsewhere)
             : ProfileReply<ProfileSnapshot>.Done(Id, new ProfileSnapshot(
-                Id, Profile.Content.CopyForReading(), [.. Profile.Merged.Order(StringComparer.Ordinal)], Profile.Version, Personalised())));
+                Id, Profile.Content.CopyForReading(), [.. Profile.Merged.Order(StringComparer.Ordinal)], Profile.Version, Personalised()));
 
-    public Task<ProfileReply<PersonalisedProfile>> GetPersonalised(string? identifierKey) => Task.FromResult(
-        UnavailableForReading() is { } elsewhere
+    public async Task<ProfileReply<PersonalisedProfile>> GetPersonalised(string? identifierKey) =>
+        await Unavailable() is { } elsewhere
             ? ProfileReply<PersonalisedProfile>.Not(elsewhere)
             : ProfileReply<PersonalisedProfile>.Done(Id, new PersonalisedProfile(
                 Id,
                 Profile.Version,
                 !Profile.Content.IsEmpty || Profile.Merged.Count > 0,
                 identifierKey is null || Profile.Content.Identifiers.ContainsKey(identifierKey),
-                Personalised())));
+                Personalised()));
 
     /// <summary>Evaluated at read time, for today: a window moves with the date without any new touchpoint.</summary>
     private PersonalisedValues Personalised()
@@ -405,37 +386,6 @@ public sealed class ProfileGrain(
         return Profile.ForwardedTo is { } forwardedTo ? ProfileReply.Forwarded(forwardedTo) : null;
     }
 
-    /// <summary>
-    /// <see cref="Unavailable"/> for the interleaved reads: it never writes and never awaits. What a read sees at each
-    /// await of a write: Apply changes nothing before the journey append returns, then folds the new touchpoints and
-    /// grows the log length (so <see cref="ProfileState.Version"/>) in one step; Absorb merges the loser's content,
-    /// its ids and the version in one step; Install, InstallForward, Freeze, ReleaseResolution, RecordRefusedLink
-    /// change the state in one step before writing it; Erase sets the erased flag before anything else. A hand-off
-    /// sets HandoffPending with the forwarding pointer, keeps the content here until the survivor has taken it, and
-    /// then, in one step, clears the content and HandoffPending: so while HandoffPending is set, the content is here
-    /// and the survivor may not have it yet, and the read answers it from here (the profile before the merge) instead
-    /// of sending the caller on. A hand-off cut short (storage failed mid-way) is finished by a write turn: the read
-    /// asks for one (RefreshStanding, which finishes it first) instead of doing it itself.
-    /// </summary>
-    private ProfileReply? UnavailableForReading()
-    {
-        if (Profile.ResolvingBy is { } resolution)
-        {
-            if (time.GetElapsedTime(_resolutionNudgedAt) > HeldTooLong) NudgeResolution(resolution);
-        }
-        else if (Profile.HandoffPending)
-        {
-            if (!_handingOff && !_handOffNudged)
-            {
-                _handOffNudged = true;
-                this.AsReference<IProfileGrain>().RefreshStanding().Ignore();
-            }
-            return _erased ? ProfileReply.Erased(Id) : null;
-        }
-        if (_erased) return ProfileReply.Erased(Id);
-        return Profile.ForwardedTo is { } forwardedTo ? ProfileReply.Forwarded(forwardedTo) : null;
-    }
-
     /// <summary>As <see cref="Unavailable"/>, and while a resolution holds the profile, nothing may change it.</summary>
     private async Task<ProfileReply?> Unwritable()
     {
@@ -459,17 +409,7 @@ public sealed class ProfileGrain(
     /// answered, so no caller follows the forwarding pointer to a survivor that lacks this profile's content.</summary>
     private async Task FinishInterruptedHandOff()
     {
-        if (!Profile.HandoffPending) return;
-        _handingOff = true;
-        try
-        {
-            await HandOff([]);
-        }
-        finally
-        {
-            _handingOff = false;
-            _handOffNudged = false;
-        }
+        if (Profile.HandoffPending) await HandOff([]);
     }
 
     private async Task<ProfileReply> HandOff(IdentifierRef[] arriving)
@@ -587,8 +527,6 @@ public sealed class ProfileGrain(
         } while (touchpoints.Count == page);
         content.Computed = computed;
         content.ComputedCoverage = personalisation.Computed.StateKeys;
-        // An interleaved read may have evaluated the traits at this version from the accumulators before this fold.
-        _personalised = null;
         logger.LogDebug("Profile {ProfileId}: computed traits folded again from its journeys after a configuration change", Id);
         await WriteSnapshot();
     }
