@@ -79,7 +79,8 @@ try
     await Warmup.RunAsync(ctx, ct);
     if (scenario is "ingest" or "all")
         foreach (var phase in options.IngestPhases)
-            await IngestScenario.RunAsync(ctx, $"ingest {phase}", options.Customers, lookups: true, options.Sample, ingestTarget: "ingest", ct,
+            // "warm" is the population after the cold one; alone, it is the first after the start (and the warm-up).
+            await IngestScenario.RunAsync(ctx, phase == "warm" && !options.IngestPhases.Contains("cold") ? $"ingest first (warm-up {options.Warmup:N0})" : $"ingest {phase}", options.Customers, lookups: true, options.Sample, ingestTarget: "ingest", ct,
                 options.IngestRate);
     if (scenario is "hot" or "all")
         await HotScenario.RunAsync(ctx, ct);
