@@ -6,6 +6,8 @@
 #   bash bench/run.sh --smoke                           # tiny run for CI (200 customers, ingest)
 #   bash bench/run.sh --no-personalisation              # the node without computed traits and audiences
 #   bash bench/run.sh --redis-cluster 3 --nodes 2       # two nodes on a three-master Redis Cluster
+#   bash bench/run.sh --node-dll /tmp/a/Profiles.Silo.dll # a node built elsewhere (a copy of an earlier build), for A/B runs
+#   bash bench/run.sh --node-env DOTNET_TieredPGO=0     # an environment variable for the node(s) only (repeatable)
 #
 # It builds in Release, starts a Profiles node on a free loopback port (with --redis: a redis-server in a
 # temp dir first, installed with apt-get when missing), measures Redis's own ceiling with redis-benchmark
@@ -26,6 +28,8 @@ CLUSTER_MASTERS=0
 SMOKE=0
 NO_PERSONALISATION=0
 NODES=1
+NODE_DLL=""
+NODE_ENV=()
 PASS=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -36,6 +40,8 @@ while [ $# -gt 0 ]; do
     --no-personalisation) NO_PERSONALISATION=1 ;;
     --nodes) NODES="$2"; shift ;;
     --nodes=*) NODES="${1#--nodes=}" ;;
+    --node-dll) NODE_DLL="$(realpath "$2")"; shift ;;
+    --node-env) NODE_ENV+=("$2"); shift ;;
     *) PASS+=("$1") ;;
   esac
   shift
@@ -110,7 +116,9 @@ start_redis() { # port dir [redis-server settings...] -> pid
 
 # 1. Build.
 log "building in Release"
-dotnet build src/Profiles.Silo -c Release -nologo -v q -clp:ErrorsOnly >&2
+if [ -z "$NODE_DLL" ]; then
+  dotnet build src/Profiles.Silo -c Release -nologo -v q -clp:ErrorsOnly >&2
+fi
 dotnet build bench/Profiles.Bench -c Release -nologo -v q -clp:ErrorsOnly >&2
 
 # 2. Redis: the node's store (--redis) and/or the ceiling measured with redis-benchmark.
@@ -228,8 +236,14 @@ for i in $(seq 1 "$NODES"); do
   NODE_ARGS=(--urls "http://127.0.0.1:$HTTP_PORT" --Profiles:SiloPort="$SILO_PORT" --Profiles:GatewayPort="$GW_PORT" "${CONTENT_ROOT[@]}")
   if [ "$USE_REDIS" -eq 1 ]; then NODE_ARGS+=(--Profiles:Redis="$REDIS_CONNECTION" --Profiles:ClusterId="$CLUSTER_ID"); fi
   log "starting node $i on http://127.0.0.1:$HTTP_PORT ($([ "$USE_REDIS" -eq 1 ] && echo redis || echo embedded) mode; log bench/results/node$i.log)"
-  Logging__LogLevel__Default=Warning \
-    dotnet run -c Release --no-build --project src/Profiles.Silo -- "${NODE_ARGS[@]}" > "$LOGS/node$i.log" 2>&1 &
+  if [ -n "$NODE_DLL" ]; then
+    # Its own build output is its content root (appsettings.json), unless --no-personalisation gave another.
+    [ ${#CONTENT_ROOT[@]} -eq 0 ] && NODE_ARGS+=(--contentRoot "$(dirname "$NODE_DLL")")
+    env Logging__LogLevel__Default=Warning "${NODE_ENV[@]}" dotnet "$NODE_DLL" "${NODE_ARGS[@]}" > "$LOGS/node$i.log" 2>&1 &
+  else
+    env Logging__LogLevel__Default=Warning "${NODE_ENV[@]}" \
+      dotnet run -c Release --no-build --project src/Profiles.Silo -- "${NODE_ARGS[@]}" > "$LOGS/node$i.log" 2>&1 &
+  fi
   RUN_PID=$!
   PIDS+=("$RUN_PID")
   # Ready when a lookup of an unknown identifier answers 404.
@@ -262,7 +276,7 @@ if [ "$SMOKE" -eq 1 ]; then
   DEFAULTS=(--scenario ingest --customers 200 --warmup 500 --lookup-rate 200 --lookup-seconds 2 --idle-lookup-seconds 1 --sample 200 --out bench/results/smoke.json)
 fi
 GEN_ARGS=("${DEFAULTS[@]}" "${TARGETS[@]}" "${NODE_PIDS[@]}" --mode "$MODE")
-[ "$USE_REDIS" -eq 1 ] && GEN_ARGS+=(--cluster-id "$CLUSTER_ID" --redis-port "$REDIS_PORT")
+[ "$USE_REDIS" -eq 1 ] && GEN_ARGS+=(--cluster-id "$CLUSTER_ID" --redis-endpoint "127.0.0.1:$REDIS_PORT")
 [ -s "$WORK/redis-benchmark.txt" ] && GEN_ARGS+=(--redis-benchmark-file "$WORK/redis-benchmark.txt")
 [ -n "${CI:-}" ] && GEN_ARGS+=(--no-progress)
 GEN_ARGS+=("${PASS[@]}")
@@ -272,6 +286,8 @@ if [ "$CLUSTER_MASTERS" -gt 0 ]; then ORIGINAL+=" --redis-cluster $CLUSTER_MASTE
 [ "$SMOKE" -eq 1 ] && ORIGINAL+=" --smoke"
 [ "$NO_PERSONALISATION" -eq 1 ] && ORIGINAL+=" --no-personalisation"
 [ "$NODES" -gt 1 ] && ORIGINAL+=" --nodes $NODES"
+[ -n "$NODE_DLL" ] && ORIGINAL+=" --node-dll $NODE_DLL"
+[ ${#NODE_ENV[@]} -gt 0 ] && ORIGINAL+=" --node-env ${NODE_ENV[*]}"
 [ ${#PASS[@]} -gt 0 ] && ORIGINAL+=" ${PASS[*]}"
 log "running the generator"
 set +e

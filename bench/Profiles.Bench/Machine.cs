@@ -86,6 +86,30 @@ public static class ProcStats
         }
     }
 
+    /// <summary>Seconds since the process started (from its start time in /proc and the system's uptime), or null.</summary>
+    public static double? AgeSeconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var startTicks = long.Parse(fields[19], CultureInfo.InvariantCulture); // field 22, starttime
+            var uptime = double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], CultureInfo.InvariantCulture);
+            return uptime - startTicks / 100.0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The 1-, 5- and 15-minute load averages, as /proc/loadavg shows them.</summary>
+    public static string LoadAverage()
+    {
+        try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "n/a"; }
+    }
+
     public static TimeSpan SelfCpu() => Process.GetCurrentProcess().TotalProcessorTime;
 }
 

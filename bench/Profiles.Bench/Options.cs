@@ -46,7 +46,18 @@ public sealed class Options
     public int SplitSize { get; set; } = 10_000;
     public int SplitRepeats { get; set; } = 3;
     public int TabletLogins { get; set; } = 2;
-    public int? RedisPort { get; set; }
+    /// <summary>Ingest phases of the ingest scenario: "cold" (the first after the node starts) and/or "warm" (a fresh
+    /// population of the same size replayed right after, on the warmed node).</summary>
+    public List<string> Phases { get; } = [];
+    /// <summary>Touchpoints per second the ingest phases are paced at (0 = as fast as the writers go).</summary>
+    public int IngestRate { get; set; }
+    /// <summary>host:port of the node's Redis, for commands, CPU and memory per touchpoint (run.sh passes it with --redis).</summary>
+    public string? RedisEndpoint { get; set; }
+
+    public IReadOnlyList<string> IngestPhases => Phases.Count == 0 ? ["cold", "warm"] : Phases;
+
+    /// <summary>The port of <see cref="RedisEndpoint"/>, for the split scenario's redis-cli.</summary>
+    public int? RedisPort => RedisEndpoint is { } endpoint && int.TryParse(endpoint[(endpoint.LastIndexOf(':') + 1)..], out var port) ? port : null;
 
     public IReadOnlyList<int> BatchSizes => Batches.Count == 0 ? [100] : Batches;
 
@@ -61,6 +72,11 @@ public sealed class Options
           --writers C             concurrent writers (default 16)
           --batch B[,B2...]       touchpoints per POST (default 100); several values split the replay in slices
           --lookup-rate R         lookups/s issued open-loop during ingest and after it (0 = none; default 1000)
+          --phases P[,P2]         ingest scenario phases: cold (first after the node starts), warm (a fresh population
+                                  of the same size replayed right after); default cold,warm
+          --ingest-rate N         pace ingest at N touchpoints/s (0 = as fast as the writers go; default 0), so lookup
+                                  latency is measured at a fixed ingest rate
+          --redis-endpoint H:P    the node's Redis: Redis commands, CPU and bytes per touchpoint (run.sh passes it with --redis)
           --lookup-seconds S      duration of the post-ingest lookup phase (default 5)
           --idle-lookup-rate R    lookups/s on the idle node after ingest, full and fields=computed,audiences (default 200)
           --idle-lookup-seconds S duration of each idle lookup phase (default 5; 0 = none)
@@ -72,7 +88,6 @@ public sealed class Options
           --split-size N          touchpoints of the one profile the split scenario splits (default 10000, at least 3)
           --split-repeats N       unlink/relink cycles timed on that profile (default 3)
           --tablet-logins N       tablet logins per customer in the tablets scenario (default 2; --customers sets C)
-          --redis-port N          the node's redis-server on 127.0.0.1, read with redis-cli INFO commandstats (run.sh --redis passes it)
           --live-subscribers N    concurrent SSE subscribers of the live scenario, one customer each (default 100)
           --live-rounds R         touchpoints timed from their 200 to the subscriber's event (default 2000)
           --live-rate N           rounds per second, open loop (default 200)
@@ -151,7 +166,6 @@ public sealed class Options
                 case "split-size": o.SplitSize = Math.Max(3, Int()); break;
                 case "split-repeats": o.SplitRepeats = Math.Max(1, Int()); break;
                 case "tablet-logins": o.TabletLogins = Math.Clamp(Int(), 1, 100); break;
-                case "redis-port": o.RedisPort = Math.Clamp(Int(), 1, 65535); break;
                 case "out": o.Out = Value(); break;
                 case "redis-benchmark-file": o.RedisBenchmarkFile = Value(); break;
                 case "mode": o.Mode = Value(); break;
@@ -167,6 +181,12 @@ public sealed class Options
 
                 case "gateway": o.Gateways.Add(Value()); break;
                 case "cluster-id": o.ClusterId = Value(); break;
+                case "ingest-rate": o.IngestRate = Int(); break;
+                case "redis-endpoint": o.RedisEndpoint = Value(); break;
+                case "phases":
+                    foreach (var ph in Split(Value()))
+                        o.Phases.Add(ph is "cold" or "warm" ? ph : throw new UsageException($"--phases takes cold and/or warm, got '{ph}'"));
+                    break;
                 case "client-watchers": o.ClientWatchers = Math.Max(8, Int()); break;
                 case "client-lookups": o.ClientLookups = Math.Max(1, Int()); break;
                 case "client-rounds": o.ClientRounds = Int(); break;

@@ -55,9 +55,21 @@ report.Details["options"] = new
     options.Seed, options.Customers, options.Writers, batches = options.BatchSizes, options.LookupRate, options.LookupSeconds,
     options.Scenario, options.HotTouchpoints, options.MergeSize, options.MergeRepeats, options.Sample,
     options.LiveSubscribers, options.LiveRounds, options.LiveRate, options.LiveChurn, options.ImportRows, options.ImportParallel, options.ImportRounds,
-    options.ClientWatchers, options.ClientLookups, options.ClientRounds,
-    options.SplitSize, options.SplitRepeats, options.TabletLogins, options.RedisPort,
+    options.ClientWatchers, options.ClientLookups, options.ClientRounds, phases = options.IngestPhases, options.IngestRate, options.RedisEndpoint,
+    options.SplitSize, options.SplitRepeats, options.TabletLogins,
 };
+if (options.RedisEndpoint is { } endpoint)
+{
+    try
+    {
+        ctx.Redis = await RedisProbe.ConnectAsync(endpoint, ct);
+        ctx.RedisBaseline = await ctx.Redis.InfoAsync();
+    }
+    catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException)
+    {
+        Ui.Warn($"--redis-endpoint {endpoint}: {e.Message}; no Redis figures");
+    }
+}
 var idle = ctx.Meter().Stop();
 report.Add("start", "node RSS before load", idle.NodeRssKiB / 1024.0, "MiB",
     note: options.NodePids.Count == 0 ? "no --node-pid" : $"pid {string.Join(",", options.NodePids)}");
@@ -67,7 +79,10 @@ try
 {
     await Warmup.RunAsync(ctx, ct);
     if (scenario is "ingest" or "all")
-        await IngestScenario.RunAsync(ctx, "ingest", options.Customers, lookups: true, options.Sample, ingestTarget: "ingest", ct);
+        foreach (var phase in options.IngestPhases)
+            // "warm" is the population after the cold one; alone, it is the first after the start (and the warm-up).
+            await IngestScenario.RunAsync(ctx, phase == "warm" && !options.IngestPhases.Contains("cold") ? $"ingest first (warm-up {options.Warmup:N0})" : $"ingest {phase}", options.Customers, lookups: true, options.Sample, ingestTarget: "ingest", ct,
+                options.IngestRate);
     if (scenario is "hot" or "all")
         await HotScenario.RunAsync(ctx, ct);
     if (scenario is "merge" or "all")
@@ -115,6 +130,7 @@ catch (IOException e)
 {
     Console.Error.WriteLine($"could not write {options.Out}: {e.Message}");
 }
+ctx.Redis?.Dispose();
 return ctx.Failed ? 1 : 0;
 
 static string Quote(string a) => a.Length == 0 || a.Any(char.IsWhiteSpace) ? $"'{a}'" : a;

@@ -13,6 +13,13 @@ public sealed class BenchContext(Options options, Report report, NodeClient writ
     /// <summary>Next free global customer index, so that phases never share identifiers.</summary>
     public int NextCustomer { get; set; }
 
+    /// <summary>The node's Redis when --redis-endpoint was given.</summary>
+    public RedisProbe? Redis { get; set; }
+    /// <summary>Redis's INFO before anything was sent (the store is flushed by run.sh).</summary>
+    public RedisInfo? RedisBaseline { get; set; }
+    /// <summary>Touchpoints accepted so far, warm-up included: what the store holds.</summary>
+    public long StoredTouchpoints { get; set; }
+
     public PhaseMeter Meter() => new(Options.NodePids);
 
     /// <summary>Adds the node's RSS, CPU and this generator's CPU for a phase, plus grain activations.</summary>
@@ -32,10 +39,51 @@ public sealed class BenchContext(Options options, Report report, NodeClient writ
         Report.Add(phase, "grain activations", activations, "", note: metric is null ? "n/a: no activation series in GET /metrics" : metric);
     }
 
-    public void AddIngest(string phase, string label, IngestStats s, string? target = null)
+    /// <summary>Redis's share of the phase: commands and CPU per touchpoint over the ingest, against the node's and the
+    /// generator's CPU; used_memory once the snapshots are written, per touchpoint of the phase and for the whole store;
+    /// and the memory by key type (MEMORY USAGE of a sample of each) per stored touchpoint.</summary>
+    public async Task AddRedisAsync(string phase, RedisProbe probe, RedisInfo before, RedisInfo afterIngest, PhaseUsage usage, long touchpoints,
+        CancellationToken ct)
+    {
+        var settled = await probe.InfoAsync().ConfigureAwait(false);
+        var n = Math.Max(1, touchpoints);
+        var commands = RedisInfo.CommandsBetween(before, afterIngest);
+        var top = RedisInfo.Delta(before, afterIngest);
+        Report.Add(phase, "Redis commands per touchpoint", (double)commands / n, "",
+            note: $"INFO commandstats over the ingest (lookups included; the commands a script runs count, each EVALSHA is one client call), {commands:N0} commands: "
+                  + string.Join(", ", top.Take(8).Select(c => $"{c.Command} {c.Calls / (double)n:0.###} ({c.Usec / (double)Math.Max(1, c.Calls):0.#} µs each)")));
+        var redisCpu = afterIngest.CpuSeconds - before.CpuSeconds;
+        Report.Add(phase, "Redis CPU per touchpoint", redisCpu * 1e6 / n, "µs",
+            note: $"{redisCpu / Math.Max(usage.ElapsedSeconds, 1e-9):0.##} cores; node {(usage.NodeCpuSeconds ?? double.NaN) * 1e6 / n:0} µs, generator {usage.BenchCpuSeconds * 1e6 / n:0} µs per touchpoint; "
+                  + $"elapsed x cores {usage.ElapsedSeconds * Environment.ProcessorCount * 1e6 / n:0} µs");
+        Report.Add(phase, "Redis bytes per touchpoint of the phase", (double)(settled.UsedMemory - before.UsedMemory) / n, "B",
+            note: $"used_memory {before.UsedMemory / 1048576.0:0.#} -> {settled.UsedMemory / 1048576.0:0.#} MiB, measured after the snapshot interval");
+        if (RedisBaseline is { } b0 && StoredTouchpoints > 0)
+            Report.Add(phase, "Redis bytes per stored touchpoint, whole store", (double)(settled.UsedMemory - b0.UsedMemory) / StoredTouchpoints, "B",
+                note: $"{StoredTouchpoints:N0} touchpoints stored (warm-up included), used_memory over the empty store {(settled.UsedMemory - b0.UsedMemory) / 1048576.0:0.#} MiB");
+        try
+        {
+            var classes = await probe.KeyUsageAsync(200, ct).ConfigureAwait(false);
+            var stored = Math.Max(1, StoredTouchpoints);
+            var total = classes.Sum(c => c.EstimatedBytes);
+            Report.Add(phase, "Redis key bytes per stored touchpoint, by key type", total / stored, "B",
+                note: "MEMORY USAGE of up to 200 keys per type, scaled to its count: "
+                      + string.Join("; ", classes.Take(10).Select(c => $"{c.Name} {c.EstimatedBytes / stored:0} B ({c.Keys:N0} keys)")));
+            Report.Details[$"{phase} redis keys"] = classes.Select(c => new { c.Name, c.Keys, c.Sampled, c.SampledBytes, estimatedBytes = c.EstimatedBytes }).ToArray();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            Report.Add(phase, "Redis key bytes per stored touchpoint, by key type", null, "B", note: "n/a: " + e.Message);
+        }
+        Report.Details[$"{phase} redis commands"] = top.Select(c => new { c.Command, c.Calls, c.Usec }).ToArray();
+    }
+
+    public void AddIngest(string phase, string label, IngestStats s, string? target = null, double rate = 0)
     {
         var lat = s.Latency.Summarise();
-        if (target == "ingest")
+        if (rate > 0)
+            Report.Add(phase, $"ingest rate {label}", s.PerSecond, "touchpoints/s", note: $"paced at {rate:N0}/s; {Options.Writers} writers, batch {s.Batch}");
+        else if (target == "ingest")
             Report.AddAtLeast(phase, $"ingest rate {label}", s.PerSecond, "touchpoints/s", 10_000,
                 note: $"{Options.Writers} writers, batch {s.Batch}");
         else if (target == "hot")
@@ -70,8 +118,13 @@ public sealed class BenchContext(Options options, Report report, NodeClient writ
         Report.Add(phase, $"lookups/s {label}", s.PerSecond, "/s",
             note: $"asked {s.Rate}/s open-loop (generator lag p99 {lag.P99:0.###} ms); 200: {s.Ok:N0}, 404: {s.NotFound:N0}, other: {s.OtherStatus}, failed: {s.Failed}, skipped: {s.Skipped}");
         Report.Add(phase, $"lookup p50 {label}", lat.P50, "ms", note: $"from intended start; service time p50 {svc.P50:0.###} ms");
-        if (target && s.Rate >= 1000) Report.AddAtMost(phase, $"lookup p99 {label}", lat.P99, "ms", 5, note: $"from intended start; service time p99 {svc.P99:0.###} ms");
-        else Report.Add(phase, $"lookup p99 {label}", lat.P99, "ms", note: $"from intended start; service time p99 {svc.P99:0.###} ms" + (target ? "; the target (<= 5 ms) applies at 1,000/s" : ""));
+        // Issue 14: p99 <= 25 ms during a full-speed ingest, <= 5 ms during an ingest paced at 5,000 touchpoints/s or less.
+        var paced = Options.IngestRate is > 0 and <= 5000;
+        var limit = paced ? 5 : 25;
+        if (target && s.Rate >= 1000)
+            Report.AddAtMost(phase, $"lookup p99 {label}", lat.P99, "ms", limit, note: $"from intended start; service time p99 {svc.P99:0.###} ms"
+                + (paced ? $"; ingest paced at {Options.IngestRate:N0}/s" : "; full-speed ingest (issue 5 asked 5 ms)"));
+        else Report.Add(phase, $"lookup p99 {label}", lat.P99, "ms", note: $"from intended start; service time p99 {svc.P99:0.###} ms" + (target ? "; the target applies at 1,000/s" : ""));
         foreach (var e in s.Errors) Report.Problem($"{phase} lookups: {e}");
     }
 }

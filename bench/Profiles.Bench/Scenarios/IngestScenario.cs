@@ -2,13 +2,21 @@ namespace Profiles.Bench.Scenarios;
 
 /// <summary>
 /// The omnichannel population replayed in a seeded random order by C writers in batches of B, with open-loop
-/// lookups during the ingest and after it, then a correctness check of sampled customers.
+/// lookups during the ingest and after it, then a correctness check of sampled customers. With a rate, the
+/// replay is paced at that many touchpoints/s (the lookups then measure latency at a fixed ingest rate). With
+/// --redis-endpoint, Redis's commands and CPU over the ingest and its memory once the snapshots are written,
+/// per touchpoint.
 /// </summary>
 public static class IngestScenario
 {
-    public static async Task<IngestStats[]> RunAsync(BenchContext ctx, string phase, int customers, bool lookups, int sample, string? ingestTarget, CancellationToken ct)
+    public static async Task<IngestStats[]> RunAsync(BenchContext ctx, string phase, int customers, bool lookups, int sample, string? ingestTarget, CancellationToken ct,
+        double rate = 0)
     {
         var o = ctx.Options;
+        if (o.NodePids.Count > 0 && ProcStats.AgeSeconds(o.NodePids[0]) is { } age)
+            ctx.Report.Add(phase, "node age at phase start", age, "s", note: $"since the node process started; load average {ProcStats.LoadAverage()}");
+        else
+            ctx.Report.Add(phase, "load average at phase start", null, "", note: ProcStats.LoadAverage());
         var offset = ctx.NextCustomer;
         ctx.NextCustomer += customers;
         Ui.Info($"[{phase}] generating {customers:N0} customers (seed {o.Seed}, offset {offset:N0})");
@@ -29,6 +37,7 @@ public static class IngestScenario
             .ToArray();
 
         var metricsBefore = (await NodeMetrics.MergesAsync(ctx.Reads, ct).ConfigureAwait(false)).Value;
+        var redisBefore = ctx.Redis is { } rp ? await rp.InfoAsync().ConfigureAwait(false) : null;
         var meter = ctx.Meter();
         using var stopLookups = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var lookupTask = lookups && o.LookupRate > 0
@@ -37,15 +46,22 @@ public static class IngestScenario
 
         var sizes = o.BatchSizes;
         var slices = new IngestStats[sizes.Count];
+        // Touchpoints answered, sampled every 5 s: the rate's course through the phase (the cold phase's first
+        // seconds are where JIT tiering and first activations show).
+        long answered = 0;
+        var timeline = new List<double>();
+        var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var sampler = new Timer(_ => { lock (timeline) timeline.Add(Interlocked.Read(ref answered)); }, null, 5000, 5000);
         try
         {
-            await Ui.WithProgress($"{phase}: {total:N0} touchpoints", total, async progress =>
+            await Ui.WithProgress($"{phase}: {total:N0} touchpoints{(rate > 0 ? $" at {rate:N0}/s" : "")}", total, async progress =>
             {
+                void Progress(long n) { Interlocked.Add(ref answered, n); progress(n); }
                 for (var i = 0; i < sizes.Count; i++)
                 {
                     var from = (int)((long)total * i / sizes.Count);
                     var to = (int)((long)total * (i + 1) / sizes.Count);
-                    slices[i] = await Replayer.ReplayAsync(ctx.Writes, order, from, to, sizes[i], o.Writers, progress, ct).ConfigureAwait(false);
+                    slices[i] = await Replayer.ReplayAsync(ctx.Writes, order, from, to, sizes[i], o.Writers, Progress, ct, rate).ConfigureAwait(false);
                 }
                 return 0;
             }).ConfigureAwait(false);
@@ -54,11 +70,26 @@ public static class IngestScenario
         {
             await stopLookups.CancelAsync().ConfigureAwait(false);
         }
+        await sampler.DisposeAsync().ConfigureAwait(false);
         var during = await lookupTask.ConfigureAwait(false);
         var usage = meter.Stop();
+        var redisAfterIngest = ctx.Redis is { } rp2 ? await rp2.InfoAsync().ConfigureAwait(false) : null;
+        var loadAfter = ProcStats.LoadAverage();
 
         var all = Combine(slices);
-        ctx.AddIngest(phase, "(all)", all, ingestTarget);
+        ctx.StoredTouchpoints += all.Accepted;
+        ctx.AddIngest(phase, "(all)", all, rate > 0 ? null : ingestTarget, rate);
+        {
+            double[] points;
+            lock (timeline) points = [.. timeline];
+            var windows = new List<string>();
+            double prev = 0;
+            for (var i = 0; i < points.Length && i < 12; i++) { windows.Add($"{(points[i] - prev) / 5:N0}"); prev = points[i]; }
+            ctx.Report.Add(phase, "ingest rate in 5 s windows", points.Length > 0 ? points[0] / 5 : null, "touchpoints/s",
+                note: (windows.Count == 0 ? "phase shorter than 5 s" : "first window; then " + string.Join(", ", windows.Skip(1)) + (points.Length > 12 ? " ..." : ""))
+                      + $"; load average after the ingest {loadAfter}");
+            ctx.Report.Details[$"{phase} timeline"] = points;
+        }
         if (slices.Length > 1)
             foreach (var s in slices) ctx.AddIngest(phase, $"(batch {s.Batch})", s);
         if (all.Accepted + all.Duplicate != total)
@@ -81,6 +112,10 @@ public static class IngestScenario
         }
 
         if (lookups && o.IdleLookupRate > 0 && o.IdleLookupSeconds > 0) await IdleLookupsAsync(ctx, phase, paths, ct).ConfigureAwait(false);
+        else if (ctx.Redis is not null) await Task.Delay(TimeSpan.FromSeconds(6), ct).ConfigureAwait(false); // past the snapshot interval
+
+        if (ctx.Redis is { } probe && redisBefore is not null && redisAfterIngest is not null)
+            await ctx.AddRedisAsync(phase, probe, redisBefore, redisAfterIngest, usage, all.Accepted, ct).ConfigureAwait(false);
 
         if (sample > 0)
         {

@@ -29,11 +29,12 @@ public sealed class IngestStats
 
 /// <summary>C writers take the next B touchpoints of a list and POST them as one array, until the list is
 /// done. Each request's latency is recorded; failed requests (transport errors, 5xx, 429) are retried up to
-/// three times, which the idempotency key makes safe.</summary>
+/// three times, which the idempotency key makes safe. With a rate, the batch starting at item s is not sent before
+/// start + (s - from) / rate seconds: the writers stay closed-loop below the rate, open-loop pacing caps it.</summary>
 public static class Replayer
 {
     public static async Task<IngestStats> ReplayAsync(NodeClient client, IReadOnlyList<TouchpointSpec> items, int from, int to,
-        int batch, int writers, Action<long> progress, CancellationToken ct)
+        int batch, int writers, Action<long> progress, CancellationToken ct, double rate = 0)
     {
         var stats = new IngestStats { Batch = batch };
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -51,6 +52,16 @@ public static class Replayer
                     var s = Interlocked.Add(ref next, batch) - batch;
                     if (s >= to) break;
                     var e = Math.Min(s + batch, to);
+                    if (rate > 0)
+                    {
+                        var due = start + (long)((s - from) / rate * Stopwatch.Frequency);
+                        var wait = due - Stopwatch.GetTimestamp();
+                        if (wait > 0)
+                        {
+                            try { await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency), token).ConfigureAwait(false); }
+                            catch (OperationCanceledException) { break; }
+                        }
+                    }
                     var body = json.WriteBatch(items, s, e);
                     var outcome = await SendAsync(client, body, e - s, scratch, stats, ct).ConfigureAwait(false);
                     progress(e - s);
