@@ -47,8 +47,9 @@ public sealed class ProfileContent
 
     public bool IsEmpty => Touchpoints == 0;
 
-    /// <summary>True when the profile holds both identifiers of an unlink that stands.</summary>
-    public bool HoldsUnlinkedPair => Corrections.Values.Any(c => c.Unlinks && Identifiers.ContainsKey(c.KeyA) && Identifiers.ContainsKey(c.KeyB));
+    /// <summary>True when the profile holds both identifiers of an unlink that stands. Asked on every call to a profile,
+    /// so the usual empty case allocates nothing.</summary>
+    public bool HoldsUnlinkedPair => Corrections.Count > 0 && Corrections.Values.Any(c => c.Unlinks && Identifiers.ContainsKey(c.KeyA) && Identifiers.ContainsKey(c.KeyB));
 
     // Derived from Identifiers, for the identity rules' limits; rebuilt on demand, never stored.
     private Dictionary<string, int>? _countByType;
