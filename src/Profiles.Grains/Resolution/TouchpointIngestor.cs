@@ -28,7 +28,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     {
         var outcomes = new IngestOutcome?[touchpoints.Count];
         var pending = Enumerable.Range(0, touchpoints.Count).ToList();
-        var unlinkedTogether = new HashSet<string>(StringComparer.Ordinal);
+        var unlinkedTogether = new List<int>();
         var started = time.GetTimestamp();
         for (var attempt = 1; pending.Count > 0; attempt++)
         {
@@ -48,7 +48,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
             {
                 if (attempts[k] is not Landed landed) continue;
                 outcomes[pending[k]] = landed.Outcome;
-                if (landed.HoldsUnlinkedPair) unlinkedTogether.Add(landed.Outcome.ProfileId);
+                if (landed.HoldsUnlinkedPair) unlinkedTogether.Add(pending[k]);
             }
             pending = [.. pending.Where(i => outcomes[i] is null)];
         }
@@ -61,9 +61,11 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     /// touchpoint arriving late) the components concerned are resolved again, and the touchpoints they moved answer
     /// with their anchor's profile as it now is. So is a profile that now holds both ends of an operator's unlink.
     /// </summary>
-    private async Task<IngestOutcome[]> ResolveWhereRefusalsNeedItAsync(IReadOnlyList<Touchpoint> touchpoints, IngestOutcome[] outcomes, HashSet<string> unlinkedTogether)
+    /// <param name="unlinkedTogether">The touchpoints that landed on a profile holding both ends of an unlink.</param>
+    private async Task<IngestOutcome[]> ResolveWhereRefusalsNeedItAsync(IReadOnlyList<Touchpoint> touchpoints, IngestOutcome[] outcomes, List<int> unlinkedTogether)
     {
-        var seeds = new HashSet<string>(unlinkedTogether, StringComparer.Ordinal);
+        var seeds = unlinkedTogether.Select(i => outcomes[i].ProfileId).ToHashSet(StringComparer.Ordinal);
+        var settling = unlinkedTogether.Select(i => touchpoints[i].Id).ToHashSet(StringComparer.Ordinal);
         for (var i = 0; i < touchpoints.Count; i++)
         {
             foreach (var other in await UnmadeLinksAsync(touchpoints[i], outcomes[i]))
@@ -72,11 +74,12 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
                 var otherSide = await ResolveAsync(other.Key);
                 if (await AllMadeBeforeAsync(outcomes[i].ProfileId, link) && (otherSide is null || await AllMadeBeforeAsync(otherSide, link))) continue;
                 seeds.Add(outcomes[i].ProfileId);
+                settling.Add(touchpoints[i].Id);
                 if (otherSide is not null) seeds.Add(otherSide);
             }
         }
         if (seeds.Count == 0) return outcomes;
-        var moved = (await resolver.ResolveAsync(seeds)).ProfileIds.ToHashSet(StringComparer.Ordinal);
+        var moved = (await resolver.ResolveAsync(seeds, settling)).ProfileIds.ToHashSet(StringComparer.Ordinal);
         for (var i = 0; i < touchpoints.Count; i++)
         {
             if (moved.Contains(outcomes[i].ProfileId)) outcomes[i] = outcomes[i] with { ProfileId = await ProfileOfAnchorAsync(touchpoints[i]) };
@@ -118,22 +121,29 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     /// <summary>Lands what it can; the others start again (see <see cref="StartAgain"/>).</summary>
     private async Task<LandingAttempt[]> LandAsync(List<Touchpoint> touchpoints)
     {
-        var profileOfKey = await ResolveIdentifiersAsync(touchpoints);
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        var profileOfKey = await ResolveIdentifiersAsync(touchpoints, claimed);
         var connected = Connect(touchpoints, key => profileOfKey[key]);
         var attempts = new LandingAttempt[touchpoints.Count];
         var groups = Enumerable.Range(0, touchpoints.Count).GroupBy(i => connected.Find(profileOfKey[touchpoints[i].Identifiers[0].Key]));
         await Task.WhenAll(groups.Select(async group =>
         {
             int[] indices = [.. group];
-            var landed = await LandGroupAsync([.. indices.Select(i => touchpoints[i])], profileOfKey);
+            var landed = await LandGroupAsync([.. indices.Select(i => touchpoints[i])], profileOfKey, claimed);
             for (var k = 0; k < indices.Length; k++) attempts[indices[k]] = landed[k];
         }));
         return attempts;
     }
 
-    private async Task<LandingAttempt[]> LandGroupAsync(List<Touchpoint> group, Dictionary<string, string> profileOfKey)
+    /// <param name="claimed">The identifiers this attempt claimed for the profile their touchpoint goes to.</param>
+    private async Task<LandingAttempt[]> LandGroupAsync(List<Touchpoint> group, Dictionary<string, string> profileOfKey, HashSet<string> claimed)
     {
         var members = group.SelectMany(t => t.Identifiers).Select(id => profileOfKey[id.Key]).ToHashSet(StringComparer.Ordinal);
+        if (members.Count > 1)
+        {
+            var pointers = group.SelectMany(t => t.Identifiers).Select(i => i.Key).Where(key => !claimed.Contains(key)).Distinct(StringComparer.Ordinal);
+            if (await LetGoOfStaleClaimsAsync(pointers, key => profileOfKey[key])) return [.. group.Select(_ => StartAgain.ComponentResolving)];
+        }
         var united = members.Count == 1 ? ProfileReply.Done(members.First()) : await UniteBatchAsync(members, group);
         switch (united.Kind)
         {
@@ -202,6 +212,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
         foreach (var identifier in touchpoint.Identifiers.Skip(1))
         {
             var profile = await ResolveAsync(identifier.Key) ?? await ClaimAsync(identifier.Key, root);
+            if (profile != root && await LetGoOfStaleClaimsAsync([identifier.Key], _ => profile)) profile = await ClaimAsync(identifier.Key, root);
             pointedAt[identifier.Key] = profile;
             var united = profile == root ? ProfileReply.Done(root) : await UniteAsync([root, profile], [.. kept, identifier]);
             switch (united.Kind)
@@ -238,7 +249,9 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     /// round of calls; identifiers seen for the first time then join the profile their touchpoint goes to (the
     /// smallest known profile it connects to, or one new profile per group), so a first sighting costs no merge.
     /// </summary>
-    private async Task<Dictionary<string, string>> ResolveIdentifiersAsync(IReadOnlyList<Touchpoint> touchpoints)
+    /// <param name="touchpoints">The batch.</param>
+    /// <param name="claimed">Gets the identifiers claimed here.</param>
+    private async Task<Dictionary<string, string>> ResolveIdentifiersAsync(IReadOnlyList<Touchpoint> touchpoints, HashSet<string> claimed)
     {
         var profileOfKey = new Dictionary<string, string>(StringComparer.Ordinal);
         var uncached = new List<string>();
@@ -272,6 +285,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
             if (!proposals.TryGetValue(group, out var proposal)) proposals[group] = proposal = ProfileId.New(time);
             return proposal;
         }).ToArray();
+        claimed.UnionWith(unknown);
         var assigned = await Task.WhenAll(unknown.Select((key, i) => ClaimAsync(key, proposed[i])));
         for (var i = 0; i < unknown.Length; i++) profileOfKey[unknown[i]] = assigned[i];
         return profileOfKey;
@@ -338,6 +352,17 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
             return grains.GetGrain<IIdentifierGrain>(key).Erase(erased);
         }));
         return [.. touchpoints.Select(_ => StartAgain.ProfileErased)];
+    }
+
+    /// <summary>Lets go of pointers at profiles that do not hold their identifier (see
+    /// <see cref="IProfileGrain.LetGoOfUnheld"/>), so that they are claimed afresh; true when any was let go.</summary>
+    private async Task<bool> LetGoOfStaleClaimsAsync(IEnumerable<string> keys, Func<string, string> pointedAt)
+    {
+        var replies = await Task.WhenAll(keys.GroupBy(pointedAt, StringComparer.Ordinal)
+            .Select(pointing => grains.CallAsync(pointing.Key, profile => profile.LetGoOfUnheld([.. pointing], pointing.Key))));
+        var letGo = replies.Where(reply => reply.IsDone).SelectMany(reply => reply.Result).ToArray();
+        foreach (var key in letGo) cache.Forget(key);
+        return letGo.Length > 0;
     }
 
     private async Task<string?> ResolveAsync(string key) =>
