@@ -133,13 +133,17 @@ public sealed record Applied(
     [property: Id(2)] string[] NotHeld,
     [property: Id(3)] bool HoldsUnlinkedPair = false);
 
+/// <summary>A profile merged into a smaller one: its content, and what must go with it.</summary>
+/// <param name="MovedAway">Identifiers moved away from it that it does not hold: a writer that read an old pointer at
+/// it is told to start again at the survivor too.</param>
 [GenerateSerializer, Alias("AbsorbedProfile")]
 public sealed record AbsorbedProfile(
     [property: Id(0)] string ProfileId,
     [property: Id(1)] ProfileContent Content,
     [property: Id(2)] List<string> MergedProfileIds,
     [property: Id(3)] IdentifierRef[] Arriving,
-    [property: Id(4)] Dictionary<string, string> MergedStrongest);
+    [property: Id(4)] Dictionary<string, string> MergedStrongest,
+    [property: Id(5)] Dictionary<string, string> MovedAway);
 
 /// <summary>A profile read: what a reader following merges needs of any kind of read.</summary>
 public interface IProfileRead

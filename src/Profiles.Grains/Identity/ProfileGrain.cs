@@ -226,6 +226,7 @@ public sealed class ProfileGrain(
         foreach (var (merged, key) in loser.MergedStrongest) Profile.MergedStrongest[merged] = key;
         Profile.Content.Merge(loser.Content);
         Profile.Merged.UnionWith(loser.MergedProfileIds);
+        foreach (var (key, to) in loser.MovedAway.Where(moved => !Profile.Content.Identifiers.ContainsKey(moved.Key))) Profile.MovedAway.TryAdd(key, to);
         Profile.ChangesOutsideLog++;
         Profile.LosersToWithdraw.Add(loser.ProfileId);
         await FoldNewComputedTraits();
@@ -472,7 +473,7 @@ public sealed class ProfileGrain(
 
     private async Task<ProfileReply> HandOff(IdentifierRef[] arriving)
     {
-        var loser = new AbsorbedProfile(Id, Profile.Content, [.. Profile.Merged], arriving, new(Profile.MergedStrongest)).AsImmutable();
+        var loser = new AbsorbedProfile(Id, Profile.Content, [.. Profile.Merged], arriving, new(Profile.MergedStrongest), new(Profile.MovedAway)).AsImmutable();
         var landed = await AbsorbedBySmallerAsync(Profile.ForwardedTo!, loser);
         if (landed.IsDone)
         {
