@@ -177,10 +177,19 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Where every line of every node is appended as well, when set: a failing run's whole story.</summary>
+    private static readonly string? FullLogFile = Environment.GetEnvironmentVariable("PROFILES_TEST_NODE_LOG");
+
+    private static readonly Lock FullLogLock = new();
+
     private void Keep(string? line)
     {
         if (line is null) return;
         _log.Enqueue(line);
+        if (FullLogFile is not null)
+        {
+            lock (FullLogLock) File.AppendAllText(FullLogFile, $"{DateTime.UtcNow:HH:mm:ss.fff} {HttpPort} {line}\n");
+        }
         while (_log.Count > 400) _log.TryDequeue(out _);
     }
 

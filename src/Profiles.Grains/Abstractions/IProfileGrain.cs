@@ -35,6 +35,16 @@ public interface IProfileGrain : IGrainWithStringKey, IWatchable
     [Alias("Absorb")]
     Task<ProfileReply> Absorb(Immutable<AbsorbedProfile> loser);
 
+    /// <summary>Of <paramref name="keys"/>, whose identifier grains point at <paramref name="pointedAt"/> (this profile, or
+    /// one merged into it), those the profile does not hold are let go: they point nowhere afterwards, and a writer
+    /// that read the old pointer is told to start again. Done with the keys let go.</summary>
+    /// <remarks>A first sighting is claimed for the profile its touchpoint goes to before it lands there. A touchpoint
+    /// that then could not land (the profile was held by a resolution, which split it) can leave its claim behind,
+    /// pointing at a profile no touchpoint ever linked it to; such a pointer must not make two profiles merge or a link
+    /// be refused.</remarks>
+    [Alias("LetGoOfUnheld")]
+    Task<ProfileReply<string[]>> LetGoOfUnheld(string[] keys, string pointedAt);
+
     /// <summary>The identifier keys of every type that has a limit, for a batch to foresee a refusal.</summary>
     [Alias("GetLimitedKeys")]
     Task<ProfileReply<LimitedKeys>> GetLimitedKeys();
@@ -68,6 +78,10 @@ public interface IProfileGrain : IGrainWithStringKey, IWatchable
     /// forwarded when the profile was merged away; retry when another resolution holds it.</summary>
     [Alias("Freeze")]
     Task<ProfileReply<ResolutionView>> Freeze(string resolutionId);
+
+    /// <summary>The resolution that holds the profile; null while none does.</summary>
+    [Alias("HeldBy")]
+    Task<string?> HeldBy();
 
     /// <summary>The resolution that holds the profile gives it its new state (its journey was rewritten before).</summary>
     [Alias("Install")]
@@ -119,13 +133,17 @@ public sealed record Applied(
     [property: Id(2)] string[] NotHeld,
     [property: Id(3)] bool HoldsUnlinkedPair = false);
 
+/// <summary>A profile merged into a smaller one: its content, and what must go with it.</summary>
+/// <param name="MovedAway">Identifiers moved away from it that it does not hold: a writer that read an old pointer at
+/// it is told to start again at the survivor too.</param>
 [GenerateSerializer, Alias("AbsorbedProfile")]
 public sealed record AbsorbedProfile(
     [property: Id(0)] string ProfileId,
     [property: Id(1)] ProfileContent Content,
     [property: Id(2)] List<string> MergedProfileIds,
     [property: Id(3)] IdentifierRef[] Arriving,
-    [property: Id(4)] Dictionary<string, string> MergedStrongest);
+    [property: Id(4)] Dictionary<string, string> MergedStrongest,
+    [property: Id(5)] Dictionary<string, string> MovedAway);
 
 /// <summary>A profile read: what a reader following merges needs of any kind of read.</summary>
 public interface IProfileRead

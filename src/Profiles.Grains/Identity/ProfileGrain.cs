@@ -107,8 +107,8 @@ public sealed class ProfileGrain(
         if (await UnavailableOrHeld() is { } elsewhere) return ProfileReply<Applied>.Not(elsewhere);
 
         var touchpoints = batch.Value;
-        // An identifier a resolution moved to another profile: the caller read an old pointer (its node's memory).
-        if (touchpoints.Any(t => t.Identifiers.Any(i => Profile.MovedAway.ContainsKey(i.Key) && !Profile.Content.Identifiers.ContainsKey(i.Key)))) return ProfileReply<Applied>.Not(ProfileReply.Retry(Id));
+        // An identifier a resolution moved to another profile, or one let go of: the caller read an old pointer.
+        if (!await MovedAwayKeysPointHereAgainAsync(touchpoints)) return ProfileReply<Applied>.Not(ProfileReply.Retry(Id));
         var storedElsewhere = _mergedShards.Length == 0
             ? new HashSet<string>()
             : await journey.StoredInAsync(_mergedShards, [.. touchpoints.Select(t => t.Id)]);
@@ -184,6 +184,35 @@ public sealed class ProfileGrain(
         return await HandOff(arriving.Value);
     }
 
+    public async Task<ProfileReply<string[]>> LetGoOfUnheld(string[] keys, string pointedAt)
+    {
+        if (await UnavailableOrHeld() is { } elsewhere) return ProfileReply<string[]>.Not(elsewhere);
+        string[] unheld = [.. keys.Where(key => !Profile.Content.Identifiers.ContainsKey(key))];
+        if (unheld.Length == 0) return ProfileReply<string[]>.Done(Id, []);
+        // Marked before the pointers go, within this call: no touchpoint bringing them can land here in between.
+        foreach (var key in unheld) Profile.MovedAway[key] = string.Empty;
+        await WriteSnapshot();
+        await Task.WhenAll(unheld.Select(key => GrainFactory.GetGrain<IIdentifierGrain>(key).Release([pointedAt, Id])));
+        return ProfileReply<string[]>.Done(Id, unheld);
+    }
+
+    /// <summary>True unless a touchpoint brings an identifier that was moved away from this profile and points
+    /// elsewhere still. One claimed for this profile again since (a first sighting once more) is taken back.</summary>
+    private async Task<bool> MovedAwayKeysPointHereAgainAsync(List<Touchpoint> touchpoints)
+    {
+        if (Profile.MovedAway.Count == 0) return true;
+        string[] moved = [.. touchpoints.SelectMany(t => t.Identifiers).Select(i => i.Key)
+            .Where(key => Profile.MovedAway.ContainsKey(key) && !Profile.Content.Identifiers.ContainsKey(key)).Distinct(StringComparer.Ordinal)];
+        if (moved.Length == 0) return true;
+        var pointers = await Task.WhenAll(moved.Select(key => GrainFactory.GetGrain<IIdentifierGrain>(key).GetProfile()));
+        for (var i = 0; i < moved.Length; i++)
+        {
+            if (pointers[i] is not { } pointer || (pointer != Id && !Profile.Merged.Contains(pointer))) return false;
+            Profile.MovedAway.Remove(moved[i]);
+        }
+        return true;
+    }
+
     public async Task<ProfileReply> Absorb(Immutable<AbsorbedProfile> absorbed)
     {
         if (await UnavailableOrHeld() is { } elsewhere) return elsewhere;
@@ -197,6 +226,7 @@ public sealed class ProfileGrain(
         foreach (var (merged, key) in loser.MergedStrongest) Profile.MergedStrongest[merged] = key;
         Profile.Content.Merge(loser.Content);
         Profile.Merged.UnionWith(loser.MergedProfileIds);
+        foreach (var (key, to) in loser.MovedAway.Where(moved => !Profile.Content.Identifiers.ContainsKey(moved.Key))) Profile.MovedAway.TryAdd(key, to);
         Profile.ChangesOutsideLog++;
         Profile.LosersToWithdraw.Add(loser.ProfileId);
         await FoldNewComputedTraits();
@@ -263,7 +293,12 @@ public sealed class ProfileGrain(
 
     public async Task<ProfileReply<ResolutionView>> Freeze(string resolutionId)
     {
-        if (Profile.ResolvingBy is { } holder && holder != resolutionId) return ProfileReply<ResolutionView>.Not(ProfileReply.Retry(Id));
+        if (Profile.ResolvingBy is { } holder && holder != resolutionId)
+        {
+            // The older of two resolutions waits for the younger: one that died with its node must be woken to end.
+            if (time.GetElapsedTime(_resolutionNudgedAt) > HeldTooLong) NudgeResolution(holder);
+            return ProfileReply<ResolutionView>.Not(ProfileReply.Retry(Id));
+        }
         if (await Unavailable() is { } elsewhere) return ProfileReply<ResolutionView>.Not(elsewhere);
         if (Profile.ResolvingBy is null)
         {
@@ -281,6 +316,8 @@ public sealed class ProfileGrain(
             [.. content.RefusedLinks.Values.Select(r => r.Key).Distinct()],
             Profile.Version));
     }
+
+    public Task<string?> HeldBy() => Task.FromResult(Profile.ResolvingBy);
 
     public async Task Install(string resolutionId, Immutable<ResolvedProfile> resolved)
     {
@@ -412,7 +449,7 @@ public sealed class ProfileGrain(
         _unlinkedTogetherSince ??= time.GetTimestamp();
         if (time.GetElapsedTime(_unlinkedTogetherSince.Value) <= HeldTooLong) return;
         _unlinkedTogetherSince = time.GetTimestamp();
-        GrainFactory.GetGrain<IResolutionGrain>(Guid.NewGuid().ToString("n")).Resolve([Id]).Ignore();
+        GrainFactory.GetGrain<IResolutionGrain>(ResolutionIds.New(time)).Resolve([Id]).Ignore();
     }
 
     /// <summary>One-way, so the call graph keeps its single direction: resolutions call profiles and wait.</summary>
@@ -436,7 +473,7 @@ public sealed class ProfileGrain(
 
     private async Task<ProfileReply> HandOff(IdentifierRef[] arriving)
     {
-        var loser = new AbsorbedProfile(Id, Profile.Content, [.. Profile.Merged], arriving, new(Profile.MergedStrongest)).AsImmutable();
+        var loser = new AbsorbedProfile(Id, Profile.Content, [.. Profile.Merged], arriving, new(Profile.MergedStrongest), new(Profile.MovedAway)).AsImmutable();
         var landed = await AbsorbedBySmallerAsync(Profile.ForwardedTo!, loser);
         if (landed.IsDone)
         {

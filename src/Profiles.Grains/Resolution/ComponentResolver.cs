@@ -2,24 +2,34 @@ using Profiles.Grains.Abstractions;
 
 namespace Profiles.Grains.Resolution;
 
-/// <summary>Has a component resolved again, waiting out another resolution that holds part of it.</summary>
+/// <summary>
+/// Has a component resolved again for some touchpoints. When its resolution gives way to an older one that holds
+/// part of the component, it waits for that one to end: if that one read the touchpoints, the partition it
+/// installed is canonical for them and nothing is left to do (many writers on one component share one resolution);
+/// otherwise it starts again with its rank kept.
+/// </summary>
 public sealed class ComponentResolver(IGrainFactory grains, TimeProvider time)
 {
-    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(30);
 
-    /// <summary>Resolves the component of <paramref name="seedProfileIds"/>; answers every profile id it held or made.</summary>
+    /// <summary>Resolves the component of <paramref name="seedProfileIds"/>, whose journeys hold
+    /// <paramref name="touchpointIds"/>; answers every profile id that was held or made.</summary>
     /// <exception cref="TimeoutException">Other resolutions kept holding the component (answered 503: retry).</exception>
-    public async Task<ResolutionResult> ResolveAsync(IEnumerable<string> seedProfileIds)
+    public async Task<ResolutionResult> ResolveAsync(IEnumerable<string> seedProfileIds, IEnumerable<string> touchpointIds)
     {
         string[] seeds = [.. seedProfileIds.Distinct(StringComparer.Ordinal)];
+        string[] touchpoints = [.. touchpointIds.Distinct(StringComparer.Ordinal)];
         var started = time.GetTimestamp();
-        for (var attempt = 1; ; attempt++)
+        var resolutionId = ResolutionIds.New(time);
+        while (true)
         {
-            // A new resolution each time: one that found its component busy let everything go and keeps nothing.
-            var result = await grains.GetGrain<IResolutionGrain>(Guid.NewGuid().ToString("n")).Resolve(seeds);
-            if (result.Resolved) return result;
+            var result = await grains.GetGrain<IResolutionGrain>(resolutionId).Resolve(seeds);
+            if (result.GaveWayTo is not { } older) return result;
+            var coverage = await grains.GetGrain<IResolutionGrain>(older).Covering(touchpoints);
+            if (coverage.TouchpointIds.Length == touchpoints.Length) return new ResolutionResult(true, coverage.ProfileIds);
             if (time.GetElapsedTime(started) > GiveUpAfter) throw new TimeoutException("Other resolutions kept holding this component.");
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(20 * attempt, 200) + Random.Shared.Next(20)));
+            // A resolution that gave way keeps nothing: the same work starts again under a new name of the same rank.
+            resolutionId = ResolutionIds.Again(resolutionId);
         }
     }
 }

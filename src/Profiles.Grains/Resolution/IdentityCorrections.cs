@@ -37,7 +37,7 @@ public sealed class IdentityCorrections(IGrainFactory grains, ProfileReader read
         var entry = new Touchpoint($"op-{Guid.NewGuid():n}", time.GetUtcNow(), Channel, kind, identifiers, [], null);
         var anchorProfile = holders[Array.FindIndex(pair, i => i.Key == identifiers[0].Key)]!.ProfileId;
         await RecordAsync(anchorProfile, entry);
-        await resolver.ResolveAsync(holders.Select(h => h!.ProfileId));
+        await resolver.ResolveAsync(holders.Select(h => h!.ProfileId), [entry.Id]);
         var after = new List<ProfileSnapshot>();
         foreach (var identifier in pair)
         {

@@ -28,9 +28,18 @@ public sealed class ResolutionGrain(
     TimeProvider time,
     ILogger<ResolutionGrain> logger) : Grain, IResolutionGrain
 {
+    /// <summary>An older resolution waits this long at most for a younger one to end before it gives way itself: a
+    /// younger one gives way at once when it meets the older, so only one that is rewriting a large component, or
+    /// died with its node and must be woken, takes that long.</summary>
+    private static readonly TimeSpan WaitForYoungerAtMost = TimeSpan.FromSeconds(20);
+
     private string Key => this.GetPrimaryKeyString();
 
     private ResolutionState Resolution => state.State;
+
+    // What the resolution read and resolved, kept while the grain is active so that writers whose own resolution
+    // gave way to this one learn whether this one settled their touchpoints.
+    private ResolutionCoverage? _resolved;
 
     public async Task<ResolutionResult> Resolve(string[] seedProfileIds)
     {
@@ -43,6 +52,14 @@ public sealed class ResolutionGrain(
         return await RunAsync();
     }
 
+    public async Task<ResolutionCoverage> Covering(string[] touchpointIds)
+    {
+        if (Resolution.StartedAt is not null) await RunAsync();
+        if (_resolved is not { } resolved) return new ResolutionCoverage([], []);
+        var read = resolved.TouchpointIds.ToHashSet(StringComparer.Ordinal);
+        return resolved with { TouchpointIds = [.. touchpointIds.Where(read.Contains)] };
+    }
+
     public async Task Resume()
     {
         if (Resolution.StartedAt is not null) await RunAsync();
@@ -50,10 +67,10 @@ public sealed class ResolutionGrain(
 
     private async Task<ResolutionResult> RunAsync()
     {
-        if (Resolution.Before is null && !await HoldComponentAsync())
+        if (Resolution.Before is null && await HoldComponentAsync() is { } older)
         {
             await state.ClearStateAsync();
-            return new ResolutionResult(false, []);
+            return ResolutionResult.GaveWay(older);
         }
         var before = Resolution.Before!.ToDictionary(p => p.ProfileId, StringComparer.Ordinal);
         var touchpoints = await ReadTouchpointsAsync(before);
@@ -97,16 +114,21 @@ public sealed class ResolutionGrain(
         logger.LogInformation("Resolved a component again: {Before} profiles held, {After} after, {Splits} split, {Touchpoints} touchpoints read",
             Resolution.Held.Count, plan.Profiles.Count, plan.Splits.Count, touchpoints.Count);
         await state.ClearStateAsync();
-        return new ResolutionResult(true, [.. involved.Union(before.Keys).Order(StringComparer.Ordinal)]);
+        string[] profileIds = [.. involved.Union(before.Keys).Order(StringComparer.Ordinal)];
+        _resolved = new ResolutionCoverage([.. touchpoints.Select(t => t.Touchpoint.Id)], profileIds);
+        return new ResolutionResult(true, profileIds);
     }
 
     /// <summary>Holds the seeds and every profile a refused link joins them to, transitively, and records what they
-    /// were. False, with everything let go, when another resolution holds one of them.</summary>
-    private async Task<bool> HoldComponentAsync()
+    /// were. Where a younger resolution holds one, it waits for it; where an older one does, it lets everything go
+    /// and answers that one.</summary>
+    /// <returns>The older resolution it gave way to; null once it holds the whole component.</returns>
+    private async Task<string?> HoldComponentAsync()
     {
         var views = new Dictionary<string, ResolutionView>(StringComparer.Ordinal);
         var queue = new Queue<string>(Resolution.Seeds.Concat(Resolution.Held));
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var started = time.GetTimestamp();
         while (queue.TryDequeue(out var profileId))
         {
             if (!seen.Add(profileId)) continue;
@@ -125,8 +147,18 @@ public sealed class ResolutionGrain(
                     queue.Enqueue(reply.ProfileId);
                     break;
                 case ProfileReplyKind.Retry:
-                    await Task.WhenAll(Resolution.Held.Select(id => Profile(id).ReleaseResolution(Key, Array.Empty<ProfileChange>().AsImmutable())));
-                    return false;
+                    if (await Profile(profileId).HeldBy() is { } holder && holder != Key)
+                    {
+                        if (ResolutionIds.IsOlder(holder, Key) || time.GetElapsedTime(started) > WaitForYoungerAtMost)
+                        {
+                            await Task.WhenAll(Resolution.Held.Select(id => Profile(id).ReleaseResolution(Key, Array.Empty<ProfileChange>().AsImmutable())));
+                            return holder;
+                        }
+                        await Task.Delay(TimeSpan.FromMilliseconds(20));
+                    }
+                    seen.Remove(profileId);
+                    queue.Enqueue(profileId);
+                    break;
             }
         }
         var before = new List<PriorProfile>();
@@ -138,7 +170,7 @@ public sealed class ResolutionGrain(
         Resolution.Before = before;
         Resolution.Journeys.UnionWith(before.Select(p => p.ProfileId));
         await state.WriteStateAsync();
-        return true;
+        return null;
     }
 
     /// <summary>Every touchpoint of the component's journeys, once, with the surviving profile that held it.</summary>

@@ -28,8 +28,9 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     {
         var outcomes = new IngestOutcome?[touchpoints.Count];
         var pending = Enumerable.Range(0, touchpoints.Count).ToList();
-        var unlinkedTogether = new HashSet<string>(StringComparer.Ordinal);
+        var unlinkedTogether = new List<int>();
         var started = time.GetTimestamp();
+        var claims = new OwnClaims();
         for (var attempt = 1; pending.Count > 0; attempt++)
         {
             var batch = pending.Select(i => touchpoints[i]).ToList();
@@ -43,12 +44,13 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
                 foreach (var key in batch.SelectMany(t => t.Identifiers).Select(i => i.Key)) cache.Forget(key);
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(25 * attempt, 250)));
             }
-            var attempts = await LandAsync(batch);
+            claims.NextAttempt();
+            var attempts = await LandAsync(batch, claims);
             for (var k = 0; k < attempts.Length; k++)
             {
                 if (attempts[k] is not Landed landed) continue;
                 outcomes[pending[k]] = landed.Outcome;
-                if (landed.HoldsUnlinkedPair) unlinkedTogether.Add(landed.Outcome.ProfileId);
+                if (landed.HoldsUnlinkedPair) unlinkedTogether.Add(pending[k]);
             }
             pending = [.. pending.Where(i => outcomes[i] is null)];
         }
@@ -61,9 +63,11 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     /// touchpoint arriving late) the components concerned are resolved again, and the touchpoints they moved answer
     /// with their anchor's profile as it now is. So is a profile that now holds both ends of an operator's unlink.
     /// </summary>
-    private async Task<IngestOutcome[]> ResolveWhereRefusalsNeedItAsync(IReadOnlyList<Touchpoint> touchpoints, IngestOutcome[] outcomes, HashSet<string> unlinkedTogether)
+    /// <param name="unlinkedTogether">The touchpoints that landed on a profile holding both ends of an unlink.</param>
+    private async Task<IngestOutcome[]> ResolveWhereRefusalsNeedItAsync(IReadOnlyList<Touchpoint> touchpoints, IngestOutcome[] outcomes, List<int> unlinkedTogether)
     {
-        var seeds = new HashSet<string>(unlinkedTogether, StringComparer.Ordinal);
+        var seeds = unlinkedTogether.Select(i => outcomes[i].ProfileId).ToHashSet(StringComparer.Ordinal);
+        var settling = unlinkedTogether.Select(i => touchpoints[i].Id).ToHashSet(StringComparer.Ordinal);
         for (var i = 0; i < touchpoints.Count; i++)
         {
             foreach (var other in await UnmadeLinksAsync(touchpoints[i], outcomes[i]))
@@ -72,11 +76,12 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
                 var otherSide = await ResolveAsync(other.Key);
                 if (await AllMadeBeforeAsync(outcomes[i].ProfileId, link) && (otherSide is null || await AllMadeBeforeAsync(otherSide, link))) continue;
                 seeds.Add(outcomes[i].ProfileId);
+                settling.Add(touchpoints[i].Id);
                 if (otherSide is not null) seeds.Add(otherSide);
             }
         }
         if (seeds.Count == 0) return outcomes;
-        var moved = (await resolver.ResolveAsync(seeds)).ProfileIds.ToHashSet(StringComparer.Ordinal);
+        var moved = (await resolver.ResolveAsync(seeds, settling)).ProfileIds.ToHashSet(StringComparer.Ordinal);
         for (var i = 0; i < touchpoints.Count; i++)
         {
             if (moved.Contains(outcomes[i].ProfileId)) outcomes[i] = outcomes[i] with { ProfileId = await ProfileOfAnchorAsync(touchpoints[i]) };
@@ -116,31 +121,36 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     }
 
     /// <summary>Lands what it can; the others start again (see <see cref="StartAgain"/>).</summary>
-    private async Task<LandingAttempt[]> LandAsync(List<Touchpoint> touchpoints)
+    private async Task<LandingAttempt[]> LandAsync(List<Touchpoint> touchpoints, OwnClaims claims)
     {
-        var profileOfKey = await ResolveIdentifiersAsync(touchpoints);
+        var profileOfKey = await ResolveIdentifiersAsync(touchpoints, claims);
         var connected = Connect(touchpoints, key => profileOfKey[key]);
         var attempts = new LandingAttempt[touchpoints.Count];
         var groups = Enumerable.Range(0, touchpoints.Count).GroupBy(i => connected.Find(profileOfKey[touchpoints[i].Identifiers[0].Key]));
         await Task.WhenAll(groups.Select(async group =>
         {
             int[] indices = [.. group];
-            var landed = await LandGroupAsync([.. indices.Select(i => touchpoints[i])], profileOfKey);
+            var landed = await LandGroupAsync([.. indices.Select(i => touchpoints[i])], profileOfKey, claims);
             for (var k = 0; k < indices.Length; k++) attempts[indices[k]] = landed[k];
         }));
         return attempts;
     }
 
-    private async Task<LandingAttempt[]> LandGroupAsync(List<Touchpoint> group, Dictionary<string, string> profileOfKey)
+    private async Task<LandingAttempt[]> LandGroupAsync(List<Touchpoint> group, Dictionary<string, string> profileOfKey, OwnClaims claims)
     {
         var members = group.SelectMany(t => t.Identifiers).Select(id => profileOfKey[id.Key]).ToHashSet(StringComparer.Ordinal);
+        if (members.Count > 1)
+        {
+            var leftBehind = group.SelectMany(t => t.Identifiers).Select(i => i.Key).Where(claims.MadeEarlier).Distinct(StringComparer.Ordinal);
+            if (await LetGoOfStaleClaimsAsync(leftBehind, key => profileOfKey[key])) return [.. group.Select(_ => StartAgain.ComponentResolving)];
+        }
         var united = members.Count == 1 ? ProfileReply.Done(members.First()) : await UniteBatchAsync(members, group);
         switch (united.Kind)
         {
             case ProfileReplyKind.Erased:
                 return await StartAgainAfterErasureAsync(united.ProfileId, group);
             case ProfileReplyKind.Refused:
-                return await LinkOneByOneAsync(group);
+                return await LinkOneByOneAsync(group, claims);
             case ProfileReplyKind.Retry:
                 return [.. group.Select(_ => StartAgain.ComponentResolving)];
         }
@@ -155,16 +165,16 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
         for (var k = 0; k < group.Count; k++)
         {
             attempts[k] = result.Landings[k] == Landing.Rerouted
-                ? await LinkOneAsync(group[k])
+                ? await LinkOneAsync(group[k], claims)
                 : new Landed(new IngestOutcome(profileId, result.Landings[k] == Landing.New, result.Refused[k]), result.HoldsUnlinkedPair);
         }
         return attempts;
     }
 
-    private async Task<LandingAttempt[]> LinkOneByOneAsync(List<Touchpoint> group)
+    private async Task<LandingAttempt[]> LinkOneByOneAsync(List<Touchpoint> group, OwnClaims claims)
     {
         var attempts = new LandingAttempt[group.Count];
-        for (var k = 0; k < group.Count; k++) attempts[k] = await LinkOneAsync(group[k]);
+        for (var k = 0; k < group.Count; k++) attempts[k] = await LinkOneAsync(group[k], claims);
         return attempts;
     }
 
@@ -191,17 +201,22 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     /// other identifier joins that profile unless the merge would break a limit, in which case the link is
     /// refused and noted on both profiles.
     /// </summary>
-    private async Task<LandingAttempt> LinkOneAsync(Touchpoint touchpoint)
+    private async Task<LandingAttempt> LinkOneAsync(Touchpoint touchpoint, OwnClaims claims)
     {
         var anchor = touchpoint.Identifiers[0];
-        var root = await ResolveAsync(anchor.Key) ?? await ClaimAsync(anchor.Key, ProfileId.New(time));
+        var root = await ResolveAsync(anchor.Key) ?? await ClaimAsync(anchor.Key, ProfileId.New(time), claims);
         var pointedAt = new Dictionary<string, string>(StringComparer.Ordinal) { [anchor.Key] = root };
         var kept = new List<IdentifierRef> { anchor };
         var refused = new List<RefusedLink>();
         var otherSides = new List<string>();
         foreach (var identifier in touchpoint.Identifiers.Skip(1))
         {
-            var profile = await ResolveAsync(identifier.Key) ?? await ClaimAsync(identifier.Key, root);
+            var profile = await ResolveAsync(identifier.Key) ?? await ClaimAsync(identifier.Key, root, claims);
+            // Claimed by this ingest for where the batch was going: the touchpoint goes elsewhere now.
+            if (profile != root && claims.Made(identifier.Key) && await LetGoOfStaleClaimsAsync([identifier.Key], _ => profile))
+            {
+                profile = await ClaimAsync(identifier.Key, root, claims);
+            }
             pointedAt[identifier.Key] = profile;
             var united = profile == root ? ProfileReply.Done(root) : await UniteAsync([root, profile], [.. kept, identifier]);
             switch (united.Kind)
@@ -238,7 +253,9 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     /// round of calls; identifiers seen for the first time then join the profile their touchpoint goes to (the
     /// smallest known profile it connects to, or one new profile per group), so a first sighting costs no merge.
     /// </summary>
-    private async Task<Dictionary<string, string>> ResolveIdentifiersAsync(IReadOnlyList<Touchpoint> touchpoints)
+    /// <param name="touchpoints">The batch.</param>
+    /// <param name="claims">Gets the identifiers claimed here.</param>
+    private async Task<Dictionary<string, string>> ResolveIdentifiersAsync(IReadOnlyList<Touchpoint> touchpoints, OwnClaims claims)
     {
         var profileOfKey = new Dictionary<string, string>(StringComparer.Ordinal);
         var uncached = new List<string>();
@@ -272,7 +289,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
             if (!proposals.TryGetValue(group, out var proposal)) proposals[group] = proposal = ProfileId.New(time);
             return proposal;
         }).ToArray();
-        var assigned = await Task.WhenAll(unknown.Select((key, i) => ClaimAsync(key, proposed[i])));
+        var assigned = await Task.WhenAll(unknown.Select((key, i) => ClaimAsync(key, proposed[i], claims)));
         for (var i = 0; i < unknown.Length; i++) profileOfKey[unknown[i]] = assigned[i];
         return profileOfKey;
     }
@@ -340,21 +357,41 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
         return [.. touchpoints.Select(_ => StartAgain.ProfileErased)];
     }
 
+    /// <summary>Lets go of this ingest's own claims at profiles that do not hold their identifier (see
+    /// <see cref="IProfileGrain.LetGoOfUnheld"/>), so that they are claimed afresh; true when any was let go. Another
+    /// writer's claim is left alone: its touchpoint may be on its way there.</summary>
+    private async Task<bool> LetGoOfStaleClaimsAsync(IEnumerable<string> keys, Func<string, string> pointedAt)
+    {
+        var replies = await Task.WhenAll(keys.GroupBy(pointedAt, StringComparer.Ordinal)
+            .Select(pointing => grains.CallAsync(pointing.Key, profile => profile.LetGoOfUnheld([.. pointing], pointing.Key))));
+        var letGo = replies.Where(reply => reply.IsDone).SelectMany(reply => reply.Result).ToArray();
+        foreach (var key in letGo) cache.Forget(key);
+        return letGo.Length > 0;
+    }
+
     private async Task<string?> ResolveAsync(string key) =>
         cache.TryGet(key, out var remembered) ? remembered : await grains.GetGrain<IIdentifierGrain>(key).GetProfile();
 
-    private Task<string> ClaimAsync(string key, string profileId) => grains.GetGrain<IIdentifierGrain>(key).GetOrAssignProfile(profileId);
+    private async Task<string> ClaimAsync(string key, string profileId, OwnClaims claims)
+    {
+        var assigned = await grains.GetGrain<IIdentifierGrain>(key).GetOrAssignProfile(profileId);
+        if (assigned == profileId) claims.Add(key);
+        return assigned;
+    }
 
     /// <summary>
     /// Gives back identifiers a profile refused: limits only ever tighten, so the profile (and the one the
-    /// identifier pointed at, merged into it) will never hold them, and pointing there would lie to lookups.
+    /// identifier pointed at, merged into it) will never hold them, and pointing there would lie to lookups. The
+    /// profile lets go of them itself (<see cref="IProfileGrain.LetGoOfUnheld"/>): another writer that read the same
+    /// pointer may be on its way there with one of them, and must start again rather than land it on a profile the
+    /// identifier no longer points at.
     /// </summary>
-    private Task ReleaseAsync(string[] notHeld, Func<string, string> pointedAt, string profileId) =>
-        Task.WhenAll(notHeld.Select(key =>
-        {
-            cache.Forget(key);
-            return grains.GetGrain<IIdentifierGrain>(key).Release([pointedAt(key), profileId]);
-        }));
+    private async Task ReleaseAsync(string[] notHeld, Func<string, string> pointedAt, string profileId)
+    {
+        foreach (var key in notHeld) cache.Forget(key);
+        await Task.WhenAll(notHeld.GroupBy(pointedAt, StringComparer.Ordinal)
+            .Select(pointing => grains.CallAsync(profileId, profile => profile.LetGoOfUnheld([.. pointing], pointing.Key))));
+    }
 
     /// <summary>Points the identifiers the profile now holds straight at it, in this node's cache and in their
     /// grains, so later touchpoints and lookups skip the forwarding hops.</summary>
@@ -405,4 +442,42 @@ public sealed record StartAgain(StartAgain.Cause Because) : LandingAttempt
     public static readonly StartAgain AnchorTakenElsewhere = new(Cause.AnchorTakenElsewhere);
 
     public static readonly StartAgain ComponentResolving = new(Cause.ComponentResolving);
+}
+
+/// <summary>
+/// The first sightings one ingest claimed, over all its attempts. A claim whose touchpoint then went elsewhere (its
+/// profile was held by a resolution that split it, or a limit turned the batch into one-by-one links) is left
+/// pointing at a profile that never held the identifier, and only its maker knows that it is not another writer's
+/// touchpoint on its way there. Groups of one batch land in parallel, hence the lock.
+/// </summary>
+internal sealed class OwnClaims
+{
+    private readonly Lock _lock = new();
+    private readonly HashSet<string> _made = new(StringComparer.Ordinal);
+    private HashSet<string> _thisAttempt = new(StringComparer.Ordinal);
+
+    public void NextAttempt()
+    {
+        lock (_lock) _thisAttempt = new HashSet<string>(StringComparer.Ordinal);
+    }
+
+    public void Add(string key)
+    {
+        lock (_lock)
+        {
+            _made.Add(key);
+            _thisAttempt.Add(key);
+        }
+    }
+
+    public bool Made(string key)
+    {
+        lock (_lock) return _made.Contains(key);
+    }
+
+    /// <summary>Claimed by an earlier attempt of this ingest; this attempt's claims point where their group goes.</summary>
+    public bool MadeEarlier(string key)
+    {
+        lock (_lock) return _made.Contains(key) && !_thisAttempt.Contains(key);
+    }
 }

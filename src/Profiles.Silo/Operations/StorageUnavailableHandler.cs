@@ -15,7 +15,7 @@ public sealed class StorageUnavailableHandler(IProblemDetailsService problems, I
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
         if (!IsUnavailability(exception)) return false;
-        logger.LogWarning("Answering 503: {Reason}", exception.GetBaseException().GetType().Name);
+        logger.LogWarning("Answering 503: {Reason}: {Message}", exception.GetBaseException().GetType().Name, exception.GetBaseException().Message);
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         var (title, detail) = exception switch
         {
