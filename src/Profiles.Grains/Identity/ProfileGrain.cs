@@ -412,14 +412,14 @@ public sealed class ProfileGrain(
         _unlinkedTogetherSince ??= time.GetTimestamp();
         if (time.GetElapsedTime(_unlinkedTogetherSince.Value) <= HeldTooLong) return;
         _unlinkedTogetherSince = time.GetTimestamp();
-        GrainFactory.GetGrain<IResolutionGrain>(Guid.NewGuid().ToString("n")).Resolve([Id]).Ignore();
+        GrainFactory.ByKey<IResolutionGrain>(Guid.NewGuid().ToString("n")).Resolve([Id]).Ignore();
     }
 
     /// <summary>One-way, so the call graph keeps its single direction: resolutions call profiles and wait.</summary>
     private void NudgeResolution(string resolution)
     {
         _resolutionNudgedAt = time.GetTimestamp();
-        GrainFactory.GetGrain<IResolutionGrain>(resolution).Resume().Ignore();
+        GrainFactory.ByKey<IResolutionGrain>(resolution).Resume().Ignore();
     }
 
     /// <summary>The strongest identifier a profile holds: what names it when its component is resolved again.</summary>
@@ -466,7 +466,7 @@ public sealed class ProfileGrain(
         while (true)
         {
             if (string.CompareOrdinal(survivorId, Id) >= 0) return ProfileReply.Retry(survivorId);
-            var reply = await GrainFactory.GetGrain<IProfileGrain>(survivorId).Absorb(loser);
+            var reply = await GrainFactory.ByKey<IProfileGrain>(survivorId).Absorb(loser);
             if (reply.Kind != ProfileReplyKind.Forwarded) return reply;
             survivorId = reply.ProfileId;
         }

@@ -16,7 +16,7 @@ public sealed class ComponentResolver(IGrainFactory grains, TimeProvider time)
         for (var attempt = 1; ; attempt++)
         {
             // A new resolution each time: one that found its component busy let everything go and keeps nothing.
-            var result = await grains.GetGrain<IResolutionGrain>(Guid.NewGuid().ToString("n")).Resolve(seeds);
+            var result = await grains.ByKey<IResolutionGrain>(Guid.NewGuid().ToString("n")).Resolve(seeds);
             if (result.Resolved) return result;
             if (time.GetElapsedTime(started) > GiveUpAfter) throw new TimeoutException("Other resolutions kept holding this component.");
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(20 * attempt, 200) + Random.Shared.Next(20)));
