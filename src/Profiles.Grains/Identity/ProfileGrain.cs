@@ -19,7 +19,7 @@ namespace Profiles.Grains.Identity;
 /// forwarding pointer, the identity rule limits and the journey log stay consistent without locks. The only
 /// calls it makes are <see cref="IProfileGrain.Absorb"/> on a strictly smaller profile id.
 /// Touchpoints are durable once the journey store has them, so applying them does not wait for a state
-/// write: the snapshot is written at most every few seconds while it changes (and on deactivation), and an
+/// write: the snapshot is written at most every half minute while it changes (and on deactivation), and an
 /// activation folds in whatever the journey holds beyond it. Merges write at once: their content is in no log.
 /// After each change the profile reports its standing (statistics, audiences; see <see cref="ProfileStanding"/>),
 /// in the journey append's own write when it can.
@@ -36,7 +36,10 @@ public sealed class ProfileGrain(
     LiveSignals signals,
     ILogger<ProfileGrain> logger) : Grain, IProfileGrain
 {
-    private static readonly TimeSpan SnapshotInterval = TimeSpan.FromSeconds(5);
+    // A snapshot only spares an activation folding the journey's tail again, so it is written seldom: at 5 s, a
+    // customer sending a touchpoint every few seconds had the whole state serialised and written after nearly each
+    // one (issue 14, docs/PERFORMANCE.md). After a crash an activation folds in at most this much of its journey.
+    private static readonly TimeSpan SnapshotInterval = TimeSpan.FromSeconds(30);
 
     // A resolution that holds a profile longer than this may have died with its node: callers turned away or answered
     // from the held state ask it to
