@@ -11,7 +11,8 @@ public static class GrainKeys
 {
     public static TGrain ByKey<TGrain>(this IGrainFactory grains, string key) where TGrain : IGrainWithStringKey
     {
-        // A race computes the same pair twice: harmless, and no lock on the path every grain call takes.
+        // Kept per process: every silo and client in it maps an interface to the same grain class. A race computes
+        // the same pair twice: harmless, and no lock on the path every grain call takes.
         var kind = Kind<TGrain>.Types ??= Resolve<TGrain>(grains);
         return (TGrain)grains.GetGrain(GrainId.Create(kind.Grain, key), kind.Interface);
     }
