@@ -295,8 +295,8 @@ set +e
 PROFILES_BENCH_COMMAND="$ORIGINAL" dotnet "$ROOT/bench/Profiles.Bench/bin/Release/net10.0/Profiles.Bench.dll" "${GEN_ARGS[@]}"
 RC=$?
 if [ "$USE_REDIS" -eq 1 ]; then
-  # Profile snapshots are written at most every 5 s: wait for the last ones, then count what the run cost.
-  sleep 7
+  # Profile snapshots are written at most every 30 s: wait for the last ones, then count what the run cost.
+  sleep 32
   redis_snapshot after
   redis_cost_table | tee bench/results/redis-cost.md
 fi

@@ -3,6 +3,10 @@ namespace Profiles.Bench.Scenarios;
 /// <summary>What every scenario shares: options, the report, an HTTP client for writes and one for lookups.</summary>
 public sealed class BenchContext(Options options, Report report, NodeClient writes, NodeClient reads)
 {
+    /// <summary>Past the interval at which a node writes a changed profile's snapshot (30 s, ProfileGrain's
+    /// SnapshotInterval): what Redis holds and did is counted once the last snapshots of a phase are written.</summary>
+    public static readonly TimeSpan PastSnapshotInterval = TimeSpan.FromSeconds(31);
+
     public Options Options { get; } = options;
     public Report Report { get; } = report;
     public NodeClient Writes { get; } = writes;

@@ -112,7 +112,7 @@ public static class IngestScenario
         }
 
         if (lookups && o.IdleLookupRate > 0 && o.IdleLookupSeconds > 0) await IdleLookupsAsync(ctx, phase, paths, ct).ConfigureAwait(false);
-        else if (ctx.Redis is not null) await Task.Delay(TimeSpan.FromSeconds(6), ct).ConfigureAwait(false); // past the snapshot interval
+        else if (ctx.Redis is not null) await Task.Delay(BenchContext.PastSnapshotInterval, ct).ConfigureAwait(false);
 
         if (ctx.Redis is { } probe && redisBefore is not null && redisAfterIngest is not null)
             await ctx.AddRedisAsync(phase, probe, redisBefore, redisAfterIngest, usage, all.Accepted, ct).ConfigureAwait(false);
@@ -129,12 +129,12 @@ public static class IngestScenario
         return slices;
     }
 
-    /// <summary>The storefront's reads on a node that has finished ingesting (past the 5 s snapshot interval): the
+    /// <summary>The storefront's reads on a node that has finished ingesting (past the 30 s snapshot interval): the
     /// whole profile, then only its computed traits and audiences (contract section 7).</summary>
     private static async Task IdleLookupsAsync(BenchContext ctx, string phase, string[] paths, CancellationToken ct)
     {
         var o = ctx.Options;
-        await Task.Delay(TimeSpan.FromSeconds(6), ct).ConfigureAwait(false);
+        await Task.Delay(BenchContext.PastSnapshotInterval, ct).ConfigureAwait(false);
         var duration = TimeSpan.FromSeconds(o.IdleLookupSeconds);
         Ui.Info($"[{phase}] idle lookups: {o.IdleLookupRate}/s for {o.IdleLookupSeconds}s, whole profile then fields=computed,audiences");
         var whole = await LookupLoad.RunAsync(ctx.Reads, paths, o.IdleLookupRate, duration, ct).ConfigureAwait(false);

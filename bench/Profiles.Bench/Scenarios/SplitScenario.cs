@@ -15,8 +15,8 @@ public static class SplitScenario
 {
     private const string Phase = "split";
 
-    /// <summary>Past the profile's snapshot interval (5 s), so writes a split leaves for later are counted too.</summary>
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(6);
+    /// <summary>Past the profile's snapshot interval, so writes a split leaves for later are counted too.</summary>
+    private static readonly TimeSpan Settle = BenchContext.PastSnapshotInterval;
 
     private sealed record Timed(double Ms, HttpStatusCode Status, string Body, RedisCommandStats? AtAnswer, RedisCommandStats? Settled, double SettledSeconds);
 

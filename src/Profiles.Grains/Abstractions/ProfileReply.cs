@@ -64,7 +64,7 @@ public static class ProfileForwarding
     {
         while (true)
         {
-            var reply = await call(grains.GetGrain<IProfileGrain>(profileId));
+            var reply = await call(grains.ByKey<IProfileGrain>(profileId));
             if (reply.Kind != ProfileReplyKind.Forwarded) return reply;
             profileId = reply.ProfileId;
         }

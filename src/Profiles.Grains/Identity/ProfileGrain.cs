@@ -19,7 +19,7 @@ namespace Profiles.Grains.Identity;
 /// forwarding pointer, the identity rule limits and the journey log stay consistent without locks. The only
 /// calls it makes are <see cref="IProfileGrain.Absorb"/> on a strictly smaller profile id.
 /// Touchpoints are durable once the journey store has them, so applying them does not wait for a state
-/// write: the snapshot is written at most every few seconds while it changes (and on deactivation), and an
+/// write: the snapshot is written at most every half minute while it changes (and on deactivation), and an
 /// activation folds in whatever the journey holds beyond it. Merges write at once: their content is in no log.
 /// After each change the profile reports its standing (statistics, audiences; see <see cref="ProfileStanding"/>),
 /// in the journey append's own write when it can.
@@ -36,7 +36,10 @@ public sealed class ProfileGrain(
     LiveSignals signals,
     ILogger<ProfileGrain> logger) : Grain, IProfileGrain
 {
-    private static readonly TimeSpan SnapshotInterval = TimeSpan.FromSeconds(5);
+    // A snapshot only spares an activation folding the journey's tail again, so it is written seldom: at 5 s, a
+    // customer sending a touchpoint every few seconds had the whole state serialised and written after nearly each
+    // one (issue 14, docs/PERFORMANCE.md). After a crash an activation folds in at most this much of its journey.
+    private static readonly TimeSpan SnapshotInterval = TimeSpan.FromSeconds(30);
 
     // A resolution that holds a profile longer than this may have died with its node: callers turned away or answered
     // from the held state ask it to
@@ -192,7 +195,7 @@ public sealed class ProfileGrain(
         // Marked before the pointers go, within this call: no touchpoint bringing them can land here in between.
         foreach (var key in unheld) Profile.MovedAway[key] = string.Empty;
         await WriteSnapshot();
-        await Task.WhenAll(unheld.Select(key => GrainFactory.GetGrain<IIdentifierGrain>(key).Release([pointedAt, Id])));
+        await Task.WhenAll(unheld.Select(key => GrainFactory.ByKey<IIdentifierGrain>(key).Release([pointedAt, Id])));
         return ProfileReply<string[]>.Done(Id, unheld);
     }
 
@@ -204,7 +207,7 @@ public sealed class ProfileGrain(
         string[] moved = [.. touchpoints.SelectMany(t => t.Identifiers).Select(i => i.Key)
             .Where(key => Profile.MovedAway.ContainsKey(key) && !Profile.Content.Identifiers.ContainsKey(key)).Distinct(StringComparer.Ordinal)];
         if (moved.Length == 0) return true;
-        var pointers = await Task.WhenAll(moved.Select(key => GrainFactory.GetGrain<IIdentifierGrain>(key).GetProfile()));
+        var pointers = await Task.WhenAll(moved.Select(key => GrainFactory.ByKey<IIdentifierGrain>(key).GetProfile()));
         for (var i = 0; i < moved.Length; i++)
         {
             if (pointers[i] is not { } pointer || (pointer != Id && !Profile.Merged.Contains(pointer))) return false;
@@ -449,14 +452,14 @@ public sealed class ProfileGrain(
         _unlinkedTogetherSince ??= time.GetTimestamp();
         if (time.GetElapsedTime(_unlinkedTogetherSince.Value) <= HeldTooLong) return;
         _unlinkedTogetherSince = time.GetTimestamp();
-        GrainFactory.GetGrain<IResolutionGrain>(ResolutionIds.New(time)).Resolve([Id]).Ignore();
+        GrainFactory.ByKey<IResolutionGrain>(ResolutionIds.New(time)).Resolve([Id]).Ignore();
     }
 
     /// <summary>One-way, so the call graph keeps its single direction: resolutions call profiles and wait.</summary>
     private void NudgeResolution(string resolution)
     {
         _resolutionNudgedAt = time.GetTimestamp();
-        GrainFactory.GetGrain<IResolutionGrain>(resolution).Resume().Ignore();
+        GrainFactory.ByKey<IResolutionGrain>(resolution).Resume().Ignore();
     }
 
     /// <summary>The strongest identifier a profile holds: what names it when its component is resolved again.</summary>
@@ -503,7 +506,7 @@ public sealed class ProfileGrain(
         while (true)
         {
             if (string.CompareOrdinal(survivorId, Id) >= 0) return ProfileReply.Retry(survivorId);
-            var reply = await GrainFactory.GetGrain<IProfileGrain>(survivorId).Absorb(loser);
+            var reply = await GrainFactory.ByKey<IProfileGrain>(survivorId).Absorb(loser);
             if (reply.Kind != ProfileReplyKind.Forwarded) return reply;
             survivorId = reply.ProfileId;
         }

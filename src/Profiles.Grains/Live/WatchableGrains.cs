@@ -7,6 +7,6 @@ public static class WatchableGrains
 {
     /// <summary>The identifier or profile grain a live target names.</summary>
     public static IWatchable Watchable(this IGrainFactory grains, LiveTarget target) => target.Kind == LiveTargetKind.Identifier
-        ? grains.GetGrain<IIdentifierGrain>(target.Key)
-        : grains.GetGrain<IProfileGrain>(target.Key);
+        ? grains.ByKey<IIdentifierGrain>(target.Key)
+        : grains.ByKey<IProfileGrain>(target.Key);
 }

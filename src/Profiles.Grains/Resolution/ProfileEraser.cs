@@ -14,12 +14,12 @@ public sealed class ProfileEraser(IGrainFactory grains, ProfileReader reader, Id
     public async Task<bool> EraseAsync(string profileId)
     {
         if (await reader.FindByIdAsync(profileId) is not { } profile) return false;
-        var root = await grains.GetGrain<IProfileGrain>(profile.ProfileId).Erase();
-        var merged = await Task.WhenAll(root.MergedProfileIds.Select(id => grains.GetGrain<IProfileGrain>(id).Erase()));
+        var root = await grains.ByKey<IProfileGrain>(profile.ProfileId).Erase();
+        var merged = await Task.WhenAll(root.MergedProfileIds.Select(id => grains.ByKey<IProfileGrain>(id).Erase()));
         string[] erasedIds = [profile.ProfileId, .. root.MergedProfileIds];
         var keys = root.IdentifierKeys.Concat(merged.SelectMany(m => m.IdentifierKeys)).Distinct().ToArray();
         foreach (var key in keys) cache.Forget(key);
-        await Task.WhenAll(keys.Select(key => grains.GetGrain<IIdentifierGrain>(key).Erase(erasedIds)));
+        await Task.WhenAll(keys.Select(key => grains.ByKey<IIdentifierGrain>(key).Erase(erasedIds)));
         return true;
     }
 }

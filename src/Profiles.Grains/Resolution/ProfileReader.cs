@@ -47,7 +47,7 @@ public sealed class ProfileReader(IGrainFactory grains, IdentifierCache cache, I
     /// <summary>Where an identifier leads now, following merges: the surviving profile it points to, whether or not its
     /// first touchpoint has landed there yet (see <see cref="ProfileReading.Holds"/>); null while it is unknown.</summary>
     public async Task<ProfileSnapshot?> FollowIdentifierAsync(string identifierKey) =>
-        await grains.GetGrain<IIdentifierGrain>(identifierKey).GetProfile() is { } profileId ? await FollowAsync(profileId) : null;
+        await grains.ByKey<IIdentifierGrain>(identifierKey).GetProfile() is { } profileId ? await FollowAsync(profileId) : null;
 
 
     public Task<ProfileSnapshot?> FindByIdentifierAsync(string identifierKey) =>
@@ -70,7 +70,7 @@ public sealed class ProfileReader(IGrainFactory grains, IdentifierCache cache, I
             // Remembered from before an erasure or a released link: ask the identifier itself.
             cache.Forget(identifierKey);
         }
-        var identifier = grains.GetGrain<IIdentifierGrain>(identifierKey);
+        var identifier = grains.ByKey<IIdentifierGrain>(identifierKey);
         string? asked = null;
         // Asked again when its profile does not hold it: a resolution may have moved it while the read waited.
         while (await identifier.GetProfile() is { } profileId && profileId != asked)

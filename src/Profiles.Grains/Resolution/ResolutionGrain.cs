@@ -98,8 +98,8 @@ public sealed class ResolutionGrain(
         await Task.WhenAll(plan.ForwardTo.Select(forward => Profile(forward.Key).InstallForward(Key, forward.Value)));
 
         foreach (var key in groupOf.Keys.Concat(plan.Unheld)) cache.Forget(key);
-        await Task.WhenAll(groupOf.Select(e => GrainFactory.GetGrain<IIdentifierGrain>(e.Key).Reassign(e.Value)));
-        await Task.WhenAll(plan.Unheld.Select(key => GrainFactory.GetGrain<IIdentifierGrain>(key).Forget()));
+        await Task.WhenAll(groupOf.Select(e => GrainFactory.ByKey<IIdentifierGrain>(e.Key).Reassign(e.Value)));
+        await Task.WhenAll(plan.Unheld.Select(key => GrainFactory.ByKey<IIdentifierGrain>(key).Forget()));
 
         var at = time.GetUtcNow();
         var changes = plan.Profiles.ToDictionary(p => p.ProfileId, _ => new List<ProfileChange>(), StringComparer.Ordinal);
@@ -140,7 +140,7 @@ public sealed class ResolutionGrain(
                     Resolution.Held.Add(profileId);
                     foreach (var key in reply.Result.RefusedOtherKeys)
                     {
-                        if (await GrainFactory.GetGrain<IIdentifierGrain>(key).GetProfile() is { } other) queue.Enqueue(other);
+                        if (await GrainFactory.ByKey<IIdentifierGrain>(key).GetProfile() is { } other) queue.Enqueue(other);
                     }
                     break;
                 case ProfileReplyKind.Forwarded:
@@ -196,7 +196,7 @@ public sealed class ResolutionGrain(
         return prior.HeldKeys.Where(key => !kept.Contains(key) && groupOf.ContainsKey(key)).ToDictionary(key => key, key => groupOf[key], StringComparer.Ordinal);
     }
 
-    private IProfileGrain Profile(string profileId) => GrainFactory.GetGrain<IProfileGrain>(profileId);
+    private IProfileGrain Profile(string profileId) => GrainFactory.ByKey<IProfileGrain>(profileId);
 }
 
 [GenerateSerializer, Alias("ResolutionState")]

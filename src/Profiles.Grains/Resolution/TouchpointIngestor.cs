@@ -116,7 +116,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     {
         var anchorKey = touchpoint.Identifiers[0].Key;
         cache.Forget(anchorKey);
-        var pointedAt = await grains.GetGrain<IIdentifierGrain>(anchorKey).GetProfile() ?? throw new InvalidOperationException("A resolution left a touchpoint's anchor in no profile.");
+        var pointedAt = await grains.ByKey<IIdentifierGrain>(anchorKey).GetProfile() ?? throw new InvalidOperationException("A resolution left a touchpoint's anchor in no profile.");
         return (await grains.CallAsync(pointedAt, profile => profile.Get())).ProfileId;
     }
 
@@ -267,7 +267,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
             else uncached.Add(key);
         }
         if (uncached.Count == 0) return profileOfKey;
-        var known = await Task.WhenAll(uncached.Select(key => grains.GetGrain<IIdentifierGrain>(key).GetProfile()));
+        var known = await Task.WhenAll(uncached.Select(key => grains.ByKey<IIdentifierGrain>(key).GetProfile()));
         for (var i = 0; i < uncached.Count; i++)
         {
             if (known[i] is { } profileId) profileOfKey[uncached[i]] = profileId;
@@ -321,7 +321,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
             var survivor = profiles.Min(StringComparer.Ordinal)!;
             var losers = profiles.Where(p => p != survivor).ToArray();
             if (losers.Length == 0) return ProfileReply.Done(survivor);
-            var replies = await Task.WhenAll(losers.Select(p => grains.GetGrain<IProfileGrain>(p).MergeInto(survivor, bringing)));
+            var replies = await Task.WhenAll(losers.Select(p => grains.ByKey<IProfileGrain>(p).MergeInto(survivor, bringing)));
             if (replies.FirstOrDefault(r => r.Kind is ProfileReplyKind.Erased or ProfileReplyKind.Refused or ProfileReplyKind.Retry) is { } stop) return stop;
             if (replies.All(r => r.IsDone)) return ProfileReply.Done(replies.Select(r => r.ProfileId).Min(StringComparer.Ordinal)!);
             profiles = replies.Select(r => r.ProfileId).Append(survivor).ToHashSet(StringComparer.Ordinal);
@@ -352,7 +352,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
         await Task.WhenAll(touchpoints.SelectMany(t => t.Identifiers).Select(i => i.Key).Distinct().Select(key =>
         {
             cache.Forget(key);
-            return grains.GetGrain<IIdentifierGrain>(key).Erase(erased);
+            return grains.ByKey<IIdentifierGrain>(key).Erase(erased);
         }));
         return [.. touchpoints.Select(_ => StartAgain.ProfileErased)];
     }
@@ -370,11 +370,11 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     }
 
     private async Task<string?> ResolveAsync(string key) =>
-        cache.TryGet(key, out var remembered) ? remembered : await grains.GetGrain<IIdentifierGrain>(key).GetProfile();
+        cache.TryGet(key, out var remembered) ? remembered : await grains.ByKey<IIdentifierGrain>(key).GetProfile();
 
     private async Task<string> ClaimAsync(string key, string profileId, OwnClaims claims)
     {
-        var assigned = await grains.GetGrain<IIdentifierGrain>(key).GetOrAssignProfile(profileId);
+        var assigned = await grains.ByKey<IIdentifierGrain>(key).GetOrAssignProfile(profileId);
         if (assigned == profileId) claims.Add(key);
         return assigned;
     }
@@ -404,7 +404,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
         foreach (var key in landed.SelectMany(t => t.Identifiers).Select(i => i.Key).Except(notHeld))
         {
             cache.Remember(key, profileId);
-            if (pointedAt.TryGetValue(key, out var from) && from != profileId) grains.GetGrain<IIdentifierGrain>(key).PointTo(from, profileId).Ignore();
+            if (pointedAt.TryGetValue(key, out var from) && from != profileId) grains.ByKey<IIdentifierGrain>(key).PointTo(from, profileId).Ignore();
         }
     }
 }
