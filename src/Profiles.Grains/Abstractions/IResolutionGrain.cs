@@ -27,13 +27,12 @@ public interface IResolutionGrain : IGrainWithStringKey
     Task Resume();
 }
 
-/// <param name="Resolved">False when it gave way to an older resolution: nothing changed.</param>
 /// <param name="ProfileIds">Every profile id the resolution held or made.</param>
-/// <param name="GaveWayTo">The older resolution that held part of the component, when not resolved.</param>
+/// <param name="GaveWayTo">The older resolution that held part of the component; null when this one resolved it.</param>
 [GenerateSerializer, Immutable, Alias("ResolutionResult")]
-public sealed record ResolutionResult([property: Id(0)] bool Resolved, [property: Id(1)] string[] ProfileIds, [property: Id(2)] string? GaveWayTo = null)
+public sealed record ResolutionResult([property: Id(1)] string[] ProfileIds, [property: Id(2)] string? GaveWayTo = null)
 {
-    public static ResolutionResult GaveWay(string olderResolutionId) => new(false, [], olderResolutionId);
+    public static ResolutionResult GaveWay(string olderResolutionId) => new([], olderResolutionId);
 }
 
 /// <param name="TouchpointIds">Those of the touchpoints asked about that the resolution read and resolved.</param>

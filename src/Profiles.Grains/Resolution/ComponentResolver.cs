@@ -26,7 +26,7 @@ public sealed class ComponentResolver(IGrainFactory grains, TimeProvider time)
             var result = await grains.ByKey<IResolutionGrain>(resolutionId).Resolve(seeds);
             if (result.GaveWayTo is not { } older) return result;
             var coverage = await grains.ByKey<IResolutionGrain>(older).Covering(touchpoints);
-            if (coverage.TouchpointIds.Length == touchpoints.Length) return new ResolutionResult(true, coverage.ProfileIds);
+            if (coverage.TouchpointIds.Length == touchpoints.Length) return new ResolutionResult(coverage.ProfileIds);
             if (time.GetElapsedTime(started) > GiveUpAfter) throw new TimeoutException("Other resolutions kept holding this component.");
             // A resolution that gave way keeps nothing: the same work starts again under a new name of the same rank.
             resolutionId = ResolutionIds.Again(resolutionId);

@@ -116,7 +116,7 @@ public sealed class ResolutionGrain(
         await state.ClearStateAsync();
         string[] profileIds = [.. involved.Union(before.Keys).Order(StringComparer.Ordinal)];
         _resolved = new ResolutionCoverage([.. touchpoints.Select(t => t.Touchpoint.Id)], profileIds);
-        return new ResolutionResult(true, profileIds);
+        return new ResolutionResult(profileIds);
     }
 
     /// <summary>Holds the seeds and every profile a refused link joins them to, transitively, and records what they
