@@ -34,7 +34,9 @@ public class PartitionTests(ITestOutputHelper output)
         var servingAt = await WatchRecoveryAsync(scene, cutAt);
         await scene.StopTrafficAsync();
         AssertSurvivorRecovered(scene, cutAt, servingAt);
-        Assert.True(scene.Sampler.Sweeps.Any(s => s.End >= cutAt && s.Failed > 0), "no sampled lookup needed the cut-off node, so the recovery measured nothing");
+        // Which grains the cut-off node holds is up to Orleans' placement: some runs sample no lookup that needs it.
+        Assert.True(scene.Sampler.Sweeps.Any(s => s.End >= cutAt && s.Failed > 0) || scene.Writers.TakingEverythingSince(scene.Survivor, cutAt) > cutAt + TimeSpan.FromSeconds(1),
+            "neither a sampled lookup nor a batch sent to the survivor needed the cut-off node, so the recovery measured nothing");
 
         // Healed, the cut-off node learns it was declared dead and stops; started again, it joins.
         await cut.HealAsync();

@@ -100,7 +100,7 @@ public sealed partial class TwoNodesUnderIngest : IAsyncDisposable
         }
         // Mostly customers first seen by the node to cut off, whose grains it is likely to hold (a new grain goes to the
         // node that calls it first unless that node is much busier), and some first seen by the survivor.
-        Sample = [.. Writers.LandedFirstOn(Victim).SelectMany(t => t.Identifiers).Distinct().Take(36),
+        Sample = [.. Writers.LandedFirstOn(Victim).SelectMany(t => t.Identifiers).Distinct().Take(48),
                   .. Writers.LandedFirstOn(Survivor).SelectMany(t => t.Identifiers).Distinct().Take(12)];
         Sampler = LookupSampler.Start(Survivor, Sample, Clock, _stop.Token);
         await Task.Delay(steady);

@@ -44,6 +44,9 @@ public sealed class StorageUnavailableHandler(IProblemDetailsService problems, I
             // Storage holds a newer version than the grain knew (a write it thought had failed went through); Orleans
             // deactivates the grain, and a retry reads it afresh.
             if (exception is Orleans.Storage.InconsistentStateException) return true;
+            // A call that expired inside the cluster: Orleans cancels a message it could not place in time while a
+            // node is gone and not yet declared dead. (A client that went away reads no answer at all.)
+            if (exception is OperationCanceledException) return true;
             if (StorageFailureFilter.IsStorageFailure(exception)) return true;
             // A grain whose state could not be read fails to activate before any filter runs; Orleans reports
             // it with this message only.
