@@ -26,6 +26,7 @@ public static class ProfilesGrainsExtensions
         // Grain state is stored in Orleans' binary format: several times cheaper than the default JSON.
         silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         silo.AddIncomingGrainCallFilter<StorageFailureFilter>();
+        silo.Services.TryAddSingleton<IStorageGate, OpenStorageGate>();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton(IdentityRules.None);
         silo.Services.AddOptions<ChangeFeedOptions>();

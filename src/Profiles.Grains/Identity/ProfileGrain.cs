@@ -64,6 +64,10 @@ public sealed class ProfileGrain(
     // The standing last reported, so an append can report the next one in its own write.
     private ProfileStanding? _reported;
 
+    // This activation's writer epoch for the journey (IJourneyStore.OpenAsync): a later activation elsewhere makes
+    // the store refuse our appends.
+    private long _writerEpoch;
+
     // Shards other than our own that hold touchpoints of profiles merged into us: a retry of one of them must
     // still answer duplicate, so an append asks them first.
     private int[] _mergedShards = [];
@@ -80,7 +84,9 @@ public sealed class ProfileGrain(
         if (Profile.ResolvingBy is { } resolution)
         {
             // A resolution froze this profile and had not released it: its journey may be half rewritten, so it is
-            // not caught up with; the resolution finishes what it started (and installs this profile's state).
+            // not caught up with; the resolution finishes what it started (and installs this profile's state). The
+            // journey is opened all the same: this activation appends once the profile is released.
+            _writerEpoch = (await journey.OpenAsync(Id, Profile.AppliedLogLength)).WriterEpoch;
             NudgeResolution(resolution);
             _mergedShards = MergedShards();
             return;
@@ -139,24 +145,25 @@ public sealed class ProfileGrain(
             }
         }
 
-        if (admitted.Count > 0) await AppendAsync(admitted, admittedIndex, landings);
+        if (admitted.Count > 0 && !await AppendAsync(admitted, admittedIndex, landings)) return ProfileReply<Applied>.Not(ProfileReply.Retry(Id));
         var notHeld = touchpoints.SelectMany(t => t.Identifiers).Select(i => i.Key).Where(key => !Profile.Content.Identifiers.ContainsKey(key));
         return ProfileReply<Applied>.Done(Id, new Applied(landings, refused, [.. notHeld.Distinct()], Profile.Content.HoldsUnlinkedPair));
     }
 
     /// <summary>Appends to the journey with the standing the profile will have if every one is new, folds in the
-    /// new ones, and reports the standing again only when it turned out otherwise.</summary>
-    private async Task AppendAsync(List<Touchpoint> admitted, List<int> admittedIndex, Landing[] landings)
+    /// new ones, and reports the standing again only when it turned out otherwise. False when another activation
+    /// took the journey over (<see cref="AppendedOrSupersededAsync"/>).</summary>
+    private async Task<bool> AppendAsync(List<Touchpoint> admitted, List<int> admittedIndex, Landing[] landings)
     {
         var predicted = PredictStanding(admitted);
-        var appended = await journey.AppendAsync(Id, admitted, predicted);
+        if (await AppendedOrSupersededAsync(admitted, predicted) is not { } appended) return false;
         var folded = new List<Touchpoint>(admitted.Count);
         for (var k = 0; k < admitted.Count; k++)
         {
             landings[admittedIndex[k]] = appended.IsNew[k] ? Landing.New : Landing.Duplicate;
             if (appended.IsNew[k]) folded.Add(admitted[k]);
         }
-        if (appended.LogLength == Profile.AppliedLogLength) return;
+        if (appended.LogLength == Profile.AppliedLogLength) return true;
         // The log grew by more than this append: an earlier append whose answer was lost (Redis ran it, the client
         // had timed out), or one by this profile's activation on a node cut off from the cluster. Folding the log
         // from where this activation stands keeps the content the fold of the log, instead of skipping those.
@@ -168,6 +175,27 @@ public sealed class ProfileGrain(
         else await ReportAsync(standing, []);
         SnapshotBehind();
         _watchers.Notify();
+        return true;
+    }
+
+    /// <summary>The append's result, or null when another activation of this profile opened the journey since this
+    /// one: this one was left behind on a node cut off from the cluster, or Orleans briefly ran two. It goes, and the
+    /// writer, told to start again, reaches the activation that stands (or a new one, which catches up first).</summary>
+    private async Task<AppendResult?> AppendedOrSupersededAsync(List<Touchpoint> touchpoints, ProfileStanding? standingIfAllNew)
+    {
+        try
+        {
+            var appended = await journey.AppendAsync(Id, _writerEpoch, touchpoints, standingIfAllNew);
+            _writerEpoch = appended.WriterEpoch;
+            return appended;
+        }
+        catch (JourneyWriterSupersededException e)
+        {
+            logger.LogWarning("{Reason} This activation goes.", e.Message);
+            _snapshotBehind = false;
+            this.DeactivateOnIdle();
+            return null;
+        }
     }
 
     /// <summary>The standing after these touchpoints as far as it is known without folding them: channels and
@@ -282,7 +310,7 @@ public sealed class ProfileGrain(
     public async Task<ProfileReply> RecordOperatorEntry(Immutable<Touchpoint> entry)
     {
         if (await UnavailableOrHeld() is { } elsewhere) return elsewhere;
-        var appended = await journey.AppendAsync(Id, [entry.Value], _reported);
+        if (await AppendedOrSupersededAsync([entry.Value], _reported) is not { } appended) return ProfileReply.Retry(Id);
         if (appended.LogLength != Profile.AppliedLogLength)
         {
             // The entry counts in no figure: the version moves, and the content only remembers the correction.
@@ -515,7 +543,8 @@ public sealed class ProfileGrain(
     /// <summary>The snapshot may lag the journey when a node died between the two writes; the journey wins.</summary>
     private async Task CatchUpWithJourney()
     {
-        var (missed, erased) = await journey.ResumeAsync(Id, Profile.AppliedLogLength);
+        var (missed, erased, writerEpoch) = await journey.OpenAsync(Id, Profile.AppliedLogLength);
+        _writerEpoch = writerEpoch;
         _erased = erased && !state.RecordExists;
         if (missed.Count == 0) return;
         foreach (var touchpoint in missed) Profile.Content.Add(touchpoint, personalisation.Computed);

@@ -16,17 +16,27 @@ public interface IJourneyStore
     /// <c>touchpoint</c> change in the feed for each. Only the profile's own grain appends to its log, one call
     /// at a time.</summary>
     /// <param name="profileId">The profile.</param>
+    /// <param name="writerEpoch">The epoch the appending activation holds (<see cref="OpenAsync"/>, then each
+    /// append's <see cref="AppendResult.WriterEpoch"/>).</param>
     /// <param name="touchpoints">In order.</param>
     /// <param name="standingIfAllNew">The profile's standing once these are folded in, recorded in the same write
     /// when every one of them is new (otherwise the caller reports the standing it then has).</param>
-    Task<AppendResult> AppendAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints, ProfileStanding? standingIfAllNew);
+    /// <exception cref="JourneyWriterSupersededException">A later activation of the profile opened the journey.</exception>
+    Task<AppendResult> AppendAsync(string profileId, long writerEpoch, IReadOnlyList<Touchpoint> touchpoints, ProfileStanding? standingIfAllNew);
 
     /// <summary>Which of the touchpoint ids the given shards have stored: a profile asks the shards of the profiles
     /// merged into it before an append, which checks only its own shard.</summary>
     Task<IReadOnlySet<string>> StoredInAsync(IReadOnlyCollection<int> shards, IReadOnlyList<string> touchpointIds);
 
     /// <summary>What a profile activating needs: the entries of its log from position <paramref name="from"/>
-    /// (0-based, in append order), and whether it was erased.</summary>
+    /// (0-based, in append order), whether it was erased, and a writer epoch greater than any earlier activation's.
+    /// The store refuses an append that carries an older epoch than the journey's: an activation left behind on a
+    /// node cut off from the cluster, whose grains another node took over, cannot add to the journey behind its
+    /// successor's back, not even by a write that reaches Redis only once the network heals.</summary>
+    Task<OpenedJourney> OpenAsync(string profileId, long from);
+
+    /// <summary>The entries of the profile's log from position <paramref name="from"/> (0-based, in append order),
+    /// and whether it was erased, read without opening the journey.</summary>
     Task<JourneyResume> ResumeAsync(string profileId, long from);
 
     /// <summary>Deletes the profile's journey and the idempotency records of its touchpoints, withdraws its
@@ -51,7 +61,18 @@ public interface IJourneyStore
 
 public sealed record JourneyResume(IReadOnlyList<Touchpoint> Missed, bool Erased);
 
+/// <param name="Missed">The log's entries from the position asked for.</param>
+/// <param name="Erased">Whether the profile was erased.</param>
+/// <param name="WriterEpoch">The epoch this activation appends with; 0 when the journey did not exist yet.</param>
+public sealed record OpenedJourney(IReadOnlyList<Touchpoint> Missed, bool Erased, long WriterEpoch);
+
 /// <param name="IsNew">Per touchpoint, in order: stored now (true) or already stored before (false).</param>
 /// <param name="LogLength">The profile's log length after the append.</param>
 /// <param name="StandingRecorded">True when the standing passed in was recorded with the append.</param>
-public sealed record AppendResult(bool[] IsNew, long LogLength, bool StandingRecorded);
+/// <param name="WriterEpoch">The epoch to append with next: the one passed in, or 1 once the journey exists.</param>
+public sealed record AppendResult(bool[] IsNew, long LogLength, bool StandingRecorded, long WriterEpoch);
+
+/// <summary>An append carried an older writer epoch than the journey's: another activation of the profile opened
+/// it since, and this one must go (see <see cref="IJourneyStore.OpenAsync"/>).</summary>
+public sealed class JourneyWriterSupersededException(string profileId)
+    : Exception($"Another activation of profile {profileId} opened its journey since this one did.");

@@ -16,12 +16,14 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
     private readonly ConcurrentDictionary<string, ProfileJourney> _journeys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _erased = new(StringComparer.Ordinal);
 
-    public Task<AppendResult> AppendAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints, ProfileStanding? standingIfAllNew)
+    public Task<AppendResult> AppendAsync(string profileId, long writerEpoch, IReadOnlyList<Touchpoint> touchpoints, ProfileStanding? standingIfAllNew)
     {
         var journey = _journeys.GetOrAdd(profileId, _ => new ProfileJourney());
         var isNew = new bool[touchpoints.Count];
         lock (journey)
         {
+            if (writerEpoch < journey.WriterEpoch) throw new JourneyWriterSupersededException(profileId);
+            if (journey.WriterEpoch == 0) journey.WriterEpoch = 1;
             var at = time.GetUtcNow();
             for (var i = 0; i < touchpoints.Count; i++)
             {
@@ -33,12 +35,22 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
             }
             var recorded = standingIfAllNew is not null && isNew.All(n => n);
             if (recorded) standings.Stand(profileId, standingIfAllNew);
-            return Task.FromResult(new AppendResult(isNew, journey.Log.Count, recorded));
+            return Task.FromResult(new AppendResult(isNew, journey.Log.Count, recorded, journey.WriterEpoch));
         }
     }
 
     public Task<IReadOnlySet<string>> StoredInAsync(IReadOnlyCollection<int> shards, IReadOnlyList<string> touchpointIds) =>
         Task.FromResult<IReadOnlySet<string>>(touchpointIds.Where(_ownerByTouchpointId.ContainsKey).ToHashSet(StringComparer.Ordinal));
+
+    public Task<OpenedJourney> OpenAsync(string profileId, long from)
+    {
+        var erased = _erased.ContainsKey(ErasureMarker.Of(profileId));
+        if (!_journeys.TryGetValue(profileId, out var journey)) return Task.FromResult(new OpenedJourney([], erased, 0));
+        lock (journey)
+        {
+            return Task.FromResult(new OpenedJourney([.. journey.Log.Skip((int)from)], erased, ++journey.WriterEpoch));
+        }
+    }
 
     public Task<JourneyResume> ResumeAsync(string profileId, long from)
     {
@@ -53,11 +65,14 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
     public Task EraseAsync(string profileId, bool announce)
     {
         _erased[ErasureMarker.Of(profileId)] = true;
-        if (_journeys.TryRemove(profileId, out var journey))
+        if (_journeys.TryGetValue(profileId, out var journey))
         {
             lock (journey)
             {
                 foreach (var touchpoint in journey.Log) _ownerByTouchpointId.TryRemove(touchpoint.Id, out _);
+                // The writer epoch outlives the journey, as in Redis.
+                journey.Log.Clear();
+                journey.Ordered.Clear();
             }
         }
         standings.Stand(profileId, null);
@@ -104,6 +119,8 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
     private sealed class ProfileJourney
     {
         public List<Touchpoint> Log { get; } = [];
+
+        public long WriterEpoch { get; set; }
 
         public SortedSet<Touchpoint> Ordered { get; } = new(JourneyOrder);
 

@@ -13,7 +13,8 @@ namespace Profiles.Grains.Journey;
 /// "{utcTicks:D19}\u0001{id}", all scores 0, so lexicographic order is journey order), and a hash of id to
 /// touchpoint JSON. Per shard: the idempotency hash of every touchpoint id stored by a profile of the shard.
 /// Each append is one Lua script in the profile's hash slot, with the feed entries and the standing report of
-/// the same change, so a touchpoint is stored whole, with its change in the feed, or not at all.
+/// the same change, so a touchpoint is stored whole, with its change in the feed, or not at all. The touchpoint
+/// hash's empty field (no touchpoint id is empty) holds the journey's writer epoch (<see cref="IJourneyStore.OpenAsync"/>).
 /// </summary>
 public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock clock) : IJourneyStore
 {
@@ -21,11 +22,20 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
     private const int FieldsPerTouchpoint = 5;
 
     // KEYS: owners, log, order, touchpoints, then the five standing keys. ARGV: profile id, time, feed minimum id,
-    // standing if all are new ('' for none), recheck day, then per touchpoint: id, order member, JSON, channel, type.
+    // standing if all are new ('' for none), recheck day, writer epoch, then per touchpoint: id, order member, JSON,
+    // channel, type. An older epoch than the journey's is refused; epoch 0 (opened before the journey existed)
+    // claims epoch 1, so of two such writers only the first to append goes on.
     private static readonly string AppendScript = StandingScript.Functions + """
+        local current = tonumber(redis.call('HGET', KEYS[4], '') or '0')
+        local epoch = tonumber(ARGV[6])
+        if epoch < current then return { -1 } end
+        if current == 0 then
+          epoch = 1
+          redis.call('HSET', KEYS[4], '', 1)
+        end
         local stored = {}
         local allNew = true
-        for i = 6, #ARGV, 5 do
+        for i = 7, #ARGV, 5 do
           if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[1]) == 1 then
             redis.call('RPUSH', KEYS[2], ARGV[i])
             redis.call('ZADD', KEYS[3], 0, ARGV[i + 1])
@@ -45,7 +55,22 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
         end
         stored[#stored + 1] = redis.call('LLEN', KEYS[2])
         stored[#stored + 1] = recorded
+        stored[#stored + 1] = epoch
         return stored
+        """;
+
+    // KEYS: log, touchpoints, erased. ARGV: from, to, erasure marker. A journey that exists gets the next writer
+    // epoch; one that does not stays at 0, and is written nothing, so a read of an unknown profile leaves no key.
+    private const string OpenScript = """
+        local epoch = 0
+        if redis.call('EXISTS', KEYS[2]) == 1 then epoch = redis.call('HINCRBY', KEYS[2], '', 1) end
+        local erased = redis.call('SISMEMBER', KEYS[3], ARGV[3])
+        local ids = redis.call('LRANGE', KEYS[1], ARGV[1], ARGV[2])
+        if #ids == 0 then return { epoch, erased } end
+        local found = redis.call('HMGET', KEYS[2], unpack(ids))
+        table.insert(found, 1, erased)
+        table.insert(found, 1, epoch)
+        return found
         """;
 
     private const string ResumeScript = """
@@ -59,12 +84,15 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
 
     // KEYS: owners, log, order, touchpoints, erased, then the five standing keys. ARGV: erasure marker, profile
     // id, time, feed minimum id, announce (1 or 0). In chunks: unpack() has a limit on how many values it spreads.
+    // The writer epoch outlives the journey: a writer from before the erasure stays refused.
     private static readonly string EraseScript = StandingScript.Functions + """
         local ids = redis.call('LRANGE', KEYS[2], 0, -1)
         for i = 1, #ids, 1000 do
           redis.call('HDEL', KEYS[1], unpack(ids, i, math.min(i + 999, #ids)))
         end
+        local epoch = redis.call('HGET', KEYS[4], '')
         redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+        if epoch then redis.call('HSET', KEYS[4], '', epoch) end
         redis.call('SADD', KEYS[5], ARGV[1])
         stand(6, ARGV[2], '', '', ARGV[3], ARGV[4])
         if ARGV[5] == '1' then change(KEYS[10], ARGV[4], 'type', 'erased', 'profileId', ARGV[2], 'at', ARGV[3]) end
@@ -104,18 +132,20 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
 
     private IDatabase Db => redis.GetDatabase();
 
-    public async Task<AppendResult> AppendAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints, ProfileStanding? standingIfAllNew)
+    public async Task<AppendResult> AppendAsync(string profileId, long writerEpoch, IReadOnlyList<Touchpoint> touchpoints, ProfileStanding? standingIfAllNew)
     {
+        const int fixedArgs = 6;
         var shard = Shards.Of(profileId);
-        var args = new RedisValue[5 + touchpoints.Count * FieldsPerTouchpoint];
+        var args = new RedisValue[fixedArgs + touchpoints.Count * FieldsPerTouchpoint];
         args[0] = profileId;
         args[1] = clock.Now();
         args[2] = clock.MinimumId();
         args[3] = standingIfAllNew?.Encode() ?? "";
         args[4] = standingIfAllNew?.RecheckDay ?? "";
+        args[5] = writerEpoch;
         for (var i = 0; i < touchpoints.Count; i++)
         {
-            var at = 5 + i * FieldsPerTouchpoint;
+            var at = fixedArgs + i * FieldsPerTouchpoint;
             args[at] = touchpoints[i].Id;
             args[at + 1] = OrderMember(JourneyPosition.Of(touchpoints[i]));
             args[at + 2] = JsonSerializer.SerializeToUtf8Bytes(touchpoints[i], Json);
@@ -128,7 +158,8 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
             .. RedisLayout.StandingKeys(shard),
         ];
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AppendScript, keys, args))!;
-        return new AppendResult([.. result.Take(touchpoints.Count).Select(r => (long)r == 1)], (long)result[^2], (long)result[^1] == 1);
+        if (result.Length == 1) throw new JourneyWriterSupersededException(profileId);
+        return new AppendResult([.. result.Take(touchpoints.Count).Select(r => (long)r == 1)], (long)result[^3], (long)result[^2] == 1, (long)result[^1]);
     }
 
     public async Task<IReadOnlySet<string>> StoredInAsync(IReadOnlyCollection<int> shards, IReadOnlyList<string> touchpointIds)
@@ -146,10 +177,18 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
         return stored;
     }
 
+    public async Task<OpenedJourney> OpenAsync(string profileId, long from)
+    {
+        var first = (RedisResult[])(await Db.ScriptEvaluateAsync(OpenScript, ResumeKeys(profileId), [from, from + CatchUpChunk - 1, ErasureMarker.Of(profileId)]))!;
+        List<Touchpoint> entries = [.. first.Skip(2).Select(Deserialize)];
+        if (entries.Count == CatchUpChunk) entries.AddRange((await ResumeAsync(profileId, from + CatchUpChunk)).Missed);
+        return new OpenedJourney(entries, (long)first[1] == 1, (long)first[0]);
+    }
+
     public async Task<JourneyResume> ResumeAsync(string profileId, long from)
     {
         var entries = new List<Touchpoint>();
-        RedisKey[] keys = [RedisLayout.JourneyLog(profileId), RedisLayout.JourneyTouchpoints(profileId), RedisLayout.Erased(Shards.Of(profileId))];
+        var keys = ResumeKeys(profileId);
         while (true)
         {
             var chunk = (RedisResult[])(await Db.ScriptEvaluateAsync(ResumeScript, keys, [from, from + CatchUpChunk - 1, ErasureMarker.Of(profileId)]))!;
@@ -200,6 +239,9 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
     /// reachable server, and a master answers it even while its cluster refuses every command (CLUSTERDOWN): on a
     /// Redis Cluster with one master down, one node's ping would fail and another's pass.</summary>
     public Task PingAsync() => Task.WhenAll(Shards.All.Select(shard => Db.KeyExistsAsync(RedisLayout.Stats(shard))));
+
+    private static RedisKey[] ResumeKeys(string profileId) =>
+        [RedisLayout.JourneyLog(profileId), RedisLayout.JourneyTouchpoints(profileId), RedisLayout.Erased(Shards.Of(profileId))];
 
     private static Touchpoint Deserialize(RedisResult json) =>
         JsonSerializer.Deserialize<Touchpoint>((byte[])json!, Json) ?? throw new InvalidDataException("An empty touchpoint in a journey.");

@@ -3,11 +3,18 @@ using StackExchange.Redis;
 namespace Profiles.Grains.Storage;
 
 /// <summary>Turns a storage failure inside any grain call into <see cref="StorageUnavailableException"/>, and
-/// deactivates the grain, which the next call reads afresh from storage.</summary>
-public sealed class StorageFailureFilter : IIncomingGrainCallFilter
+/// deactivates the grain, which the next call reads afresh from storage. Refuses every call while the
+/// <see cref="IStorageGate"/> is closed.</summary>
+public sealed class StorageFailureFilter(IStorageGate gate) : IIncomingGrainCallFilter
 {
+    private static readonly System.Reflection.Assembly OwnGrains = typeof(StorageFailureFilter).Assembly;
+
     public async Task Invoke(IIncomingGrainCallContext context)
     {
+        // Only this project's grains: Orleans' own calls (directory, placement statistics) must go on, or the other
+        // nodes could not take over from this one.
+        if (context.Grain.GetType().Assembly == OwnGrains && gate.Refusal is { } refusal)
+            throw new StorageUnavailableException($"{context.InterfaceMethod.Name} refused: {refusal}");
         try
         {
             await context.Invoke();

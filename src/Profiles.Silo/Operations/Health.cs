@@ -14,6 +14,7 @@ public static class Health
     {
         services.AddSingleton<StorageWatch>();
         services.AddHostedService(s => s.GetRequiredService<StorageWatch>());
+        services.AddSingleton<Profiles.Grains.Storage.IStorageGate>(s => s.GetRequiredService<StorageWatch>());
         services.AddSingleton<NodeReadiness>();
         services.AddHealthChecks()
             .AddCheck<ClusterMemberCheck>("cluster", tags: [Ready])

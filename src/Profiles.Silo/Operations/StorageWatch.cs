@@ -1,15 +1,22 @@
 using Profiles.Grains.Journey;
+using Profiles.Grains.Storage;
 
 namespace Profiles.Silo.Operations;
 
 /// <summary>
 /// Pings storage every second, so that the node knows within about two seconds that it lost Redis: it then
 /// refuses work at once (<see cref="NodeReadiness"/>) instead of letting each request find out after a timeout,
-/// or answer from memory what it can no longer stand behind.
+/// or answer from memory what it can no longer stand behind. Storage unreachable for <see cref="CutOffAfter"/>
+/// closes the <see cref="IStorageGate"/> as well, and it opens again only once this node has read in the membership
+/// table that the cluster still counts it as active: one that was declared dead meanwhile writes nothing more.
 /// </summary>
-public sealed class StorageWatch(IJourneyStore journeys, TimeProvider time, ILogger<StorageWatch> logger) : BackgroundService
+public sealed class StorageWatch(IJourneyStore journeys, IMembershipTable membershipTable, ILocalSiloDetails local, TimeProvider time, ILogger<StorageWatch> logger)
+    : BackgroundService, IStorageGate
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
+
+    /// <summary>Unreachable this long, the node counts as cut off: a slow ping on a loaded node closes no gate.</summary>
+    public static readonly TimeSpan CutOffAfter = TimeSpan.FromSeconds(2);
 
     private readonly Lock _lock = new();
     private long? _unreachableSince;
@@ -42,6 +49,11 @@ public sealed class StorageWatch(IJourneyStore journeys, TimeProvider time, ILog
         } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
+    public string? Refusal =>
+        UnreachableFor is { } unreachable && unreachable >= CutOffAfter
+            ? $"this node has been cut off from storage for {unreachable.TotalSeconds:F0} s ({Failure}), and has not yet confirmed it is still an active member of the cluster"
+            : null;
+
     /// <summary>Pings now: /health/ready answers from a fresh ping, not one up to a second old.</summary>
     public async Task PingAsync()
     {
@@ -50,12 +62,26 @@ public sealed class StorageWatch(IJourneyStore journeys, TimeProvider time, ILog
             // A ping that takes longer than the period counts as lost: with packets silently dropped, the client's
             // own timeout would report the loss only seconds later.
             await journeys.PingAsync().WaitAsync(Period, time);
+            if (UnreachableFor >= CutOffAfter && await MembershipStatusAsync() is var status && status != SiloStatus.Active)
+            {
+                Missed($"the cluster declared this node {status} while it was cut off");
+                return;
+            }
             Reached();
         }
         catch (Exception e)
         {
             Missed(e.GetBaseException().GetType().Name);
         }
+    }
+
+    /// <summary>This node's status in the membership table itself, not in the node's view of it, which a node cut
+    /// off learns only later.</summary>
+    private async Task<SiloStatus> MembershipStatusAsync()
+    {
+        using var timeout = new CancellationTokenSource(Period, time);
+        var row = await membershipTable.ReadRowAsync(local.SiloAddress, timeout.Token);
+        return row.Members.Select(member => member.Item1.Status).DefaultIfEmpty(SiloStatus.None).First();
     }
 
     private void Reached()

@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Options;
+using Profiles.Core.Touchpoints;
+using Profiles.Grains.Changes;
+using Profiles.Grains.Journey;
+using Profiles.Grains.Standing;
+using StackExchange.Redis;
+
+namespace Profiles.Cluster.Tests;
+
+/// <summary>
+/// A profile activation left behind on a node cut off from the cluster, whose grains another node took over, must not
+/// add to the journey behind its successor's back, not even by a write that reaches Redis once the network heals:
+/// the successor would never count it. Each activation opens the journey with a new writer epoch, and the store
+/// refuses appends with an older one. Checked on the three-master Redis Cluster and on the embedded store alike.
+/// </summary>
+[Collection(RedisClusterCollection.Name)]
+public sealed class JourneyWriterEpochTests(RedisClusterFixture fixture)
+{
+    public static TheoryData<string> Stores => ["redis", "memory"];
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task An_activation_replaced_by_a_later_one_can_no_longer_append(string store)
+    {
+        var (journeys, redis) = await OpenStoreAsync(store);
+        await using var _ = redis;
+        var profileId = $"p-{Guid.NewGuid():n}";
+
+        // Two activations of a profile that does not exist yet (one on each side of a cut): the first to append wins.
+        var cutOff = await journeys.OpenAsync(profileId, 0);
+        var survivor = await journeys.OpenAsync(profileId, 0);
+        var first = await journeys.AppendAsync(profileId, survivor.WriterEpoch, [Touchpoint("t1")], null);
+        await Assert.ThrowsAsync<JourneyWriterSupersededException>(() => journeys.AppendAsync(profileId, cutOff.WriterEpoch, [Touchpoint("late")], null));
+
+        // A later activation opens the journey: the one before it is refused from then on, and the new one appends.
+        var successor = await journeys.OpenAsync(profileId, 0);
+        Assert.True(successor.WriterEpoch > first.WriterEpoch);
+        Assert.Equal(["t1"], successor.Missed.Select(t => t.Id));
+        await Assert.ThrowsAsync<JourneyWriterSupersededException>(() => journeys.AppendAsync(profileId, first.WriterEpoch, [Touchpoint("late")], null));
+        var appended = await journeys.AppendAsync(profileId, successor.WriterEpoch, [Touchpoint("t2")], null);
+        Assert.Equal(2, appended.LogLength);
+
+        // Erasure keeps the epoch: a writer from before it stays refused.
+        await journeys.EraseAsync(profileId, announce: false);
+        await Assert.ThrowsAsync<JourneyWriterSupersededException>(() => journeys.AppendAsync(profileId, first.WriterEpoch, [Touchpoint("late")], null));
+        Assert.Equal([], (await journeys.ResumeAsync(profileId, 0)).Missed.Select(t => t.Id));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Reading_a_profile_that_does_not_exist_writes_nothing(string store)
+    {
+        var (journeys, redis) = await OpenStoreAsync(store);
+        await using var _ = redis;
+        var profileId = $"p-{Guid.NewGuid():n}";
+
+        Assert.Equal(0, (await journeys.OpenAsync(profileId, 0)).WriterEpoch);
+        Assert.Equal(0, (await journeys.OpenAsync(profileId, 0)).WriterEpoch);
+        if (redis is not null) Assert.False(await redis.GetDatabase().KeyExistsAsync(Grains.Storage.RedisLayout.JourneyTouchpoints(profileId)));
+    }
+
+    private async Task<(IJourneyStore Journeys, ConnectionMultiplexer? Redis)> OpenStoreAsync(string store)
+    {
+        var options = Options.Create(new ChangeFeedOptions());
+        if (store == "memory")
+        {
+            var feed = new InMemoryChangeFeed(options, TimeProvider.System);
+            return (new InMemoryJourneyStore(new InMemoryStandingStore(feed, TimeProvider.System), feed, TimeProvider.System), null);
+        }
+        var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Redis.ConnectionString);
+        return (new RedisJourneyStore(redis, new FeedClock(options, TimeProvider.System)), redis);
+    }
+
+    private static Touchpoint Touchpoint(string id) => new(id, DateTimeOffset.UtcNow, "web", "page_view", [], [], null);
+}
