@@ -40,10 +40,12 @@ public sealed class JourneyWriterEpochTests(RedisClusterFixture fixture)
         var appended = await journeys.AppendAsync(profileId, successor.WriterEpoch, [Touchpoint("t2")], null);
         Assert.Equal(2, appended.LogLength);
 
-        // Erasure keeps the epoch: a writer from before it stays refused.
+        // An erased profile's journey takes no append from any writer, the latest included, and leaves no key behind.
         await journeys.EraseAsync(profileId, announce: false);
         await Assert.ThrowsAsync<JourneyWriterSupersededException>(() => journeys.AppendAsync(profileId, first.WriterEpoch, [Touchpoint("late")], null));
+        await Assert.ThrowsAsync<JourneyWriterSupersededException>(() => journeys.AppendAsync(profileId, successor.WriterEpoch, [Touchpoint("late")], null));
         Assert.Equal([], (await journeys.ResumeAsync(profileId, 0)).Missed.Select(t => t.Id));
+        if (redis is not null) Assert.False(await redis.GetDatabase().KeyExistsAsync(Grains.Storage.RedisLayout.JourneyTouchpoints(profileId)));
     }
 
     [Theory]

@@ -21,7 +21,8 @@ public interface IJourneyStore
     /// <param name="touchpoints">In order.</param>
     /// <param name="standingIfAllNew">The profile's standing once these are folded in, recorded in the same write
     /// when every one of them is new (otherwise the caller reports the standing it then has).</param>
-    /// <exception cref="JourneyWriterSupersededException">A later activation of the profile opened the journey.</exception>
+    /// <exception cref="JourneyWriterSupersededException">A later activation of the profile opened the journey, or the
+    /// profile was erased.</exception>
     Task<AppendResult> AppendAsync(string profileId, long writerEpoch, IReadOnlyList<Touchpoint> touchpoints, ProfileStanding? standingIfAllNew);
 
     /// <summary>Which of the touchpoint ids the given shards have stored: a profile asks the shards of the profiles
@@ -73,6 +74,6 @@ public sealed record OpenedJourney(IReadOnlyList<Touchpoint> Missed, bool Erased
 public sealed record AppendResult(bool[] IsNew, long LogLength, bool StandingRecorded, long WriterEpoch);
 
 /// <summary>An append carried an older writer epoch than the journey's: another activation of the profile opened
-/// it since, and this one must go (see <see cref="IJourneyStore.OpenAsync"/>).</summary>
+/// it since, or erased the profile, and this one must go (see <see cref="IJourneyStore.OpenAsync"/>).</summary>
 public sealed class JourneyWriterSupersededException(string profileId)
-    : Exception($"Another activation of profile {profileId} opened its journey since this one did.");
+    : Exception($"Another activation of profile {profileId} opened or erased its journey since this one opened it.");

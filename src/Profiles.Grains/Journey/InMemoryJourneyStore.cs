@@ -23,7 +23,11 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
         lock (journey)
         {
             if (writerEpoch < journey.WriterEpoch) throw new JourneyWriterSupersededException(profileId);
-            if (journey.WriterEpoch == 0) journey.WriterEpoch = 1;
+            if (journey.WriterEpoch == 0)
+            {
+                if (_erased.ContainsKey(ErasureMarker.Of(profileId))) throw new JourneyWriterSupersededException(profileId);
+                journey.WriterEpoch = 1;
+            }
             var at = time.GetUtcNow();
             for (var i = 0; i < touchpoints.Count; i++)
             {
@@ -65,14 +69,11 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
     public Task EraseAsync(string profileId, bool announce)
     {
         _erased[ErasureMarker.Of(profileId)] = true;
-        if (_journeys.TryGetValue(profileId, out var journey))
+        if (_journeys.TryRemove(profileId, out var journey))
         {
             lock (journey)
             {
                 foreach (var touchpoint in journey.Log) _ownerByTouchpointId.TryRemove(touchpoint.Id, out _);
-                // The writer epoch outlives the journey, as in Redis.
-                journey.Log.Clear();
-                journey.Ordered.Clear();
             }
         }
         standings.Stand(profileId, null);

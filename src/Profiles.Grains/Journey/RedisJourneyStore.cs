@@ -21,21 +21,23 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
     private const int CatchUpChunk = 1000;
     private const int FieldsPerTouchpoint = 5;
 
-    // KEYS: owners, log, order, touchpoints, then the five standing keys. ARGV: profile id, time, feed minimum id,
-    // standing if all are new ('' for none), recheck day, writer epoch, then per touchpoint: id, order member, JSON,
-    // channel, type. An older epoch than the journey's is refused; epoch 0 (opened before the journey existed)
-    // claims epoch 1, so of two such writers only the first to append goes on.
+    // KEYS: owners, log, order, touchpoints, the five standing keys, erased. ARGV: profile id, time, feed minimum
+    // id, standing if all are new ('' for none), recheck day, writer epoch, erasure marker, then per touchpoint: id,
+    // order member, JSON, channel, type. An older epoch than the journey's is refused; epoch 0 (opened before the
+    // journey existed) claims epoch 1, so of two such writers only the first to append goes on. An erased profile's
+    // journey takes no append at all: erasure leaves no key named after the profile, so no epoch either.
     private static readonly string AppendScript = StandingScript.Functions + """
         local current = tonumber(redis.call('HGET', KEYS[4], '') or '0')
         local epoch = tonumber(ARGV[6])
         if epoch < current then return { -1 } end
         if current == 0 then
+          if redis.call('SISMEMBER', KEYS[10], ARGV[7]) == 1 then return { -1 } end
           epoch = 1
           redis.call('HSET', KEYS[4], '', 1)
         end
         local stored = {}
         local allNew = true
-        for i = 7, #ARGV, 5 do
+        for i = 8, #ARGV, 5 do
           if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[1]) == 1 then
             redis.call('RPUSH', KEYS[2], ARGV[i])
             redis.call('ZADD', KEYS[3], 0, ARGV[i + 1])
@@ -84,15 +86,12 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
 
     // KEYS: owners, log, order, touchpoints, erased, then the five standing keys. ARGV: erasure marker, profile
     // id, time, feed minimum id, announce (1 or 0). In chunks: unpack() has a limit on how many values it spreads.
-    // The writer epoch outlives the journey: a writer from before the erasure stays refused.
     private static readonly string EraseScript = StandingScript.Functions + """
         local ids = redis.call('LRANGE', KEYS[2], 0, -1)
         for i = 1, #ids, 1000 do
           redis.call('HDEL', KEYS[1], unpack(ids, i, math.min(i + 999, #ids)))
         end
-        local epoch = redis.call('HGET', KEYS[4], '')
         redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
-        if epoch then redis.call('HSET', KEYS[4], '', epoch) end
         redis.call('SADD', KEYS[5], ARGV[1])
         stand(6, ARGV[2], '', '', ARGV[3], ARGV[4])
         if ARGV[5] == '1' then change(KEYS[10], ARGV[4], 'type', 'erased', 'profileId', ARGV[2], 'at', ARGV[3]) end
@@ -134,7 +133,7 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
 
     public async Task<AppendResult> AppendAsync(string profileId, long writerEpoch, IReadOnlyList<Touchpoint> touchpoints, ProfileStanding? standingIfAllNew)
     {
-        const int fixedArgs = 6;
+        const int fixedArgs = 7;
         var shard = Shards.Of(profileId);
         var args = new RedisValue[fixedArgs + touchpoints.Count * FieldsPerTouchpoint];
         args[0] = profileId;
@@ -143,6 +142,7 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
         args[3] = standingIfAllNew?.Encode() ?? "";
         args[4] = standingIfAllNew?.RecheckDay ?? "";
         args[5] = writerEpoch;
+        args[6] = ErasureMarker.Of(profileId);
         for (var i = 0; i < touchpoints.Count; i++)
         {
             var at = fixedArgs + i * FieldsPerTouchpoint;
@@ -155,7 +155,7 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
         RedisKey[] keys =
         [
             RedisLayout.Owners(shard), RedisLayout.JourneyLog(profileId), RedisLayout.JourneyOrder(profileId), RedisLayout.JourneyTouchpoints(profileId),
-            .. RedisLayout.StandingKeys(shard),
+            .. RedisLayout.StandingKeys(shard), RedisLayout.Erased(shard),
         ];
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AppendScript, keys, args))!;
         if (result.Length == 1) throw new JourneyWriterSupersededException(profileId);
