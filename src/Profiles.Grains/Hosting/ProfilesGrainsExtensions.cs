@@ -27,6 +27,10 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         silo.AddIncomingGrainCallFilter<StorageFailureFilter>();
         silo.Services.TryAddSingleton<IStorageGate, OpenStorageGate>();
+        // An identifier grain deactivates as soon as it is idle after a change, and a call that reaches it meanwhile is
+        // forwarded to its next activation; with many writers on one identifier, Orleans' two forwards were not always
+        // enough, and the call failed although it never ran.
+        silo.Configure<Orleans.Configuration.SiloMessagingOptions>(messaging => messaging.MaxForwardCount = 8);
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton(IdentityRules.None);
         silo.Services.AddOptions<ChangeFeedOptions>();
