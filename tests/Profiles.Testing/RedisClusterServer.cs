@@ -23,7 +23,7 @@ public sealed class RedisClusterServer : ITestRedis
         {
             for (var i = 0; i < masters; i++)
             {
-                // The cluster bus port is the data port + 10,000 unless named: a free port above 55,535 has none.
+                // The cluster bus port is the data port + 10,000 unless named, and nothing says that one is free.
                 started.Add(RedisServer.StartAsync("--cluster-enabled", "yes", "--cluster-port", FreePort.Next().ToString(),
                     "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"));
             }
