@@ -39,6 +39,9 @@ public static class IngestScenario
         var metricsBefore = (await NodeMetrics.MergesAsync(ctx.Reads, ct).ConfigureAwait(false)).Value;
         var redisBefore = ctx.Redis is { } rp ? await rp.InfoAsync().ConfigureAwait(false) : null;
         var meter = ctx.Meter();
+        // With one node, its GC pauses are lined up with the lookups (issue 14: what the lookup p99 waits for).
+        string? noTrace = "the node's GC pauses are traced when one --node-pid is given";
+        await using var gcTrace = o.NodePids.Count == 1 ? NodeGcTrace.TryStart(o.NodePids[0], out noTrace) : null;
         using var stopLookups = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var lookupTask = lookups && o.LookupRate > 0
             ? LookupLoad.RunAsync(ctx.Reads, paths, o.LookupRate, null, stopLookups.Token)
@@ -72,6 +75,7 @@ public static class IngestScenario
         }
         await sampler.DisposeAsync().ConfigureAwait(false);
         var during = await lookupTask.ConfigureAwait(false);
+        var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
         var usage = meter.Stop();
         var redisAfterIngest = ctx.Redis is { } rp2 ? await rp2.InfoAsync().ConfigureAwait(false) : null;
         var loadAfter = ProcStats.LoadAverage();
@@ -95,6 +99,8 @@ public static class IngestScenario
         if (all.Accepted + all.Duplicate != total)
             ctx.Report.Problem($"{phase}: {all.Accepted + all.Duplicate:N0} touchpoints accepted or duplicate of {total:N0} sent");
         if (lookups && o.LookupRate > 0) ctx.AddLookups(phase, "during ingest", during, target: true);
+        if (gcTrace is not null) ctx.AddGcPauses(phase, gcTrace, t0, t1, during);
+        else ctx.Report.Add(phase, "node GC pauses during ingest", null, "", note: "n/a: " + noTrace);
         var metricsAfter = (await NodeMetrics.MergesAsync(ctx.Reads, ct).ConfigureAwait(false));
         ctx.Report.Add(phase, "merges", truth.ExpectedMerges, "",
             note: metricsAfter.Value is { } grown

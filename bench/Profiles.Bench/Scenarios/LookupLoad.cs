@@ -22,6 +22,9 @@ public sealed class LookupStats
     /// <summary>From the intended start to the moment the request was handed over: the generator's own lag.</summary>
     public LatencyRecorder PacerLag { get; } = new();
     public ConcurrentQueue<string> Errors { get; } = new();
+    /// <summary>Each answered lookup from its intended start to its answer, in Stopwatch ticks: what a pause of the
+    /// node lines up with (<see cref="NodeGcTrace"/>).</summary>
+    public ConcurrentQueue<(long From, long To)> Answered { get; } = new();
 
     public double Completed => Ok + NotFound + OtherStatus;
     public double PerSecond => Completed / Math.Max(Seconds, 1e-9);
@@ -96,6 +99,7 @@ public static class LookupLoad
         try
         {
             var status = await client.GetStatusAsync(path, buffer, CancellationToken.None).ConfigureAwait(false);
+            stats.Answered.Enqueue((intended, Stopwatch.GetTimestamp()));
             stats.Latency.RecordSince(intended);
             stats.Service.RecordSince(sent);
             if (status == HttpStatusCode.OK) Interlocked.Increment(ref stats.Ok);
