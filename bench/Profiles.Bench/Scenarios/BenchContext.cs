@@ -139,7 +139,7 @@ public sealed class BenchContext(Options options, Report report, NodeClient writ
     /// meanwhile line up with them: the share of those slower than the p99 target that were in flight during a pause,
     /// and the p99 of those that met none.
     /// </summary>
-    public void AddGcPauses(string phase, NodeGcTrace trace, long from, long to, LookupStats lookups)
+    public void AddGcPauses(string phase, NodeGcTrace trace, long from, long to, LookupStats lookups, long touchpoints)
     {
         var pauses = trace.PausesBetween(from, to);
         var seconds = (to - from) / (double)System.Diagnostics.Stopwatch.Frequency;
@@ -149,7 +149,8 @@ public sealed class BenchContext(Options options, Report report, NodeClient writ
         Report.Add(phase, "node GC pauses during ingest", lengths.Sum() / 10 / Math.Max(seconds, 1e-9), "% of the time",
             note: $"{pauses.Count} pauses in {seconds:0.#} s (gen0 {pauses.Count(p => p.Generation == 0)}, gen1 {pauses.Count(p => p.Generation == 1)}, "
                   + $"gen2 {pauses.Count(p => p.Generation == 2)}); each p50 {At(0.5):0.#} ms, p90 {At(0.9):0.#} ms, max {At(1):0.#} ms; "
-                  + $"promoted p50 {(promoted.Length == 0 ? 0 : promoted[promoted.Length / 2]) / 1048576.0:0.#} MiB; from the node's runtime events (EventPipe)"
+                  + $"promoted p50 {(promoted.Length == 0 ? 0 : promoted[promoted.Length / 2]) / 1048576.0:0.#} MiB, {promoted.Sum() / 1024.0 / Math.Max(1, touchpoints):0.#} KiB per touchpoint in all; "
+                  + "from the node's runtime events (EventPipe)"
                   + (trace.Broken is { } broken ? $"; the event stream ended early: {broken}" : ""));
         var limit = (long)(LookupP99Target / 1000 * System.Diagnostics.Stopwatch.Frequency);
         var answered = lookups.Answered.ToArray();

@@ -99,7 +99,7 @@ public static class IngestScenario
         if (all.Accepted + all.Duplicate != total)
             ctx.Report.Problem($"{phase}: {all.Accepted + all.Duplicate:N0} touchpoints accepted or duplicate of {total:N0} sent");
         if (lookups && o.LookupRate > 0) ctx.AddLookups(phase, "during ingest", during, target: true);
-        if (gcTrace is not null) ctx.AddGcPauses(phase, gcTrace, t0, t1, during);
+        if (gcTrace is not null) ctx.AddGcPauses(phase, gcTrace, t0, t1, during, total);
         else ctx.Report.Add(phase, "node GC pauses during ingest", null, "", note: "n/a: " + noTrace);
         var metricsAfter = (await NodeMetrics.MergesAsync(ctx.Reads, ct).ConfigureAwait(false));
         ctx.Report.Add(phase, "merges", truth.ExpectedMerges, "",
