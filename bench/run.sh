@@ -8,6 +8,7 @@
 #   bash bench/run.sh --redis-cluster 3 --nodes 2       # two nodes on a three-master Redis Cluster
 #   bash bench/run.sh --node-dll /tmp/a/Profiles.Silo.dll # a node built elsewhere (a copy of an earlier build), for A/B runs
 #   bash bench/run.sh --node-env DOTNET_TieredPGO=0     # an environment variable for the node(s) only (repeatable)
+#   bash bench/run.sh --redis --node-first              # Redis and the generator at the lowest CPU priority (nice 19)
 #
 # It builds in Release, starts a Profiles node on a free loopback port (with --redis: a redis-server in a
 # temp dir first, installed with apt-get when missing), measures Redis's own ceiling with redis-benchmark
@@ -30,6 +31,9 @@ NO_PERSONALISATION=0
 NODES=1
 NODE_DLL=""
 NODE_ENV=()
+# With --node-first, Redis and the generator yield the cores to the node: on this shared machine a node's GC threads
+# otherwise wait for cores the two others hold, which a node with cores of its own does not.
+OTHERS=()
 PASS=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -42,6 +46,7 @@ while [ $# -gt 0 ]; do
     --nodes=*) NODES="${1#--nodes=}" ;;
     --node-dll) NODE_DLL="$(realpath "$2")"; shift ;;
     --node-env) NODE_ENV+=("$2"); shift ;;
+    --node-first) OTHERS=(nice -n 19) ;;
     *) PASS+=("$1") ;;
   esac
   shift
@@ -102,7 +107,7 @@ start_redis() { # port dir [redis-server settings...] -> pid
   local port=$1 dir=$2
   shift 2
   mkdir -p "$dir"
-  redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --save '' --appendonly yes --appendfsync everysec \
+  "${OTHERS[@]}" redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --save '' --appendonly yes --appendfsync everysec \
     --daemonize no --logfile "$dir/redis.log" "$@" >/dev/null 2>&1 &
   local pid=$!
   PIDS+=("$pid")
@@ -288,11 +293,12 @@ if [ "$CLUSTER_MASTERS" -gt 0 ]; then ORIGINAL+=" --redis-cluster $CLUSTER_MASTE
 [ "$NODES" -gt 1 ] && ORIGINAL+=" --nodes $NODES"
 [ -n "$NODE_DLL" ] && ORIGINAL+=" --node-dll $NODE_DLL"
 [ ${#NODE_ENV[@]} -gt 0 ] && ORIGINAL+=" --node-env ${NODE_ENV[*]}"
+[ ${#OTHERS[@]} -gt 0 ] && ORIGINAL+=" --node-first"
 [ ${#PASS[@]} -gt 0 ] && ORIGINAL+=" ${PASS[*]}"
 log "running the generator"
 set +e
 [ "$USE_REDIS" -eq 1 ] && redis_snapshot before
-PROFILES_BENCH_COMMAND="$ORIGINAL" dotnet "$ROOT/bench/Profiles.Bench/bin/Release/net10.0/Profiles.Bench.dll" "${GEN_ARGS[@]}"
+PROFILES_BENCH_COMMAND="$ORIGINAL" "${OTHERS[@]}" dotnet "$ROOT/bench/Profiles.Bench/bin/Release/net10.0/Profiles.Bench.dll" "${GEN_ARGS[@]}"
 RC=$?
 if [ "$USE_REDIS" -eq 1 ]; then
   # Profile snapshots are written at most every 30 s: wait for the last ones, then count what the run cost.
