@@ -7,8 +7,14 @@ using System.Text.Json.Nodes;
 namespace Profiles.Testing;
 
 /// <summary>The calls of the contract, as a client makes them, returning status and parsed body.</summary>
-public sealed class Api(HttpClient http)
+/// <param name="http">The node's client.</param>
+/// <param name="retryUnavailable">Reads answered 503 are sent again, for up to about 10 s, as the answer's detail tells
+/// a client to: for checking what a cluster holds once it has been through a fault, not for timing it.</param>
+public sealed class Api(HttpClient http, bool retryUnavailable = false)
 {
+    /// <summary>The same calls, reads answered 503 sent again for up to about 10 s.</summary>
+    public Api RetryingUnavailable() => new(http, retryUnavailable: true);
+
     public async Task<JsonArray> IngestAsync(object body)
     {
         var (status, json) = await PostAsync(JsonSerializer.Serialize(body));
@@ -24,8 +30,15 @@ public sealed class Api(HttpClient http)
 
     public async Task<(HttpStatusCode Status, JsonNode? Body)> GetAsync(string path)
     {
-        using var response = await http.GetAsync(path);
-        return (response.StatusCode, await BodyOf(response));
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await http.GetAsync(path);
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || !retryUnavailable || attempt == 20)
+            {
+                return (response.StatusCode, await BodyOf(response));
+            }
+            await Task.Delay(500);
+        }
     }
 
     public Task<JsonNode> LookupAsync(string type, string value) => LookupAsync(new IdentifierSpec(type, value));

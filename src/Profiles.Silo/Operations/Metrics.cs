@@ -7,18 +7,14 @@ namespace Profiles.Silo.Operations;
 /// <summary>
 /// GET /metrics: Prometheus text through OpenTelemetry. Profiles' own meter (touchpoints by result, merges,
 /// live subscribers), the cluster-wide statistics (<see cref="StatsGauges"/>), the HTTP latency histograms
-/// (<see cref="RequestLatency"/>), the Orleans instruments an operator watches (activations, storage latency
-/// and errors), and the .NET runtime's own (GC pauses and collections, CPU, thread pool), which say when a slow
-/// lookup waited for the garbage collector. The other Orleans instruments are dropped,
+/// (<see cref="RequestLatency"/>), and the Orleans instruments an operator watches (activations, storage latency
+/// and errors). The other Orleans instruments are dropped,
 /// which also spares the per-message hot path their recording.
 /// </summary>
 public static class Metrics
 {
     public const string Path = "/metrics";
     public const string OrleansMeter = "Microsoft.Orleans";
-
-    /// <summary>The runtime's built-in meter: its instruments are observed on a scrape, nothing is recorded meanwhile.</summary>
-    public const string RuntimeMeter = "System.Runtime";
 
     /// <summary>The Orleans instruments exported, by their Orleans names (Prometheus writes '-' as '_').</summary>
     public static readonly IReadOnlySet<string> OrleansInstruments = new HashSet<string>(StringComparer.Ordinal)
@@ -45,7 +41,7 @@ public static class Metrics
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("profiles"))
             .WithMetrics(metrics => metrics
-                .AddMeter(ProfilesMetrics.MeterName, StatsGauges.MeterName, RequestLatency.MeterName, OrleansMeter, RuntimeMeter)
+                .AddMeter(ProfilesMetrics.MeterName, StatsGauges.MeterName, RequestLatency.MeterName, OrleansMeter)
                 .AddView(instrument => instrument.Meter.Name == OrleansMeter && !OrleansInstruments.Contains(instrument.Name)
                     ? MetricStreamConfiguration.Drop
                     : null)
