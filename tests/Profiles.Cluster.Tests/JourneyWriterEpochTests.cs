@@ -70,7 +70,7 @@ public sealed class JourneyWriterEpochTests(RedisClusterFixture fixture)
             return (new InMemoryJourneyStore(new InMemoryStandingStore(feed, TimeProvider.System), feed, TimeProvider.System), null);
         }
         var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Redis.ConnectionString);
-        return (new RedisJourneyStore(redis, new FeedClock(options, TimeProvider.System)), redis);
+        return (new RedisJourneyStore(redis, new FeedClock(options, TimeProvider.System), new Grains.Storage.StorageHealthConnection(redis)), redis);
     }
 
     private static Touchpoint Touchpoint(string id) => new(id, DateTimeOffset.UtcNow, "web", "page_view", [], [], null);

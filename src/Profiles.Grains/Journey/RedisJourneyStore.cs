@@ -16,7 +16,7 @@ namespace Profiles.Grains.Journey;
 /// the same change, so a touchpoint is stored whole, with its change in the feed, or not at all. The touchpoint
 /// hash's empty field (no touchpoint id is empty) holds the journey's writer epoch (<see cref="IJourneyStore.OpenAsync"/>).
 /// </summary>
-public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock clock) : IJourneyStore
+public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock clock, StorageHealthConnection health) : IJourneyStore
 {
     private const int CatchUpChunk = 1000;
     private const int FieldsPerTouchpoint = 5;
@@ -235,10 +235,11 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
         return (long)(await Db.ScriptEvaluateAsync(RewriteScript, keys, args));
     }
 
-    /// <summary>Asks for a key of every shard, each routed to the master that holds it. A PING goes to any one
-    /// reachable server, and a master answers it even while its cluster refuses every command (CLUSTERDOWN): on a
-    /// Redis Cluster with one master down, one node's ping would fail and another's pass.</summary>
-    public Task PingAsync() => Task.WhenAll(Shards.All.Select(shard => Db.KeyExistsAsync(RedisLayout.Stats(shard))));
+    /// <summary>Asks for a key of every shard, each routed to the master that holds it, on the connection kept for
+    /// this (<see cref="StorageHealthConnection"/>). A PING goes to any one reachable server, and a master answers it
+    /// even while its cluster refuses every command (CLUSTERDOWN): on a Redis Cluster with one master down, one node's
+    /// ping would fail and another's pass.</summary>
+    public Task PingAsync() => Task.WhenAll(Shards.All.Select(shard => health.Db.KeyExistsAsync(RedisLayout.Stats(shard))));
 
     private static RedisKey[] ResumeKeys(string profileId) =>
         [RedisLayout.JourneyLog(profileId), RedisLayout.JourneyTouchpoints(profileId), RedisLayout.Erased(Shards.Of(profileId))];
