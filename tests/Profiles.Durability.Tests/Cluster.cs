@@ -76,8 +76,9 @@ public static class Cluster
     /// <summary>Every identifier answers with the profile of its connected component, whose journey holds exactly
     /// that component's touchpoints, once each, and whose count says so. Profiles are checked two at a time, as two
     /// clients would read: eight at a time swamped a node that had just taken over a dead one's grains on a loaded
-    /// machine, which then missed the other node's probes and was declared dead in the middle of the check. A read answered 503 is sent again, as a client would: just after a node joins or
-    /// leaves, a read whose grain is moving between nodes can miss its 3 s deadline on a loaded machine.</summary>
+    /// machine, which then missed the other node's probes and was declared dead in the middle of the check. A read
+    /// answered 503 is sent again, as a client would: just after a node joins or leaves, a read whose grain is moving
+    /// between nodes can miss its 3 s deadline on a loaded machine.</summary>
     public static async Task AssertPartitionAndJourneysAsync(NodeProcess node, IReadOnlyList<TouchpointSpec> specs)
     {
         var api = node.Api.RetryingUnavailable();

@@ -143,12 +143,11 @@ public sealed class BenchContext(Options options, Report report, NodeClient writ
     {
         var pauses = trace.PausesBetween(from, to);
         var seconds = (to - from) / (double)System.Diagnostics.Stopwatch.Frequency;
-        var lengths = pauses.Select(p => p.Milliseconds).Order().ToArray();
-        double At(double q) => lengths.Length == 0 ? double.NaN : lengths[Math.Clamp((int)Math.Ceiling(q * lengths.Length) - 1, 0, lengths.Length - 1)];
+        var lengths = LatencySummary.From([.. pauses.Select(p => p.End - p.Start).Order()]);
         var promoted = pauses.Select(p => p.PromotedBytes).Order().ToArray();
-        Report.Add(phase, "node GC pauses during ingest", lengths.Sum() / 10 / Math.Max(seconds, 1e-9), "% of the time",
+        Report.Add(phase, "node GC pauses during ingest", pauses.Sum(p => p.Milliseconds) / 10 / Math.Max(seconds, 1e-9), "% of the time",
             note: $"{pauses.Count} pauses in {seconds:0.#} s (gen0 {pauses.Count(p => p.Generation == 0)}, gen1 {pauses.Count(p => p.Generation == 1)}, "
-                  + $"gen2 {pauses.Count(p => p.Generation == 2)}); each p50 {At(0.5):0.#} ms, p90 {At(0.9):0.#} ms, max {At(1):0.#} ms; "
+                  + $"gen2 {pauses.Count(p => p.Generation == 2)}); each p50 {lengths.P50:0.#} ms, p90 {lengths.P90:0.#} ms, max {lengths.Max:0.#} ms; "
                   + $"promoted p50 {(promoted.Length == 0 ? 0 : promoted[promoted.Length / 2]) / 1048576.0:0.#} MiB, {promoted.Sum() / 1024.0 / Math.Max(1, touchpoints):0.#} KiB per touchpoint in all; "
                   + "from the node's runtime events (EventPipe)"
                   + (trace.Broken is { } broken ? $"; the event stream ended early: {broken}" : ""));
