@@ -60,14 +60,17 @@ public static class Cluster
         }
     }
 
-    /// <summary>Every answer a client can get about these identifiers: the profile of each and its journey.</summary>
+    /// <summary>Every answer a client can get about these identifiers: the profile of each and its journey. A read
+    /// answered 503 is sent again, as a client would: a node just started on a loaded machine can miss a grain call's
+    /// 3 s deadline while the other node joins, and a 503 is no answer, only a "not now".</summary>
     public static async Task<Dictionary<string, string>> AnswersAsync(NodeProcess node, IEnumerable<IdentifierSpec> identifiers)
     {
+        var api = node.Api.RetryingUnavailable();
         var answers = new Dictionary<string, string>();
         foreach (var identifier in identifiers)
         {
-            var profile = await node.Api.LookupAsync(identifier);
-            var journey = await node.Api.JourneyIdsAsync((string)profile["profileId"]!, limit: 500);
+            var profile = await api.LookupAsync(identifier);
+            var journey = await api.JourneyIdsAsync((string)profile["profileId"]!, limit: 500);
             answers[$"{identifier.Type}:{identifier.Value}"] = profile.ToJsonString() + string.Join(',', journey);
         }
         return answers;

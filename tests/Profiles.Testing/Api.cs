@@ -10,15 +10,17 @@ namespace Profiles.Testing;
 /// <param name="http">The node's client.</param>
 /// <param name="retryUnavailable">Reads answered 503 are sent again, for up to about 10 s, as the answer's detail tells
 /// a client to: for checking what a cluster holds once it has been through a fault, not for timing it.</param>
-public sealed class Api(HttpClient http, bool retryUnavailable = false)
+/// <param name="serverLog">The last lines the node wrote, when the test runs it: a failure the node answered with a 5xx
+/// shows them, since the answer itself names no cause.</param>
+public sealed class Api(HttpClient http, bool retryUnavailable = false, Func<string>? serverLog = null)
 {
     /// <summary>The same calls, reads answered 503 sent again for up to about 10 s.</summary>
-    public Api RetryingUnavailable() => new(http, retryUnavailable: true);
+    public Api RetryingUnavailable() => new(http, retryUnavailable: true, serverLog);
 
     public async Task<JsonArray> IngestAsync(object body)
     {
         var (status, json) = await PostAsync(JsonSerializer.Serialize(body));
-        Assert.True(status == HttpStatusCode.OK, $"POST /v1/touchpoints answered {status}: {json}");
+        Assert.True(status == HttpStatusCode.OK, Unexpected("POST /v1/touchpoints", status, json));
         return json!.AsArray();
     }
 
@@ -46,7 +48,7 @@ public sealed class Api(HttpClient http, bool retryUnavailable = false)
     public async Task<JsonNode> LookupAsync(IdentifierSpec identifier)
     {
         var (status, body) = await GetAsync($"/v1/profiles/lookup?{identifier.Query}");
-        Assert.True(status == HttpStatusCode.OK, $"lookup {identifier.Type} answered {status}: {body}");
+        Assert.True(status == HttpStatusCode.OK, Unexpected($"lookup {identifier.Type}", status, body));
         return body!;
     }
 
@@ -58,12 +60,16 @@ public sealed class Api(HttpClient http, bool retryUnavailable = false)
         do
         {
             var (status, page) = await GetAsync($"/v1/profiles/{profileId}/journey?limit={limit}" + (cursor is null ? "" : $"&cursor={cursor}"));
-            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.True(status == HttpStatusCode.OK, Unexpected($"journey of {profileId}", status, page));
             ids.AddRange(page!["items"]!.AsArray().Select(i => (string)i!["id"]!));
             cursor = (string?)page["nextCursor"];
         } while (cursor is not null);
         return ids;
     }
+
+    private string Unexpected(string call, HttpStatusCode status, JsonNode? body) =>
+        $"{call} answered {(int)status} {status}: {body?.ToJsonString()}" +
+        ((int)status >= 500 && serverLog is not null ? $"\nThe node's last lines:\n{serverLog()}" : "");
 
     private static async Task<JsonNode?> BodyOf(HttpResponseMessage response)
     {

@@ -23,7 +23,7 @@ public sealed class NodeProcess : IAsyncDisposable
         _process = process;
         HttpPort = httpPort;
         Http = Client();
-        Api = new Api(Http);
+        Api = new Api(Http, serverLog: () => LogTail);
     }
 
     public int HttpPort { get; }

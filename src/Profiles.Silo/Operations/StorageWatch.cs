@@ -75,6 +75,21 @@ public sealed class StorageWatch(IJourneyStore journeys, IMembershipTable member
         }
     }
 
+    /// <summary>Whether storage answers one ping within <paramref name="patience"/>, however many pings missed their
+    /// second before. It changes nothing this watch holds: the next regular ping decides what the node answers.</summary>
+    public async Task<bool> AnswersWithinAsync(TimeSpan patience)
+    {
+        try
+        {
+            await journeys.PingAsync().WaitAsync(patience, time);
+            return true;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+
     /// <summary>This node's status in the membership table itself, not in the node's view of it, which a node cut
     /// off learns only later.</summary>
     private async Task<SiloStatus> MembershipStatusAsync()
