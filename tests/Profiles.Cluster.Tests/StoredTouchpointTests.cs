@@ -12,14 +12,16 @@ namespace Profiles.Cluster.Tests;
 [Collection(RedisClusterCollection.Name)]
 public sealed class StoredTouchpointTests(RedisClusterFixture fixture)
 {
-    // What the previous version wrote for LegacyTouchpoint (System.Text.Json, full property names).
+    // What the previous version wrote for LegacyTouchpoint, byte for byte (System.Text.Json, full property names).
     private const string LegacyJson = """
-        {"Id":"pos-77-20261122-0042","OccurredAt":"2026-11-22T10:15:00.1234567+01:00","Channel":"store","Type":"purchase","Identifiers":[{"Type":"loyalty_id","Key":"8bfb3e1c0d5a4f6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d","Hint":"F***23","FromHash":false},{"Type":"email","Key":"17375f0b2e1d4c3b2a190817f6e5d4c3b2a1908f7e6d5c4b3a29180706f5e4d3","Hint":"sha256","FromHash":true}],"Traits":[{"Name":"city","ValueJson":"\"Lyon\""},{"Name":"pr\u00E9nom","ValueJson":null}],"PropertiesJson":"{\"storeId\":\"LYON-2\",\"amount\":89.90}","RefusedLinks":[{"Type":"crm_id","Key":"9a71c2d3e4f5061728394a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f9","Hint":"CRM-***42","Reason":"limit","TouchpointId":"pos-77-20261122-0042","At":"2026-11-22T10:15:00.1234567+01:00"}]}
+        {"Id":"pos-77-20261122-0042","OccurredAt":"2026-11-22T10:15:00.1234567+01:00","Channel":"store","Type":"purchase","Identifiers":[{"Type":"loyalty_id","Key":"8bfb3e1c0d5a4f6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d","Hint":"F***23","FromHash":false},{"Type":"email","Key":"17375f0b2e1d4c3b2a190817f6e5d4c3b2a1908f7e6d5c4b3a29180706f5e4d3","Hint":"sha256","FromHash":true}],"Traits":[{"Name":"city","ValueJson":"\u0022Lyon\u0022"},{"Name":"pr\u00E9nom","ValueJson":null}],"PropertiesJson":"{\u0022storeId\u0022:\u0022LYON-2\u0022,\u0022amount\u0022:89.90}","RefusedLinks":[{"Type":"crm_id","Key":"9a71c2d3e4f5061728394a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f9","Hint":"CRM-***42","Reason":"limit","TouchpointId":"pos-77-20261122-0042","At":"2026-11-22T10:15:00.1234567+01:00"}]}
         """;
+
+    private static readonly DateTimeOffset LegacyTime = new DateTimeOffset(2026, 11, 22, 10, 15, 0, TimeSpan.FromHours(1)).AddTicks(1_234_567);
 
     private static readonly Touchpoint LegacyTouchpoint = new(
         "pos-77-20261122-0042",
-        new DateTimeOffset(2026, 11, 22, 10, 15, 0, TimeSpan.FromHours(1)).AddTicks(1_234_567),
+        LegacyTime,
         "store",
         "purchase",
         [
@@ -32,7 +34,7 @@ public sealed class StoredTouchpointTests(RedisClusterFixture fixture)
         RefusedLinks =
         [
             new RefusedLink("crm_id", "9a71c2d3e4f5061728394a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f9", "CRM-***42", RefusalReasons.Limit,
-                "pos-77-20261122-0042", new DateTimeOffset(2026, 11, 22, 10, 15, 0, TimeSpan.FromHours(1)).AddTicks(1_234_567)),
+                "pos-77-20261122-0042", LegacyTime),
         ],
     };
 
