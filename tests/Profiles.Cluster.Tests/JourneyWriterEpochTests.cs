@@ -63,14 +63,9 @@ public sealed class JourneyWriterEpochTests(RedisClusterFixture fixture)
 
     private async Task<(IJourneyStore Journeys, ConnectionMultiplexer? Redis)> OpenStoreAsync(string store)
     {
-        var options = Options.Create(new ChangeFeedOptions());
-        if (store == "memory")
-        {
-            var feed = new InMemoryChangeFeed(options, TimeProvider.System);
-            return (new InMemoryJourneyStore(new InMemoryStandingStore(feed, TimeProvider.System), feed, TimeProvider.System), null);
-        }
-        var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Redis.ConnectionString);
-        return (new RedisJourneyStore(redis, new FeedClock(options, TimeProvider.System), new Grains.Storage.StorageHealthConnection(redis)), redis);
+        if (store == "redis") return await fixture.OpenJourneyStoreAsync();
+        var feed = new InMemoryChangeFeed(Options.Create(new ChangeFeedOptions()), TimeProvider.System);
+        return (new InMemoryJourneyStore(new InMemoryStandingStore(feed, TimeProvider.System), feed, TimeProvider.System), null);
     }
 
     private static Touchpoint Touchpoint(string id) => new(id, DateTimeOffset.UtcNow, "web", "page_view", [], [], null);

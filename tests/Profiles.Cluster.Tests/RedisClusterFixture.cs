@@ -1,4 +1,9 @@
+using Microsoft.Extensions.Options;
+using Profiles.Grains.Changes;
+using Profiles.Grains.Journey;
+using Profiles.Grains.Storage;
 using Profiles.Testing;
+using StackExchange.Redis;
 
 namespace Profiles.Cluster.Tests;
 
@@ -23,6 +28,13 @@ public sealed class RedisClusterFixture : IAsyncLifetime
             await Redis.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>A journey store on the cluster as a node opens it, on a connection of its own for the caller to dispose.</summary>
+    public async Task<(RedisJourneyStore Journeys, ConnectionMultiplexer Redis)> OpenJourneyStoreAsync()
+    {
+        var redis = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
+        return (new RedisJourneyStore(redis, new FeedClock(Options.Create(new ChangeFeedOptions()), TimeProvider.System), new StorageHealthConnection(redis)), redis);
     }
 
     public async Task DisposeAsync()

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Standing;
@@ -11,7 +10,8 @@ namespace Profiles.Grains.Journey;
 /// Journeys in Redis (keys in <see cref="RedisLayout"/>). Per profile: a list of touchpoint ids in append order
 /// (the log the profile snapshot catches up from), a sorted set ordered for reading (members
 /// "{utcTicks:D19}\u0001{id}", all scores 0, so lexicographic order is journey order), and a hash of id to
-/// touchpoint JSON. Per shard: the idempotency hash of every touchpoint id stored by a profile of the shard.
+/// the touchpoint in its compact binary form (<see cref="StoredTouchpoint"/>; journeys written as JSON by earlier
+/// versions still read). Per shard: the idempotency hash of every touchpoint id stored by a profile of the shard.
 /// Each append is one Lua script in the profile's hash slot, with the feed entries and the standing report of
 /// the same change, so a touchpoint is stored whole, with its change in the feed, or not at all. The touchpoint
 /// hash's empty field (no touchpoint id is empty) holds the journey's writer epoch (<see cref="IJourneyStore.OpenAsync"/>).
@@ -23,9 +23,9 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
 
     // KEYS: owners, log, order, touchpoints, the five standing keys, erased. ARGV: profile id, time, feed minimum
     // id, standing if all are new ('' for none), recheck day, writer epoch, erasure marker, then per touchpoint: id,
-    // order member, JSON, channel, type. An older epoch than the journey's is refused; epoch 0 (opened before the
-    // journey existed) claims epoch 1, so of two such writers only the first to append goes on. An erased profile's
-    // journey takes no append at all: erasure leaves no key named after the profile, so no epoch either.
+    // order member, stored touchpoint, channel, type. An older epoch than the journey's is refused; epoch 0 (opened
+    // before the journey existed) claims epoch 1, so of two such writers only the first to append goes on. An erased
+    // profile's journey takes no append at all: erasure leaves no key named after the profile, so no epoch either.
     private static readonly string AppendScript = StandingScript.Functions + """
         local current = tonumber(redis.call('HGET', KEYS[4], '') or '0')
         local epoch = tonumber(ARGV[6])
@@ -98,7 +98,7 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
         return #ids
         """;
 
-    // KEYS: owners, log, order, touchpoints. ARGV: profile id, then per touchpoint: id, order member, JSON.
+    // KEYS: owners, log, order, touchpoints. ARGV: profile id, then per touchpoint: id, order member, stored touchpoint.
     private const string RewriteScript = """
         local keep = {}
         for i = 2, #ARGV, 3 do keep[ARGV[i]] = true end
@@ -127,8 +127,6 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
         return page
         """;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
-
     private IDatabase Db => redis.GetDatabase();
 
     public async Task<AppendResult> AppendAsync(string profileId, long writerEpoch, IReadOnlyList<Touchpoint> touchpoints, ProfileStanding? standingIfAllNew)
@@ -148,7 +146,7 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
             var at = fixedArgs + i * FieldsPerTouchpoint;
             args[at] = touchpoints[i].Id;
             args[at + 1] = OrderMember(JourneyPosition.Of(touchpoints[i]));
-            args[at + 2] = JsonSerializer.SerializeToUtf8Bytes(touchpoints[i], Json);
+            args[at + 2] = StoredTouchpoint.Encode(touchpoints[i]);
             args[at + 3] = touchpoints[i].Channel;
             args[at + 4] = touchpoints[i].Type;
         }
@@ -215,7 +213,7 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
         var max = after is { } position ? "(" + OrderMember(position) : "+";
         var pages = await Task.WhenAll(profileIds.Select(id =>
             Db.ScriptEvaluateAsync(ReadPageScript, [RedisLayout.JourneyOrder(id), RedisLayout.JourneyTouchpoints(id)], [max, limit])));
-        return [.. pages.SelectMany(page => (RedisResult[])page!).Where(json => !json.IsNull).Select(Deserialize).OrderBy(JourneyPosition.Of).Take(limit)];
+        return [.. pages.SelectMany(page => (RedisResult[])page!).Where(stored => !stored.IsNull).Select(Deserialize).OrderBy(JourneyPosition.Of).Take(limit)];
     }
 
     public async Task<long> RewriteAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints)
@@ -226,7 +224,7 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
         {
             args[1 + i * 3] = touchpoints[i].Id;
             args[2 + i * 3] = OrderMember(JourneyPosition.Of(touchpoints[i]));
-            args[3 + i * 3] = JsonSerializer.SerializeToUtf8Bytes(touchpoints[i], Json);
+            args[3 + i * 3] = StoredTouchpoint.Encode(touchpoints[i]);
         }
         RedisKey[] keys =
         [
@@ -244,8 +242,7 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, FeedClock cl
     private static RedisKey[] ResumeKeys(string profileId) =>
         [RedisLayout.JourneyLog(profileId), RedisLayout.JourneyTouchpoints(profileId), RedisLayout.Erased(Shards.Of(profileId))];
 
-    private static Touchpoint Deserialize(RedisResult json) =>
-        JsonSerializer.Deserialize<Touchpoint>((byte[])json!, Json) ?? throw new InvalidDataException("An empty touchpoint in a journey.");
+    private static Touchpoint Deserialize(RedisResult stored) => StoredTouchpoint.Decode((byte[])stored!);
 
     /// <summary>Fixed-width ticks make lexicographic order numeric; \u0001 sorts before any printable id character.</summary>
     private static string OrderMember(JourneyPosition position) => $"{position.UtcTicks:D19}\u0001{position.TouchpointId}";
