@@ -20,13 +20,15 @@ public sealed class StorageIsolationGuard(
     IFatalErrorHandler fatalErrors,
     ILogger<StorageIsolationGuard> logger) : BackgroundService
 {
-    /// <summary>How long storage may not answer before this node asks the others: a blip (Redis failing over, a
-    /// connection dropped) restarts no node.</summary>
-    public static readonly TimeSpan Grace = TimeSpan.FromSeconds(4);
+    /// <summary>How long storage may not answer before this node asks the others, and gives storage
+    /// <see cref="Patience"/> more: a blip (Redis failing over, a connection dropped) shorter than both restarts no
+    /// node.</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long the last ping before a stop may take. A node that had just taken over a dead node's grains
-    /// under a flood of writes saw its pings miss their second for five in a row, stopped though Redis answered it,
-    /// and left the last node to take everything (the partition tests, on a loaded machine).</summary>
+    /// <summary>How long the last ping before a stop may take, asked while the other nodes are. A node that had just
+    /// taken over a dead node's grains under a flood of writes saw its pings miss their second for five in a row,
+    /// stopped though Redis answered it, and left the last node to take everything (the partition tests, on a loaded
+    /// machine).</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(3);
 
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
@@ -40,8 +42,12 @@ public sealed class StorageIsolationGuard(
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             if (storage.UnreachableFor is not { } unreachable || unreachable < Grace) continue;
-            if (await NodeReachingStorageAsync() is not { } witness) continue;
-            if (await storage.AnswersWithinAsync(Patience))
+            // Both at once: a node cut off stops as soon after the grace as before the last ping was added.
+            var witnessing = NodeReachingStorageAsync();
+            var answering = storage.AnswersWithinAsync(Patience);
+            await Task.WhenAll(witnessing, answering);
+            if (await witnessing is not { } witness) continue;
+            if (await answering)
             {
                 logger.LogWarning("Storage answered within {Patience} s after {Seconds:F0} s of missed pings: this node is slow, not cut off, and stays.",
                     Patience.TotalSeconds, unreachable.TotalSeconds);

@@ -62,7 +62,7 @@ public sealed class StorageWatch(IJourneyStore journeys, IMembershipTable member
             // A ping that takes longer than the period counts as lost: with packets silently dropped, the client's
             // own timeout would report the loss only seconds later.
             await journeys.PingAsync().WaitAsync(Period, time);
-            if (UnreachableFor >= CutOffAfter && await MembershipStatusAsync() is var status && status != SiloStatus.Active)
+            if (UnreachableFor >= CutOffAfter && await MembershipStatusAsync(Period) is var status && status != SiloStatus.Active)
             {
                 Missed($"the cluster declared this node {status} while it was cut off");
                 return;
@@ -76,13 +76,15 @@ public sealed class StorageWatch(IJourneyStore journeys, IMembershipTable member
     }
 
     /// <summary>Whether storage answers one ping within <paramref name="patience"/>, however many pings missed their
-    /// second before. It changes nothing this watch holds: the next regular ping decides what the node answers.</summary>
+    /// second before, and still counts this node an active member of the cluster (a node declared dead while it was cut
+    /// off reaches storage again, but is not merely slow). It changes nothing this watch holds: the next regular ping
+    /// decides what the node answers.</summary>
     public async Task<bool> AnswersWithinAsync(TimeSpan patience)
     {
         try
         {
             await journeys.PingAsync().WaitAsync(patience, time);
-            return true;
+            return await MembershipStatusAsync(patience) == SiloStatus.Active;
         }
         catch (Exception)
         {
@@ -92,9 +94,9 @@ public sealed class StorageWatch(IJourneyStore journeys, IMembershipTable member
 
     /// <summary>This node's status in the membership table itself, not in the node's view of it, which a node cut
     /// off learns only later.</summary>
-    private async Task<SiloStatus> MembershipStatusAsync()
+    private async Task<SiloStatus> MembershipStatusAsync(TimeSpan patience)
     {
-        using var timeout = new CancellationTokenSource(Period, time);
+        using var timeout = new CancellationTokenSource(patience, time);
         var row = await membershipTable.ReadRowAsync(local.SiloAddress, timeout.Token);
         return row.Members.Select(member => member.Item1.Status).DefaultIfEmpty(SiloStatus.None).First();
     }
