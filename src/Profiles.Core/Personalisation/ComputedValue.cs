@@ -23,7 +23,21 @@ public sealed record ComputedValue(ComputedValueKind Kind, decimal Number = 0, s
 {
     public static readonly ComputedValue Null = new(ComputedValueKind.Null);
 
-    public static ComputedValue Of(decimal number) => new(ComputedValueKind.Number, PropertyReader.Normalise(number));
+    /// <summary><c>affinity</c> over nothing.</summary>
+    public static readonly ComputedValue NoScores = new(ComputedValueKind.Scores, Scores: []);
+
+    // An active profile keeps its values as last evaluated, and most are counts of a few: 0 to 63 are one shared
+    // instance each rather than an object per profile. Only non-negative whole numbers written without a decimal
+    // point qualify, so a shared value writes exactly as a new one would.
+    private static readonly ComputedValue[] SmallCounts = [.. Enumerable.Range(0, 64).Select(n => new ComputedValue(ComputedValueKind.Number, n))];
+
+    public static ComputedValue Of(decimal number)
+    {
+        var normalised = PropertyReader.Normalise(number);
+        return normalised.Scale == 0 && !decimal.IsNegative(normalised) && normalised < SmallCounts.Length
+            ? SmallCounts[(int)normalised]
+            : new(ComputedValueKind.Number, normalised);
+    }
 
     public static ComputedValue OfText(string? text) => text is null ? Null : new(ComputedValueKind.Text, Text: text);
 

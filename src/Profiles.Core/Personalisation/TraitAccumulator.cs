@@ -13,7 +13,7 @@ public sealed class TraitAccumulator(ComputedTraitKind kind)
 
     public Tally? Total { get; set; }
 
-    public SortedDictionary<int, Tally>? Days { get; set; }
+    public DayTallies? Days { get; set; }
 
     public ValueAt? Extreme { get; set; }
 
@@ -43,30 +43,20 @@ public sealed class TraitAccumulator(ComputedTraitKind kind)
         if (other.Extreme is not null) Keep(other.Extreme);
         if (other.Total is not null) (Total ??= new()).Merge(other.Total, ValueCapacity);
         if (other.Days is null) return;
-        Days ??= [];
+        Days ??= new(other.Days.Count);
         foreach (var (day, tally) in other.Days)
         {
             if (Days.TryGetValue(day, out var mine)) mine.Merge(tally, ValueCapacity);
-            else Days[day] = tally.Copy();
+            else Days.Set(day, tally.Copy());
         }
     }
 
     /// <summary>Drops day buckets before <paramref name="firstDay"/>: no window reaches them any more.</summary>
-    public void DropDaysBefore(int firstDay)
-    {
-        if (Days is null) return;
-        while (Days.Count > 0 && Days.Keys.First() < firstDay) Days.Remove(Days.Keys.First());
-    }
+    public void DropDaysBefore(int firstDay) => Days?.RemoveBefore(firstDay);
 
     public static int DayNumber(DateTimeOffset at) => DateOnly.FromDateTime(at.UtcDateTime).DayNumber;
 
-    private Tally DayOf(DateTimeOffset at)
-    {
-        Days ??= [];
-        var day = DayNumber(at);
-        if (!Days.TryGetValue(day, out var tally)) Days[day] = tally = new();
-        return tally;
-    }
+    private Tally DayOf(DateTimeOffset at) => (Days ??= new()).Of(DayNumber(at));
 
     private void Keep(ValueAt candidate)
     {
@@ -85,7 +75,7 @@ public sealed class TraitAccumulator(ComputedTraitKind kind)
     public TraitAccumulator Copy() => new(Kind)
     {
         Total = Total?.Copy(),
-        Days = Days is null ? null : new(Days.ToDictionary(d => d.Key, d => d.Value.Copy())),
+        Days = Days?.Copy(),
         Extreme = Extreme,
     };
 }

@@ -9,7 +9,7 @@ internal static class TraitValues
         definition.Kind switch
         {
             ComputedTraitKind.Count or ComputedTraitKind.Distinct => ComputedValue.Of(0),
-            ComputedTraitKind.Affinity => new ComputedValue(ComputedValueKind.Scores, Scores: []),
+            ComputedTraitKind.Affinity => ComputedValue.NoScores,
             _ => ComputedValue.Null,
         };
 
@@ -83,6 +83,7 @@ internal static class TraitValues
                 if (kept.Contains(value)) scores[value] = scores.GetValueOrDefault(value) + count * weight;
             }
         }
+        if (scores.Count == 0) return ComputedValue.NoScores;
         return new ComputedValue(ComputedValueKind.Scores, Scores: [.. scores
             .Select(s => KeyValuePair.Create(s.Key, Math.Round((decimal)s.Value, 4, MidpointRounding.AwayFromZero)))
             .OrderByDescending(s => s.Value).ThenBy(s => s.Key, StringComparer.Ordinal)

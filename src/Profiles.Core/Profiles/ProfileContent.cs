@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using Profiles.Core.Personalisation;
 using Profiles.Core.Touchpoints;
 
@@ -18,8 +19,14 @@ public sealed class ProfileContent
 
     public Dictionary<string, ChannelActivity> Channels { get; set; } = new(StringComparer.Ordinal);
 
+    // Refused links, last links and corrections are empty in most profiles, and an active profile stays in memory for
+    // minutes: their maps are made on the first entry, so an empty one costs a null reference, not a dictionary.
+    private Dictionary<string, RefusedLink>? _refusedLinks;
+    private Dictionary<string, LinkMark>? _lastLinks;
+    private Dictionary<string, CorrectionMark>? _corrections;
+
     /// <summary>Links identity rules refused, keyed by touchpoint and identifier so each is recorded once.</summary>
-    public Dictionary<string, RefusedLink> RefusedLinks { get; set; } = new(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, RefusedLink> RefusedLinks { get => OrEmpty(_refusedLinks); init => _refusedLinks = CopyOrNull(value); }
 
     public long Touchpoints { get; set; }
 
@@ -38,18 +45,18 @@ public sealed class ProfileContent
     /// <summary>Per type of a link's weaker end, the last link made in this profile by (time, touchpoint id, key):
     /// with the identity rules' priorities, the last link made in link order, which says whether a refusal
     /// can be trusted as canonical (docs/ARCHITECTURE.md, "Canonical resolution").</summary>
-    public Dictionary<string, LinkMark> LastLinks { get; set; } = new(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, LinkMark> LastLinks { get => OrEmpty(_lastLinks); init => _lastLinks = CopyOrNull(value); }
 
     /// <summary>Operators' unlinks and relinks seen in the profile's touchpoints, by pair of identifier keys: the
     /// latest of a pair stands. A profile holding both ends of a standing unlink (two profiles merged by a touchpoint
     /// naming both) must be resolved again, which parts them.</summary>
-    public Dictionary<string, CorrectionMark> Corrections { get; set; } = new(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, CorrectionMark> Corrections { get => OrEmpty(_corrections); init => _corrections = CopyOrNull(value); }
 
     public bool IsEmpty => Touchpoints == 0;
 
     /// <summary>True when the profile holds both identifiers of an unlink that stands. Asked on every call to a profile,
     /// so the usual empty case allocates nothing.</summary>
-    public bool HoldsUnlinkedPair => Corrections.Count > 0 && Corrections.Values.Any(c => c.Unlinks && Identifiers.ContainsKey(c.KeyA) && Identifiers.ContainsKey(c.KeyB));
+    public bool HoldsUnlinkedPair => _corrections is not null && _corrections.Values.Any(c => c.Unlinks && Identifiers.ContainsKey(c.KeyA) && Identifiers.ContainsKey(c.KeyB));
 
     // Derived from Identifiers, for the identity rules' limits; rebuilt on demand, never stored.
     private Dictionary<string, int>? _countByType;
@@ -67,7 +74,7 @@ public sealed class ProfileContent
         // An operator's unlink or relink is kept in the journey, but links nothing and counts in no figure.
         if (Resolution.OperatorEntry.Is(touchpoint))
         {
-            if (CorrectionMark.Of(touchpoint) is { } correction) Combine(Corrections, correction.Pair, correction);
+            if (CorrectionMark.Of(touchpoint) is { } correction) Combine(ref _corrections, correction.Pair, correction);
             return;
         }
         var traits = computed ?? ComputedTraits.None;
@@ -85,7 +92,7 @@ public sealed class ProfileContent
         {
             // The touchpoint's identifiers come strongest first: each links the first one to itself, the weaker end.
             var other = touchpoint.Identifiers[i];
-            Combine(LastLinks, other.Type, new LinkMark(at.UtcTicks, touchpoint.Id, other.Key));
+            Combine(ref _lastLinks, other.Type, new LinkMark(at.UtcTicks, touchpoint.Id, other.Key));
         }
         foreach (var refused in touchpoint.RefusedLinks) AddRefusedLink(refused);
         foreach (var trait in touchpoint.Traits)
@@ -107,8 +114,8 @@ public sealed class ProfileContent
         if (!other.IsEmpty) ComputedCoverage = IsEmpty ? other.ComputedCoverage : Intersection(ComputedCoverage, other.ComputedCoverage);
         foreach (var (key, value) in other.Identifiers) Combine(Identifiers, key, value);
         foreach (var refused in other.RefusedLinks.Values) AddRefusedLink(refused);
-        foreach (var (type, mark) in other.LastLinks) Combine(LastLinks, type, mark);
-        foreach (var (pair, correction) in other.Corrections) Combine(Corrections, pair, correction);
+        foreach (var (type, mark) in other.LastLinks) Combine(ref _lastLinks, type, mark);
+        foreach (var (pair, correction) in other.Corrections) Combine(ref _corrections, pair, correction);
         foreach (var (key, value) in other.Traits) Combine(Traits, key, value);
         foreach (var (key, value) in other.Channels) Combine(Channels, key, value);
         Touchpoints += other.Touchpoints;
@@ -126,7 +133,7 @@ public sealed class ProfileContent
         : ReferenceEquals(mine, theirs) ? mine
         : [.. mine.Where(key => theirs.Contains(key, StringComparer.Ordinal))];
 
-    public void AddRefusedLink(RefusedLink refused) => RefusedLinks.TryAdd($"{refused.TouchpointId}|{refused.Key}", refused);
+    public void AddRefusedLink(RefusedLink refused) => (_refusedLinks ??= new(StringComparer.Ordinal)).TryAdd($"{refused.TouchpointId}|{refused.Key}", refused);
 
     /// <summary>An independent copy of what a profile answer shows; the entries themselves are immutable records, so
     /// copying the maps suffices. The computed traits' accumulators stay out: reads get their values evaluated in
@@ -136,7 +143,7 @@ public sealed class ProfileContent
         Identifiers = new(Identifiers, StringComparer.Ordinal),
         Traits = new(Traits, StringComparer.Ordinal),
         Channels = new(Channels, StringComparer.Ordinal),
-        RefusedLinks = new(RefusedLinks, StringComparer.Ordinal),
+        RefusedLinks = RefusedLinks,
         Touchpoints = Touchpoints,
         FirstSeen = FirstSeen,
         LastSeen = LastSeen,
@@ -152,6 +159,15 @@ public sealed class ProfileContent
     {
         into[key] = into.TryGetValue(key, out var existing) ? existing.CombineWith(value) : value;
     }
+
+    private static void Combine<T>(ref Dictionary<string, T>? into, string key, T value) where T : ICombinable<T> =>
+        Combine(into ??= new(StringComparer.Ordinal), key, value);
+
+    private static IReadOnlyDictionary<string, T> OrEmpty<T>(Dictionary<string, T>? map) =>
+        map is null ? ReadOnlyDictionary<string, T>.Empty : map;
+
+    private static Dictionary<string, T>? CopyOrNull<T>(IReadOnlyDictionary<string, T> map) =>
+        map.Count == 0 ? null : new(map, StringComparer.Ordinal);
 
     private static DateTimeOffset Earliest(DateTimeOffset? current, DateTimeOffset candidate) =>
         current is { } c && c <= candidate ? c : candidate;

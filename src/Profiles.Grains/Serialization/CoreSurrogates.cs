@@ -91,26 +91,30 @@ public sealed class ProfileContentConverter : IConverter<ProfileContent, Profile
         Identifiers = new(s.Identifiers, StringComparer.Ordinal),
         Traits = new(s.Traits, StringComparer.Ordinal),
         Channels = new(s.Channels, StringComparer.Ordinal),
-        RefusedLinks = s.RefusedLinks is null ? new(StringComparer.Ordinal) : new(s.RefusedLinks, StringComparer.Ordinal),
+        RefusedLinks = s.RefusedLinks ?? [],
         Touchpoints = s.Touchpoints,
         FirstSeen = s.FirstSeen,
         LastSeen = s.LastSeen,
         Computed = s.Computed is null ? new(StringComparer.Ordinal) : new(s.Computed, StringComparer.Ordinal),
         ComputedCoverage = s.ComputedCoverage,
-        LastLinks = s.LastLinks is null ? new(StringComparer.Ordinal) : new(s.LastLinks, StringComparer.Ordinal),
-        Corrections = s.Corrections is null ? new(StringComparer.Ordinal) : new(s.Corrections, StringComparer.Ordinal),
+        LastLinks = s.LastLinks ?? [],
+        Corrections = s.Corrections ?? [],
     };
 
     public ProfileContentSurrogate ConvertToSurrogate(in ProfileContent c) => new()
     {
         Identifiers = c.Identifiers, Traits = c.Traits, Channels = c.Channels,
-        RefusedLinks = c.RefusedLinks.Count == 0 ? null : c.RefusedLinks,
+        RefusedLinks = NullIfEmpty(c.RefusedLinks),
         Touchpoints = c.Touchpoints, FirstSeen = c.FirstSeen, LastSeen = c.LastSeen,
         Computed = c.Computed.Count == 0 ? null : c.Computed,
         ComputedCoverage = c.ComputedCoverage,
-        LastLinks = c.LastLinks.Count == 0 ? null : c.LastLinks,
-        Corrections = c.Corrections.Count == 0 ? null : c.Corrections,
+        LastLinks = NullIfEmpty(c.LastLinks),
+        Corrections = NullIfEmpty(c.Corrections),
     };
+
+    // The wire keeps the shape main wrote (a dictionary, null when empty), so snapshots read both ways.
+    private static Dictionary<string, T>? NullIfEmpty<T>(IReadOnlyDictionary<string, T> map) =>
+        map.Count == 0 ? null : new(map, StringComparer.Ordinal);
 }
 
 [GenerateSerializer, Alias("IdentifierActivity")]
@@ -254,8 +258,8 @@ public sealed class TraitAccumulatorConverter : IConverter<TraitAccumulator, Tra
         if (s.HasTotal) accumulator.Total = tallies[0];
         if (s.Days is { } dayNumbers)
         {
-            accumulator.Days = [];
-            for (var i = 0; i < dayNumbers.Length; i++) accumulator.Days[dayNumbers[i]] = days[i];
+            accumulator.Days = new(dayNumbers.Length);
+            for (var i = 0; i < dayNumbers.Length; i++) accumulator.Days.Set(dayNumbers[i], days[i]);
         }
         return accumulator;
     }
