@@ -9,8 +9,8 @@ namespace Profiles.Silo.Operations;
 /// of failing every call that lands on them; its supervisor starts it again (a node that starts without Redis
 /// fails to join, and a later start succeeds once Redis answers).
 /// When no other node reaches Redis either, Redis itself is down: every node stays, answers 503, and recovers
-/// by itself when Redis is back. A node only too busy to see its one-second pings answered is not cut off: before
-/// it stops it gives storage <see cref="Patience"/> to answer one more ping, which a node cut off never gets.
+/// by itself when Redis is back. A node only too busy to see its one-second pings answered is not cut off: while it
+/// asks the others, it gives storage <see cref="Patience"/> to answer one more ping, which a node cut off never gets.
 /// </summary>
 public sealed class StorageIsolationGuard(
     StorageWatch storage,
