@@ -30,7 +30,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         if (!File.Exists(ChromiumPath))
         {
-            throw new InvalidOperationException($"No chromium at {ChromiumPath}: install Debian's package (apt-get install -y chromium), as .ci/run does.");
+            throw new InvalidOperationException($"No chromium at {ChromiumPath}: install Debian's package (apt-get install -y chromium), as ./test.sh does.");
         }
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         var open = NodeProcess.StartAsync(null, "browser-open");

@@ -6,7 +6,7 @@ namespace Profiles.Durability.Tests;
 /// A real network fault on this machine: iptables drops every packet that the processes of one system user send
 /// (or only those to one TCP port), silently, as a dead switch port or a hung host loses them: no reset, no
 /// refusal, the peers only see silence. A node started as <see cref="User"/> is the one cut off. Needs root and
-/// iptables (.ci/run installs it); the user is created on first use. Disposing heals the cut, whatever happened.
+/// iptables (./test.sh installs it); the user is created on first use. Disposing heals the cut, whatever happened.
 /// </summary>
 public sealed class NetworkCut : IAsyncDisposable
 {
@@ -25,7 +25,7 @@ public sealed class NetworkCut : IAsyncDisposable
     /// node started as the user can reach the network.</summary>
     public static async Task PrepareAsync()
     {
-        if (Environment.UserName != "root") throw new InvalidOperationException("Partition tests cut a node off with iptables and must run as root (.ci/run does).");
+        if (Environment.UserName != "root") throw new InvalidOperationException("Partition tests cut a node off with iptables and must run as root (./test.sh does).");
         if ((await RunAsync("id", "-u", User)).ExitCode != 0)
         {
             await RunCheckedAsync("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", User);

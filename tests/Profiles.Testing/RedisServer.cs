@@ -31,7 +31,7 @@ public sealed class RedisServer : ITestRedis
             ["--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", _directory, "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", .. _settings])
         {
             RedirectStandardOutput = true,
-        }) ?? throw new InvalidOperationException("redis-server did not start; .ci/run installs it with apt-get.");
+        }) ?? throw new InvalidOperationException("redis-server did not start; ./test.sh installs it with apt-get.");
         _process.OutputDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         var deadline = DateTime.UtcNow.AddSeconds(20);

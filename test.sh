@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Runs every test of Profiles on a Debian machine that has only the .NET SDK:
+#
+#   sudo ./test.sh                     # or ./test.sh as root
+#   sudo ./test.sh --filter Partition  # anything after the script name goes to `dotnet test`
+#
+# First it installs with apt-get what the tests need and the machine lacks, then it runs `dotnet test
+# Profiles.sln` and closes with one line, `tests: N passed, N failed`, summed over every test assembly.
+# It needs root (or sudo): apt-get installs the packages, and the partition tests create a system user and
+# drop its packets with iptables.
+#
+# What it installs, and which tests need it:
+#   redis-server, redis-tools  the durability, cluster and client tests start real redis-servers (one server,
+#                              and a three-master Redis Cluster joined by `redis-cli --cluster create`)
+#   iptables                   the partition tests cut a node off from Redis or from the other nodes
+#   chromium, fonts-dejavu-core  the browser tests drive Debian's headless Chromium through Playwright,
+#                              which never downloads a browser of its own
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Everything below runs as root: under sudo, the script starts again as root with the caller's PATH (dotnet).
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    exec sudo env "PATH=$PATH" "HOME=$HOME" ${DOTNET_ROOT:+"DOTNET_ROOT=$DOTNET_ROOT"} ${PROFILES_TEST_NODE_LOG:+"PROFILES_TEST_NODE_LOG=$PROFILES_TEST_NODE_LOG"} bash "$0" "$@"
+  fi
+  echo "test.sh: run it as root or with sudo: apt-get installs packages and the partition tests use iptables" >&2
+  exit 2
+fi
+
+# iptables lives in /usr/sbin, which a non-login root shell may not have on its PATH.
+export PATH="$PATH:/usr/sbin:/sbin"
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
+command -v iptables >/dev/null 2>&1 || missing+=(iptables)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Profiles.sln "$@" 2>&1 | tee "$log" || status=$?
+
+# One plain closing line over every test assembly.
+passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+echo "tests: $passed passed, $failed failed"
+exit "$status"
