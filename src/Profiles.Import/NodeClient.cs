@@ -6,7 +6,7 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace Profiles.Import;
 
-/// <summary>One result of <c>POST /v1/touchpoints</c> (contract section 2), as far as the import reads it.</summary>
+/// <summary>One result of <c>POST /v1/touchpoints</c> (docs/API.md, "Touchpoints in"), as far as the import reads it.</summary>
 public sealed record TouchpointResult(
     string Status,
     string? ProfileId,
@@ -14,7 +14,7 @@ public sealed record TouchpointResult(
     IReadOnlyList<JsonElement>? Ignored,
     IReadOnlyList<JsonElement>? RefusedLinks);
 
-/// <summary>The part of a profile (contract section 3) the import reads: which channels it has touchpoints on.</summary>
+/// <summary>The part of a profile (docs/API.md, "The profile") the import reads: which channels it has touchpoints on.</summary>
 public sealed record ProfileChannels(string ProfileId, IReadOnlyDictionary<string, ChannelTouchpoints> Channels);
 
 /// <summary>A channel of a profile, as far as the import reads it.</summary>
@@ -73,7 +73,7 @@ public sealed class NodeClient : IDisposable
     }
 
     /// <summary>The profile, or the one it was merged into; null when it is unknown (erased meanwhile). Asks for
-    /// its channels only (contract section 7's <c>fields</c>): a node that does not know the parameter answers
+    /// its channels only (the <c>fields</c> parameter, docs/PERSONALISATION.md): a node that does not know the parameter answers
     /// the whole profile, which holds them too.</summary>
     public Task<ProfileChannels?> GetProfileAsync(string profileId, CancellationToken ct) =>
         SendAsync(() => new HttpRequestMessage(HttpMethod.Get, $"v1/profiles/{Uri.EscapeDataString(profileId)}?fields=channels"),

@@ -7,7 +7,7 @@ namespace Profiles.Import;
 /// </summary>
 public static class OnlineMatch
 {
-    /// <summary>The online channels of contract section 2.</summary>
+    /// <summary>The online channels (docs/API.md, "Statistics").</summary>
     public static readonly IReadOnlySet<string> OnlineChannels = new HashSet<string>(["web", "app", "email", "sms", "chat", "social"], StringComparer.Ordinal);
 
     /// <param name="progress">Called with 1 after each profile read, from any thread.</param>

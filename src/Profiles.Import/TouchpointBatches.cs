@@ -10,7 +10,7 @@ public sealed record Batch(IReadOnlyList<(CrmRow Row, RowContent Content)> Rows,
 /// <summary>The file's rows as request bodies of <c>POST /v1/touchpoints</c>, up to <see cref="MaxBatch"/> each.</summary>
 public static class TouchpointBatches
 {
-    /// <summary>The most touchpoints one request may carry (contract section 2).</summary>
+    /// <summary>The most touchpoints one request may carry (docs/API.md, "Touchpoints in").</summary>
     public const int MaxBatch = 1000;
 
     // Bodies go to the node, never into a page: the default encoder would write "é" as "\u00E9".

@@ -6,7 +6,7 @@ using Profiles.Testing;
 namespace Profiles.Durability.Tests;
 
 /// <summary>The figures of GET /v1/stats counted apart from Profiles: from the touchpoints sent, grouped by the
-/// customer they belong to (contract section 9).</summary>
+/// customer they belong to (docs/API.md, "Statistics").</summary>
 public sealed record ExpectedStats(
     int Profiles, int Identified, int Online, int Offline, int Omnichannel, int Touchpoints,
     IReadOnlyDictionary<string, (long Profiles, long Touchpoints)> Channels)
@@ -36,7 +36,7 @@ public sealed record ExpectedStats(
         return Of([.. surviving.Select(p => (IReadOnlyList<TouchpointSpec>)[.. p.TouchpointIds.Select(id => byId[id])])]);
     }
 
-    /// <summary>GET /v1/stats on each node answers these figures within the 5 s the contract gives after the last
+    /// <summary>GET /v1/stats on each node answers these figures within 5 s of the last
     /// write (a merge's standings may be reported just after its touchpoint's answer).</summary>
     public async Task AssertAnsweredByAsync(params NodeProcess[] nodes)
     {

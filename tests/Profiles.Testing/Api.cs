@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 
 namespace Profiles.Testing;
 
-/// <summary>The calls of the contract, as a client makes them, returning status and parsed body.</summary>
+/// <summary>The calls of the HTTP API (docs/API.md), as a client makes them, returning status and parsed body.</summary>
 /// <param name="http">The node's client.</param>
 /// <param name="retryUnavailable">Reads answered 503 are sent again, for up to about 10 s, as the answer's detail tells
 /// a client to: for checking what a cluster holds once it has been through a fault, not for timing it.</param>

@@ -15,7 +15,7 @@ public readonly record struct IdentifierSpec(string Type, string? Value, string?
         ? $"type={Uri.EscapeDataString(Type)}&sha256={Sha256}"
         : $"type={Uri.EscapeDataString(Type)}&value={Uri.EscapeDataString(Value!)}";
 
-    /// <summary>Lower-case hex of the SHA-256 of the UTF-8 bytes: the <c>sha256</c> field of the contract.</summary>
+    /// <summary>Lower-case hex of the SHA-256 of the UTF-8 bytes: the <c>sha256</c> field of an identifier (docs/API.md, "Touchpoints in").</summary>
     public static string Sha256Hex(string normalised) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalised)));
 }

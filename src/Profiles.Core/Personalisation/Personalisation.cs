@@ -2,7 +2,7 @@ using Profiles.Core.Profiles;
 
 namespace Profiles.Core.Personalisation;
 
-/// <summary>Computed traits and audiences as configured (contract section 7).</summary>
+/// <summary>Computed traits and audiences as configured (docs/PERSONALISATION.md).</summary>
 public sealed class Personalisation(ComputedTraits computed, Audiences audiences)
 {
     public static readonly Personalisation None = new(ComputedTraits.None, Audiences.None);
@@ -40,7 +40,7 @@ public sealed record PersonalisedValues(string[] Names, ComputedValue[] Computed
     public static readonly PersonalisedValues None = new([], [], []);
 }
 
-/// <summary>Online and offline channels as contract section 2 classifies them.</summary>
+/// <summary>Which channels are online and which offline (docs/API.md, "Statistics"); any other channel is neither.</summary>
 public static class ChannelKinds
 {
     private static readonly HashSet<string> Online = new(StringComparer.Ordinal) { "web", "app", "email", "sms", "chat", "social" };

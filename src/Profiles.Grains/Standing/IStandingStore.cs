@@ -3,8 +3,9 @@ using Profiles.Grains.Changes;
 namespace Profiles.Grains.Standing;
 
 /// <summary>
-/// Where the cluster-wide figures are read: statistics and audience membership, kept exact without scanning profiles
-/// because every profile reports its standing with each change (<see cref="Writes.ProfileWriter.ReportAsync"/>).
+/// Where the cluster-wide figures are read: statistics and audience membership (docs/API.md, "Statistics";
+/// docs/PERSONALISATION.md), kept exact without scanning profiles because every profile reports its standing with
+/// each change (<see cref="Writes.ProfileWriter.ReportAsync"/>).
 /// </summary>
 public interface IStandingStore
 {
