@@ -17,7 +17,7 @@ internal sealed class RedisWriteProgram(FeedClock clock)
     private const string EpochField = "";
 
     private readonly List<RedisKey> _keys = [];
-    private readonly Dictionary<string, int> _keyIndex = new(StringComparer.Ordinal);
+    private readonly Dictionary<RedisKey, int> _keyIndex = [];
     private readonly List<RedisValue> _args = [0];
     private readonly List<RedisValue> _record = [];
     private int _operations;
@@ -35,49 +35,50 @@ internal sealed class RedisWriteProgram(FeedClock clock)
     {
         _minimumId = clock.MinimumId();
         var shard = Shards.Of(write.ProfileId);
-        var (owners, log, order, touchpoints) = (RedisLayout.Owners(shard), RedisLayout.JourneyLog(write.ProfileId),
-            RedisLayout.JourneyOrder(write.ProfileId), RedisLayout.JourneyTouchpoints(write.ProfileId));
-        var changes = RedisLayout.Changes(shard);
+        // Each key's index once per record: a record of a hundred touchpoints names the same four keys 500 times.
+        var (owners, log, order, touchpoints) = (Key(RedisLayout.Owners(shard)), Key(RedisLayout.JourneyLog(write.ProfileId)),
+            Key(RedisLayout.JourneyOrder(write.ProfileId)), Key(RedisLayout.JourneyTouchpoints(write.ProfileId)));
+        var changes = Key(RedisLayout.Changes(shard));
         var at = clock.UtcNow;
 
-        if (write.Writer is { } epoch) Op("epoch", Key(touchpoints), EpochField, epoch, Key(RedisLayout.Erased(shard)), ErasureMarker.Of(write.ProfileId));
+        if (write.Writer is { } epoch) Op("epoch", touchpoints, EpochField, epoch, Key(RedisLayout.Erased(shard)), ErasureMarker.Of(write.ProfileId));
         foreach (var touchpoint in write.Appended)
         {
-            Op("nx", Key(owners), touchpoint.Id, write.ProfileId, 4);
-            Op("rpush", Key(log), touchpoint.Id);
-            Op("zadd", Key(order), 0, RedisJourneyStore.OrderMember(JourneyPosition.Of(touchpoint)));
-            Op("hset", Key(touchpoints), touchpoint.Id, StoredTouchpoint.Encode(touchpoint));
+            Op("nx", owners, touchpoint.Id, write.ProfileId, 4);
+            Op("rpush", log, touchpoint.Id);
+            Op("zadd", order, 0, RedisJourneyStore.OrderMember(JourneyPosition.Of(touchpoint)));
+            Op("hset", touchpoints, touchpoint.Id, StoredTouchpoint.Encode(touchpoint));
             Feed(changes, ProfileWrite.ChangeOf(write.ProfileId, touchpoint, at));
         }
         switch (write.Journey)
         {
             case JourneyChange.Erased:
-                Op("hdelof", Key(owners), Key(log));
-                Op("del", Key(log));
-                Op("del", Key(order));
-                Op("del", Key(touchpoints));
+                Op("hdelof", owners, log);
+                Op("del", log);
+                Op("del", order);
+                Op("del", touchpoints);
                 Op("sadd", Key(RedisLayout.Erased(shard)), ErasureMarker.Of(write.ProfileId));
                 break;
             case JourneyChange.Rewritten rewritten:
                 foreach (var id in rewritten.Dropped)
                 {
-                    Op("hdel", Key(touchpoints), id);
-                    Op("hdelif", Key(owners), id, write.ProfileId);
+                    Op("hdel", touchpoints, id);
+                    Op("hdelif", owners, id, write.ProfileId);
                 }
-                Op("del", Key(log));
-                Op("del", Key(order));
+                Op("del", log);
+                Op("del", order);
                 foreach (var touchpoint in rewritten.Touchpoints)
                 {
-                    Op("rpush", Key(log), touchpoint.Id);
-                    Op("zadd", Key(order), 0, RedisJourneyStore.OrderMember(JourneyPosition.Of(touchpoint)));
-                    Op("hset", Key(touchpoints), touchpoint.Id, StoredTouchpoint.Encode(touchpoint));
-                    Op("hset", Key(owners), touchpoint.Id, write.ProfileId);
+                    Op("rpush", log, touchpoint.Id);
+                    Op("zadd", order, 0, RedisJourneyStore.OrderMember(JourneyPosition.Of(touchpoint)));
+                    Op("hset", touchpoints, touchpoint.Id, StoredTouchpoint.Encode(touchpoint));
+                    Op("hset", owners, touchpoint.Id, write.ProfileId);
                 }
                 break;
         }
-        if (write.Standing is { } step) Stand(write.ProfileId, shard, step);
+        if (write.Standing is { } step) Stand(write.ProfileId, shard, changes, step);
         foreach (var change in write.Changes) Feed(changes, change);
-        if (write.Writer is not null || write.Journey is JourneyChange.Rewritten) Op("llen", Key(log));
+        if (write.Writer is not null || write.Journey is JourneyChange.Rewritten) Op("llen", log);
         EndRecord();
     }
 
@@ -117,7 +118,7 @@ internal sealed class RedisWriteProgram(FeedClock clock)
         return new WriteOutcome.Applied(isNew, length, epoch, standing);
     }
 
-    private void Stand(string profileId, int shard, StandingStep step)
+    private void Stand(string profileId, int shard, int changes, StandingStep step)
     {
         var (standings, stats, audiences, recheck) =
             (Key(RedisLayout.Standings(shard)), Key(RedisLayout.Stats(shard)), Key(RedisLayout.Audiences(shard)), Key(RedisLayout.Recheck(shard)));
@@ -129,14 +130,14 @@ internal sealed class RedisWriteProgram(FeedClock clock)
         foreach (var (counter, delta) in step.CounterDeltas) Op("hincrby", stats, counter, delta);
         foreach (var audience in step.Entered) Op("zadd", audiences, 0, $"{audience}:{profileId}");
         foreach (var audience in step.Exited) Op("zrem", audiences, $"{audience}:{profileId}");
-        foreach (var change in step.AudienceChanges) Feed(RedisLayout.Changes(shard), change);
+        foreach (var change in step.AudienceChanges) Feed(changes, change);
         if (step.To is null) Op("hdel", standings, profileId);
         else Op("hset", standings, profileId, step.Stored);
         // The guard's `then`: how many operations it covers, known once they are written.
         _record[guardAt] = _operations - firstGuarded;
     }
 
-    private void Feed(RedisKey changes, ProfileChange change) => Op("xadd", [Key(changes), _minimumId, .. RedisFeed.Fields(change)]);
+    private void Feed(int changes, ProfileChange change) => Op("xadd", [changes, _minimumId, .. RedisFeed.Fields(change)]);
 
     private void Op(string name, params RedisValue[] operands)
     {
@@ -158,11 +159,10 @@ internal sealed class RedisWriteProgram(FeedClock clock)
 
     private int Key(RedisKey key)
     {
-        var name = key.ToString();
-        if (!_keyIndex.TryGetValue(name, out var index))
+        if (!_keyIndex.TryGetValue(key, out var index))
         {
             _keys.Add(key);
-            _keyIndex[name] = index = _keys.Count;
+            _keyIndex[key] = index = _keys.Count;
         }
         return index;
     }

@@ -6,20 +6,25 @@ using StackExchange.Redis;
 namespace Profiles.Grains.Writes;
 
 /// <summary>
-/// Applies write records (and identifiers' pointers) to Redis with group commit, as a database's log does: per shard, the first record goes at
-/// once in one call of the generic script (<c>write.lua</c>); the records that arrive while a call is in flight form
-/// the next batch, sent in one call as soon as it returns. A record's task completes when its batch is done, so a
+/// Applies write records (and identifiers' pointers) to Redis with group commit, as a database's log does: per queue,
+/// the first record goes at once in one call of the generic script (<c>write.lua</c>); the records that arrive while a
+/// call is in flight form the next batch, sent in one call as soon as it returns. A Redis Cluster has a queue per
+/// shard, a single server one queue for all. A record's task completes when its batch is done, so a
 /// grain that awaited its write still answers only once the write is in Redis. Every key of a batch carries its
 /// shard's hash tag, so on a Redis Cluster a call touches one hash slot.
 /// </summary>
 public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock) : IWriteStore
 {
-    /// <summary>At most this many arguments in one call, so that no batch holds Redis up for long.</summary>
-    private const int BatchArguments = 64 * 1024;
+    /// <summary>At most about this many arguments in one call, so that no batch holds Redis up for long.</summary>
+    private const int BatchArguments = 16 * 1024;
 
     private static readonly string Script = ReadScript();
 
     private readonly ShardQueue[] _queues = [.. Shards.All.Select(_ => new ShardQueue())];
+
+    // On a Redis Cluster a script may touch one hash slot only, so each shard has its queue; a single server takes a
+    // script over any keys, so every shard shares one queue there and a batch gathers the whole node's writes.
+    private readonly Lazy<bool> _oneQueue = new(() => !redis.GetServers().Any(server => server.ServerType == ServerType.Cluster));
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -39,7 +44,7 @@ public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock) :
 
     private Task<T> Enqueue<T>(int shard, PendingWrite<T> pending)
     {
-        var queue = _queues[shard];
+        var queue = _queues[_oneQueue.Value ? 0 : shard];
         bool start;
         lock (queue)
         {
