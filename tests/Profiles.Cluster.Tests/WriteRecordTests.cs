@@ -120,6 +120,21 @@ public sealed class WriteRecordTests(RedisClusterFixture fixture)
         Assert.False(read.RecordExists);
     }
 
+    [Fact]
+    public void A_feed_entry_reads_back_exactly_in_its_one_field_form_and_in_the_field_per_part_form_of_earlier_versions()
+    {
+        var at = new DateTimeOffset(2026, 12, 7, 4, 30, 0, TimeSpan.Zero).AddTicks(1_234_567);
+        var change = new ProfileChange(ChangeTypes.Touchpoint, "p-1", at, [new("touchpointId", "pos-77=42"), new("channel", "store"), new("touchpointType", "purchase")]);
+
+        var entry = RedisFeed.Change([new NameValueEntry(RedisFeed.Field, RedisFeed.Encode(change))]);
+        Assert.Equal((change.Type, change.ProfileId, change.At), (entry.Type, entry.ProfileId, entry.At));
+        Assert.Equal(change.Details, entry.Details);
+        Assert.Equal(at.UtcTicks, entry.At.UtcTicks);
+
+        var earlier = RedisFeed.Change([new("type", "merged"), new("profileId", "p-1"), new("at", at.ToString("O")), new("mergedProfileId", "p-2")]);
+        Assert.Equal(("merged", "p-1", at, "p-2"), (earlier.Type, earlier.ProfileId, earlier.At, earlier.Details.Single(d => d.Key == "mergedProfileId").Value));
+    }
+
     private static readonly FeedClock Clock = new(Options.Create(new ChangeFeedOptions()), TimeProvider.System);
 
     private async Task<(IJourneyStore Journeys, ProfileWriter Writer, IStandingStore Standings, ConnectionMultiplexer? Redis)> OpenAsync(string store)

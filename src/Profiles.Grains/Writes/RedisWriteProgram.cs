@@ -137,12 +137,12 @@ internal sealed class RedisWriteProgram(FeedClock clock)
         _record[guardAt] = _operations - firstGuarded;
     }
 
-    private void Feed(int changes, ProfileChange change) => Op("xadd", [changes, _minimumId, .. RedisFeed.Fields(change)]);
+    private void Feed(int changes, ProfileChange change) => Op("xadd", changes, _minimumId, RedisFeed.Field, RedisFeed.Encode(change));
 
+    /// <summary>An operation: its name, then its operands (each name has a fixed number, see <c>write.lua</c>).</summary>
     private void Op(string name, params RedisValue[] operands)
     {
         _record.Add(name);
-        _record.Add(operands.Length);
         _record.AddRange(operands);
         _operations++;
     }

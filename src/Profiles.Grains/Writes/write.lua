@@ -1,8 +1,7 @@
 -- Applies write records (RedisWriteProgram builds them; this script knows no business rule).
--- ARGV[1]: the number of records. Each record: its number of operations, then the operations, each as
---   name, operand count, operands...
--- Key operands are indexes into KEYS. Every record is applied alone: one that stops (an epoch refused) changes
--- nothing of the others. Returns one array per record holding what its operations push, in order.
+-- ARGV[1]: the number of records. Each record: its number of operations, then the operations, each as its name
+-- followed by its operands, as many as `arity` below says. Key operands are indexes into KEYS. Every record is
+-- applied alone: one that stops (an epoch refused) changes nothing of the others. Returns one array per record holding what its operations push, in order.
 --
 -- epoch  k field epoch erasedKey marker   the writer's epoch compare-and-set: an epoch older than the one stored
 --                                         in k's field stops the record (pushes -1, nothing of it was written);
@@ -16,8 +15,10 @@
 -- rpush k value | zadd k score member | zrem k member | hset k field value | hdel k field
 -- hdelif k field value (deletes while it holds value) | hdelof k list (deletes the fields the list names)
 -- hincrby k field delta | sadd k member | del k
--- xadd  k minid field value...            appends to a stream trimmed to minid
+-- xadd  k minid field value               appends an entry of one field to a stream trimmed to minid
 -- llen  k                                 pushes the list's length
+local arity = { epoch = 5, nx = 4, guard = 5, rpush = 2, zadd = 3, zrem = 2, hset = 3, hdel = 2, hdelif = 3,
+  hdelof = 2, hincrby = 3, sadd = 2, del = 1, xadd = 4, llen = 1 }
 local results = {}
 local a = 2
 for r = 1, tonumber(ARGV[1]) do
@@ -28,8 +29,10 @@ for r = 1, tonumber(ARGV[1]) do
   local skip = 0
   local stopped = false
   for _ = 1, count do
-    local op, n = ARGV[a], tonumber(ARGV[a + 1])
-    local x = a + 2
+    local op = ARGV[a]
+    local n = arity[op]
+    if not n then return redis.error_reply('unknown write operation ' .. tostring(op)) end
+    local x = a + 1
     a = x + n
     if stopped then
       -- the rest of a stopped record is read past, never run
@@ -94,11 +97,9 @@ for r = 1, tonumber(ARGV[1]) do
     elseif op == 'del' then
       redis.call('DEL', KEYS[tonumber(ARGV[x])])
     elseif op == 'xadd' then
-      redis.call('XADD', KEYS[tonumber(ARGV[x])], 'MINID', '~', ARGV[x + 1], '*', unpack(ARGV, x + 2, x + n - 1))
+      redis.call('XADD', KEYS[tonumber(ARGV[x])], 'MINID', '~', ARGV[x + 1], '*', ARGV[x + 2], ARGV[x + 3])
     elseif op == 'llen' then
       out[#out + 1] = redis.call('LLEN', KEYS[tonumber(ARGV[x])])
-    else
-      return redis.error_reply('unknown write operation ' .. tostring(op))
     end
   end
   results[r] = out
