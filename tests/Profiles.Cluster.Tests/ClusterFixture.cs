@@ -10,6 +10,7 @@ using Profiles.Grains.Changes;
 using Microsoft.Extensions.Options;
 using Profiles.Grains.Resolution;
 using Profiles.Grains.Standing;
+using Profiles.Grains.Writes;
 using Profiles.Core.Profiles;
 using Profiles.Testing;
 
@@ -106,7 +107,7 @@ public sealed class TwoSiloCluster : IAsyncDisposable
     public ProfileStanding StandingOf(ProfileContent content) => Service<StandingCalculator>(0).Of(content);
 
     /// <summary>Records a profile's standing as the store would hold it had a report been lost in a crash.</summary>
-    public Task RestoreStandingAsync(string profileId, ProfileStanding standing) => Service<IStandingStore>(0).ReportAsync(profileId, standing, []);
+    public Task RestoreStandingAsync(string profileId, ProfileStanding standing) => Service<ProfileWriter>(0).ReportAsync(profileId, standing, []);
 
     private T Service<T>(int silo, string key) where T : notnull =>
         _cluster.Silos[silo % _cluster.Silos.Count].ServiceProvider.GetRequiredKeyedService<T>(key);

@@ -3,6 +3,7 @@ using Profiles.Grains.Changes;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Storage;
 using Profiles.Testing;
+using Profiles.Grains.Writes;
 using StackExchange.Redis;
 
 namespace Profiles.Cluster.Tests;
@@ -30,11 +31,13 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>A journey store on the cluster as a node opens it, on a connection of its own for the caller to dispose.</summary>
-    public async Task<(RedisJourneyStore Journeys, ConnectionMultiplexer Redis)> OpenJourneyStoreAsync()
+    /// <summary>A journey store on the cluster as a node opens it, and its writer, on a connection of its own for the
+    /// caller to dispose.</summary>
+    public async Task<(RedisJourneyStore Journeys, ProfileWriter Writer, ConnectionMultiplexer Redis)> OpenJourneyStoreAsync()
     {
         var redis = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
-        return (new RedisJourneyStore(redis, new FeedClock(Options.Create(new ChangeFeedOptions()), TimeProvider.System), new StorageHealthConnection(redis)), redis);
+        var writes = new RedisWrites(redis, new FeedClock(Options.Create(new ChangeFeedOptions()), TimeProvider.System));
+        return (new RedisJourneyStore(redis, new StorageHealthConnection(redis)), new ProfileWriter(writes, TimeProvider.System), redis);
     }
 
     public async Task DisposeAsync()

@@ -11,6 +11,7 @@ using Profiles.Grains.Live;
 using Profiles.Grains.Observability;
 using Profiles.Grains.Standing;
 using Profiles.Grains.Storage;
+using Profiles.Grains.Writes;
 
 namespace Profiles.Grains.Identity;
 
@@ -28,7 +29,7 @@ namespace Profiles.Grains.Identity;
 public sealed class ProfileGrain(
     [PersistentState("profile", ProfilesStorage.Name)] IPersistentState<ProfileState> state,
     IJourneyStore journey,
-    IStandingStore standings,
+    ProfileWriter writer,
     StandingCalculator standingOf,
     IdentityRules rules,
     Personalisation personalisation,
@@ -185,7 +186,7 @@ public sealed class ProfileGrain(
     {
         try
         {
-            var appended = await journey.AppendAsync(Id, _writerEpoch, touchpoints, standingIfAllNew);
+            var appended = await writer.AppendAsync(Id, _writerEpoch, touchpoints, _reported, standingIfAllNew);
             _writerEpoch = appended.WriterEpoch;
             return appended;
         }
@@ -294,7 +295,7 @@ public sealed class ProfileGrain(
         var erased = new ErasedProfile([.. Profile.Content.Identifiers.Keys], [.. Profile.Merged]);
         var stood = Profile.ForwardedTo is null && !_erased;
         _erased = true;
-        await journey.EraseAsync(Id, announce: stood);
+        await writer.EraseAsync(Id, announce: stood);
         await state.ClearStateAsync();
         _snapshotBehind = false;
         _reported = null;
@@ -520,7 +521,7 @@ public sealed class ProfileGrain(
         Profile.HandoffPending = false;
         await WriteSnapshot();
         // The survivor withdraws our standing too; doing it here as well covers a survivor that died before.
-        if (landed.IsDone) await standings.ReportAsync(Id, null, []);
+        if (landed.IsDone) await writer.ReportAsync(Id, null, []);
         _reported = null;
         _watchers.Notify();
         return landed;
@@ -574,14 +575,14 @@ public sealed class ProfileGrain(
         }
         var at = time.GetUtcNow();
         await ReportAsync(StandingNowOrNone(), [.. losers.Select(loser => ProfileChange.Merged(Id, loser, at))]);
-        await Task.WhenAll(losers.Select(loser => standings.ReportAsync(loser, null, [])));
+        await Task.WhenAll(losers.Select(loser => writer.ReportAsync(loser, null, [])));
         Profile.LosersToWithdraw.Clear();
         SnapshotBehind();
     }
 
     private async Task ReportAsync(ProfileStanding? standing, IReadOnlyList<ProfileChange> changes)
     {
-        await standings.ReportAsync(Id, standing, changes);
+        await writer.ReportAsync(Id, standing, changes);
         Reported(standing);
     }
 

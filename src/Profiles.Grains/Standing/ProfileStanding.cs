@@ -27,6 +27,9 @@ public sealed record ProfileStanding(bool Identified, IReadOnlyDictionary<string
 
     public long Touchpoints => Channels.Values.Sum();
 
+    /// <summary>The counters every standing adds to, whatever its channels.</summary>
+    public static readonly IReadOnlyList<string> FixedCounters = ["profiles", "identified", "online", "offline", "omnichannel", "touchpoints"];
+
     /// <summary>What this standing adds to its shard's counters, by the counter names
     /// <see cref="StandingTotals.From"/> reads: the store adds the difference between two standings, and a recount
     /// adds up every stored one.</summary>
@@ -89,6 +92,9 @@ public sealed record ProfileStanding(bool Identified, IReadOnlyDictionary<string
         text.Append('|').AppendJoin(',', Audiences.Order(StringComparer.Ordinal));
         return text.ToString();
     }
+
+    /// <summary>A standing as a store keeps it: empty for none.</summary>
+    public static ProfileStanding? DecodeStored(string stored) => stored.Length == 0 ? null : Decode(stored);
 
     public static ProfileStanding Decode(string text)
     {
