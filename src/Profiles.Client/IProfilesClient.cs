@@ -1,3 +1,5 @@
+using Profiles.Contracts;
+
 namespace Profiles.Client;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Profiles.Contracts;
 using Profiles.Testing;
 using static Profiles.Client.Tests.TouchpointsFor;
 

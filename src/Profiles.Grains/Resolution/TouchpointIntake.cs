@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Profiles.Client;
+using Profiles.Contracts;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Observability;
 
@@ -66,7 +66,7 @@ public sealed class TouchpointIntake(TouchpointParser parser, TouchpointIngestor
     private static TouchpointResult Landed(string id, IngestOutcome outcome, IReadOnlyList<Core.Touchpoints.IgnoredIdentifier> ignored) =>
         new(id, outcome.IsNew ? TouchpointResult.Accepted : TouchpointResult.Duplicate, outcome.ProfileId, null)
         {
-            Ignored = ignored.Count == 0 ? null : [.. ignored.Select(i => new Client.IgnoredIdentifier(i.Field, i.Reason, i.Detail))],
+            Ignored = ignored.Count == 0 ? null : [.. ignored.Select(i => new Contracts.IgnoredIdentifier(i.Field, i.Reason, i.Detail))],
             RefusedLinks = outcome.Refused.Length == 0 ? null : [.. outcome.Refused.Select(r => new RefusedLinkResult(r.Type, r.Hint, r.Reason))],
         };
 }

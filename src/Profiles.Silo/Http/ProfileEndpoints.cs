@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Profiles.Client;
+using Profiles.Contracts;
 using Profiles.Core.Identifiers;
 using Profiles.Core.Profiles;
 using Profiles.Core.Resolution;

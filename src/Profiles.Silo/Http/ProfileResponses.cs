@@ -47,8 +47,8 @@ public sealed class ComputedResponseConverter : JsonConverter<ComputedResponse>
     }
 }
 
-/// <summary>The JSON shapes of the journey answers (docs/API.md); a profile is <see cref="Profiles.Client.Profile"/>, built by
-/// <see cref="ProfileView"/>, and a touchpoint result is <see cref="Profiles.Client.TouchpointResult"/>.</summary>
+/// <summary>The JSON shapes of the journey answers (docs/API.md); a profile is <see cref="Profiles.Contracts.Profile"/>, built by
+/// <see cref="ProfileView"/>, and a touchpoint result is <see cref="Profiles.Contracts.TouchpointResult"/>.</summary>
 public sealed record JourneyResponse(string ProfileId, IReadOnlyList<JourneyItemResponse> Items, string? NextCursor)
 {
     public static JourneyResponse From(JourneyPage page) =>

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Profiles.Client;
+using Profiles.Contracts;
 using Profiles.Grains.Resolution;
 using Profiles.Silo.Configuration;
 using Profiles.Silo.Operations;
