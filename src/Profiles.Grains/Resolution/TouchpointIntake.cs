@@ -12,9 +12,7 @@ namespace Profiles.Grains.Resolution;
 /// </summary>
 public sealed class TouchpointIntake(TouchpointParser parser, TouchpointIngestor ingestor)
 {
-    public const int MaxBatch = 1000;
-
-    /// <summary>The touchpoints of a request body: one object or an array of up to <see cref="MaxBatch"/>.</summary>
+    /// <summary>The touchpoints of a request body: one object or an array of up to <see cref="TouchpointBatch.MaxSize"/>.</summary>
     /// <returns>Null, or why the body as a whole is refused (the HTTP API's 400 detail).</returns>
     public static string? ReadBatch(JsonElement body, out JsonElement[] items)
     {
@@ -24,8 +22,8 @@ public sealed class TouchpointIntake(TouchpointParser parser, TouchpointIngestor
             case JsonValueKind.Object:
                 items = [body];
                 return null;
-            case JsonValueKind.Array when body.GetArrayLength() > MaxBatch:
-                return $"A request carries at most {MaxBatch} touchpoints; this one has {body.GetArrayLength()}.";
+            case JsonValueKind.Array when body.GetArrayLength() > TouchpointBatch.MaxSize:
+                return $"A request carries at most {TouchpointBatch.MaxSize} touchpoints; this one has {body.GetArrayLength()}.";
             case JsonValueKind.Array:
                 items = [.. body.EnumerateArray()];
                 return null;
