@@ -40,7 +40,7 @@ public static class ChangeEndpoints
         var lastEventId = context.Request.Headers["Last-Event-ID"].ToString();
         var (field, text) = lastEventId.Length > 0 ? ("Last-Event-ID", lastEventId) : ("after", after);
         var cursor = FeedCursor.Start;
-        if (text is not null && !FeedCursor.TryParse(text, out cursor)) return Problems.BadRequest($"{field}: is not a cursor this API returned.");
+        if (text is not null && !FeedCursor.TryParse(text, out cursor)) return Problems.BadCursor(field);
 
         if (!context.Request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.OrdinalIgnoreCase))
         {

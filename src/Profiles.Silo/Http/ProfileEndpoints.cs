@@ -135,7 +135,7 @@ public static class ProfileEndpoints
         JourneyPosition? after = null;
         if (cursor is not null)
         {
-            if (!JourneyPosition.TryParseCursor(cursor, out var position)) return Problems.BadRequest("cursor: is not a cursor this API returned.");
+            if (!JourneyPosition.TryParseCursor(cursor, out var position)) return Problems.BadCursor("cursor");
             after = position;
         }
         var page = ProfileId.IsValid(profileId) ? await profiles.ReadJourneyAsync(profileId, after, pageSize) : null;
