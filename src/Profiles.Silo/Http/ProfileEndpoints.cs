@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Profiles.Contracts;
+using Profiles.Contracts.Http;
 using Profiles.Core.Identifiers;
 using Profiles.Core.Profiles;
 using Profiles.Core.Resolution;
@@ -139,6 +140,6 @@ public static class ProfileEndpoints
             after = position;
         }
         var page = ProfileId.IsValid(profileId) ? await profiles.ReadJourneyAsync(profileId, after, pageSize) : null;
-        return page is null ? Problems.NotFound($"No profile has the id {profileId}.") : TypedResults.Ok(JourneyResponse.From(page));
+        return page is null ? Problems.NotFound($"No profile has the id {profileId}.") : TypedResults.Ok(JourneyAnswer.From(page));
     }
 }
