@@ -50,7 +50,7 @@ public static class ImportCommand
 
             // Reads are small requests: more of them in flight keep the node as busy as the ingest did.
             var readers = options.Parallel * 4;
-            using var node = new NodeClient(options.Target, options.Key, Math.Max(options.Parallel, readers), Backoff.Default);
+            using var node = new RetryingNode(options.Target, options.Key, Math.Max(options.Parallel, readers), Backoff.Default);
             var writer = new TouchpointWriter(mapping, fileName);
             try
             {

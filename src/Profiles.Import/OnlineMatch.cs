@@ -11,15 +11,15 @@ public static class OnlineMatch
 {
     /// <param name="progress">Called with 1 after each profile read, from any thread.</param>
     /// <returns>The rows whose profile is online.</returns>
-    public static async Task<long> CountAsync(IReadOnlyDictionary<string, long> rowsByProfile, NodeClient node, int parallel,
+    public static async Task<long> CountAsync(IReadOnlyDictionary<string, long> rowsByProfile, RetryingNode node, int parallel,
         Action<long> progress, CancellationToken ct)
     {
         long matched = 0;
         await Parallel.ForEachAsync(rowsByProfile, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = ct },
             async (entry, token) =>
             {
-                var profile = await node.GetProfileAsync(entry.Key, token);
-                if (profile is not null && profile.Channels.Keys.Any(ChannelKinds.IsOnline))
+                var channels = await node.ChannelsOfAsync(entry.Key, token);
+                if (channels.Any(ChannelKinds.IsOnline))
                     Interlocked.Add(ref matched, entry.Value);
                 progress(1);
             });
