@@ -4,6 +4,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Profiles.Contracts;
+using Profiles.Contracts.Http;
 
 namespace Profiles.Bench;
 
@@ -171,16 +173,16 @@ public sealed class NodeClient : IDisposable
     }
 
     /// <summary>Looks an identifier up and reads the identifiers the profile holds, by type.</summary>
-    public async Task<(HttpStatusCode Status, ProfileDetail? Profile)> LookupDetailAsync(IdentifierSpec id, CancellationToken ct)
+    public async Task<(HttpStatusCode Status, ProfileDetail? Profile)> LookupDetailAsync(IdentifierInput id, CancellationToken ct)
     {
         var (status, body) = await GetStringAsync(LookupPath(id), ct).ConfigureAwait(false);
         return status == HttpStatusCode.OK ? (status, ProfileDetail.Parse(body)) : (status, null);
     }
 
-    public static string LookupPath(IdentifierSpec id) => $"v1/profiles/lookup?{id.Query}";
+    public static string LookupPath(IdentifierInput id) => ApiPaths.Lookup(id);
 
     /// <summary>Looks an identifier up: the profile, or null with the status when not 200.</summary>
-    public async Task<(HttpStatusCode Status, ProfileView? Profile, string? Body)> LookupAsync(IdentifierSpec id, CancellationToken ct)
+    public async Task<(HttpStatusCode Status, ProfileView? Profile, string? Body)> LookupAsync(IdentifierInput id, CancellationToken ct)
     {
         var (status, body) = await GetStringAsync(LookupPath(id), ct).ConfigureAwait(false);
         return status == HttpStatusCode.OK ? (status, ParseProfile(body), body) : (status, null, body);

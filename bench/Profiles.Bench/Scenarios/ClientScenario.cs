@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Profiles.Client;
+using Profiles.Contracts;
 
 namespace Profiles.Bench.Scenarios;
 
@@ -42,7 +43,7 @@ public static class ClientScenario
         TouchpointSpec Spec(int c, int k) => new()
         {
             Id = $"bench-{o.Seed}-client{nonce}-c{c}-{k}", OccurredAt = ctx.Anchor - TimeSpan.FromSeconds(k),
-            Channel = "web", Type = k == 0 ? "login" : "page_view", Identifiers = [new IdentifierSpec("email", emails[c])],
+            Channel = "web", Type = k == 0 ? "login" : "page_view", Identifiers = [new IdentifierInput("email", emails[c])],
         };
 
         var setup = await Replayer.ReplayAsync(ctx.Writes, [.. emails.Select((_, c) => Spec(c, 0))], 0, emails.Length, 100, o.Writers, _ => { }, ct);
@@ -90,7 +91,7 @@ public static class ClientScenario
                 }
                 else
                 {
-                    var (status, body) = await ctx.Reads.GetStringAsync(NodeClient.LookupPath(new IdentifierSpec("email", email)), ct, node);
+                    var (status, body) = await ctx.Reads.GetStringAsync(NodeClient.LookupPath(new IdentifierInput("email", email)), ct, node);
                     using var json = JsonDocument.Parse(body);
                     viaHttp.RecordSince(start);
                     if (status != HttpStatusCode.OK) misses++;

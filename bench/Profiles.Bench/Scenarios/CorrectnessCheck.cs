@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Profiles.Contracts;
 
 namespace Profiles.Bench.Scenarios;
 
@@ -35,13 +36,13 @@ public static class CorrectnessCheck
         await Parallel.ForEachAsync(picks, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (c, token) =>
         {
             var r = new Random(c.Index);
-            var ids = new List<IdentifierSpec>
+            var ids = new List<IdentifierInput>
             {
                 new("email", MessySpelling.Email(r, c.Email)),
-                IdentifierSpec.Hashed("email", c.Email),
+                TestIdentifiers.Hashed("email", c.Email),
             };
             if (c.UsesPhone) ids.Add(new("phone", MessySpelling.Phone(r, c.PhoneNational)));
-            ids.AddRange(c.Cookies.Select(k => new IdentifierSpec("cookie", " " + k)));
+            ids.AddRange(c.Cookies.Select(k => new IdentifierInput("cookie", " " + k)));
             if (c.LoyaltyId is not null) ids.Add(new("loyalty_id", c.LoyaltyId));
             if (c.CrmId is not null) ids.Add(new("crm_id", c.CrmId + " "));
             if (c.DeviceId is not null) ids.Add(new("device_id", c.DeviceId));
@@ -89,7 +90,7 @@ public static class CorrectnessCheck
     }
 
     /// <summary>Type and a masked value, so a report never shows a full identifier.</summary>
-    public static string Describe(IdentifierSpec id) => id.Sha256 is not null
+    public static string Describe(IdentifierInput id) => id.Sha256 is not null
         ? $"{id.Type}(sha256 {id.Sha256[..8]}…)"
         : $"{id.Type}('{Mask(id.Value!)}')";
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Profiles.Contracts;
 
 namespace Profiles.Bench.Scenarios;
 
@@ -30,7 +31,7 @@ public static class HotScenario
                 Id = $"{prefix}0-{i}",
                 OccurredAt = ctx.Anchor - TimeSpan.FromSeconds(rng.NextDouble() * 90 * 86400),
                 Channel = Channels[k], Type = Types[k],
-                Identifiers = [new IdentifierSpec("email", i % 3 == 0 ? MessySpelling.Email(rng, email) : email)],
+                Identifiers = [new IdentifierInput("email", i % 3 == 0 ? MessySpelling.Email(rng, email) : email)],
             };
         }
         var batch = o.BatchSizes[0];
@@ -41,7 +42,7 @@ public static class HotScenario
         ctx.AddIngest(phase, "into one profile", stats, "hot");
         await ctx.AddUsageAsync(phase, usage, n, ct).ConfigureAwait(false);
 
-        var (status, profile, body) = await ctx.Reads.LookupAsync(new IdentifierSpec("email", email), ct).ConfigureAwait(false);
+        var (status, profile, body) = await ctx.Reads.LookupAsync(new IdentifierInput("email", email), ct).ConfigureAwait(false);
         if (status != HttpStatusCode.OK || profile is null)
         {
             ctx.Report.Problem($"{phase}: lookup of the hot e-mail answered {(int)status}: {body}");

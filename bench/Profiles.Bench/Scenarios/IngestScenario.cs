@@ -1,3 +1,5 @@
+using Profiles.Contracts;
+
 namespace Profiles.Bench.Scenarios;
 
 /// <summary>
@@ -33,7 +35,7 @@ public static class IngestScenario
         var rng = new Random(o.Seed + 7);
         var paths = Enumerable.Range(0, Math.Min(8192, customers * 2))
             .Select(_ => pop.Customers[rng.Next(customers)])
-            .Select(c => NodeClient.LookupPath(new IdentifierSpec("email", MessySpelling.Email(rng, c.Email))))
+            .Select(c => NodeClient.LookupPath(new IdentifierInput("email", MessySpelling.Email(rng, c.Email))))
             .ToArray();
 
         var metricsBefore = (await NodeMetrics.MergesAsync(ctx.Reads, ct).ConfigureAwait(false)).Value;

@@ -4,6 +4,8 @@ using System.Net;
 using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json;
+using Profiles.Contracts;
+using Profiles.Contracts.Http;
 
 namespace Profiles.Bench.Scenarios;
 
@@ -46,7 +48,7 @@ public static class LiveScenario
             Id = $"{prefix}{c}-{k}",
             OccurredAt = ctx.Anchor - TimeSpan.FromSeconds(k),
             Channel = "web", Type = k == 0 ? "login" : "page_view",
-            Identifiers = [new IdentifierSpec("email", emails[c])],
+            Identifiers = [new IdentifierInput("email", emails[c])],
         };
 
         // 1. One touchpoint per customer.
@@ -100,7 +102,7 @@ public static class LiveScenario
         await ChurnAsync(ctx, sse, targets[0], LivePath(emails[0]), ct).ConfigureAwait(false);
     }
 
-    private static string LivePath(string email) => $"v1/profiles/live?{new IdentifierSpec("email", email).Query}";
+    private static string LivePath(string email) => ApiPaths.Live(new IdentifierInput("email", email));
 
     private static string Gauge(double? v) => v is { } x ? x.ToString("0.##", CultureInfo.InvariantCulture) : "n/a";
 

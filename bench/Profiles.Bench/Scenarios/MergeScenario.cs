@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Profiles.Contracts;
 
 namespace Profiles.Bench.Scenarios;
 
@@ -30,7 +31,7 @@ public static class MergeScenario
                     Id = i < n ? $"{prefix}0-{i}" : $"{prefix}1-{i - n}",
                     OccurredAt = ctx.Anchor - TimeSpan.FromSeconds(rng.NextDouble() * 90 * 86400),
                     Channel = "web", Type = i % 5 == 0 ? "add_to_cart" : "page_view",
-                    Identifiers = [new IdentifierSpec("email", i < n ? a : b)],
+                    Identifiers = [new IdentifierInput("email", i < n ? a : b)],
                 };
             rng.Shuffle(items);
             var stats = await Ui.WithProgress($"{phase} #{r + 1}: two profiles of {n:N0}", 2 * n,
@@ -38,8 +39,8 @@ public static class MergeScenario
             if (stats.Accepted + stats.Duplicate != 2 * n || stats.FailedRequests > 0)
                 ctx.Report.Problem($"{phase} #{r + 1}: building the two profiles: {stats.Accepted} accepted, {stats.Duplicate} duplicate, {stats.Rejected} rejected, {stats.FailedRequests} failed requests; {string.Join("; ", stats.Errors.Take(3))}");
 
-            var (sa, pa, _) = await ctx.Reads.LookupAsync(new IdentifierSpec("email", a), ct).ConfigureAwait(false);
-            var (sb, pb, _) = await ctx.Reads.LookupAsync(new IdentifierSpec("email", b), ct).ConfigureAwait(false);
+            var (sa, pa, _) = await ctx.Reads.LookupAsync(new IdentifierInput("email", a), ct).ConfigureAwait(false);
+            var (sb, pb, _) = await ctx.Reads.LookupAsync(new IdentifierInput("email", b), ct).ConfigureAwait(false);
             if (pa is null || pb is null || pa.Touchpoints != n || pb.Touchpoints != n || pa.ProfileId == pb.ProfileId)
                 ctx.Report.Problem($"{phase} #{r + 1}: before the merge: A {(int)sa} {pa}, B {(int)sb} {pb} (expected two profiles of {n})");
 
@@ -47,7 +48,7 @@ public static class MergeScenario
             {
                 Id = $"{prefix}2-0", OccurredAt = ctx.Anchor - TimeSpan.FromMinutes(5),
                 Channel = "web", Type = "login",
-                Identifiers = [new IdentifierSpec("email", " " + a.ToUpperInvariant()), new IdentifierSpec("email", b)],
+                Identifiers = [new IdentifierInput("email", " " + a.ToUpperInvariant()), new IdentifierInput("email", b)],
                 Traits = [JsonField.Text("firstName", "Merge")],
             };
             var json = new TouchpointJson();
@@ -65,8 +66,8 @@ public static class MergeScenario
             }
 
             // Right after the answer both e-mails must lead to one profile with everything.
-            var (s1, p1, _) = await ctx.Reads.LookupAsync(new IdentifierSpec("email", a), ct).ConfigureAwait(false);
-            var (s2, p2, _) = await ctx.Reads.LookupAsync(new IdentifierSpec("email", b), ct).ConfigureAwait(false);
+            var (s1, p1, _) = await ctx.Reads.LookupAsync(new IdentifierInput("email", a), ct).ConfigureAwait(false);
+            var (s2, p2, _) = await ctx.Reads.LookupAsync(new IdentifierInput("email", b), ct).ConfigureAwait(false);
             var expected = 2L * n + 1;
             if (p1 is null || p2 is null || p1.ProfileId != p2.ProfileId || p1.Touchpoints != expected)
             {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Profiles.Contracts;
 
 namespace Profiles.Bench.Scenarios;
 
@@ -42,8 +43,8 @@ public static class SplitScenario
                 OccurredAt = ctx.Anchor - TimeSpan.FromSeconds(rng.NextDouble() * 90 * 86400),
                 Channel = "web",
                 Type = i == 0 ? "login" : i % 5 == 0 ? "add_to_cart" : "page_view",
-                Identifiers = i == 0 ? [new IdentifierSpec("email", a), new IdentifierSpec("email", b)]
-                    : [new IdentifierSpec("email", i % 2 == 1 ? a : b)],
+                Identifiers = i == 0 ? [new IdentifierInput("email", a), new IdentifierInput("email", b)]
+                    : [new IdentifierInput("email", i % 2 == 1 ? a : b)],
             };
         }
         rng.Shuffle(items);
@@ -58,8 +59,8 @@ public static class SplitScenario
             return;
         }
 
-        var (_, joined) = await ctx.Reads.LookupDetailAsync(new IdentifierSpec("email", a), ct).ConfigureAwait(false);
-        var (_, joinedB) = await ctx.Reads.LookupDetailAsync(new IdentifierSpec("email", b), ct).ConfigureAwait(false);
+        var (_, joined) = await ctx.Reads.LookupDetailAsync(new IdentifierInput("email", a), ct).ConfigureAwait(false);
+        var (_, joinedB) = await ctx.Reads.LookupDetailAsync(new IdentifierInput("email", b), ct).ConfigureAwait(false);
         if (joined is null || joinedB is null || joined.ProfileId != joinedB.ProfileId || joined.Touchpoints != n || joined.Count("email") != 2)
         {
             ctx.Report.Problem($"{Phase}: before the split, A -> {joined}, B -> {joinedB} (expected one profile of {n} touchpoints holding both e-mails)");
@@ -122,8 +123,8 @@ public static class SplitScenario
                 break;
             }
 
-            var (sa, pa) = await ctx.Reads.LookupDetailAsync(new IdentifierSpec("email", a), ct).ConfigureAwait(false);
-            var (sb, pb) = await ctx.Reads.LookupDetailAsync(new IdentifierSpec("email", b), ct).ConfigureAwait(false);
+            var (sa, pa) = await ctx.Reads.LookupDetailAsync(new IdentifierInput("email", a), ct).ConfigureAwait(false);
+            var (sb, pb) = await ctx.Reads.LookupDetailAsync(new IdentifierInput("email", b), ct).ConfigureAwait(false);
             if (pa is null || pb is null || pa.ProfileId == pb.ProfileId || pa.Touchpoints + pb.Touchpoints != n
                 || pa.Count("email") != 1 || pb.Count("email") != 1
                 || !parts.Select(p => p.ProfileId).Order(StringComparer.Ordinal).SequenceEqual(new[] { pa.ProfileId, pb.ProfileId }.Order(StringComparer.Ordinal)))
@@ -161,8 +162,8 @@ public static class SplitScenario
             ctx.Report.Add(Phase, $"relink {cycle} (POST relink)", relink.Ms, "ms",
                 note: one is null ? $"answered {(int)relink.Status}" : $"200 with {one.Count} profile(s) of {string.Join(" + ", one.Select(p => p.Touchpoints.ToString("N0")))} touchpoints");
             AddRedis(ctx, $"relink {cycle}", relink, backgroundPerSecond);
-            var (_, ra) = await ctx.Reads.LookupDetailAsync(new IdentifierSpec("email", a), ct).ConfigureAwait(false);
-            var (_, rb) = await ctx.Reads.LookupDetailAsync(new IdentifierSpec("email", b), ct).ConfigureAwait(false);
+            var (_, ra) = await ctx.Reads.LookupDetailAsync(new IdentifierInput("email", a), ct).ConfigureAwait(false);
+            var (_, rb) = await ctx.Reads.LookupDetailAsync(new IdentifierInput("email", b), ct).ConfigureAwait(false);
             if (one is not [{ } whole] || whole.Touchpoints != n || ra is null || rb is null || ra.ProfileId != rb.ProfileId
                 || ra.ProfileId != whole.ProfileId || ra.Count("email") != 2)
             {

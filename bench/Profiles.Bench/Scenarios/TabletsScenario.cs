@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Profiles.Contracts;
 
 namespace Profiles.Bench.Scenarios;
 
@@ -32,10 +33,10 @@ public static class TabletsScenario
         var tablets = (customers + CustomersPerTablet - 1) / CustomersPerTablet;
 
         var prefix = $"bench-{o.Seed}-tab-";
-        IdentifierSpec Email(int c) => new("email", $"tab.{o.Seed}.{c}@bench-tablets.example");
-        IdentifierSpec Crm(int c) => new("crm_id", $"TCRM-{o.Seed}-{c}");
-        IdentifierSpec Cookie(int c) => new("cookie", $"tck-{o.Seed}-{c}");
-        IdentifierSpec Tablet(int t) => new("device_id", $"TAB-{o.Seed}-{t}");
+        IdentifierInput Email(int c) => new("email", $"tab.{o.Seed}.{c}@bench-tablets.example");
+        IdentifierInput Crm(int c) => new("crm_id", $"TCRM-{o.Seed}-{c}");
+        IdentifierInput Cookie(int c) => new("cookie", $"tck-{o.Seed}-{c}");
+        IdentifierInput Tablet(int t) => new("device_id", $"TAB-{o.Seed}-{t}");
         DateTimeOffset At() => ctx.Anchor - TimeSpan.FromSeconds(rng.NextDouble() * 90 * 86400);
         var items = new List<TouchpointSpec>(customers * (2 + logins));
         for (var c = 0; c < customers; c++)
