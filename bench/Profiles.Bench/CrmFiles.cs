@@ -1,5 +1,4 @@
 using CsvHelper;
-using Profiles.Contracts;
 using Profiles.Core.Identifiers;
 
 namespace Profiles.Bench;

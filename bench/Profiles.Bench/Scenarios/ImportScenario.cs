@@ -145,10 +145,9 @@ public static partial class ImportScenario
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, ctx.Options.ImportParallel).Select(_ => Task.Run(async () =>
             {
-                var scratch = new ResponseBuffer();
                 while (Interlocked.Increment(ref next) is var i && i < batches.Count)
                 {
-                    await Replayer.SendAsync(ctx.Writes, batches[i].Body, batches[i].Rows.Count, scratch, stats, ct).ConfigureAwait(false);
+                    await Replayer.SendAsync(ctx.Writes, batches[i].Body, batches[i].Rows.Count, stats, ct).ConfigureAwait(false);
                     progress(batches[i].Rows.Count);
                 }
             }, ct))).ConfigureAwait(false);
