@@ -22,6 +22,15 @@ public sealed class Api(HttpClient http, bool retryUnavailable = false, Func<str
     /// <summary>The same calls, reads answered 503 sent again for up to about 10 s.</summary>
     public Api RetryingUnavailable() => new(http, retryUnavailable: true, serverLog);
 
+    /// <summary>Sends touchpoints typed, as the import and the benchmark do, and checks that the node took the request.</summary>
+    public async Task<TouchpointResult[]> IngestAsync(IReadOnlyList<TouchpointInput> touchpoints)
+    {
+        var answer = await Client.IngestAsync(touchpoints);
+        Assert.True(answer.Succeeded, answer.Succeeded ? null : Unexpected(answer.Call, answer.Status, answer.Problem.Detail));
+        return answer.Value;
+    }
+
+    /// <summary>Sends <paramref name="body"/> as JSON, whatever it holds, and checks that the node took the request.</summary>
     public async Task<JsonArray> IngestAsync(object body)
     {
         var (status, json) = await PostAsync(JsonSerializer.Serialize(body));

@@ -7,8 +7,9 @@ namespace Profiles.Contracts.Http;
 /// <summary>
 /// The HTTP API (docs/API.md) as .NET code calls it, with the records the node answers in: the import, the benchmark
 /// and the tests speak to a node through it. A call the node answers gives an <see cref="ApiResult{T}"/>, its value or
-/// the status and problem it was refused with; a node that cannot be reached throws as <see cref="HttpClient"/> does
-/// (<see cref="HttpRequestException"/>, or a <see cref="TaskCanceledException"/> for its time-out).
+/// the status and problem it was refused with. A node that cannot be reached throws as <see cref="HttpClient"/> does
+/// (<see cref="HttpRequestException"/>, or a <see cref="TaskCanceledException"/> for its time-out), and a success
+/// whose body is not the API's JSON throws <see cref="JsonException"/>.
 /// </summary>
 /// <param name="http">Addresses the node by its <see cref="HttpClient.BaseAddress"/>; the caller owns and disposes it.</param>
 /// <param name="apiKey">Sent as <c>Authorization: Bearer</c> with every call (docs/API.md, "API keys and roles").</param>
@@ -22,12 +23,10 @@ public sealed class ProfilesHttpClient(HttpClient http, string? apiKey = null)
     /// deliberately not what the API takes.</summary>
     public HttpClient Http => http;
 
-    /// <exception cref="JsonException">The node's answer is not the API's JSON.</exception>
     public Task<ApiResult<TouchpointResult[]>> IngestAsync(IReadOnlyList<TouchpointInput> touchpoints, CancellationToken ct = default) =>
         IngestAsync(JsonSerializer.SerializeToUtf8Bytes(touchpoints, ApiJson.Options), ct);
 
     /// <param name="touchpoints">The UTF-8 JSON array <c>POST /v1/touchpoints</c> takes, written by the caller.</param>
-    /// <exception cref="JsonException">The node's answer is not the API's JSON.</exception>
     public Task<ApiResult<TouchpointResult[]>> IngestAsync(ReadOnlyMemory<byte> touchpoints, CancellationToken ct = default) =>
         SendAsync<TouchpointResult[]>(HttpMethod.Post, ApiPaths.Touchpoints, new ReadOnlyMemoryContent(touchpoints), ct);
 
