@@ -63,7 +63,7 @@ public sealed class Options
     public IReadOnlyList<int> BatchSizes => Batches.Count == 0 ? [100] : Batches;
 
     public static string Usage => $$"""
-        Profiles.Bench — load generator for Profiles nodes (HTTP contract sections 2 and 3).
+        Profiles.Bench — load generator for Profiles nodes (the HTTP API: touchpoints in, profiles out).
 
           --target URL            node base address, repeatable or comma-separated (default http://127.0.0.1:5080)
           --scenario NAME         ingest | hot | merge | split | scale | import | live | client | all | tablets   (default ingest;

@@ -4,7 +4,7 @@ using Profiles.Testing;
 
 namespace Profiles.Cluster.Tests;
 
-/// <summary>Contract section 4: what must always hold, on a cluster of two silos.</summary>
+/// <summary>What always holds (docs/API.md), on a cluster of two silos.</summary>
 [Collection(ClusterCollection.Name)]
 public class IdentityResolutionTests(ClusterFixture fixture)
 {

@@ -34,7 +34,7 @@ public sealed record ExpectedStats(
         return Of([.. surviving.Select(p => (IReadOnlyList<TouchpointSpec>)[.. p.TouchpointIds.Select(id => byId[id])])]);
     }
 
-    /// <summary>GET /v1/stats on each node answers these figures within the 5 s the contract gives after the last
+    /// <summary>GET /v1/stats on each node answers these figures within 5 s of the last
     /// write (a merge's standings may be reported just after its touchpoint's answer).</summary>
     public async Task AssertAnsweredByAsync(params NodeProcess[] nodes)
     {

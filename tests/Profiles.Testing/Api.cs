@@ -7,9 +7,10 @@ using Profiles.Contracts.Http;
 
 namespace Profiles.Testing;
 
-/// <summary>The calls of the HTTP API as a test makes them. <see cref="Client"/> makes the typed calls, as the import
-/// and the benchmark do; the other members answer the status and the parsed body, for assertions on the exact wire
-/// shape, and <see cref="PostAsync"/> sends any body, a malformed one included. All go through one HttpClient.</summary>
+/// <summary>The calls of the HTTP API (docs/API.md) as a test makes them. <see cref="Client"/> makes the typed calls,
+/// as the import and the benchmark do; the other members answer the status and the parsed body, for assertions on the
+/// exact wire shape, and <see cref="PostAsync"/> sends any body, a malformed one included. All go through one
+/// HttpClient.</summary>
 /// <param name="http">The node's client.</param>
 /// <param name="retryUnavailable">Reads answered 503 are sent again, for up to about 10 s, as the answer's detail tells
 /// a client to: for checking what a cluster holds once it has been through a fault, not for timing it.</param>

@@ -9,7 +9,7 @@ using Profiles.Contracts;
 namespace Profiles.Bench.Scenarios;
 
 /// <summary>
-/// Issue 13: the .NET client (<c>Profiles.Client</c>) against the HTTP API in the same run.
+/// The .NET client (<c>Profiles.Client</c>) against the HTTP API in the same run.
 /// <list type="number">
 /// <item>One touchpoint (an e-mail) for each of <c>--client-watchers</c> fresh customers, over HTTP.</item>
 /// <item><c>--client-lookups</c> lookups of those e-mails through the client and as many over HTTP (the response

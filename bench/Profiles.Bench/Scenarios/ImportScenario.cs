@@ -7,7 +7,7 @@ using Profiles.Import;
 namespace Profiles.Bench.Scenarios;
 
 /// <summary>
-/// Issue 16: the CRM onboarding import against the node's own ingest rate for the same rows. Per round, two CRM
+/// The CRM onboarding import against the node's own ingest rate for the same rows. Per round, two CRM
 /// files of <c>--import-rows</c> customers each, alike but for their customers: one is turned into request bodies
 /// by the import's own code and posted directly (batches of 1000, <c>--import-parallel</c> requests at once), the
 /// other is imported by the tool run as a user runs it, with the same parallelism. Each file's web logins are sent

@@ -42,7 +42,7 @@ public static class IngestScenario
         var metricsBefore = (await NodeMetrics.MergesAsync(ctx.Reads, ct).ConfigureAwait(false)).Value;
         var redisBefore = ctx.Redis is { } rp ? await rp.InfoAsync().ConfigureAwait(false) : null;
         var meter = ctx.Meter();
-        // With one node, its GC pauses are lined up with the lookups (issue 14: what the lookup p99 waits for).
+        // With one node, its GC pauses are lined up with the lookups: what the lookup p99 waits for (docs/PERFORMANCE.md).
         string? noTrace = "the node's GC pauses are traced when one --node-pid is given";
         await using var gcTrace = o.NodePids.Count == 1 ? NodeGcTrace.TryStart(o.NodePids[0], out noTrace) : null;
         using var stopLookups = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -139,7 +139,7 @@ public static class IngestScenario
     }
 
     /// <summary>The storefront's reads on a node that has finished ingesting (past the 30 s snapshot interval): the
-    /// whole profile, then only its computed traits and audiences (contract section 7).</summary>
+    /// whole profile, then only its computed traits and audiences (<c>fields=computed,audiences</c>).</summary>
     private static async Task IdleLookupsAsync(BenchContext ctx, string phase, IdentifierInput[] emails, CancellationToken ct)
     {
         var o = ctx.Options;

@@ -10,7 +10,7 @@ using Profiles.Contracts.Http;
 namespace Profiles.Bench.Scenarios;
 
 /// <summary>
-/// Issue 6: latency from a touchpoint's <c>200</c> to the matching server-sent event on the wire, and what
+/// Latency from a touchpoint's <c>200</c> to the matching server-sent event on the wire, and what
 /// connect/disconnect churn leaves behind.
 /// <list type="number">
 /// <item>One touchpoint for each of <c>--live-subscribers</c> fresh customers (one e-mail each).</item>

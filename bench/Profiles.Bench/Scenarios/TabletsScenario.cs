@@ -4,7 +4,7 @@ using Profiles.Contracts;
 namespace Profiles.Bench.Scenarios;
 
 /// <summary>
-/// Shared shop tablets (issue 18): C customers, each with a CRM row (<c>crm_id</c> + e-mail), a web login (<c>cookie</c> +
+/// Shared shop tablets (canonical resolution under concurrent writers): C customers, each with a CRM row (<c>crm_id</c> + e-mail), a web login (<c>cookie</c> +
 /// e-mail) and <c>--tablet-logins</c> logins on a shop tablet (<c>device_id</c> + e-mail) that 5 customers share, sent
 /// in a seeded random order by <c>--writers</c> with the node's shipped identity rules. Wherever two customers' tablet
 /// logins arrive before their CRM rows, the tablet first joins them and the CRM rows then refuse the join: the

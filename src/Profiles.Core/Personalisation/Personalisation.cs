@@ -3,7 +3,7 @@ using Profiles.Core.Touchpoints;
 
 namespace Profiles.Core.Personalisation;
 
-/// <summary>Computed traits and audiences as configured (contract section 7).</summary>
+/// <summary>Computed traits and audiences as configured (docs/PERSONALISATION.md).</summary>
 public sealed class Personalisation(ComputedTraits computed, Audiences audiences)
 {
     public static readonly Personalisation None = new(ComputedTraits.None, Audiences.None);

@@ -38,7 +38,7 @@ public sealed class ProfileGrain(
 {
     // A snapshot only spares an activation folding the journey's tail again, so it is written seldom: at 5 s, a
     // customer sending a touchpoint every few seconds had the whole state serialised and written after nearly each
-    // one (issue 14, docs/PERFORMANCE.md). After a crash an activation folds in at most this much of its journey.
+    // one (docs/PERFORMANCE.md). After a crash an activation folds in at most this much of its journey.
     private static readonly TimeSpan SnapshotInterval = TimeSpan.FromSeconds(30);
 
     // A resolution that holds a profile longer than this may have died with its node: callers turned away or answered

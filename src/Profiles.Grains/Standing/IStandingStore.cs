@@ -4,7 +4,7 @@ namespace Profiles.Grains.Standing;
 
 /// <summary>
 /// Where profiles report their standing, and where the cluster-wide figures are read: statistics and audience
-/// membership, kept exact without scanning profiles (contract sections 7 and 9).
+/// membership, kept exact without scanning profiles (docs/API.md, "Statistics"; docs/PERSONALISATION.md).
 /// </summary>
 public interface IStandingStore
 {
