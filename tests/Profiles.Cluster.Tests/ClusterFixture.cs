@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
+using Profiles.Contracts;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains;
 using Profiles.Grains.Abstractions;
@@ -59,9 +60,9 @@ public sealed class TwoSiloCluster : IAsyncDisposable
 
     public Task<IngestOutcome[]> IngestAsync(params Touchpoint[] touchpoints) => Ingestor(0).IngestAsync(touchpoints);
 
-    public Task<ProfileSnapshot> LookupAsync(string type, string value) => LookupAsync(new IdentifierSpec(type, value));
+    public Task<ProfileSnapshot> LookupAsync(string type, string value) => LookupAsync(new IdentifierInput(type, value));
 
-    public async Task<ProfileSnapshot> LookupAsync(IdentifierSpec identifier) =>
+    public async Task<ProfileSnapshot> LookupAsync(IdentifierInput identifier) =>
         await Reader().FindByIdentifierAsync(TestIdentifiers.Read(identifier).Key)
         ?? throw new Xunit.Sdk.XunitException($"No profile for {identifier}");
 

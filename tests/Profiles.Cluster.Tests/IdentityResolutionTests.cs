@@ -1,3 +1,4 @@
+using Profiles.Contracts;
 using Profiles.Core.Touchpoints;
 using Profiles.Testing;
 
@@ -91,7 +92,7 @@ public class IdentityResolutionTests(ClusterFixture fixture)
         await Replay(fixture.Cluster, Shuffled(specs, seed: 1), writers: 16, batch: 25);
 
         var expected = new GroundTruth(specs);
-        var profileOf = new Dictionary<IdentifierSpec, string>();
+        var profileOf = new Dictionary<IdentifierInput, string>();
         foreach (var identifier in expected.Identifiers)
         {
             profileOf[identifier] = (await fixture.Cluster.LookupAsync(identifier)).ProfileId;

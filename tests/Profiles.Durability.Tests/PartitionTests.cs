@@ -1,4 +1,5 @@
 using System.Net;
+using Profiles.Contracts.Http;
 using Profiles.Testing;
 using Xunit.Abstractions;
 
@@ -96,7 +97,7 @@ public class PartitionTests(ITestOutputHelper output)
         var deadline = scene.Clock.Elapsed + TimeSpan.FromSeconds(10);
         while (scene.Clock.Elapsed < deadline)
         {
-            var (lookup, _) = await scene.Victim.Api.GetAsync($"/v1/profiles/lookup?{identifier.Query}");
+            var (lookup, _) = await scene.Victim.Api.GetAsync(ApiPaths.Lookup(identifier));
             var (ingest, _) = await scene.Victim.Api.PostAsync(touchpoint);
             var (ready, _) = await scene.Victim.Api.GetAsync("/health/ready");
             if (new[] { lookup, ingest, ready }.All(status => status == HttpStatusCode.ServiceUnavailable)) return scene.Clock.Elapsed;

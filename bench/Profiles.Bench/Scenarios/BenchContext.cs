@@ -1,7 +1,7 @@
 namespace Profiles.Bench.Scenarios;
 
 /// <summary>What every scenario shares: options, the report, an HTTP client for writes and one for lookups.</summary>
-public sealed class BenchContext(Options options, Report report, NodeClient writes, NodeClient reads)
+public sealed class BenchContext(Options options, Report report, Nodes writes, Nodes reads)
 {
     /// <summary>Past the interval at which a node writes a changed profile's snapshot (30 s, ProfileGrain's
     /// SnapshotInterval): what Redis holds and did is counted once the last snapshots of a phase are written.</summary>
@@ -9,8 +9,8 @@ public sealed class BenchContext(Options options, Report report, NodeClient writ
 
     public Options Options { get; } = options;
     public Report Report { get; } = report;
-    public NodeClient Writes { get; } = writes;
-    public NodeClient Reads { get; } = reads;
+    public Nodes Writes { get; } = writes;
+    public Nodes Reads { get; } = reads;
     public DateTimeOffset Anchor { get; } = RetailPopulation.DefaultAnchor;
     public bool Failed { get; set; }
 

@@ -1,4 +1,5 @@
 using Profiles.Core.Profiles;
+using Profiles.Core.Touchpoints;
 
 namespace Profiles.Core.Personalisation;
 
@@ -38,17 +39,6 @@ public sealed class Personalisation(ComputedTraits computed, Audiences audiences
 public sealed record PersonalisedValues(string[] Names, ComputedValue[] Computed, string[] Audiences)
 {
     public static readonly PersonalisedValues None = new([], [], []);
-}
-
-/// <summary>Which channels are online and which offline (docs/API.md, "Statistics"); any other channel is neither.</summary>
-public static class ChannelKinds
-{
-    private static readonly HashSet<string> Online = new(StringComparer.Ordinal) { "web", "app", "email", "sms", "chat", "social" };
-    private static readonly HashSet<string> Offline = new(StringComparer.Ordinal) { "store", "call_center", "crm" };
-
-    public static bool IsOnline(string channel) => Online.Contains(channel);
-
-    public static bool IsOffline(string channel) => Offline.Contains(channel);
 }
 
 /// <summary>A profile holding only identifiers of these types is not <c>identified</c>.</summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using Profiles.Core.Personalisation;
 using Profiles.Core.Profiles;
+using Profiles.Core.Touchpoints;
 
 namespace Profiles.Grains.Standing;
 
