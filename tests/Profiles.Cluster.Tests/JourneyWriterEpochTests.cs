@@ -1,8 +1,5 @@
-using Microsoft.Extensions.Options;
 using Profiles.Core.Touchpoints;
-using Profiles.Grains.Changes;
 using Profiles.Grains.Journey;
-using Profiles.Grains.Standing;
 using Profiles.Grains.Writes;
 using StackExchange.Redis;
 
@@ -23,7 +20,7 @@ public sealed class JourneyWriterEpochTests(RedisClusterFixture fixture)
     [MemberData(nameof(Stores))]
     public async Task An_activation_replaced_by_a_later_one_can_no_longer_append(string store)
     {
-        var (journeys, writer, redis) = await OpenStoreAsync(store);
+        var (journeys, writer, _, redis) = await fixture.OpenStoresAsync(store);
         await using var _ = redis;
         var profileId = $"p-{Guid.NewGuid():n}";
 
@@ -53,21 +50,13 @@ public sealed class JourneyWriterEpochTests(RedisClusterFixture fixture)
     [MemberData(nameof(Stores))]
     public async Task Reading_a_profile_that_does_not_exist_writes_nothing(string store)
     {
-        var (journeys, writer, redis) = await OpenStoreAsync(store);
+        var (journeys, writer, _, redis) = await fixture.OpenStoresAsync(store);
         await using var _ = redis;
         var profileId = $"p-{Guid.NewGuid():n}";
 
         Assert.Equal(0, (await journeys.OpenAsync(profileId, 0)).WriterEpoch);
         Assert.Equal(0, (await journeys.OpenAsync(profileId, 0)).WriterEpoch);
         if (redis is not null) Assert.False(await redis.GetDatabase().KeyExistsAsync(Grains.Storage.RedisLayout.JourneyTouchpoints(profileId)));
-    }
-
-    private async Task<(IJourneyStore Journeys, ProfileWriter Writer, ConnectionMultiplexer? Redis)> OpenStoreAsync(string store)
-    {
-        if (store == "redis") return await fixture.OpenJourneyStoreAsync();
-        var feed = new InMemoryChangeFeed(Options.Create(new ChangeFeedOptions()), TimeProvider.System);
-        var journeys = new InMemoryJourneyStore(new InMemoryStandingStore(feed), feed, TimeProvider.System);
-        return (journeys, new ProfileWriter(journeys, TimeProvider.System), null);
     }
 
     private static Touchpoint Touchpoint(string id) => new(id, DateTimeOffset.UtcNow, "web", "page_view", [], [], null);

@@ -80,7 +80,7 @@ public sealed class StoredTouchpointTests(RedisClusterFixture fixture)
     [Fact]
     public async Task A_journey_mixing_json_and_compact_touchpoints_reads_whole_and_in_order()
     {
-        var (journeys, writer, redis) = await fixture.OpenJourneyStoreAsync();
+        var (journeys, writer, _, redis) = await fixture.OpenStoresAsync("redis");
         await using var _ = redis;
         var profileId = $"p-{Guid.NewGuid():n}";
         var older = LegacyTouchpoint;
@@ -98,7 +98,7 @@ public sealed class StoredTouchpointTests(RedisClusterFixture fixture)
     [Fact]
     public async Task Random_touchpoints_appended_and_rewritten_in_redis_read_back_exactly()
     {
-        var (journeys, writer, redis) = await fixture.OpenJourneyStoreAsync();
+        var (journeys, writer, _, redis) = await fixture.OpenStoresAsync("redis");
         await using var _ = redis;
         var profileId = $"p-{Guid.NewGuid():n}";
         var random = new Random(7);

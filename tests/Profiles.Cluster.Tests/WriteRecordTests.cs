@@ -27,7 +27,7 @@ public sealed class WriteRecordTests(RedisClusterFixture fixture)
     [MemberData(nameof(Stores))]
     public async Task A_standing_counts_once_whether_reported_again_or_stepped_from_a_standing_the_store_no_longer_holds(string store)
     {
-        var (journeys, writer, standings, redis) = await OpenAsync(store);
+        var (journeys, writer, standings, redis) = await fixture.OpenStoresAsync(store);
         await using var _ = redis;
         var profileId = $"p-{Guid.NewGuid():n}";
         var audience = $"a{Guid.NewGuid():n}";
@@ -69,7 +69,7 @@ public sealed class WriteRecordTests(RedisClusterFixture fixture)
     [Fact]
     public async Task Concurrent_writes_of_one_shard_share_script_calls_and_each_lands_once()
     {
-        var (journeys, writer, _, redis) = await OpenAsync("redis");
+        var (journeys, writer, _, redis) = await fixture.OpenStoresAsync("redis");
         await using var _ = redis;
         var shard = Random.Shared.Next(Shards.Count);
         string[] profileIds = [.. Enumerable.Range(0, 100_000).Select(_ => $"p-{Guid.NewGuid():n}").Where(id => Shards.Of(id) == shard).Take(300)];
@@ -136,19 +136,6 @@ public sealed class WriteRecordTests(RedisClusterFixture fixture)
     }
 
     private static readonly FeedClock Clock = new(Options.Create(new ChangeFeedOptions()), TimeProvider.System);
-
-    private async Task<(IJourneyStore Journeys, ProfileWriter Writer, IStandingStore Standings, ConnectionMultiplexer? Redis)> OpenAsync(string store)
-    {
-        if (store == "redis")
-        {
-            var (journeys, writer, redis) = await fixture.OpenJourneyStoreAsync();
-            return (journeys, writer, new RedisStandingStore(redis), redis);
-        }
-        var feed = new InMemoryChangeFeed(Options.Create(new ChangeFeedOptions()), TimeProvider.System);
-        var standings = new InMemoryStandingStore(feed);
-        var memory = new InMemoryJourneyStore(standings, feed, TimeProvider.System);
-        return (memory, new ProfileWriter(memory, TimeProvider.System), standings, null);
-    }
 
     private static async Task AssertAddedAsync(IStandingStore standings, StandingTotals before, long profiles, long identified, long touchpoints)
     {

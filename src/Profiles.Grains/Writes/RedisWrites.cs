@@ -15,8 +15,10 @@ namespace Profiles.Grains.Writes;
 /// </summary>
 public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock) : IWriteStore
 {
-    /// <summary>At most about this many arguments in one call, so that no batch holds Redis up for long.</summary>
-    private const int BatchArguments = 16 * 1024;
+    /// <summary>A batch closes past this many arguments: its argument array (about 32 bytes an argument) then stays under the
+    /// runtime's large-object threshold of 85,000 bytes, whose allocations cost full garbage collections, and no batch
+    /// holds Redis up for long.</summary>
+    private const int BatchArguments = 2_000;
 
     private static readonly string Script = ReadScript();
 
