@@ -89,7 +89,7 @@ public sealed class StoredTouchpointTests(RedisClusterFixture fixture)
         await writer.AppendAsync(profileId, opened.WriterEpoch, [older, later], null, null);
 
         // The older touchpoint as the previous version stored it.
-        await redis.GetDatabase().HashSetAsync(RedisLayout.JourneyTouchpoints(profileId), older.Id, LegacyJson);
+        await redis!.GetDatabase().HashSetAsync(RedisLayout.JourneyTouchpoints(profileId), older.Id, LegacyJson);
 
         Assert.Equal([Exactly(older), Exactly(later)], (await journeys.OpenAsync(profileId, 0)).Missed.Select(Exactly));
         Assert.Equal([Exactly(later), Exactly(older)], (await journeys.ReadPageAsync([profileId], null, 10)).Select(Exactly));
