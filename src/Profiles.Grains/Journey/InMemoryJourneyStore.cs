@@ -45,7 +45,7 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
                 var touchpoint = write.Appended[i];
                 if (!_ownerByTouchpointId.TryAdd(touchpoint.Id, profileId)) continue;
                 journey.Add(touchpoint);
-                feed.Append(profileId, ProfileWrite.ChangeOf(profileId, touchpoint, at));
+                feed.Append(profileId, TouchpointChange.Of(profileId, touchpoint, at));
                 isNew[i] = true;
             }
             switch (write.Journey)

@@ -29,9 +29,6 @@ public sealed record ProfileWrite(
     /// <summary>A standing report with its changes, and nothing else.</summary>
     public static ProfileWrite Report(string profileId, StandingStep step, IReadOnlyList<ProfileChange> changes) =>
         new(profileId, null, [], step, changes, JourneyChange.None);
-
-    /// <summary>The <c>touchpoint</c> change an appended touchpoint puts in the feed, when it is new.</summary>
-    public static ProfileChange ChangeOf(string profileId, Touchpoint touchpoint, DateTimeOffset at) => TouchpointChange.Of(profileId, touchpoint, at);
 }
 
 /// <summary>What a write does to the journey besides appending.</summary>

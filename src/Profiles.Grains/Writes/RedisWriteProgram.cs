@@ -48,7 +48,7 @@ internal sealed class RedisWriteProgram(FeedClock clock)
             Op("rpush", log, touchpoint.Id);
             Op("zadd", order, 0, RedisJourneyStore.OrderMember(JourneyPosition.Of(touchpoint)));
             Op("hset", touchpoints, touchpoint.Id, StoredTouchpoint.Encode(touchpoint));
-            Feed(changes, ProfileWrite.ChangeOf(write.ProfileId, touchpoint, at));
+            Feed(changes, TouchpointChange.Of(write.ProfileId, touchpoint, at));
         }
         switch (write.Journey)
         {
