@@ -23,7 +23,7 @@ public enum ProfileReplyKind
 /// <summary>
 /// The one reply of profile-grain calls: done, forwarded to another profile, refused by a limit, or erased.
 /// A merged-away profile keeps answering <see cref="ProfileReplyKind.Forwarded"/> (its union-find parent link);
-/// <see cref="ProfileForwarding.CallAsync{TReply}"/> is the one place that follows those pointers.
+/// <see cref="ProfileForwarding.CallAsync{TRole, TReply}"/> is the one place that follows those pointers.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ProfileReply")]
 public record ProfileReply([property: Id(0)] ProfileReplyKind Kind, [property: Id(1)] string ProfileId)
@@ -59,12 +59,13 @@ public static class ProfileForwarding
     /// <summary>Makes <paramref name="call"/> on <paramref name="profileId"/> and, while the profile answers
     /// <see cref="ProfileReplyKind.Forwarded"/>, on the profile it was merged into. Merges only ever move a profile to
     /// a smaller id, so this ends.</summary>
-    public static async Task<TReply> CallAsync<TReply>(this IGrainFactory grains, string profileId, Func<IProfileGrain, Task<TReply>> call)
+    public static async Task<TReply> CallAsync<TRole, TReply>(this IGrainFactory grains, string profileId, Func<TRole, Task<TReply>> call)
+        where TRole : IGrainWithStringKey
         where TReply : ProfileReply
     {
         while (true)
         {
-            var reply = await call(grains.ByKey<IProfileGrain>(profileId));
+            var reply = await call(grains.ByKey<TRole>(profileId));
             if (reply.Kind != ProfileReplyKind.Forwarded) return reply;
             profileId = reply.ProfileId;
         }

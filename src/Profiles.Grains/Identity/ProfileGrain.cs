@@ -17,7 +17,7 @@ namespace Profiles.Grains.Identity;
 /// <summary>
 /// A unified customer: where a profile is merged. Not reentrant: each call runs alone, so the fold, the
 /// forwarding pointer, the identity rule limits and the journey log stay consistent without locks. The only
-/// calls it makes are <see cref="IProfileGrain.Absorb"/> on a strictly smaller profile id.
+/// calls it makes are <see cref="IProfileMerge.Absorb"/> on a strictly smaller profile id.
 /// Touchpoints are durable once the journey store has them, so applying them does not wait for a state
 /// write: the snapshot is written at most every half minute while it changes (and on deactivation), and an
 /// activation folds in whatever the journey holds beyond it. Merges write at once: their content is in no log.
@@ -534,7 +534,7 @@ public sealed class ProfileGrain(
         while (true)
         {
             if (string.CompareOrdinal(survivorId, Id) >= 0) return ProfileReply.Retry(survivorId);
-            var reply = await GrainFactory.ByKey<IProfileGrain>(survivorId).Absorb(loser);
+            var reply = await GrainFactory.ByKey<IProfileMerge>(survivorId).Absorb(loser);
             if (reply.Kind != ProfileReplyKind.Forwarded) return reply;
             survivorId = reply.ProfileId;
         }

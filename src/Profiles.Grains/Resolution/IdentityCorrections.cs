@@ -49,7 +49,7 @@ public sealed class IdentityCorrections(IGrainFactory grains, ProfileReader read
     private async Task RecordAsync(string profileId, Touchpoint entry)
     {
         var started = time.GetTimestamp();
-        while ((await grains.CallAsync(profileId, profile => profile.RecordOperatorEntry(entry.AsImmutable()))).Kind == ProfileReplyKind.Retry)
+        while ((await grains.CallAsync(profileId, (IProfileIngest profile) => profile.RecordOperatorEntry(entry.AsImmutable()))).Kind == ProfileReplyKind.Retry)
         {
             if (time.GetElapsedTime(started) > GiveUpAfter) throw new TimeoutException("The profile stayed held by a resolution.");
             await Task.Delay(TimeSpan.FromMilliseconds(50));

@@ -32,7 +32,7 @@ public sealed class ProfileReader(IGrainFactory grains, IdentifierCache cache, I
 
     /// <summary>A read that waits out a resolution holding the profile (usually milliseconds).</summary>
     /// <exception cref="TimeoutException">The profile stayed held (answered 503: retry).</exception>
-    private async Task<ProfileReply<T>> ReadAsync<T>(string profileId, Func<IProfileGrain, Task<ProfileReply<T>>> read)
+    private async Task<ProfileReply<T>> ReadAsync<T>(string profileId, Func<IProfileRead, Task<ProfileReply<T>>> read)
     {
         var started = Stopwatch.GetTimestamp();
         while (true)
@@ -62,7 +62,7 @@ public sealed class ProfileReader(IGrainFactory grains, IdentifierCache cache, I
     /// <param name="findHolder">The surviving profile of a profile id if it holds the identifier. An identifier
     /// takes its profile just before its first touchpoint lands; until that touchpoint is in the profile, the link
     /// is not made and the identifier stays unknown.</param>
-    private async Task<T?> FindByIdentifierAsync<T>(string identifierKey, Func<string, Task<T?>> findHolder) where T : class, IProfileRead
+    private async Task<T?> FindByIdentifierAsync<T>(string identifierKey, Func<string, Task<T?>> findHolder) where T : class, IProfileReadResult
     {
         if (cache.TryGet(identifierKey, out var remembered))
         {

@@ -196,7 +196,7 @@ public sealed class ResolutionGrain(
         return prior.HeldKeys.Where(key => !kept.Contains(key) && groupOf.ContainsKey(key)).ToDictionary(key => key, key => groupOf[key], StringComparer.Ordinal);
     }
 
-    private IProfileGrain Profile(string profileId) => GrainFactory.ByKey<IProfileGrain>(profileId);
+    private IProfileResolutionTarget Profile(string profileId) => GrainFactory.ByKey<IProfileResolutionTarget>(profileId);
 }
 
 [GenerateSerializer, Alias("ResolutionState")]

@@ -108,7 +108,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
 
     private async Task<bool> AllMadeBeforeAsync(string profileId, IdentityLink link)
     {
-        var lastLinks = await grains.CallAsync(profileId, profile => profile.GetLastLinks());
+        var lastLinks = await grains.CallAsync(profileId, (IProfileResolutionTarget profile) => profile.GetLastLinks());
         return lastLinks.IsDone && _linkOrder.AllMadeBefore(lastLinks.Result, link);
     }
 
@@ -117,7 +117,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
         var anchorKey = touchpoint.Identifiers[0].Key;
         cache.Forget(anchorKey);
         var pointedAt = await grains.ByKey<IIdentifierGrain>(anchorKey).GetProfile() ?? throw new InvalidOperationException("A resolution left a touchpoint's anchor in no profile.");
-        return (await grains.CallAsync(pointedAt, profile => profile.Get())).ProfileId;
+        return (await grains.CallAsync(pointedAt, (IProfileRead profile) => profile.Get())).ProfileId;
     }
 
     /// <summary>Lands what it can; the others start again (see <see cref="StartAgain"/>).</summary>
@@ -155,7 +155,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
                 return [.. group.Select(_ => StartAgain.ComponentResolving)];
         }
 
-        var applied = await grains.CallAsync(united.ProfileId, profile => profile.Apply(group.AsImmutable()));
+        var applied = await grains.CallAsync(united.ProfileId, (IProfileIngest profile) => profile.Apply(group.AsImmutable()));
         if (applied.Kind == ProfileReplyKind.Retry) return [.. group.Select(_ => StartAgain.ComponentResolving)];
         if (!applied.IsDone) return await StartAgainAfterErasureAsync(applied.ProfileId, group);
         var (profileId, result) = (applied.ProfileId, applied.Result);
@@ -187,7 +187,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     {
         if (rules.LimitedTypes.Count > 0)
         {
-            var held = await Task.WhenAll(members.Select(member => grains.CallAsync(member, profile => profile.GetLimitedKeys())));
+            var held = await Task.WhenAll(members.Select(member => grains.CallAsync(member, (IProfileIngest profile) => profile.GetLimitedKeys())));
             if (held.FirstOrDefault(reply => !reply.IsDone) is { } unavailable) return unavailable;
             var together = new LimitCheck(rules).Including(group.SelectMany(t => t.Identifiers));
             foreach (var reply in held) together.Including(reply.Result);
@@ -235,7 +235,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
         }
 
         var linked = touchpoint with { Identifiers = kept, RefusedLinks = [.. touchpoint.RefusedLinks, .. refused] };
-        var applied = await grains.CallAsync(root, profile => profile.Apply(new List<Touchpoint> { linked }.AsImmutable()));
+        var applied = await grains.CallAsync(root, (IProfileIngest profile) => profile.Apply(new List<Touchpoint> { linked }.AsImmutable()));
         if (applied.Kind == ProfileReplyKind.Retry) return StartAgain.ComponentResolving;
         if (!applied.IsDone) return (await StartAgainAfterErasureAsync(applied.ProfileId, [linked]))[0];
         var (profileId, result) = (applied.ProfileId, applied.Result);
@@ -321,7 +321,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
             var survivor = profiles.Min(StringComparer.Ordinal)!;
             var losers = profiles.Where(p => p != survivor).ToArray();
             if (losers.Length == 0) return ProfileReply.Done(survivor);
-            var replies = await Task.WhenAll(losers.Select(p => grains.ByKey<IProfileGrain>(p).MergeInto(survivor, bringing)));
+            var replies = await Task.WhenAll(losers.Select(p => grains.ByKey<IProfileMerge>(p).MergeInto(survivor, bringing)));
             if (replies.FirstOrDefault(r => r.Kind is ProfileReplyKind.Erased or ProfileReplyKind.Refused or ProfileReplyKind.Retry) is { } stop) return stop;
             if (replies.All(r => r.IsDone)) return ProfileReply.Done(replies.Select(r => r.ProfileId).Min(StringComparer.Ordinal)!);
             profiles = replies.Select(r => r.ProfileId).Append(survivor).ToHashSet(StringComparer.Ordinal);
@@ -333,7 +333,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     private async Task RecordRefusedLinkAsync(string profileId, Immutable<RefusedLink> refused)
     {
         var started = time.GetTimestamp();
-        while ((await grains.CallAsync(profileId, profile => profile.RecordRefusedLink(refused))).Kind == ProfileReplyKind.Retry
+        while ((await grains.CallAsync(profileId, (IProfileIngest profile) => profile.RecordRefusedLink(refused))).Kind == ProfileReplyKind.Retry
                && time.GetElapsedTime(started) < GiveUpAfter)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(50));
@@ -358,12 +358,12 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     }
 
     /// <summary>Lets go of this ingest's own claims at profiles that do not hold their identifier (see
-    /// <see cref="IProfileGrain.LetGoOfUnheld"/>), so that they are claimed afresh; true when any was let go. Another
+    /// <see cref="IProfileIngest.LetGoOfUnheld"/>), so that they are claimed afresh; true when any was let go. Another
     /// writer's claim is left alone: its touchpoint may be on its way there.</summary>
     private async Task<bool> LetGoOfStaleClaimsAsync(IEnumerable<string> keys, Func<string, string> pointedAt)
     {
         var replies = await Task.WhenAll(keys.GroupBy(pointedAt, StringComparer.Ordinal)
-            .Select(pointing => grains.CallAsync(pointing.Key, profile => profile.LetGoOfUnheld([.. pointing], pointing.Key))));
+            .Select(pointing => grains.CallAsync(pointing.Key, (IProfileIngest profile) => profile.LetGoOfUnheld([.. pointing], pointing.Key))));
         var letGo = replies.Where(reply => reply.IsDone).SelectMany(reply => reply.Result).ToArray();
         foreach (var key in letGo) cache.Forget(key);
         return letGo.Length > 0;
@@ -382,7 +382,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     /// <summary>
     /// Gives back identifiers a profile refused: limits only ever tighten, so the profile (and the one the
     /// identifier pointed at, merged into it) will never hold them, and pointing there would lie to lookups. The
-    /// profile lets go of them itself (<see cref="IProfileGrain.LetGoOfUnheld"/>): another writer that read the same
+    /// profile lets go of them itself (<see cref="IProfileIngest.LetGoOfUnheld"/>): another writer that read the same
     /// pointer may be on its way there with one of them, and must start again rather than land it on a profile the
     /// identifier no longer points at.
     /// </summary>
@@ -390,7 +390,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     {
         foreach (var key in notHeld) cache.Forget(key);
         await Task.WhenAll(notHeld.GroupBy(pointedAt, StringComparer.Ordinal)
-            .Select(pointing => grains.CallAsync(profileId, profile => profile.LetGoOfUnheld([.. pointing], pointing.Key))));
+            .Select(pointing => grains.CallAsync(profileId, (IProfileIngest profile) => profile.LetGoOfUnheld([.. pointing], pointing.Key))));
     }
 
     /// <summary>Points the identifiers the profile now holds straight at it, in this node's cache and in their
