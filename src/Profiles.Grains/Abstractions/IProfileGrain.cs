@@ -5,7 +5,7 @@ namespace Profiles.Grains.Abstractions;
 /// ingestor's writes), <see cref="IProfileMerge"/> (a merge's two sides), <see cref="IProfileResolutionTarget"/> (a
 /// resolution holding and rewriting it), <see cref="IProfileRead"/>, <see cref="IProfileErase"/>,
 /// <see cref="IProfileRecheck"/> and <see cref="IWatchable"/>. Every call that can meet a merged-away, erased or
-/// held profile answers a <see cref="ProfileReply"/>, which <see cref="ProfileForwarding.CallAsync{TRole, TReply}"/> follows.
+/// held profile answers a <see cref="ProfileReply"/>, which <see cref="Calls.ProfileCalls"/> follows and waits out.
 /// </summary>
 [Alias("IProfileGrain")]
 public interface IProfileGrain :

@@ -14,8 +14,9 @@ public interface IProfileIngest : IGrainWithStringKey
     /// <summary>Stores the touchpoints in the journey and folds the new ones into the profile, leaving out
     /// identifiers the limits refuse. The list is passed as immutable: neither side changes it, so Orleans need
     /// not copy it.</summary>
-    /// <returns>Retry when an identifier of the batch was moved away from this profile since the caller read that it
-    /// points here, or when another activation of the profile took its journey over.</returns>
+    /// <returns>Retry <see cref="RetryCause.StalePointer"/> when an identifier of the batch was moved away from this
+    /// profile since the caller read that it points here; <see cref="RetryCause.Superseded"/> when another activation
+    /// of the profile took its journey over.</returns>
     [Alias("Apply")]
     Task<ProfileReply<Applied>> Apply(Immutable<List<Touchpoint>> touchpoints);
 

@@ -17,7 +17,7 @@ public interface IProfileMerge : IGrainWithStringKey
     /// and forwards there from now on. Done at the profile that took it in; refused when that profile would break
     /// a limit (this profile then stays as it is). <paramref name="arriving"/>: identifiers the touchpoints behind
     /// this merge will bring, counted against the limits too.</summary>
-    /// <returns>Retry when the survivor was forwarded to an id that is not
+    /// <returns>Retry <see cref="RetryCause.WouldCallLarger"/> when the survivor was forwarded to an id that is not
     /// smaller than this one (a resolution re-pointed it): the merge did not happen.</returns>
     [Alias("MergeInto")]
     Task<ProfileReply> MergeInto(string survivorId, Immutable<IdentifierRef[]> arriving);

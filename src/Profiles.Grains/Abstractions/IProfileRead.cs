@@ -4,7 +4,7 @@ using Profiles.Core.Profiles;
 namespace Profiles.Grains.Abstractions;
 
 /// <summary>The profile as readers see it: whole, or only its computed traits and audiences. While a resolution holds
-/// the profile it answers <see cref="ProfileReplyKind.Retry"/>: between installing the profiles of a component and
+/// the profile it answers retry (<see cref="RetryCause.Held"/>): between installing the profiles of a component and
 /// releasing them, an identifier may point at a profile that no longer holds it.</summary>
 [Alias("IProfileRead")]
 public interface IProfileRead : IGrainWithStringKey

@@ -12,7 +12,7 @@ namespace Profiles.Grains.Abstractions;
 public interface IProfileResolutionTarget : IGrainWithStringKey
 {
     /// <summary>A resolution takes hold of the profile: until it releases it, the profile refuses every change
-    /// (<see cref="ProfileReplyKind.Retry"/>) but answers reads. Done with what the resolution needs to know;
+    /// (retry, <see cref="RetryCause.Held"/>) but answers reads. Done with what the resolution needs to know;
     /// forwarded when the profile was merged away; retry when another resolution holds it.</summary>
     [Alias("Freeze")]
     Task<ProfileReply<ResolutionView>> Freeze(string resolutionId);

@@ -5,6 +5,7 @@ using Profiles.Core.Profiles;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Abstractions;
+using Profiles.Grains.Calls;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Live;
@@ -117,7 +118,7 @@ public sealed class ProfileGrain(
 
         var touchpoints = batch.Value;
         // An identifier a resolution moved to another profile, or one let go of: the caller read an old pointer.
-        if (!await MovedAwayKeysPointHereAgainAsync(touchpoints)) return ProfileReply<Applied>.Not(ProfileReply.Retry(Id));
+        if (!await MovedAwayKeysPointHereAgainAsync(touchpoints)) return ProfileReply<Applied>.Not(ProfileReply.Retry(Id, RetryCause.StalePointer));
         var storedElsewhere = _mergedShards.Length == 0
             ? new HashSet<string>()
             : await journey.StoredInAsync(_mergedShards, [.. touchpoints.Select(t => t.Id)]);
@@ -145,7 +146,7 @@ public sealed class ProfileGrain(
             }
         }
 
-        if (admitted.Count > 0 && !await AppendAsync(admitted, admittedIndex, landings)) return ProfileReply<Applied>.Not(ProfileReply.Retry(Id));
+        if (admitted.Count > 0 && !await AppendAsync(admitted, admittedIndex, landings)) return ProfileReply<Applied>.Not(ProfileReply.Retry(Id, RetryCause.Superseded));
         var notHeld = touchpoints.SelectMany(t => t.Identifiers).Select(i => i.Key).Where(key => !Profile.Content.Identifiers.ContainsKey(key));
         return ProfileReply<Applied>.Done(Id, new Applied(landings, refused, [.. notHeld.Distinct()], Profile.Content.HoldsUnlinkedPair));
     }
@@ -310,7 +311,7 @@ public sealed class ProfileGrain(
     public async Task<ProfileReply> RecordOperatorEntry(Immutable<Touchpoint> entry)
     {
         if (await UnavailableOrHeld() is { } elsewhere) return elsewhere;
-        if (await AppendedOrSupersededAsync([entry.Value], _reported) is not { } appended) return ProfileReply.Retry(Id);
+        if (await AppendedOrSupersededAsync([entry.Value], _reported) is not { } appended) return ProfileReply.Retry(Id, RetryCause.Superseded);
         if (appended.LogLength != Profile.AppliedLogLength)
         {
             // The entry counts in no figure: the version moves, and the content only remembers the correction.
@@ -328,7 +329,7 @@ public sealed class ProfileGrain(
         {
             // The older of two resolutions waits for the younger: one that died with its node must be woken to end.
             if (time.GetElapsedTime(_resolutionNudgedAt) > HeldTooLong) NudgeResolution(holder);
-            return ProfileReply<ResolutionView>.Not(ProfileReply.Retry(Id));
+            return ProfileReply<ResolutionView>.Not(ProfileReply.Retry(Id, RetryCause.Held));
         }
         if (await Unavailable() is { } elsewhere) return ProfileReply<ResolutionView>.Not(elsewhere);
         if (Profile.ResolvingBy is null)
@@ -464,7 +465,7 @@ public sealed class ProfileGrain(
     private async Task<ProfileReply?> UnavailableOrHeld()
     {
         var unavailable = await Unavailable();
-        return Profile.ResolvingBy is not null ? ProfileReply.Retry(Id) : unavailable;
+        return Profile.ResolvingBy is not null ? ProfileReply.Retry(Id, RetryCause.Held) : unavailable;
     }
 
     /// <summary>A profile holding both ends of a standing unlink is resolved again by the writer or the operator that
@@ -526,17 +527,21 @@ public sealed class ProfileGrain(
         return landed;
     }
 
-    /// <summary>Asks <paramref name="survivorId"/> to absorb us, following its forwarding pointers, but only ever calls a
-    /// profile with a smaller id than ours: that is what keeps grain calls free of cycles. A resolution may forward an
-    /// old id to a new, larger one; the hand-off then stops, and the writer starts again.</summary>
+    /// <summary>Asks <paramref name="survivorId"/> to absorb us, following its forwarding pointers as
+    /// <see cref="ProfileCalls"/> does, with two differences its protocol needs. It only ever calls a profile with a
+    /// smaller id than ours, which is what keeps grain calls free of cycles: a resolution may forward an old id to a
+    /// new, larger one, and the hand-off then stops (<see cref="RetryCause.WouldCallLarger"/>). And it waits out no hold:
+    /// this profile's turn would wait on a resolution that may want to freeze this profile next, so a held survivor is
+    /// answered at once, and the writer starts again once the hold ends.</summary>
     private async Task<ProfileReply> AbsorbedBySmallerAsync(string survivorId, Immutable<AbsorbedProfile> loser)
     {
+        var trail = new ForwardTrail();
         while (true)
         {
-            if (string.CompareOrdinal(survivorId, Id) >= 0) return ProfileReply.Retry(survivorId);
+            if (string.CompareOrdinal(survivorId, Id) >= 0) return ProfileReply.Retry(survivorId, RetryCause.WouldCallLarger);
             var reply = await GrainFactory.ByKey<IProfileMerge>(survivorId).Absorb(loser);
             if (reply.Kind != ProfileReplyKind.Forwarded) return reply;
-            survivorId = reply.ProfileId;
+            survivorId = trail.Follow(survivorId, reply.ProfileId);
         }
     }
 
