@@ -56,6 +56,12 @@ public sealed class TwoSiloCluster : IAsyncDisposable
 
     public ProfileReader Reader(int silo = 0) => Service<ProfileReader>(silo);
 
+    /// <summary>The operator's unlink and relink, on one silo.</summary>
+    public IdentityCorrections Corrections(int silo) => Service<IdentityCorrections>(silo);
+
+    /// <summary>Grains as a client reaches them, one call at a time.</summary>
+    public IGrainFactory Grains => _cluster.Client;
+
     public Task<IngestOutcome[]> IngestAsync(params Touchpoint[] touchpoints) => Ingestor(0).IngestAsync(touchpoints);
 
     public Task<ProfileSnapshot> LookupAsync(string type, string value) => LookupAsync(new IdentifierSpec(type, value));
