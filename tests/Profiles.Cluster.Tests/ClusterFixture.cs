@@ -101,7 +101,7 @@ public sealed class TwoSiloCluster : IAsyncDisposable
     /// touchpoint links them, without the touchpoint.</summary>
     public async Task MergeAsync(string loser, string survivor)
     {
-        var reply = await _cluster.Client.GetGrain<IProfileGrain>(loser).MergeInto(survivor, new Orleans.Concurrency.Immutable<IdentifierRef[]>([]));
+        var reply = await _cluster.Client.GetGrain<IProfileMerge>(loser).MergeInto(survivor, new Orleans.Concurrency.Immutable<IdentifierRef[]>([]));
         Assert.True(reply.IsDone, $"The merge of {loser} into {survivor} was not done: {reply}");
     }
 

@@ -2,7 +2,7 @@ namespace Profiles.Grains.Abstractions;
 
 /// <summary>
 /// One identifier, keyed by its stored key (the HMAC of the contract). It points to the profile it was last
-/// known to belong to; that profile may since have been merged into a smaller one, which the caller follows.
+/// known to belong to; that profile may since have been merged into another, which the caller follows.
 /// Identifier grains never call other grains, so they can never take part in a call cycle.
 /// </summary>
 [Alias("IIdentifierGrain")]

@@ -538,7 +538,8 @@ public sealed class ProfileState
 {
     [Id(0)] public ProfileContent Content { get; set; } = new();
 
-    /// <summary>Set once this profile was merged into a smaller one: the union-find parent link.</summary>
+    /// <summary>Set once this profile was merged into a smaller one, or a resolution pointed its id at the profile that
+    /// now answers for it (possibly a larger id): the union-find parent link.</summary>
     [Id(1)] public string? ForwardedTo { get; set; }
 
     /// <summary>True between recording <see cref="ForwardedTo"/> and the survivor confirming it took the content.</summary>
