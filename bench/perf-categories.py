@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Where a node's CPU goes, from `perf script` output (issue 14, docs/PERFORMANCE.md).
+"""Where a node's CPU goes, from `perf script` output (docs/PERFORMANCE.md).
 
 Record a node started by bench/run.sh with DOTNET_PerfMapEnabled=1 and DOTNET_EnableWriteXorExecute=0 (without the
 latter perf cannot name JIT-compiled code), then:

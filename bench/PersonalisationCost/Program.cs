@@ -1,5 +1,5 @@
 // 1. Compares CEL (Cel 0.3.3), NCalc (NCalcSync 7.4.0) and DynamicExpresso (2.19.6, as Profiles.Core uses it) on
-//    what contract section 7 asks of audience expressions: the same questions to each, then evaluation time.
+//    what audience expressions must do (docs/PERSONALISATION.md): the same questions to each, then evaluation time.
 // 2. What the shipped computed traits add to folding one touchpoint into a profile, and what evaluating them and
 //    the shipped audiences costs a read: CPU time of one thread, so other processes on the machine weigh less.
 using System.Diagnostics;
@@ -33,7 +33,7 @@ var variables = new Dictionary<string, object?>
     ["traits"] = new Dictionary<string, object?> { ["city"] = "Lyon" },
 };
 
-Console.WriteLine("## Answers (contract: true, true, false, false, true, error, error, error, error)\n");
+Console.WriteLine("## Answers (the audience language's: true, true, false, false, true, error, error, error, error)\n");
 Console.WriteLine("| expression | CEL | NCalc | DynamicExpresso (Profiles) |\n| --- | --- | --- | --- |");
 foreach (var q in questions) Console.WriteLine($"| `{q}` | {Try(() => Cel(q)(variables))} | {Try(() => NCalc(q).Evaluate())} | {Try(() => Profiles(q)(Facts()))} |");
 

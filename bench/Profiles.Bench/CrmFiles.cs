@@ -1,4 +1,5 @@
 using CsvHelper;
+using Profiles.Core.Identifiers;
 
 namespace Profiles.Bench;
 
@@ -42,7 +43,7 @@ public static class CrmFiles
             var family = Family[r.Next(Family.Length)];
             var email = $"c{i}.{seed}@crm-bench.example";
             var phone = $"+3369{i % 10_000_000:D7}";
-            WriteRecord(crm, $"CRM{seed}-{i:D8}", IdentifierSpec.Sha256Hex(email), IdentifierSpec.Sha256Hex(phone), given, family, Towns[r.Next(Towns.Length)]);
+            WriteRecord(crm, $"CRM{seed}-{i:D8}", IdentifierHasher.Sha256Hex(email), IdentifierHasher.Sha256Hex(phone), given, family, Towns[r.Next(Towns.Length)]);
             if (r.Next(100) >= onlinePercent) continue;
             WriteRecord(web, $"ck-crm-{seed}-{i}", char.ToUpperInvariant(email[0]) + email[1..]);
             online++;

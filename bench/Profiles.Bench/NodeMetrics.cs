@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 
 namespace Profiles.Bench;
 
@@ -9,8 +8,8 @@ public static class NodeMetrics
     /// <summary>Sum over nodes and label sets of the series named like "*activations*" (a gauge of live
     /// activations), or of the first "*activation*" series that is not a histogram part or a counter of
     /// events; null when no node has /metrics or no such series.</summary>
-    public static async Task<(double? Value, string? Metric)> ActivationsAsync(NodeClient client, CancellationToken ct)
-        => await SumAsync(client, name =>
+    public static async Task<(double? Value, string? Metric)> ActivationsAsync(Nodes nodes, CancellationToken ct)
+        => await SumAsync(nodes, name =>
             name.Contains("activation", StringComparison.OrdinalIgnoreCase)
             && !name.EndsWith("_bucket", StringComparison.Ordinal) && !name.EndsWith("_sum", StringComparison.Ordinal)
             && !name.EndsWith("_count", StringComparison.Ordinal) && !name.EndsWith("_created", StringComparison.Ordinal)
@@ -20,25 +19,24 @@ public static class NodeMetrics
             prefer: name => name.Contains("activations", StringComparison.OrdinalIgnoreCase), ct).ConfigureAwait(false);
 
     /// <summary>The node's own merge counter, for comparison with the expected merges.</summary>
-    public static async Task<(double? Value, string? Metric)> MergesAsync(NodeClient client, CancellationToken ct)
-        => await SumAsync(client, name =>
+    public static async Task<(double? Value, string? Metric)> MergesAsync(Nodes nodes, CancellationToken ct)
+        => await SumAsync(nodes, name =>
             name.Contains("merge", StringComparison.OrdinalIgnoreCase)
             && !name.EndsWith("_bucket", StringComparison.Ordinal) && !name.EndsWith("_sum", StringComparison.Ordinal)
             && !name.EndsWith("_count", StringComparison.Ordinal) && !name.EndsWith("_created", StringComparison.Ordinal)
             && !name.Contains("seconds", StringComparison.OrdinalIgnoreCase) && !name.Contains("duration", StringComparison.OrdinalIgnoreCase),
             prefer: name => name.EndsWith("_total", StringComparison.Ordinal), ct).ConfigureAwait(false);
 
-    private static async Task<(double?, string?)> SumAsync(NodeClient client, Func<string, bool> match, Func<string, bool> prefer, CancellationToken ct)
+    private static async Task<(double?, string?)> SumAsync(Nodes nodes, Func<string, bool> match, Func<string, bool> prefer, CancellationToken ct)
     {
         double? total = null;
         string? chosen = null;
-        foreach (var target in client.Targets)
+        foreach (var target in nodes.Targets)
         {
             string body;
             try
             {
-                var (status, text) = await client.GetStringAsync("metrics", ct, target).ConfigureAwait(false);
-                if (status != HttpStatusCode.OK) continue;
+                if (await nodes.MetricsAsync(target, ct).ConfigureAwait(false) is not { } text) continue;
                 body = text;
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { continue; }

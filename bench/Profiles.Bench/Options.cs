@@ -1,5 +1,6 @@
 using System.Globalization;
 using Profiles.Bench.Scenarios;
+using Profiles.Contracts;
 using Profiles.Import;
 
 namespace Profiles.Bench;
@@ -62,7 +63,7 @@ public sealed class Options
     public IReadOnlyList<int> BatchSizes => Batches.Count == 0 ? [100] : Batches;
 
     public static string Usage => $$"""
-        Profiles.Bench — load generator for Profiles nodes (HTTP contract sections 2 and 3).
+        Profiles.Bench — load generator for Profiles nodes (the HTTP API: touchpoints in, profiles out).
 
           --target URL            node base address, repeatable or comma-separated (default http://127.0.0.1:5080)
           --scenario NAME         ingest | hot | merge | split | scale | import | live | client | all | tablets   (default ingest;
@@ -148,7 +149,7 @@ public sealed class Options
                     break;
                 case "batch":
                     foreach (var b in Split(Value()))
-                        o.Batches.Add(int.TryParse(b, out var bs) && bs is >= 1 and <= 1000 ? bs : throw new UsageException($"--batch must be 1..1000, got '{b}'"));
+                        o.Batches.Add(int.TryParse(b, out var bs) && bs is >= 1 and <= TouchpointBatch.MaxSize ? bs : throw new UsageException($"--batch must be 1..{TouchpointBatch.MaxSize}, got '{b}'"));
                     break;
                 case "seed": o.Seed = Int(); break;
                 case "customers": o.Customers = Math.Max(1, Int()); break;

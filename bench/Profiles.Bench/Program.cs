@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Profiles.Bench;
 using Profiles.Bench.Scenarios;
+using Profiles.Contracts;
 
 Options options;
 try
@@ -21,8 +22,8 @@ Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
 var ct = cts.Token;
 
 var timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
-using var writes = new NodeClient(options.Targets, Math.Max(64, options.Writers * 2), timeout);
-using var reads = new NodeClient(options.Targets, 1024, timeout);
+using var writes = new Nodes(options.Targets, Math.Max(64, options.Writers * 2), timeout);
+using var reads = new Nodes(options.Targets, 1024, timeout);
 var report = new Report
 {
     Machine = MachineInfo.Read(),
@@ -38,11 +39,11 @@ foreach (var target in options.Targets)
 {
     try
     {
-        var (status, _) = await reads.GetStringAsync("v1/profiles/lookup?type=email&value=x%40y.zz", ct, target);
-        if (status != HttpStatusCode.NotFound && status != HttpStatusCode.OK)
-            Ui.Warn($"{target}: the probe lookup answered {(int)status} (expected 404)");
+        var probe = await reads.On(target).LookupAsync(new IdentifierInput("email", "x@y.zz"), ct);
+        if (probe.Status != HttpStatusCode.NotFound && probe.Status != HttpStatusCode.OK)
+            Ui.Warn($"{target}: the probe lookup answered {ProfileReport.Refusal(probe)} (expected 404)");
     }
-    catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+    catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
     {
         Console.Error.WriteLine($"error: node {target} does not answer: {e.Message}");
         return 3;

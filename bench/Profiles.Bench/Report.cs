@@ -6,7 +6,7 @@ using System.Text.Json.Serialization;
 
 namespace Profiles.Bench;
 
-/// <summary>One figure: what was measured, its value, and the target of issue 5 when there is one.</summary>
+/// <summary>One figure: what was measured, its value, and its target (docs/PERFORMANCE.md) when there is one.</summary>
 public sealed record ReportRow(string Phase, string Metric, double? Value, string Unit, string? Target, bool? Met, string? Note);
 
 /// <summary>Collects the figures of a run and renders them as Markdown and JSON.</summary>

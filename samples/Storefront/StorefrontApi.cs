@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Profiles.Client;
+using Profiles.Contracts;
 
 namespace Storefront;
 

@@ -1,4 +1,4 @@
-using Profiles.Client;
+using Profiles.Contracts;
 
 namespace Storefront;
 

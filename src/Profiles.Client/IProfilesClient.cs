@@ -1,3 +1,5 @@
+using Profiles.Contracts;
+
 namespace Profiles.Client;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace Profiles.Client;
 public interface IProfilesClient
 {
     /// <summary>Sends touchpoints; one result per touchpoint, in order. A rejected one never blocks the others.</summary>
-    /// <exception cref="ArgumentException">More than 1000 touchpoints in one call.</exception>
+    /// <exception cref="ArgumentException">More than <see cref="TouchpointBatch.MaxSize"/> touchpoints in one call.</exception>
     Task<IReadOnlyList<TouchpointResult>> IngestAsync(IReadOnlyList<TouchpointInput> touchpoints, CancellationToken cancellationToken = default);
 
     /// <summary>The profile holding the identifier (any spelling of its value); null when it is unknown.</summary>

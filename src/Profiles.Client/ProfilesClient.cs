@@ -1,17 +1,13 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Orleans.Concurrency;
 using Profiles.Contracts;
+using Profiles.Contracts.Http;
 
 namespace Profiles.Client;
 
 internal sealed class ProfilesClient(IClusterClient cluster, LiveWatches watches) : IProfilesClient
 {
-    // The body POST /v1/touchpoints takes: camelCase fields, absent ones left out; trait names and null trait values
-    // (which remove a trait) are kept as given.
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
-
     // A stateless worker: each gateway node answers with a local activation.
     private IProfilesGateway Gateway => cluster.GetGrain<IProfilesGateway>(0);
 
@@ -20,7 +16,7 @@ internal sealed class ProfilesClient(IClusterClient cluster, LiveWatches watches
         if (touchpoints.Count == 0) return [];
         // Touchpoints travel as the HTTP API's JSON, so the node validates them with the one parser the HTTP API uses:
         // traits and properties are free-form JSON values in any case, stored as JSON.
-        var body = JsonSerializer.SerializeToUtf8Bytes(touchpoints, Json);
+        var body = JsonSerializer.SerializeToUtf8Bytes(touchpoints, ApiJson.Options);
         return await Gateway.Ingest(body.AsImmutable()).WaitAsync(cancellationToken);
     }
 

@@ -1,4 +1,3 @@
-using Profiles.Client;
 using Profiles.Contracts.Live;
 
 namespace Profiles.Contracts;

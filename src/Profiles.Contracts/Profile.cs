@@ -1,6 +1,9 @@
 using System.Text.Json;
 
-namespace Profiles.Client;
+namespace Profiles.Contracts;
+
+// Orleans knows these records by their aliases, not their .NET names: the aliases keep Profiles.Client, the namespace the
+// records were first published in, so clients and nodes built before and after the move understand each other.
 
 /// <summary>
 /// One unified customer, as every profile answer gives it (docs/API.md, "A profile"). The HTTP API serialises

@@ -1,4 +1,7 @@
-namespace Profiles.Client;
+namespace Profiles.Contracts;
+
+// Orleans knows these records by their aliases, not their .NET names: the aliases keep Profiles.Client, the namespace the
+// records were first published in, so clients and nodes built before and after the move understand each other.
 
 /// <summary>One touchpoint, as <c>POST /v1/touchpoints</c> takes it (docs/API.md, "Touchpoints in"): the client sends
 /// it in that very shape, so it is validated by the same code and answered in the same words.</summary>

@@ -1,6 +1,9 @@
 using System.Text.Json.Serialization;
 
-namespace Profiles.Client;
+namespace Profiles.Contracts;
+
+// Orleans knows these records by their aliases, not their .NET names: the aliases keep Profiles.Client, the namespace the
+// records were first published in, so clients and nodes built before and after the move understand each other.
 
 /// <summary>
 /// What became of one touchpoint, in the order sent: <c>accepted</c>, <c>duplicate</c> or <c>rejected</c> (with

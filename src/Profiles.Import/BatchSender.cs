@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
+using Profiles.Contracts;
 
 namespace Profiles.Import;
 
@@ -12,7 +13,7 @@ public static class BatchSender
     /// <param name="progress">Called with the number of rows each time some are done, from any thread.</param>
     /// <exception cref="ImportFailedException">The node refused a batch or stayed unreachable.</exception>
     /// <exception cref="FileProblemException">The file could not be read to its end.</exception>
-    public static async Task<ImportTally> SendAsync(CrmFile file, TouchpointWriter writer, NodeClient node, int parallel,
+    public static async Task<ImportTally> SendAsync(CrmFile file, TouchpointWriter writer, RetryingNode node, int parallel,
         Action<long> progress, CancellationToken ct)
     {
         var tally = new ImportTally();
@@ -68,7 +69,7 @@ public static class BatchSender
         {
             var (row, content) = batch.Rows[i];
             var result = results[i];
-            if (result.Status is "accepted" or "duplicate" && result.ProfileId is not null)
+            if (result.Status is TouchpointResult.Accepted or TouchpointResult.Duplicate && result.ProfileId is not null)
                 tally.Land(result);
             else
                 tally.Reject(row, writer.Explain(content, result.Error ?? $"the node answered {result.Status}"));

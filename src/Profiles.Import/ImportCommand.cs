@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Profiles.Core.Touchpoints;
 
 namespace Profiles.Import;
 
@@ -49,7 +50,7 @@ public static class ImportCommand
 
             // Reads are small requests: more of them in flight keep the node as busy as the ingest did.
             var readers = options.Parallel * 4;
-            using var node = new NodeClient(options.Target, options.Key, Math.Max(options.Parallel, readers), Backoff.Default);
+            using var node = new RetryingNode(options.Target, options.Key, Math.Max(options.Parallel, readers), Backoff.Default);
             var writer = new TouchpointWriter(mapping, fileName);
             try
             {
@@ -62,7 +63,7 @@ public static class ImportCommand
                     var rejectedPath = RejectedFile.Write(file, tally.RejectedRows);
                     clock.Restart();
                     // Rows on an online channel make their own profile online: nothing to read.
-                    var profiles = OnlineMatch.OnlineChannels.Contains(options.Channel) ? 0 : tally.RowsByProfile.Count;
+                    var profiles = ChannelKinds.IsOnline(options.Channel) ? 0 : tally.RowsByProfile.Count;
                     var matched = profiles == 0
                         ? tally.Accepted + tally.Duplicate
                         : await OnlineMatch.CountAsync(tally.RowsByProfile, node, readers, progress("profiles read", profiles), ct);

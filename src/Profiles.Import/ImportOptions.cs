@@ -10,7 +10,7 @@ public sealed record IdentifierMap(string Type, string Column, bool Hashed);
 /// <summary>A column mapped to a profile trait.</summary>
 public sealed record TraitMap(string Name, string Column);
 
-/// <summary>The command line of the import, checked against contract section 2 before any row is read.</summary>
+/// <summary>The command line of the import, checked against the rules of docs/API.md, "Touchpoints in" before any row is read.</summary>
 public sealed partial record ImportOptions(
     string File,
     Uri Target,
@@ -142,7 +142,7 @@ public sealed partial record ImportOptions(
             : throw new UsageException($"{option} {value}: expected {shape}");
     }
 
-    // Identifier types and channels share one shape (contract section 2).
+    // Identifier types and channels share one shape, [a-z0-9_]{1,32} (docs/API.md, "Touchpoints in").
     [GeneratedRegex("^[a-z0-9_]{1,32}$")]
     private static partial Regex NamePattern();
 

@@ -1,3 +1,5 @@
+using Profiles.Contracts;
+
 namespace Profiles.Import;
 
 /// <summary>A row that did not land, with the reason in the file's terms.</summary>
@@ -45,7 +47,7 @@ public sealed class ImportTally
     {
         lock (_lock)
         {
-            if (result.Status == "accepted") Accepted++;
+            if (result.Status == TouchpointResult.Accepted) Accepted++;
             else Duplicate++;
             if (result.Ignored is { Count: > 0 }) WithIgnoredIdentifiers++;
             if (result.RefusedLinks is { Count: > 0 }) WithRefusedLinks++;

@@ -1,3 +1,5 @@
+using Profiles.Core.Touchpoints;
+
 namespace Profiles.Import;
 
 /// <summary>
@@ -7,20 +9,17 @@ namespace Profiles.Import;
 /// </summary>
 public static class OnlineMatch
 {
-    /// <summary>The online channels of contract section 2.</summary>
-    public static readonly IReadOnlySet<string> OnlineChannels = new HashSet<string>(["web", "app", "email", "sms", "chat", "social"], StringComparer.Ordinal);
-
     /// <param name="progress">Called with 1 after each profile read, from any thread.</param>
     /// <returns>The rows whose profile is online.</returns>
-    public static async Task<long> CountAsync(IReadOnlyDictionary<string, long> rowsByProfile, NodeClient node, int parallel,
+    public static async Task<long> CountAsync(IReadOnlyDictionary<string, long> rowsByProfile, RetryingNode node, int parallel,
         Action<long> progress, CancellationToken ct)
     {
         long matched = 0;
         await Parallel.ForEachAsync(rowsByProfile, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = ct },
             async (entry, token) =>
             {
-                var profile = await node.GetProfileAsync(entry.Key, token);
-                if (profile is not null && profile.Channels.Keys.Any(OnlineChannels.Contains))
+                var channels = await node.ChannelsOfAsync(entry.Key, token);
+                if (channels.Any(ChannelKinds.IsOnline))
                     Interlocked.Add(ref matched, entry.Value);
                 progress(1);
             });

@@ -119,7 +119,7 @@ public class ClientelingPageTests(BrowserFixture browser)
         await page.Context.CloseAsync();
     }
 
-    /// <summary>Needs GET /v1/profiles/live (contract section 3): the page follows the customer over SSE.</summary>
+    /// <summary>Needs GET /v1/profiles/live (docs/API.md, "Profiles out"): the page follows the customer over SSE.</summary>
     [Fact]
     public async Task A_new_touchpoint_appears_on_the_page_without_reloading()
     {
@@ -156,7 +156,7 @@ public class ClientelingPageTests(BrowserFixture browser)
         await page.Context.CloseAsync();
     }
 
-    /// <summary>Contract section 7 with the shipped defaults: what the customer buys, and the audiences as badges, live.</summary>
+    /// <summary>Computed traits and audiences with the shipped defaults: what the customer buys, and the audiences as badges, live.</summary>
     [Fact]
     public async Task The_page_shows_orders_revenue_affinities_and_audiences_and_follows_a_new_purchase()
     {
@@ -251,7 +251,7 @@ public class ClientelingPageTests(BrowserFixture browser)
         await page.Context.CloseAsync();
     }
 
-    /// <summary>Contract section 11: an operator splits two customers a shared tablet merged, sees both parts, and
+    /// <summary>Unlink and relink (docs/API.md, "Profiles out"): an operator splits two customers a shared tablet merged, sees both parts, and
     /// undoes it.</summary>
     [Fact]
     public async Task An_operator_splits_two_people_merged_by_a_shared_cookie_and_relinks_them()

@@ -1,3 +1,4 @@
+using Profiles.Contracts;
 using Profiles.Contracts.Live;
 using Profiles.Testing;
 using static Profiles.Client.Tests.TouchpointsFor;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Net;
+using Profiles.Contracts;
 using Xunit.Abstractions;
 using static Profiles.Client.Tests.TouchpointsFor;
 
@@ -25,7 +25,7 @@ public sealed class GatewayLossTests(ITestOutputHelper output) : IAsyncLifetime
 
         await _nodes.One.KillAsync();
         var killed = Stopwatch.StartNew();
-        await SendUntilAcceptedAsync(Visit($"{_run}-2", 1, ("email", email)).ToJson().ToJsonString());
+        await SendUntilAcceptedAsync(Visit($"{_run}-2", 1, ("email", email)));
 
         var seen = await watch.UntilAsync(p => p.Touchpoints == 2, TimeSpan.FromSeconds(90));
         output.WriteLine($"The watch showed the touchpoint sent through the surviving node {killed.Elapsed.TotalSeconds:F1} s after the kill.");
@@ -37,15 +37,14 @@ public sealed class GatewayLossTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>The surviving node answers once it has declared the other dead, as a client retrying would find.</summary>
-    private async Task SendUntilAcceptedAsync(string body)
+    private async Task SendUntilAcceptedAsync(TouchpointInput touchpoint)
     {
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)
         {
             try
             {
-                var (status, _) = await _nodes.Two.Api.PostAsync(body);
-                if (status == HttpStatusCode.OK) return;
+                if ((await _nodes.Two.Api.Client.IngestAsync([touchpoint])).Succeeded) return;
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Profiles.Contracts;
 
 namespace Profiles.Client.Tests;
 

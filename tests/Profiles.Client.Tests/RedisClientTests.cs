@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Profiles.Contracts;
 using Profiles.Testing;
 using static Profiles.Client.Tests.TouchpointsFor;
 
@@ -59,18 +60,18 @@ public sealed class RedisClientTests(RedisNodesFixture nodes) : IClassFixture<Re
     {
         var cookie = $"ck-{_run}";
         var email = $"merge.{_run}@example.com";
-        var cookieProfile = (string)(await nodes.One.Api.IngestAsync(Visit($"{_run}-c1", 0, ("cookie", cookie)).ToJson()))[0]!["profileId"]!;
+        var cookieProfile = (await nodes.One.Api.IngestAsync([Visit($"{_run}-c1", 0, ("cookie", cookie))]))[0].ProfileId;
         await using var watch = WatchReader.Start(nodes.Profiles, "email", email);
         Assert.Null(await watch.NextAsync());
 
-        await nodes.Two.Api.IngestAsync(Visit($"{_run}-e1", 1, ("email", email)).ToJson());
+        await nodes.Two.Api.IngestAsync([Visit($"{_run}-e1", 1, ("email", email))]);
         var own = await watch.UntilAsync(p => p.Touchpoints == 1);
         await nodes.Profiles.IngestAsync([Visit($"{_run}-login", 2, ("cookie", cookie), ("email", email))]);
 
         var merged = await watch.UntilAsync(p => p.Touchpoints == 3);
         Assert.Equal(cookieProfile, merged.ProfileId);
         Assert.Contains(own.ProfileId, merged.MergedProfileIds);
-        await nodes.One.Api.IngestAsync(Visit($"{_run}-c2", 3, ("cookie", cookie)).ToJson());
+        await nodes.One.Api.IngestAsync([Visit($"{_run}-c2", 3, ("cookie", cookie))]);
         await watch.UntilAsync(p => p.Touchpoints == 4);
     }
 

@@ -1,6 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
+using Profiles.Contracts;
 
 namespace Profiles.Client.Tests;
 
@@ -10,11 +8,4 @@ public static class TouchpointsFor
     public static TouchpointInput Visit(string id, int minute, params (string Type, string Value)[] identifiers) =>
         new(id, new DateTimeOffset(2026, 11, 20, 17, 0, 0, TimeSpan.Zero).AddMinutes(minute), "web", "page_view",
             [.. identifiers.Select(i => new IdentifierInput(i.Type, i.Value))]);
-}
-
-public static class TouchpointInputJson
-{
-    /// <summary>The body <c>POST /v1/touchpoints</c> takes for these touchpoints.</summary>
-    public static JsonArray ToJson(this TouchpointInput touchpoint) =>
-        new(JsonSerializer.SerializeToNode(touchpoint, new JsonSerializerOptions(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull }));
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Profiles.Contracts;
 
 namespace Profiles.Client.Tests;
 

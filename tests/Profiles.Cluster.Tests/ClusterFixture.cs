@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
+using Profiles.Contracts;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains;
 using Profiles.Grains.Abstractions;
@@ -10,6 +11,7 @@ using Profiles.Grains.Changes;
 using Microsoft.Extensions.Options;
 using Profiles.Grains.Resolution;
 using Profiles.Grains.Standing;
+using Profiles.Grains.Writes;
 using Profiles.Core.Profiles;
 using Profiles.Testing;
 
@@ -64,9 +66,9 @@ public sealed class TwoSiloCluster : IAsyncDisposable
 
     public Task<IngestOutcome[]> IngestAsync(params Touchpoint[] touchpoints) => Ingestor(0).IngestAsync(touchpoints);
 
-    public Task<ProfileSnapshot> LookupAsync(string type, string value) => LookupAsync(new IdentifierSpec(type, value));
+    public Task<ProfileSnapshot> LookupAsync(string type, string value) => LookupAsync(new IdentifierInput(type, value));
 
-    public async Task<ProfileSnapshot> LookupAsync(IdentifierSpec identifier) =>
+    public async Task<ProfileSnapshot> LookupAsync(IdentifierInput identifier) =>
         await Reader().FindByIdentifierAsync(TestIdentifiers.Read(identifier).Key)
         ?? throw new Xunit.Sdk.XunitException($"No profile for {identifier}");
 
@@ -112,7 +114,7 @@ public sealed class TwoSiloCluster : IAsyncDisposable
     public ProfileStanding StandingOf(ProfileContent content) => Service<StandingCalculator>(0).Of(content);
 
     /// <summary>Records a profile's standing as the store would hold it had a report been lost in a crash.</summary>
-    public Task RestoreStandingAsync(string profileId, ProfileStanding standing) => Service<IStandingStore>(0).ReportAsync(profileId, standing, []);
+    public Task RestoreStandingAsync(string profileId, ProfileStanding standing) => Service<ProfileWriter>(0).ReportAsync(profileId, standing, []);
 
     private T Service<T>(int silo, string key) where T : notnull =>
         _cluster.Silos[silo % _cluster.Silos.Count].ServiceProvider.GetRequiredKeyedService<T>(key);

@@ -1,9 +1,10 @@
+using Profiles.Contracts;
 using Profiles.Core.Touchpoints;
 using Profiles.Testing;
 
 namespace Profiles.Cluster.Tests;
 
-/// <summary>Contract section 4: what must always hold, on a cluster of two silos.</summary>
+/// <summary>What always holds (docs/API.md), on a cluster of two silos.</summary>
 [Collection(ClusterCollection.Name)]
 public class IdentityResolutionTests(ClusterFixture fixture)
 {
@@ -91,7 +92,7 @@ public class IdentityResolutionTests(ClusterFixture fixture)
         await Replay(fixture.Cluster, Shuffled(specs, seed: 1), writers: 16, batch: 25);
 
         var expected = new GroundTruth(specs);
-        var profileOf = new Dictionary<IdentifierSpec, string>();
+        var profileOf = new Dictionary<IdentifierInput, string>();
         foreach (var identifier in expected.Identifiers)
         {
             profileOf[identifier] = (await fixture.Cluster.LookupAsync(identifier)).ProfileId;

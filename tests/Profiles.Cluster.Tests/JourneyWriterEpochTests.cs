@@ -1,8 +1,6 @@
-using Microsoft.Extensions.Options;
 using Profiles.Core.Touchpoints;
-using Profiles.Grains.Changes;
 using Profiles.Grains.Journey;
-using Profiles.Grains.Standing;
+using Profiles.Grains.Writes;
 using StackExchange.Redis;
 
 namespace Profiles.Cluster.Tests;
@@ -22,28 +20,28 @@ public sealed class JourneyWriterEpochTests(RedisClusterFixture fixture)
     [MemberData(nameof(Stores))]
     public async Task An_activation_replaced_by_a_later_one_can_no_longer_append(string store)
     {
-        var (journeys, redis) = await OpenStoreAsync(store);
+        var (journeys, writer, _, redis) = await fixture.OpenStoresAsync(store);
         await using var _ = redis;
         var profileId = $"p-{Guid.NewGuid():n}";
 
         // Two activations of a profile that does not exist yet (one on each side of a cut): the first to append wins.
         var cutOff = await journeys.OpenAsync(profileId, 0);
         var survivor = await journeys.OpenAsync(profileId, 0);
-        var first = await journeys.AppendAsync(profileId, survivor.WriterEpoch, [Touchpoint("t1")], null);
-        await Assert.ThrowsAsync<JourneyWriterSupersededException>(() => journeys.AppendAsync(profileId, cutOff.WriterEpoch, [Touchpoint("late")], null));
+        var first = await writer.AppendAsync(profileId, survivor.WriterEpoch, [Touchpoint("t1")], null, null);
+        await Assert.ThrowsAsync<JourneyWriterSupersededException>(() => writer.AppendAsync(profileId, cutOff.WriterEpoch, [Touchpoint("late")], null, null));
 
         // A later activation opens the journey: the one before it is refused from then on, and the new one appends.
         var successor = await journeys.OpenAsync(profileId, 0);
         Assert.True(successor.WriterEpoch > first.WriterEpoch);
         Assert.Equal(["t1"], successor.Missed.Select(t => t.Id));
-        await Assert.ThrowsAsync<JourneyWriterSupersededException>(() => journeys.AppendAsync(profileId, first.WriterEpoch, [Touchpoint("late")], null));
-        var appended = await journeys.AppendAsync(profileId, successor.WriterEpoch, [Touchpoint("t2")], null);
+        await Assert.ThrowsAsync<JourneyWriterSupersededException>(() => writer.AppendAsync(profileId, first.WriterEpoch, [Touchpoint("late")], null, null));
+        var appended = await writer.AppendAsync(profileId, successor.WriterEpoch, [Touchpoint("t2")], null, null);
         Assert.Equal(2, appended.LogLength);
 
         // An erased profile's journey takes no append from any writer, the latest included, and leaves no key behind.
-        await journeys.EraseAsync(profileId, announce: false);
-        await Assert.ThrowsAsync<JourneyWriterSupersededException>(() => journeys.AppendAsync(profileId, first.WriterEpoch, [Touchpoint("late")], null));
-        await Assert.ThrowsAsync<JourneyWriterSupersededException>(() => journeys.AppendAsync(profileId, successor.WriterEpoch, [Touchpoint("late")], null));
+        await writer.EraseAsync(profileId, announce: false);
+        await Assert.ThrowsAsync<JourneyWriterSupersededException>(() => writer.AppendAsync(profileId, first.WriterEpoch, [Touchpoint("late")], null, null));
+        await Assert.ThrowsAsync<JourneyWriterSupersededException>(() => writer.AppendAsync(profileId, successor.WriterEpoch, [Touchpoint("late")], null, null));
         Assert.Equal([], (await journeys.ResumeAsync(profileId, 0)).Missed.Select(t => t.Id));
         if (redis is not null) Assert.False(await redis.GetDatabase().KeyExistsAsync(Grains.Storage.RedisLayout.JourneyTouchpoints(profileId)));
     }
@@ -52,20 +50,13 @@ public sealed class JourneyWriterEpochTests(RedisClusterFixture fixture)
     [MemberData(nameof(Stores))]
     public async Task Reading_a_profile_that_does_not_exist_writes_nothing(string store)
     {
-        var (journeys, redis) = await OpenStoreAsync(store);
+        var (journeys, writer, _, redis) = await fixture.OpenStoresAsync(store);
         await using var _ = redis;
         var profileId = $"p-{Guid.NewGuid():n}";
 
         Assert.Equal(0, (await journeys.OpenAsync(profileId, 0)).WriterEpoch);
         Assert.Equal(0, (await journeys.OpenAsync(profileId, 0)).WriterEpoch);
         if (redis is not null) Assert.False(await redis.GetDatabase().KeyExistsAsync(Grains.Storage.RedisLayout.JourneyTouchpoints(profileId)));
-    }
-
-    private async Task<(IJourneyStore Journeys, ConnectionMultiplexer? Redis)> OpenStoreAsync(string store)
-    {
-        if (store == "redis") return await fixture.OpenJourneyStoreAsync();
-        var feed = new InMemoryChangeFeed(Options.Create(new ChangeFeedOptions()), TimeProvider.System);
-        return (new InMemoryJourneyStore(new InMemoryStandingStore(feed, TimeProvider.System), feed, TimeProvider.System), null);
     }
 
     private static Touchpoint Touchpoint(string id) => new(id, DateTimeOffset.UtcNow, "web", "page_view", [], [], null);

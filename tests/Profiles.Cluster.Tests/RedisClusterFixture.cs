@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Options;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Journey;
+using Profiles.Grains.Standing;
 using Profiles.Grains.Storage;
 using Profiles.Testing;
+using Profiles.Grains.Writes;
 using StackExchange.Redis;
 
 namespace Profiles.Cluster.Tests;
@@ -30,11 +32,21 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>A journey store on the cluster as a node opens it, on a connection of its own for the caller to dispose.</summary>
-    public async Task<(RedisJourneyStore Journeys, ConnectionMultiplexer Redis)> OpenJourneyStoreAsync()
+    /// <summary>The journeys, their writer and the standings of one kind of store, as a node opens them: "redis" on
+    /// this cluster, on a connection of its own for the caller to dispose; "memory" the embedded default's (no
+    /// connection).</summary>
+    public async Task<(IJourneyStore Journeys, ProfileWriter Writer, IStandingStore Standings, ConnectionMultiplexer? Redis)> OpenStoresAsync(string store)
     {
+        if (store == "memory")
+        {
+            var feed = new InMemoryChangeFeed(Options.Create(new ChangeFeedOptions()), TimeProvider.System);
+            var standings = new InMemoryStandingStore(feed);
+            var journeys = new InMemoryJourneyStore(standings, feed, TimeProvider.System);
+            return (journeys, new ProfileWriter(journeys, TimeProvider.System), standings, null);
+        }
         var redis = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
-        return (new RedisJourneyStore(redis, new FeedClock(Options.Create(new ChangeFeedOptions()), TimeProvider.System), new StorageHealthConnection(redis)), redis);
+        var writes = new RedisWrites(redis, new FeedClock(Options.Create(new ChangeFeedOptions()), TimeProvider.System));
+        return (new RedisJourneyStore(redis, new StorageHealthConnection(redis)), new ProfileWriter(writes, TimeProvider.System), new RedisStandingStore(redis), redis);
     }
 
     public async Task DisposeAsync()

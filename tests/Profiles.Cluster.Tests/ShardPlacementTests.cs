@@ -18,7 +18,8 @@ public sealed class ShardPlacementTests(RedisClusterFixture fixture)
             var profileId = ProfileOf(shard);
             RedisKey[] keys =
             [
-                .. RedisLayout.StandingKeys(shard), RedisLayout.Owners(shard), RedisLayout.Erased(shard),
+                RedisLayout.Standings(shard), RedisLayout.Stats(shard), RedisLayout.Audiences(shard), RedisLayout.Recheck(shard),
+                RedisLayout.Changes(shard), RedisLayout.Owners(shard), RedisLayout.Erased(shard),
                 RedisLayout.JourneyLog(profileId), RedisLayout.JourneyOrder(profileId), RedisLayout.JourneyTouchpoints(profileId),
             ];
             Assert.Single(keys.Select(key => redis.HashSlot(key)).Distinct());

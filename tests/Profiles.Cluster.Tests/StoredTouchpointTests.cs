@@ -80,16 +80,16 @@ public sealed class StoredTouchpointTests(RedisClusterFixture fixture)
     [Fact]
     public async Task A_journey_mixing_json_and_compact_touchpoints_reads_whole_and_in_order()
     {
-        var (journeys, redis) = await fixture.OpenJourneyStoreAsync();
+        var (journeys, writer, _, redis) = await fixture.OpenStoresAsync("redis");
         await using var _ = redis;
         var profileId = $"p-{Guid.NewGuid():n}";
         var older = LegacyTouchpoint;
         var later = LegacyTouchpoint with { Id = $"web-{Guid.NewGuid():n}", OccurredAt = LegacyTouchpoint.OccurredAt.AddMinutes(5) };
         var opened = await journeys.OpenAsync(profileId, 0);
-        await journeys.AppendAsync(profileId, opened.WriterEpoch, [older, later], null);
+        await writer.AppendAsync(profileId, opened.WriterEpoch, [older, later], null, null);
 
         // The older touchpoint as the previous version stored it.
-        await redis.GetDatabase().HashSetAsync(RedisLayout.JourneyTouchpoints(profileId), older.Id, LegacyJson);
+        await redis!.GetDatabase().HashSetAsync(RedisLayout.JourneyTouchpoints(profileId), older.Id, LegacyJson);
 
         Assert.Equal([Exactly(older), Exactly(later)], (await journeys.OpenAsync(profileId, 0)).Missed.Select(Exactly));
         Assert.Equal([Exactly(later), Exactly(older)], (await journeys.ReadPageAsync([profileId], null, 10)).Select(Exactly));
@@ -98,20 +98,20 @@ public sealed class StoredTouchpointTests(RedisClusterFixture fixture)
     [Fact]
     public async Task Random_touchpoints_appended_and_rewritten_in_redis_read_back_exactly()
     {
-        var (journeys, redis) = await fixture.OpenJourneyStoreAsync();
+        var (journeys, writer, _, redis) = await fixture.OpenStoresAsync("redis");
         await using var _ = redis;
         var profileId = $"p-{Guid.NewGuid():n}";
         var random = new Random(7);
         var touchpoints = Enumerable.Range(0, 120).Select(n => RandomTouchpoint(random) with { Id = $"t{n}-{Guid.NewGuid():n}" }).ToList();
         var epoch = (await journeys.OpenAsync(profileId, 0)).WriterEpoch;
-        foreach (var batch in touchpoints.Chunk(40)) epoch = (await journeys.AppendAsync(profileId, epoch, batch, null)).WriterEpoch;
+        foreach (var batch in touchpoints.Chunk(40)) epoch = (await writer.AppendAsync(profileId, epoch, batch, null, null)).WriterEpoch;
 
         Assert.Equal(touchpoints.Select(Exactly), (await journeys.OpenAsync(profileId, 0)).Missed.Select(Exactly));
         Assert.Equal(touchpoints.OrderBy(JourneyPosition.Of).Select(Exactly), (await journeys.ReadPageAsync([profileId], null, 500)).Select(Exactly));
 
         // A split rewrites the journey with the part that stays.
         var kept = touchpoints.Where((_, n) => n % 3 != 0).ToList();
-        await journeys.RewriteAsync(profileId, kept);
+        await writer.RewriteAsync(profileId, kept);
         Assert.Equal(kept.Select(Exactly), (await journeys.OpenAsync(profileId, 0)).Missed.Select(Exactly));
     }
 

@@ -7,7 +7,7 @@ using static Profiles.Core.Tests.PersonalisationSupport;
 
 namespace Profiles.Core.Tests;
 
-/// <summary>Audiences (contract section 7): the expression language, its null rule and its variables.</summary>
+/// <summary>Audiences (docs/PERSONALISATION.md): the expression language, its null rule and its variables.</summary>
 public class AudiencesTests
 {
     private static readonly ComputedTraits Traits = new(

@@ -6,7 +6,7 @@ using static Profiles.Core.Tests.PersonalisationSupport;
 
 namespace Profiles.Core.Tests;
 
-/// <summary>Computed traits (contract section 7): their values, and that they are a function of the set of touchpoints
+/// <summary>Computed traits (docs/PERSONALISATION.md): their values, and that they are a function of the set of touchpoints
 /// and today's date, whatever the order and the merges.</summary>
 public class ComputedTraitsTests
 {
@@ -75,14 +75,14 @@ public class ComputedTraitsTests
     [Theory]
     [InlineData(11)]
     [InlineData(12)]
-    public void Values_match_a_plain_reading_of_the_contract(int seed)
+    public void Values_match_a_plain_reading_of_the_rules(int seed)
     {
         var random = new Random(seed);
         var touchpoints = RandomTouchpoints(random, 400, distinctCategories: 12);
 
         var actual = Values(Retail, Fold(Retail, touchpoints));
 
-        Assert.Equal(ContractReading.Values(Retail, touchpoints, Today), actual);
+        Assert.Equal(PlainReading.Values(Retail, touchpoints, Today), actual);
     }
 
     [Fact]

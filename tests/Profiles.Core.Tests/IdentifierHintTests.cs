@@ -3,7 +3,7 @@ using static Profiles.Testing.TestIdentifiers;
 
 namespace Profiles.Core.Tests;
 
-/// <summary>CONTRACT section 2: staff screens see a masked hint, never the value.</summary>
+/// <summary>Hints (docs/API.md, "The profile"): staff screens see a masked hint, never the value.</summary>
 public class IdentifierHintTests
 {
     [Theory]

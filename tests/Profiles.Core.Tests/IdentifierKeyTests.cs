@@ -6,7 +6,7 @@ using static Profiles.Testing.TestIdentifiers;
 namespace Profiles.Core.Tests;
 
 /// <summary>
-/// CONTRACT section 2: the stored key is HMAC-SHA256(HashKey, type + ":" + hex(SHA-256(normalised value))),
+/// The stored key (docs/API.md, "Touchpoints in") is HMAC-SHA256(HashKey, type + ":" + hex(SHA-256(normalised value))),
 /// so a sha256 input links to the same identifier as the clear value.
 /// </summary>
 public class IdentifierKeyTests
@@ -20,7 +20,7 @@ public class IdentifierKeyTests
     }
 
     [Fact]
-    public void The_key_is_the_contract_formula_computed_independently()
+    public void The_key_is_the_documented_formula_computed_independently()
     {
         using var hmac = new HMACSHA256(Encoding.UTF8.GetBytes(HashKeyText));
         var sha = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes("+33612345678"))).ToLowerInvariant();

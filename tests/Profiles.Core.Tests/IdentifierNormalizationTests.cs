@@ -3,7 +3,7 @@ using static Profiles.Testing.TestIdentifiers;
 
 namespace Profiles.Core.Tests;
 
-/// <summary>CONTRACT section 2: the same value in any spelling is one identifier.</summary>
+/// <summary>Normalisation (docs/API.md, "Touchpoints in"): the same value in any spelling is one identifier.</summary>
 public class IdentifierNormalizationTests
 {
     [Theory]

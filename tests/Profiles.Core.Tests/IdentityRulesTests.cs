@@ -6,7 +6,7 @@ using Profiles.Core.Touchpoints;
 
 namespace Profiles.Core.Tests;
 
-/// <summary>Contract section 5 in Core: blocked placeholder values and the order of strength of identifiers.</summary>
+/// <summary>Identity rules (docs/API.md, "Identity rules in short") in Core: blocked placeholder values and the order of strength of identifiers.</summary>
 public class IdentityRulesTests
 {
     private static readonly IdentifierReader Reader = new(new IdentifierNormalizer("FR"), new IdentifierHasher(Encoding.UTF8.GetBytes("k")));

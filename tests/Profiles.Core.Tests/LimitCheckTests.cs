@@ -6,8 +6,9 @@ using Profiles.Testing;
 
 namespace Profiles.Core.Tests;
 
-/// <summary>Identity-rule limits (contract section 5), checked in the one place that admission, merges and the
-/// ingestor's look-ahead share.</summary>
+/// <summary>Identity-rule limits (docs/API.md, "Identity rules in short") as a profile grain checks them: the check
+/// that admission, merges and the ingestor's look-ahead share. Canonical resolution counts limits on its own
+/// (ComponentSets.WhyApart).</summary>
 public class LimitCheckTests
 {
     private static readonly IdentityRules Rules = new(

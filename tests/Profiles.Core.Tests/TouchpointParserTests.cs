@@ -7,13 +7,13 @@ using static Profiles.Testing.TestIdentifiers;
 
 namespace Profiles.Core.Tests;
 
-/// <summary>CONTRACT section 2: what a touchpoint may contain, and the error a client gets when it does not.</summary>
+/// <summary>Touchpoints in (docs/API.md): what a touchpoint may contain, and the error a client gets when it does not.</summary>
 public class TouchpointParserTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
 
-    /// <summary>The example of CONTRACT section 2, verbatim.</summary>
-    private const string ContractExample = """
+    /// <summary>The till purchase of docs/API.md, "Touchpoints in", with a category among its properties.</summary>
+    private const string PurchaseExample = """
         {
           "id": "pos-77-20261122-0042",
           "occurredAt": "2026-11-22T10:15:00+01:00",
@@ -34,9 +34,9 @@ public class TouchpointParserTests
         """;
 
     [Fact]
-    public void The_contract_example_is_accepted_with_every_field_normalised()
+    public void The_documented_example_is_accepted_with_every_field_normalised()
     {
-        var result = Parse(ContractExample);
+        var result = Parse(PurchaseExample);
 
         Assert.True(result.IsOk, result.Error);
         var touchpoint = result.Touchpoint;
@@ -62,7 +62,7 @@ public class TouchpointParserTests
     [Fact]
     public void No_identifier_value_is_kept_in_clear()
     {
-        var touchpoint = Parse(ContractExample).Touchpoint!;
+        var touchpoint = Parse(PurchaseExample).Touchpoint!;
         var stored = JsonSerializer.Serialize(touchpoint);
 
         Assert.DoesNotContain("paul.martin", stored, StringComparison.OrdinalIgnoreCase);
@@ -458,8 +458,8 @@ public class TouchpointParserTests
         return parser.Parse(document.RootElement);
     }
 
-    /// <summary>The contract example (or <paramref name="baseJson"/>) with one field replaced, or removed when null.</summary>
-    private static string With(string field, string? json, string baseJson = ContractExample)
+    /// <summary>The purchase example (or <paramref name="baseJson"/>) with one field replaced, or removed when null.</summary>
+    private static string With(string field, string? json, string baseJson = PurchaseExample)
     {
         var touchpoint = JsonNode.Parse(baseJson)!.AsObject();
         if (json is null)

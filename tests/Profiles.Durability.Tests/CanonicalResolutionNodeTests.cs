@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Profiles.Contracts;
+using Profiles.Contracts.Http;
 using Profiles.Testing;
 using Xunit.Abstractions;
 
@@ -205,8 +207,8 @@ public class CanonicalResolutionNodeTests(ITestOutputHelper output)
         do
         {
             await Task.Delay(500);
-            var (annStatus, annBody) = await survivor.Api.GetAsync($"/v1/profiles/lookup?{new IdentifierSpec("email", ann).Query}");
-            var (bobStatus, bobBody) = await survivor.Api.GetAsync($"/v1/profiles/lookup?{new IdentifierSpec("email", bob).Query}");
+            var (annStatus, annBody) = await survivor.Api.GetAsync(ApiPaths.Lookup(new IdentifierInput("email", ann)));
+            var (bobStatus, bobBody) = await survivor.Api.GetAsync(ApiPaths.Lookup(new IdentifierInput("email", bob)));
             if (annStatus != HttpStatusCode.OK || bobStatus != HttpStatusCode.OK)
             {
                 Assert.True(annStatus == HttpStatusCode.ServiceUnavailable || bobStatus == HttpStatusCode.ServiceUnavailable, $"lookups answered {annStatus} and {bobStatus}");
@@ -303,11 +305,11 @@ public class CanonicalResolutionNodeTests(ITestOutputHelper output)
 
         public List<TouchpointSpec> Touchpoints { get; } = [];
 
-        public IdentifierSpec Email(int customer) => new("email", $"customer{customer}.{_run}@example.com");
+        public IdentifierInput Email(int customer) => new("email", $"customer{customer}.{_run}@example.com");
 
-        public IdentifierSpec Crm(int customer) => new("crm_id", $"CRM-{_run}-{customer}");
+        public IdentifierInput Crm(int customer) => new("crm_id", $"CRM-{_run}-{customer}");
 
-        public IdentifierSpec Tablet(int tablet) => new("device_id", $"TAB-{_run}-{tablet}");
+        public IdentifierInput Tablet(int tablet) => new("device_id", $"TAB-{_run}-{tablet}");
 
         /// <summary>A profile as the identifiers it holds, named without this order's values, so orders compare.</summary>
         public string Describe(JsonNode profile)
@@ -324,7 +326,7 @@ public class CanonicalResolutionNodeTests(ITestOutputHelper output)
                 + $" touchpoints {(int)profile["touchpoints"]!}";
         }
 
-        private TouchpointSpec Spec(string id, DateTimeOffset at, string channel, params IdentifierSpec[] identifiers) =>
+        private TouchpointSpec Spec(string id, DateTimeOffset at, string channel, params IdentifierInput[] identifiers) =>
             new() { Id = $"{_run}-{id}", OccurredAt = at, Channel = channel, Type = "login", Identifiers = identifiers };
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Profiles.Contracts;
 using Profiles.Testing;
 
 namespace Profiles.Durability.Tests;
@@ -63,7 +64,7 @@ public static class Cluster
     /// <summary>Every answer a client can get about these identifiers: the profile of each and its journey. A read
     /// answered 503 is sent again, as a client would: a node just started on a loaded machine can miss a grain call's
     /// 3 s deadline while the other node joins, and a 503 is no answer, only a "not now".</summary>
-    public static async Task<Dictionary<string, string>> AnswersAsync(NodeProcess node, IEnumerable<IdentifierSpec> identifiers)
+    public static async Task<Dictionary<string, string>> AnswersAsync(NodeProcess node, IEnumerable<IdentifierInput> identifiers)
     {
         var api = node.Api.RetryingUnavailable();
         var answers = new Dictionary<string, string>();

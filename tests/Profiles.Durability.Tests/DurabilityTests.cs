@@ -5,7 +5,8 @@ using Xunit.Abstractions;
 
 namespace Profiles.Durability.Tests;
 
-/// <summary>Contract 4.7 and issue 4: real Redis, real node processes, restarts and kills.</summary>
+/// <summary>Durable (docs/API.md, "What always holds"): with Redis, stopping every node and starting them again changes
+/// no answer; real Redis, real node processes, restarts and kills.</summary>
 public class DurabilityTests(ITestOutputHelper output)
 {
     private readonly string _run = Guid.NewGuid().ToString("n")[..8];

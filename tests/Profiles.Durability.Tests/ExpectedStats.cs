@@ -1,19 +1,17 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Profiles.Core.Touchpoints;
 using Profiles.Testing;
 
 namespace Profiles.Durability.Tests;
 
-/// <summary>The figures of GET /v1/stats counted apart from Profiles: from the touchpoints sent, grouped by the
-/// customer they belong to (contract section 9).</summary>
+/// <summary>The figures of GET /v1/stats counted apart from the node: from the touchpoints sent, grouped by the
+/// customer they belong to, their channels classified by <see cref="ChannelKinds"/> (docs/API.md, "Statistics").</summary>
 public sealed record ExpectedStats(
     int Profiles, int Identified, int Online, int Offline, int Omnichannel, int Touchpoints,
     IReadOnlyDictionary<string, (long Profiles, long Touchpoints)> Channels)
 {
-    private static readonly HashSet<string> OnlineChannels = ["web", "app", "email", "sms", "chat", "social"];
-    private static readonly HashSet<string> OfflineChannels = ["store", "call_center", "crm"];
-
     public double ReconciliationRate => Offline == 0 ? 0 : Math.Round((double)Omnichannel / Offline, 4);
 
     public double IdentificationRate => Profiles == 0 ? 0 : Math.Round((double)Identified / Profiles, 4);
@@ -22,9 +20,9 @@ public sealed record ExpectedStats(
     public static ExpectedStats Of(IReadOnlyList<IReadOnlyList<TouchpointSpec>> customers) => new(
         customers.Count,
         customers.Count(c => c.SelectMany(t => t.Identifiers).Any(i => i.Type is not ("cookie" or "device_id"))),
-        customers.Count(c => c.Any(t => OnlineChannels.Contains(t.Channel))),
-        customers.Count(c => c.Any(t => OfflineChannels.Contains(t.Channel))),
-        customers.Count(c => c.Any(t => OnlineChannels.Contains(t.Channel)) && c.Any(t => OfflineChannels.Contains(t.Channel))),
+        customers.Count(c => c.Any(t => ChannelKinds.IsOnline(t.Channel))),
+        customers.Count(c => c.Any(t => ChannelKinds.IsOffline(t.Channel))),
+        customers.Count(c => c.Any(t => ChannelKinds.IsOnline(t.Channel)) && c.Any(t => ChannelKinds.IsOffline(t.Channel))),
         customers.Sum(c => c.Count),
         customers.SelectMany(c => c.GroupBy(t => t.Channel).Select(g => (Channel: g.Key, Touchpoints: g.Count())))
             .GroupBy(c => c.Channel).ToDictionary(g => g.Key, g => ((long)g.Count(), (long)g.Sum(c => c.Touchpoints))));
@@ -36,7 +34,7 @@ public sealed record ExpectedStats(
         return Of([.. surviving.Select(p => (IReadOnlyList<TouchpointSpec>)[.. p.TouchpointIds.Select(id => byId[id])])]);
     }
 
-    /// <summary>GET /v1/stats on each node answers these figures within the 5 s the contract gives after the last
+    /// <summary>GET /v1/stats on each node answers these figures within 5 s of the last
     /// write (a merge's standings may be reported just after its touchpoint's answer).</summary>
     public async Task AssertAnsweredByAsync(params NodeProcess[] nodes)
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Profiles.Contracts;
 using Profiles.Testing;
 
 namespace Profiles.Durability.Tests;
@@ -71,8 +72,8 @@ public class FeedAndStatsTests
     }
 
     /// <summary>Every audience's count and member list (read in pages of 7, so a page spans shards) name exactly the
-    /// profiles whose own answer lists that audience. The lists are exact within 5 s of the last write (contract 7).</summary>
-    private static async Task AssertAudiencesAsync(NodeProcess[] nodes, IEnumerable<IdentifierSpec> customers)
+    /// profiles whose own answer lists that audience. The lists are exact within 5 s of the last write.</summary>
+    private static async Task AssertAudiencesAsync(NodeProcess[] nodes, IEnumerable<IdentifierInput> customers)
     {
         var expected = new Dictionary<string, SortedSet<string>>();
         foreach (var identifier in customers)

@@ -4,7 +4,8 @@ using Profiles.Testing;
 
 namespace Profiles.Durability.Tests;
 
-/// <summary>Contract section 3 (live, DELETE) and 4.6 on a two-node cluster on a real Redis, as a user starts it.</summary>
+/// <summary>The live stream and erasure (docs/API.md, "Profiles out"), and "Live" of "What always holds", on a two-node
+/// cluster on a real Redis, as a user starts it.</summary>
 public class LiveAndErasureTests : IAsyncLifetime
 {
     private readonly string _run = Guid.NewGuid().ToString("n")[..8];

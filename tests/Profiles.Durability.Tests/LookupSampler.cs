@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using Profiles.Contracts;
+using Profiles.Contracts.Http;
 using Profiles.Testing;
 
 namespace Profiles.Durability.Tests;
@@ -29,7 +31,7 @@ public sealed class LookupSampler
         }
     }
 
-    public static LookupSampler Start(NodeProcess node, IReadOnlyList<IdentifierSpec> identifiers, Stopwatch clock, CancellationToken stop)
+    public static LookupSampler Start(NodeProcess node, IReadOnlyList<IdentifierInput> identifiers, Stopwatch clock, CancellationToken stop)
     {
         var sampler = new LookupSampler();
         sampler.Completion = sampler.RunAsync(node, identifiers, clock, stop);
@@ -45,7 +47,7 @@ public sealed class LookupSampler
         return lastFailure + 1 < after.Count ? after[lastFailure + 1].End : null;
     }
 
-    private async Task RunAsync(NodeProcess node, IReadOnlyList<IdentifierSpec> identifiers, Stopwatch clock, CancellationToken stop)
+    private async Task RunAsync(NodeProcess node, IReadOnlyList<IdentifierInput> identifiers, Stopwatch clock, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
@@ -55,7 +57,7 @@ public sealed class LookupSampler
                 var sent = clock.Elapsed;
                 try
                 {
-                    using var response = await node.Http.GetAsync($"/v1/profiles/lookup?{identifier.Query}");
+                    using var response = await node.Http.GetAsync(ApiPaths.Lookup(identifier));
                     return (response.StatusCode == HttpStatusCode.OK, clock.Elapsed - sent);
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException)

@@ -1,11 +1,12 @@
 using System.Net;
+using Profiles.Contracts.Http;
 using Profiles.Testing;
 using Xunit.Abstractions;
 
 namespace Profiles.Durability.Tests;
 
 /// <summary>
-/// Issue 15: a node cut off by the network while 16 writers ingest through both nodes, its packets silently
+/// A node cut off by the network while 16 writers ingest through both nodes, its packets silently
 /// dropped by iptables, and a node cut off from Redis alone. They measure recovery times, so they run alone.
 /// </summary>
 [Collection(Alone)]
@@ -13,10 +14,10 @@ public class PartitionTests(ITestOutputHelper output)
 {
     public const string Alone = "Partition tests, which measure recovery times";
 
-    /// <summary>From the cut until the survivor answers every sampled lookup again, at most (issue 15).</summary>
+    /// <summary>From the cut until the survivor answers every sampled lookup again, at most.</summary>
     private static readonly TimeSpan RecoveryLimit = TimeSpan.FromSeconds(20);
 
-    /// <summary>The longest a client waits for any answer of the survivor, even a 503 (issue 15).</summary>
+    /// <summary>The longest a client waits for any answer of the survivor, even a 503.</summary>
     private static readonly TimeSpan AnswerLimit = TimeSpan.FromSeconds(5);
 
     /// <summary>The steady ingest measured before the cut, and again once the survivor answers everything.</summary>
@@ -96,7 +97,7 @@ public class PartitionTests(ITestOutputHelper output)
         var deadline = scene.Clock.Elapsed + TimeSpan.FromSeconds(10);
         while (scene.Clock.Elapsed < deadline)
         {
-            var (lookup, _) = await scene.Victim.Api.GetAsync($"/v1/profiles/lookup?{identifier.Query}");
+            var (lookup, _) = await scene.Victim.Api.GetAsync(ApiPaths.Lookup(identifier));
             var (ingest, _) = await scene.Victim.Api.PostAsync(touchpoint);
             var (ready, _) = await scene.Victim.Api.GetAsync("/health/ready");
             if (new[] { lookup, ingest, ready }.All(status => status == HttpStatusCode.ServiceUnavailable)) return scene.Clock.Elapsed;
@@ -106,7 +107,7 @@ public class PartitionTests(ITestOutputHelper output)
     }
 
     /// <summary>Reports what clients of the survivor saw after the cut, with the machine's load, and holds it to
-    /// issue 15's figures: every lookup answered and every batch taken again within 20 s, no answer slower than 5 s
+    /// these figures: every lookup answered and every batch taken again within 20 s, no answer slower than 5 s
     /// (a 503 included), and ingest then back to at least half its rate before the cut.</summary>
     private void AssertSurvivorRecovered(TwoNodesUnderIngest scene, TimeSpan cutAt, TimeSpan? servingAt)
     {

@@ -7,7 +7,7 @@ namespace Profiles.Durability.Tests;
 
 /// <summary>
 /// What an operator relies on for the statistics, on a two-node cluster on a real Redis, one server or a three-master
-/// Redis Cluster (contract sections 9 and 10): counters corrupted in Redis on purpose are found and repaired by the
+/// Redis Cluster (docs/API.md, "Statistics"; docs/DEPLOY.md, "On a Redis Cluster"): counters corrupted in Redis on purpose are found and repaired by the
 /// recount, the Prometheus gauges are the same on every node, and the history keeps one sample per instant whichever
 /// node took it.
 /// </summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Profiles.Contracts;
 using Profiles.Testing;
 
 namespace Profiles.Durability.Tests;
@@ -38,7 +39,7 @@ public sealed partial class TwoNodesUnderIngest : IAsyncDisposable
 
     /// <summary>Identifiers of touchpoints that landed before the sampler started, three quarters of them first seen
     /// by the node to cut off.</summary>
-    public IReadOnlyList<IdentifierSpec> Sample { get; private set; } = [];
+    public IReadOnlyList<IdentifierInput> Sample { get; private set; } = [];
 
     /// <summary>Starts the scene and returns once the sampler has run and ingest has been steady for
     /// <paramref name="steady"/>, with grains on both nodes.</summary>

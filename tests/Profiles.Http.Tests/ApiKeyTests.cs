@@ -7,7 +7,7 @@ using Profiles.Silo.Operations;
 
 namespace Profiles.Http.Tests;
 
-/// <summary>Contract section 6: API keys with roles; 401 without a valid key, 403 without the role.</summary>
+/// <summary>API keys and roles (docs/API.md, "Operating a node"): 401 without a valid key, 403 without the role.</summary>
 [Collection(KeyedNodeCollection.Name)]
 public class ApiKeyTests(KeyedNodeFixture node)
 {

@@ -4,7 +4,7 @@ using Profiles.Testing;
 
 namespace Profiles.Http.Tests;
 
-/// <summary>Contract section 5 through the HTTP API, with the rules shipped in appsettings.json: one CRM id per
+/// <summary>Identity rules (docs/API.md, "Identity rules in short") through the HTTP API, with the rules shipped in appsettings.json: one CRM id per
 /// profile, up to three phones, placeholder values blocked.</summary>
 [Collection(NodeCollection.Name)]
 public class IdentityRulesApiTests(NodeFixture node)

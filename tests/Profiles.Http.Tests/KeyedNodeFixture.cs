@@ -4,7 +4,7 @@ using Profiles.Testing;
 
 namespace Profiles.Http.Tests;
 
-/// <summary>An embedded node with API keys configured (contract section 6): one key per role, and one with all.</summary>
+/// <summary>An embedded node with API keys configured (docs/API.md, "Operating a node"): one key per role, and one with all.</summary>
 public sealed class KeyedNodeFixture : WebApplicationFactory<Program>
 {
     public const string IngestKey = "ingest-secret-7f3a";

@@ -8,7 +8,7 @@ using Profiles.Testing;
 
 namespace Profiles.Http.Tests;
 
-/// <summary>Contract section 6: no identifier value in clear in any log line.</summary>
+/// <summary>No identifier value in clear in any log line (docs/API.md, "Conventions").</summary>
 public class LogPrivacyTests : IClassFixture<LogPrivacyTests.CapturingNode>
 {
     private readonly CapturingNode _node;

@@ -4,7 +4,7 @@ using Profiles.Testing;
 
 namespace Profiles.Http.Tests;
 
-/// <summary>Contract section 6: /metrics, the OpenAPI document and its page, the clienteling page.</summary>
+/// <summary>Operating a node (docs/API.md): /metrics, the OpenAPI document and its page, the clienteling page.</summary>
 [Collection(NodeCollection.Name)]
 public class OperationsTests(NodeFixture node)
 {
@@ -53,7 +53,7 @@ public class OperationsTests(NodeFixture node)
     }
 
     [Fact]
-    public async Task The_OpenAPI_document_lists_the_contract_calls()
+    public async Task The_OpenAPI_document_lists_every_call_of_the_API()
     {
         using var response = await _http.GetAsync("/openapi/v1.json");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -4,7 +4,7 @@ using Profiles.Testing;
 
 namespace Profiles.Http.Tests;
 
-/// <summary>Contract section 7 over HTTP, with the shipped retail defaults of appsettings.json.</summary>
+/// <summary>Computed traits and audiences (docs/PERSONALISATION.md) over HTTP, with the shipped retail defaults of appsettings.json.</summary>
 [Collection(NodeCollection.Name)]
 public class PersonalisationApiTests(NodeFixture node)
 {

@@ -4,7 +4,7 @@ using Profiles.Silo.Configuration;
 
 namespace Profiles.Http.Tests;
 
-/// <summary>Reading contract section 7's configuration: what it accepts, and that every mistake names its key.</summary>
+/// <summary>Reading the configuration of computed traits and audiences: what it accepts, and that every mistake names its key.</summary>
 public class PersonalisationConfigurationTests
 {
     private const string Traits = "Profiles:ComputedTraits";

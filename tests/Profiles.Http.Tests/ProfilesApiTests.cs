@@ -7,7 +7,7 @@ using Profiles.Testing;
 
 namespace Profiles.Http.Tests;
 
-/// <summary>Contract section 3: lookup, profile by id, journey.</summary>
+/// <summary>Profiles out (docs/API.md): lookup, profile by id, journey.</summary>
 [Collection(NodeCollection.Name)]
 public class ProfilesApiTests(NodeFixture node)
 {

@@ -6,7 +6,7 @@ using Profiles.Testing;
 
 namespace Profiles.Http.Tests;
 
-/// <summary>Contract section 2: POST /v1/touchpoints, its results and its errors.</summary>
+/// <summary>Touchpoints in (docs/API.md): POST /v1/touchpoints, its results and its errors.</summary>
 [Collection(NodeCollection.Name)]
 public class TouchpointsApiTests(NodeFixture node)
 {

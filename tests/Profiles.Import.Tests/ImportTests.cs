@@ -4,7 +4,7 @@ using Profiles.Import;
 
 namespace Profiles.Import.Tests;
 
-/// <summary>Issue 16 end to end: a CRM file imported into a real node where some customers already browsed the
+/// <summary>The CRM onboarding import end to end: a CRM file imported into a real node where some customers already browsed the
 /// web site, then imported again.</summary>
 [Collection(NodeCollection.Name)]
 public sealed class ImportTests(NodeFixture fixture) : IDisposable

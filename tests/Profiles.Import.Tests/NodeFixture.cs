@@ -10,7 +10,7 @@ public sealed class NodeFixture : IAsyncLifetime
 
     public NodeProcess Node { get; private set; } = null!;
 
-    /// <summary>The contract's calls with the import's key, for seeding and checking.</summary>
+    /// <summary>The HTTP API's calls with the import's key, for seeding and checking.</summary>
     public Api Api { get; private set; } = null!;
 
     public async Task InitializeAsync()

@@ -1,12 +1,16 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Profiles.Contracts;
+using Profiles.Contracts.Http;
 
 namespace Profiles.Testing;
 
-/// <summary>The calls of the contract, as a client makes them, returning status and parsed body.</summary>
+/// <summary>The calls of the HTTP API (docs/API.md) as a test makes them. <see cref="Client"/> makes the typed calls,
+/// as the import and the benchmark do; the other members answer the status and the parsed body, for assertions on the
+/// exact wire shape, and <see cref="PostAsync"/> sends any body, a malformed one included. All go through one
+/// HttpClient.</summary>
 /// <param name="http">The node's client.</param>
 /// <param name="retryUnavailable">Reads answered 503 are sent again, for up to about 10 s, as the answer's detail tells
 /// a client to: for checking what a cluster holds once it has been through a fault, not for timing it.</param>
@@ -14,40 +18,44 @@ namespace Profiles.Testing;
 /// shows them, since the answer itself names no cause.</param>
 public sealed class Api(HttpClient http, bool retryUnavailable = false, Func<string>? serverLog = null)
 {
+    public ProfilesHttpClient Client { get; } = new(http);
+
     /// <summary>The same calls, reads answered 503 sent again for up to about 10 s.</summary>
     public Api RetryingUnavailable() => new(http, retryUnavailable: true, serverLog);
 
+    /// <summary>Sends touchpoints typed, as the import and the benchmark do, and checks that the node took the request.</summary>
+    public async Task<TouchpointResult[]> IngestAsync(IReadOnlyList<TouchpointInput> touchpoints)
+    {
+        var answer = await Client.IngestAsync(touchpoints);
+        Assert.True(answer.Succeeded, answer.Succeeded ? null : Unexpected(answer.Call, answer.Status, answer.Problem.Detail));
+        return answer.Value;
+    }
+
+    /// <summary>Sends <paramref name="body"/> as JSON, whatever it holds, and checks that the node took the request.</summary>
     public async Task<JsonArray> IngestAsync(object body)
     {
         var (status, json) = await PostAsync(JsonSerializer.Serialize(body));
-        Assert.True(status == HttpStatusCode.OK, Unexpected("POST /v1/touchpoints", status, json));
+        Assert.True(status == HttpStatusCode.OK, Unexpected($"POST /{ApiPaths.Touchpoints}", status, json));
         return json!.AsArray();
     }
 
     public async Task<(HttpStatusCode Status, JsonNode? Body)> PostAsync(string body, string contentType = "application/json")
     {
-        using var response = await http.PostAsync("/v1/touchpoints", new StringContent(body, Encoding.UTF8, contentType));
+        using var response = await http.PostAsync(ApiPaths.Touchpoints, new StringContent(body, Encoding.UTF8, contentType));
         return (response.StatusCode, await BodyOf(response));
     }
 
-    public async Task<(HttpStatusCode Status, JsonNode? Body)> GetAsync(string path)
+    public Task<(HttpStatusCode Status, JsonNode? Body)> GetAsync(string path) => ReadAsync(async () =>
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            using var response = await http.GetAsync(path);
-            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || !retryUnavailable || attempt == 20)
-            {
-                return (response.StatusCode, await BodyOf(response));
-            }
-            await Task.Delay(500);
-        }
-    }
+        using var response = await http.GetAsync(path);
+        return (Status: response.StatusCode, Body: await BodyOf(response));
+    }, answer => answer.Status);
 
-    public Task<JsonNode> LookupAsync(string type, string value) => LookupAsync(new IdentifierSpec(type, value));
+    public Task<JsonNode> LookupAsync(string type, string value) => LookupAsync(new IdentifierInput(type, value));
 
-    public async Task<JsonNode> LookupAsync(IdentifierSpec identifier)
+    public async Task<JsonNode> LookupAsync(IdentifierInput identifier)
     {
-        var (status, body) = await GetAsync($"/v1/profiles/lookup?{identifier.Query}");
+        var (status, body) = await GetAsync(ApiPaths.Lookup(identifier));
         Assert.True(status == HttpStatusCode.OK, Unexpected($"lookup {identifier.Type}", status, body));
         return body!;
     }
@@ -59,16 +67,28 @@ public sealed class Api(HttpClient http, bool retryUnavailable = false, Func<str
         string? cursor = null;
         do
         {
-            var (status, page) = await GetAsync($"/v1/profiles/{profileId}/journey?limit={limit}" + (cursor is null ? "" : $"&cursor={cursor}"));
-            Assert.True(status == HttpStatusCode.OK, Unexpected($"journey of {profileId}", status, page));
-            ids.AddRange(page!["items"]!.AsArray().Select(i => (string)i!["id"]!));
-            cursor = (string?)page["nextCursor"];
+            var page = await ReadAsync(() => Client.GetJourneyAsync(profileId, limit, cursor), answer => answer.Status);
+            Assert.True(page.Succeeded, page.Succeeded ? null : Unexpected($"journey of {profileId}", page.Status, page.Problem.Detail));
+            ids.AddRange(page.Value.Items.Select(i => i.Id));
+            cursor = page.Value.NextCursor;
         } while (cursor is not null);
         return ids;
     }
 
-    private string Unexpected(string call, HttpStatusCode status, JsonNode? body) =>
-        $"{call} answered {(int)status} {status}: {body?.ToJsonString()}" +
+    private async Task<T> ReadAsync<T>(Func<Task<T>> read, Func<T, HttpStatusCode> statusOf)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var answer = await read();
+            if (statusOf(answer) != HttpStatusCode.ServiceUnavailable || !retryUnavailable || attempt == 20) return answer;
+            await Task.Delay(500);
+        }
+    }
+
+    private string Unexpected(string call, HttpStatusCode status, JsonNode? body) => Unexpected(call, status, body?.ToJsonString());
+
+    private string Unexpected(string call, HttpStatusCode status, string? body) =>
+        $"{call} answered {(int)status} {status}: {body}" +
         ((int)status >= 500 && serverLog is not null ? $"\nThe node's last lines:\n{serverLog()}" : "");
 
     private static async Task<JsonNode?> BodyOf(HttpResponseMessage response)

@@ -1,6 +1,8 @@
 using System.Net.ServerSentEvents;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Profiles.Contracts;
+using Profiles.Contracts.Http;
 
 namespace Profiles.Testing;
 
@@ -22,7 +24,7 @@ public sealed class EventStream : IAsyncDisposable
 
     public static async Task<EventStream> OpenAsync(HttpClient http, string type, string value)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/profiles/live?{new IdentifierSpec(type, value).Query}");
+        var request = new HttpRequestMessage(HttpMethod.Get, ApiPaths.Live(new IdentifierInput(type, value)));
         var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
         return new EventStream(response);

@@ -1,7 +1,10 @@
+using Profiles.Contracts;
+using Profiles.Core.Identifiers;
+
 namespace Profiles.Testing;
 
 /// <summary>A profile the node should hold: its identifiers (as first spelled) and the ids of its touchpoints.</summary>
-public sealed record ExpectedProfile(IReadOnlyList<IdentifierSpec> Identifiers, IReadOnlyList<string> TouchpointIds);
+public sealed record ExpectedProfile(IReadOnlyList<IdentifierInput> Identifiers, IReadOnlyList<string> TouchpointIds);
 
 /// <summary>
 /// The expected identity partition, computed independently of the node: a union-find over normalised
@@ -14,7 +17,7 @@ public sealed record ExpectedProfile(IReadOnlyList<IdentifierSpec> Identifiers, 
 public sealed class GroundTruth
 {
     private readonly Dictionary<string, int> _nodes = new(StringComparer.Ordinal);
-    private readonly List<IdentifierSpec> _firstSpelling = [];
+    private readonly List<IdentifierInput> _firstSpelling = [];
     private readonly List<int> _parent = [];
     private readonly List<int> _rank = [];
     private readonly IReadOnlyList<TouchpointSpec> _touchpoints;
@@ -60,15 +63,15 @@ public sealed class GroundTruth
     public int ComponentCount { get; }
 
     /// <summary>Every distinct identifier, as first spelled.</summary>
-    public IReadOnlyList<IdentifierSpec> Identifiers => _firstSpelling;
+    public IReadOnlyList<IdentifierInput> Identifiers => _firstSpelling;
 
     /// <summary>The component of an identifier (any spelling), or -1 when never seen.</summary>
-    public int ComponentOf(IdentifierSpec identifier) => _nodes.TryGetValue(Key(identifier), out var n) ? Find(n) : -1;
+    public int ComponentOf(IdentifierInput identifier) => _nodes.TryGetValue(Key(identifier), out var n) ? Find(n) : -1;
 
     /// <summary>Touchpoints in a component.</summary>
     public int TouchpointsIn(int component) => component >= 0 ? _touchpointsPerRoot[component] : 0;
 
-    public bool Connected(IdentifierSpec a, IdentifierSpec b) => ComponentOf(a) is var component and >= 0 && component == ComponentOf(b);
+    public bool Connected(IdentifierInput a, IdentifierInput b) => ComponentOf(a) is var component and >= 0 && component == ComponentOf(b);
 
     public IEnumerable<ExpectedProfile> Profiles()
     {
@@ -77,11 +80,11 @@ public sealed class GroundTruth
             new ExpectedProfile([.. component.Select(n => _firstSpelling[n])], [.. touchpointIds[component.Key]]));
     }
 
-    private static string Key(IdentifierSpec id) => id.Type switch
+    private static string Key(IdentifierInput id) => id.Type switch
     {
-        "email" => "email:" + (id.Sha256 ?? IdentifierSpec.Sha256Hex(id.Value!.Trim().ToLowerInvariant())),
-        "phone" => "phone:" + (id.Sha256 ?? IdentifierSpec.Sha256Hex(FrenchE164(id.Value!))),
-        _ => id.Type + ":" + (id.Sha256 ?? IdentifierSpec.Sha256Hex(id.Value!.Trim())),
+        "email" => "email:" + (id.Sha256 ?? IdentifierHasher.Sha256Hex(id.Value!.Trim().ToLowerInvariant())),
+        "phone" => "phone:" + (id.Sha256 ?? IdentifierHasher.Sha256Hex(FrenchE164(id.Value!))),
+        _ => id.Type + ":" + (id.Sha256 ?? IdentifierHasher.Sha256Hex(id.Value!.Trim())),
     };
 
     /// <summary>French numbers only: "06 12 34 56 78", "+33 6 12...", "0033 6..." -> "+33612345678".</summary>
@@ -98,7 +101,7 @@ public sealed class GroundTruth
         return "+" + d;
     }
 
-    private int NewNode(string key, IdentifierSpec spelling)
+    private int NewNode(string key, IdentifierInput spelling)
     {
         var n = _parent.Count;
         _parent.Add(n);

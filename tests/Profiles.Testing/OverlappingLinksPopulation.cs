@@ -1,3 +1,5 @@
+using Profiles.Contracts;
+
 namespace Profiles.Testing;
 
 /// <summary>
@@ -12,7 +14,7 @@ public sealed class OverlappingLinksPopulation(string run, int seed, int custome
     private static readonly string[] Channels = ["web", "app", "store", "email", "call_center"];
     private static readonly DateTimeOffset Start = new(2026, 10, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private readonly IdentifierSpec[][] _identifiers = [.. Enumerable.Range(0, customers).Select(c =>
+    private readonly IdentifierInput[][] _identifiers = [.. Enumerable.Range(0, customers).Select(c =>
         Enumerable.Range(0, identifiersPerCustomer).Select(i => Identifier(run, c, i)).ToArray())];
 
     /// <summary>The touchpoint's number <c>n</c> is in its id and its <c>visits</c> trait, so later ones win.</summary>
@@ -22,7 +24,7 @@ public sealed class OverlappingLinksPopulation(string run, int seed, int custome
         return [.. Enumerable.Range(0, count).Select(n =>
         {
             var customer = _identifiers[random.Next(customers)];
-            IReadOnlyList<IdentifierSpec> carried = n % 50 == 49
+            IReadOnlyList<IdentifierInput> carried = n % 50 == 49
                 ? [customer[0], _identifiers[random.Next(customers)][1]]
                 : [.. customer.OrderBy(_ => random.Next()).Take(random.Next(1, 4))];
             return new TouchpointSpec
@@ -37,7 +39,7 @@ public sealed class OverlappingLinksPopulation(string run, int seed, int custome
         })];
     }
 
-    private static IdentifierSpec Identifier(string run, int customer, int index)
+    private static IdentifierInput Identifier(string run, int customer, int index)
     {
         var type = Types[index % Types.Length];
         return new(type, type == "email" ? $"c{customer}.{index}.{run}@example.com" : $"{run}-{customer}-{index}");

@@ -1,3 +1,5 @@
+using Profiles.Contracts;
+
 namespace Profiles.Testing;
 
 /// <summary>A customer of the <see cref="RetailPopulation"/> and the identifiers (normalised where the type
@@ -102,7 +104,7 @@ public sealed class RetailPopulation
         }
         var paris = TimeSpan.FromHours(1);
         var summer = TimeSpan.FromHours(2);
-        void Add(string channel, string type, IdentifierSpec[] ids, bool traits = false, bool city = false, JsonField[]? purchase = null, TimeSpan? off = null)
+        void Add(string channel, string type, IdentifierInput[] ids, bool traits = false, bool city = false, JsonField[]? purchase = null, TimeSpan? off = null)
         {
             List<JsonField>? fields = null;
             if (traits) (fields ??= []).Add(JsonField.Text("firstName", c.FirstName));
@@ -126,7 +128,7 @@ public sealed class RetailPopulation
             Add("store", "purchase", [new("loyalty_id", c.LoyaltyId!), new("phone", MessySpelling.Phone(r, phone)), new("email", MessySpelling.Email(r, email))],
                 city: true, purchase: Buy());
         if (hasCrm)
-            Add("crm", "crm_import", [new("crm_id", c.CrmId!), IdentifierSpec.Hashed("email", email)], traits: true, city: true, off: TimeSpan.Zero);
+            Add("crm", "crm_import", [new("crm_id", c.CrmId!), TestIdentifiers.Hashed("email", email)], traits: true, city: true, off: TimeSpan.Zero);
         if (hasApp)
         {
             Add("app", "app_install", [new("device_id", c.DeviceId!)], off: summer);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Profiles.Contracts;
 
 namespace Profiles.Testing;
 
@@ -66,7 +67,7 @@ public sealed class TouchpointJson
             OccurredAt = occurredAt,
             Channel = channel,
             Type = type,
-            Identifiers = [.. identifiers.Select(i => new IdentifierSpec(i.Type, i.Value))],
+            Identifiers = [.. identifiers.Select(i => new IdentifierInput(i.Type, i.Value))],
         });
 
     private static void Write(Utf8JsonWriter writer, TouchpointSpec touchpoint)

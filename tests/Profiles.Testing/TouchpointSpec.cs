@@ -1,3 +1,5 @@
+using Profiles.Contracts;
+
 namespace Profiles.Testing;
 
 /// <summary>A touchpoint as a client sends it, in clear: what <see cref="TouchpointJson"/> writes.</summary>
@@ -12,7 +14,7 @@ public sealed class TouchpointSpec
 
     public required string Type { get; init; }
 
-    public required IReadOnlyList<IdentifierSpec> Identifiers { get; init; }
+    public required IReadOnlyList<IdentifierInput> Identifiers { get; init; }
 
     public IReadOnlyList<JsonField> Traits { get; init; } = [];
 

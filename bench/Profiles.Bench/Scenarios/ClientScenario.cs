@@ -1,16 +1,15 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Profiles.Client;
+using Profiles.Contracts;
 
 namespace Profiles.Bench.Scenarios;
 
 /// <summary>
-/// Issue 13: the .NET client (<c>Profiles.Client</c>) against the HTTP API in the same run.
+/// The .NET client (<c>Profiles.Client</c>) against the HTTP API in the same run.
 /// <list type="number">
 /// <item>One touchpoint (an e-mail) for each of <c>--client-watchers</c> fresh customers, over HTTP.</item>
 /// <item><c>--client-lookups</c> lookups of those e-mails through the client and as many over HTTP (the response
@@ -42,7 +41,7 @@ public static class ClientScenario
         TouchpointSpec Spec(int c, int k) => new()
         {
             Id = $"bench-{o.Seed}-client{nonce}-c{c}-{k}", OccurredAt = ctx.Anchor - TimeSpan.FromSeconds(k),
-            Channel = "web", Type = k == 0 ? "login" : "page_view", Identifiers = [new IdentifierSpec("email", emails[c])],
+            Channel = "web", Type = k == 0 ? "login" : "page_view", Identifiers = [new IdentifierInput("email", emails[c])],
         };
 
         var setup = await Replayer.ReplayAsync(ctx.Writes, [.. emails.Select((_, c) => Spec(c, 0))], 0, emails.Length, 100, o.Writers, _ => { }, ct);
@@ -90,10 +89,9 @@ public static class ClientScenario
                 }
                 else
                 {
-                    var (status, body) = await ctx.Reads.GetStringAsync(NodeClient.LookupPath(new IdentifierSpec("email", email)), ct, node);
-                    using var json = JsonDocument.Parse(body);
+                    var answer = await ctx.Reads.On(node).LookupAsync(new IdentifierInput("email", email), ct);
                     viaHttp.RecordSince(start);
-                    if (status != HttpStatusCode.OK) misses++;
+                    if (!answer.Succeeded) misses++;
                 }
             }
         }
@@ -135,10 +133,10 @@ public static class ClientScenario
                     var c = mine[round % mine.Length];
                     var expected = ++counts[c];
                     var sight = watchers[c].SeenAsync(expected);
-                    var body = new TouchpointJson().WriteBatch([spec(c, (int)expected - 1)], 0, 1).ToArray();
-                    var outcome = await ctx.Writes.PostTouchpointsAsync(body, new ResponseBuffer(), ct, writer);
+                    var body = new TouchpointJson().WriteBatch([spec(c, (int)expected - 1)], 0, 1);
+                    var answer = await ctx.Writes.On(writer).IngestAsync(body, ct);
                     var ok = Stopwatch.GetTimestamp();
-                    if (outcome.Status != HttpStatusCode.OK || outcome.Accepted != 1)
+                    if (!answer.Succeeded || answer.Value is not [{ Status: TouchpointResult.Accepted }])
                     {
                         Interlocked.Increment(ref failed);
                         break;

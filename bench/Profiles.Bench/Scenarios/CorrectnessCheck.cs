@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
+using System.Text.Json;
+using Profiles.Contracts;
+using Profiles.Contracts.Http;
 
 namespace Profiles.Bench.Scenarios;
 
@@ -25,7 +27,7 @@ public sealed class CheckResult
 /// </summary>
 public static class CorrectnessCheck
 {
-    public static async Task<CheckResult> RunAsync(NodeClient client, RetailPopulation pop, GroundTruth truth, int sample, int seed, CancellationToken ct)
+    public static async Task<CheckResult> RunAsync(Nodes nodes, RetailPopulation pop, GroundTruth truth, int sample, int seed, CancellationToken ct)
     {
         var result = new CheckResult();
         var rng = new Random(seed ^ 0x5A5A5A);
@@ -35,13 +37,13 @@ public static class CorrectnessCheck
         await Parallel.ForEachAsync(picks, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (c, token) =>
         {
             var r = new Random(c.Index);
-            var ids = new List<IdentifierSpec>
+            var ids = new List<IdentifierInput>
             {
                 new("email", MessySpelling.Email(r, c.Email)),
-                IdentifierSpec.Hashed("email", c.Email),
+                TestIdentifiers.Hashed("email", c.Email),
             };
             if (c.UsesPhone) ids.Add(new("phone", MessySpelling.Phone(r, c.PhoneNational)));
-            ids.AddRange(c.Cookies.Select(k => new IdentifierSpec("cookie", " " + k)));
+            ids.AddRange(c.Cookies.Select(k => new IdentifierInput("cookie", " " + k)));
             if (c.LoyaltyId is not null) ids.Add(new("loyalty_id", c.LoyaltyId));
             if (c.CrmId is not null) ids.Add(new("crm_id", c.CrmId + " "));
             if (c.DeviceId is not null) ids.Add(new("device_id", c.DeviceId));
@@ -53,23 +55,22 @@ public static class CorrectnessCheck
                 var component = truth.ComponentOf(id);
                 var expected = truth.TouchpointsIn(component);
                 Interlocked.Increment(ref result.Lookups);
-                HttpStatusCode status;
-                ProfileView? profile;
-                string? body;
+                ApiResult<Profile> answer;
                 try
                 {
-                    (status, profile, body) = await client.LookupAsync(id, token).ConfigureAwait(false);
+                    answer = await nodes.Next().LookupAsync(id, token).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
                 {
                     result.Fail($"customer {c.Index}: lookup {Describe(id)} failed: {e.Message}");
                     continue;
                 }
-                if (status != HttpStatusCode.OK || profile is null)
+                if (!answer.Succeeded)
                 {
-                    result.Fail($"customer {c.Index}: lookup {Describe(id)} answered {(int)status} {NodeClient.Snippet(System.Text.Encoding.UTF8.GetBytes(body ?? ""))}, expected 200 (profile of {expected} touchpoints)");
+                    result.Fail($"customer {c.Index}: lookup {Describe(id)} answered {ProfileReport.Refusal(answer)}, expected 200 (profile of {expected} touchpoints)");
                     continue;
                 }
+                var profile = answer.Value;
                 if (profile.Touchpoints != expected)
                     result.Fail($"customer {c.Index}: {Describe(id)} -> profile {profile.ProfileId} has touchpoints={profile.Touchpoints}, expected {expected}");
                 if (byComponent.TryGetValue(component, out var seen))
@@ -89,7 +90,7 @@ public static class CorrectnessCheck
     }
 
     /// <summary>Type and a masked value, so a report never shows a full identifier.</summary>
-    public static string Describe(IdentifierSpec id) => id.Sha256 is not null
+    public static string Describe(IdentifierInput id) => id.Sha256 is not null
         ? $"{id.Type}(sha256 {id.Sha256[..8]}…)"
         : $"{id.Type}('{Mask(id.Value!)}')";
 

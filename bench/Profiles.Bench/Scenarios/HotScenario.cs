@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Net;
+using Profiles.Contracts;
 
 namespace Profiles.Bench.Scenarios;
 
@@ -30,7 +30,7 @@ public static class HotScenario
                 Id = $"{prefix}0-{i}",
                 OccurredAt = ctx.Anchor - TimeSpan.FromSeconds(rng.NextDouble() * 90 * 86400),
                 Channel = Channels[k], Type = Types[k],
-                Identifiers = [new IdentifierSpec("email", i % 3 == 0 ? MessySpelling.Email(rng, email) : email)],
+                Identifiers = [new IdentifierInput("email", i % 3 == 0 ? MessySpelling.Email(rng, email) : email)],
             };
         }
         var batch = o.BatchSizes[0];
@@ -41,13 +41,14 @@ public static class HotScenario
         ctx.AddIngest(phase, "into one profile", stats, "hot");
         await ctx.AddUsageAsync(phase, usage, n, ct).ConfigureAwait(false);
 
-        var (status, profile, body) = await ctx.Reads.LookupAsync(new IdentifierSpec("email", email), ct).ConfigureAwait(false);
-        if (status != HttpStatusCode.OK || profile is null)
+        var lookup = await ctx.Reads.Next().LookupAsync(new IdentifierInput("email", email), ct).ConfigureAwait(false);
+        if (!lookup.Succeeded)
         {
-            ctx.Report.Problem($"{phase}: lookup of the hot e-mail answered {(int)status}: {body}");
+            ctx.Report.Problem($"{phase}: lookup of the hot e-mail answered {ProfileReport.Refusal(lookup)}");
             ctx.Failed = true;
             return;
         }
+        var profile = lookup.Value;
         ctx.Report.Add(phase, "profile touchpoints", profile.Touchpoints, "", target: $"= {n:N0}", met: profile.Touchpoints == n);
         if (profile.Touchpoints != n) ctx.Failed = true;
 
@@ -70,11 +71,11 @@ public static class HotScenario
             {
                 var cursor = walk.Cursors[deepRng.Next(walk.Cursors.Count)];
                 var t0 = Stopwatch.GetTimestamp();
-                var (st, page, err) = await ctx.Reads.JourneyAsync(profile.ProfileId, limit, cursor, ids: false, ct).ConfigureAwait(false);
+                var page = await ctx.Reads.Next().GetJourneyAsync(profile.ProfileId, limit, cursor, ct).ConfigureAwait(false);
                 deep.RecordSince(t0);
-                if (st != HttpStatusCode.OK || page is null)
+                if (!page.Succeeded)
                 {
-                    ctx.Report.Problem($"{phase}: deep journey page answered {(int)st}: {err}");
+                    ctx.Report.Problem($"{phase}: deep journey page answered {ProfileReport.Refusal(page)}");
                     break;
                 }
             }

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Profiles.Contracts;
 using Profiles.Import;
 
 namespace Profiles.Bench.Scenarios;
 
 /// <summary>
-/// Issue 16: the CRM onboarding import against the node's own ingest rate for the same rows. Per round, two CRM
+/// The CRM onboarding import against the node's own ingest rate for the same rows. Per round, two CRM
 /// files of <c>--import-rows</c> customers each, alike but for their customers: one is turned into request bodies
 /// by the import's own code and posted directly (batches of 1000, <c>--import-parallel</c> requests at once), the
 /// other is imported by the tool run as a user runs it, with the same parallelism. Each file's web logins are sent
@@ -139,15 +140,14 @@ public static partial class ImportScenario
         var meter = ctx.Meter();
         var stats = await Ui.WithProgress($"{Phase}: {label}, {total:N0}", total, async progress =>
         {
-            var stats = new IngestStats { Batch = TouchpointBatches.MaxBatch };
+            var stats = new IngestStats { Batch = TouchpointBatch.MaxSize };
             var next = -1;
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, ctx.Options.ImportParallel).Select(_ => Task.Run(async () =>
             {
-                var scratch = new ResponseBuffer();
                 while (Interlocked.Increment(ref next) is var i && i < batches.Count)
                 {
-                    await Replayer.SendAsync(ctx.Writes, batches[i].Body, batches[i].Rows.Count, scratch, stats, ct).ConfigureAwait(false);
+                    await Replayer.SendAsync(ctx.Writes, batches[i].Body, batches[i].Rows.Count, stats, ct).ConfigureAwait(false);
                     progress(batches[i].Rows.Count);
                 }
             }, ct))).ConfigureAwait(false);

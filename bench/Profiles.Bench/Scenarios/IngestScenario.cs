@@ -1,3 +1,6 @@
+using Profiles.Contracts;
+using Profiles.Contracts.Http;
+
 namespace Profiles.Bench.Scenarios;
 
 /// <summary>
@@ -31,20 +34,20 @@ public static class IngestScenario
 
         // Lookups for e-mails of the population, in messy spellings: 404 until the customer's first e-mail touchpoint lands.
         var rng = new Random(o.Seed + 7);
-        var paths = Enumerable.Range(0, Math.Min(8192, customers * 2))
+        var emails = Enumerable.Range(0, Math.Min(8192, customers * 2))
             .Select(_ => pop.Customers[rng.Next(customers)])
-            .Select(c => NodeClient.LookupPath(new IdentifierSpec("email", MessySpelling.Email(rng, c.Email))))
+            .Select(c => new IdentifierInput("email", MessySpelling.Email(rng, c.Email)))
             .ToArray();
 
         var metricsBefore = (await NodeMetrics.MergesAsync(ctx.Reads, ct).ConfigureAwait(false)).Value;
         var redisBefore = ctx.Redis is { } rp ? await rp.InfoAsync().ConfigureAwait(false) : null;
         var meter = ctx.Meter();
-        // With one node, its GC pauses are lined up with the lookups (issue 14: what the lookup p99 waits for).
+        // With one node, its GC pauses are lined up with the lookups: what the lookup p99 waits for (docs/PERFORMANCE.md).
         string? noTrace = "the node's GC pauses are traced when one --node-pid is given";
         await using var gcTrace = o.NodePids.Count == 1 ? NodeGcTrace.TryStart(o.NodePids[0], out noTrace) : null;
         using var stopLookups = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var lookupTask = lookups && o.LookupRate > 0
-            ? LookupLoad.RunAsync(ctx.Reads, paths, o.LookupRate, null, stopLookups.Token)
+            ? LookupLoad.RunAsync(ctx.Reads, emails, o.LookupRate, null, stopLookups.Token)
             : Task.FromResult(new LookupStats());
 
         var sizes = o.BatchSizes;
@@ -111,13 +114,13 @@ public static class IngestScenario
         if (lookups && o.LookupRate > 0 && o.LookupSeconds > 0)
         {
             Ui.Info($"[{phase}] lookups after ingest: {o.LookupRate}/s for {o.LookupSeconds}s");
-            var after = await LookupLoad.RunAsync(ctx.Reads, paths, o.LookupRate, TimeSpan.FromSeconds(o.LookupSeconds), ct).ConfigureAwait(false);
+            var after = await LookupLoad.RunAsync(ctx.Reads, emails, o.LookupRate, TimeSpan.FromSeconds(o.LookupSeconds), ct).ConfigureAwait(false);
             ctx.AddLookups(phase, "after ingest", after, target: false);
             if (after.NotFound + after.OtherStatus + after.Failed > 0)
                 ctx.Report.Problem($"{phase}: after ingest, {after.NotFound} lookups of known e-mails answered 404, {after.OtherStatus} another status, {after.Failed} failed");
         }
 
-        if (lookups && o.IdleLookupRate > 0 && o.IdleLookupSeconds > 0) await IdleLookupsAsync(ctx, phase, paths, ct).ConfigureAwait(false);
+        if (lookups && o.IdleLookupRate > 0 && o.IdleLookupSeconds > 0) await IdleLookupsAsync(ctx, phase, emails, ct).ConfigureAwait(false);
         else if (ctx.Redis is not null) await Task.Delay(BenchContext.PastSnapshotInterval, ct).ConfigureAwait(false);
 
         if (ctx.Redis is { } probe && redisBefore is not null && redisAfterIngest is not null)
@@ -136,16 +139,15 @@ public static class IngestScenario
     }
 
     /// <summary>The storefront's reads on a node that has finished ingesting (past the 30 s snapshot interval): the
-    /// whole profile, then only its computed traits and audiences (contract section 7).</summary>
-    private static async Task IdleLookupsAsync(BenchContext ctx, string phase, string[] paths, CancellationToken ct)
+    /// whole profile, then only its computed traits and audiences (<c>fields=computed,audiences</c>).</summary>
+    private static async Task IdleLookupsAsync(BenchContext ctx, string phase, IdentifierInput[] emails, CancellationToken ct)
     {
         var o = ctx.Options;
         await Task.Delay(BenchContext.PastSnapshotInterval, ct).ConfigureAwait(false);
         var duration = TimeSpan.FromSeconds(o.IdleLookupSeconds);
         Ui.Info($"[{phase}] idle lookups: {o.IdleLookupRate}/s for {o.IdleLookupSeconds}s, whole profile then fields=computed,audiences");
-        var whole = await LookupLoad.RunAsync(ctx.Reads, paths, o.IdleLookupRate, duration, ct).ConfigureAwait(false);
-        string[] personalised = [.. paths.Select(p => p + "&fields=computed,audiences")];
-        var small = await LookupLoad.RunAsync(ctx.Reads, personalised, o.IdleLookupRate, duration, ct).ConfigureAwait(false);
+        var whole = await LookupLoad.RunAsync(ctx.Reads, emails, o.IdleLookupRate, duration, ct).ConfigureAwait(false);
+        var small = await LookupLoad.RunAsync(ctx.Reads, emails, o.IdleLookupRate, duration, ct, [ProfilePart.Computed, ProfilePart.Audiences]).ConfigureAwait(false);
         ctx.AddIdleLookups(phase, "whole profile", whole, target: null);
         ctx.AddIdleLookups(phase, "fields=computed,audiences", small, target: 0.5);
     }

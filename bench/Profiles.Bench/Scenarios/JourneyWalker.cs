@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 
 namespace Profiles.Bench.Scenarios;
 
@@ -22,7 +21,7 @@ public static class JourneyWalker
 {
     /// <summary>Follows nextCursor pages of <paramref name="limit"/> items, timing each, until there is no
     /// cursor (or <paramref name="expected"/> is far exceeded, or a cursor repeats).</summary>
-    public static async Task<JourneyWalk> WalkAsync(NodeClient client, string profileId, int limit, long expected, Action<long>? progress, CancellationToken ct,
+    public static async Task<JourneyWalk> WalkAsync(Nodes nodes, string profileId, int limit, long expected, Action<long>? progress, CancellationToken ct,
         bool keepIds = false)
     {
         var walk = new JourneyWalk();
@@ -34,18 +33,19 @@ public static class JourneyWalker
         while (walk.Pages < maxPages)
         {
             var t0 = Stopwatch.GetTimestamp();
-            var (status, page, error) = await client.JourneyAsync(profileId, limit, cursor, ids: true, ct).ConfigureAwait(false);
+            var answer = await nodes.Next().GetJourneyAsync(profileId, limit, cursor, ct).ConfigureAwait(false);
             walk.Latency.RecordSince(t0);
-            if (status != HttpStatusCode.OK || page is null)
+            if (!answer.Succeeded)
             {
-                walk.Error = $"journey page {walk.Pages + 1} answered {(int)status}: {error}";
+                walk.Error = $"journey page {walk.Pages + 1} answered {ProfileReport.Refusal(answer)}";
                 break;
             }
+            var page = answer.Value;
             walk.Pages++;
-            walk.Items += page.Items;
-            foreach (var id in page.ItemIds) if (!seen.Add(id)) walk.DuplicateIds++;
-            if (keepIds) walk.Ids.AddRange(page.ItemIds);
-            progress?.Invoke(page.Items);
+            walk.Items += page.Items.Count;
+            foreach (var item in page.Items) if (!seen.Add(item.Id)) walk.DuplicateIds++;
+            if (keepIds) walk.Ids.AddRange(page.Items.Select(i => i.Id));
+            progress?.Invoke(page.Items.Count);
             if (page.NextCursor is null) break;
             if (!cursors.Add(page.NextCursor))
             {

@@ -4,11 +4,13 @@ using System.Net;
 using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json;
+using Profiles.Contracts;
+using Profiles.Contracts.Http;
 
 namespace Profiles.Bench.Scenarios;
 
 /// <summary>
-/// Issue 6: latency from a touchpoint's <c>200</c> to the matching server-sent event on the wire, and what
+/// Latency from a touchpoint's <c>200</c> to the matching server-sent event on the wire, and what
 /// connect/disconnect churn leaves behind.
 /// <list type="number">
 /// <item>One touchpoint for each of <c>--live-subscribers</c> fresh customers (one e-mail each).</item>
@@ -46,7 +48,7 @@ public static class LiveScenario
             Id = $"{prefix}{c}-{k}",
             OccurredAt = ctx.Anchor - TimeSpan.FromSeconds(k),
             Channel = "web", Type = k == 0 ? "login" : "page_view",
-            Identifiers = [new IdentifierSpec("email", emails[c])],
+            Identifiers = [new IdentifierInput("email", emails[c])],
         };
 
         // 1. One touchpoint per customer.
@@ -100,7 +102,7 @@ public static class LiveScenario
         await ChurnAsync(ctx, sse, targets[0], LivePath(emails[0]), ct).ConfigureAwait(false);
     }
 
-    private static string LivePath(string email) => $"v1/profiles/live?{new IdentifierSpec("email", email).Query}";
+    private static string LivePath(string email) => ApiPaths.Live(new IdentifierInput("email", email));
 
     private static string Gauge(double? v) => v is { } x ? x.ToString("0.##", CultureInfo.InvariantCulture) : "n/a";
 
@@ -176,22 +178,25 @@ public static class LiveScenario
             var sub = subs[c];
             var expected = counts[c] + 1;
             var arrival = sub.Expect(expected);
-            var body = new TouchpointJson().WriteBatch([spec(c, k + 1)], 0, 1).ToArray();
+            var body = new TouchpointJson().WriteBatch([spec(c, k + 1)], 0, 1);
             var t0 = Stopwatch.GetTimestamp();
-            BatchOutcome outcome;
+            string? notAccepted;
             try
             {
-                outcome = await ctx.Writes.PostTouchpointsAsync(body, new ResponseBuffer(), ct, writerNode(c)).ConfigureAwait(false);
+                var answer = await ctx.Writes.On(writerNode(c)).IngestAsync(body, ct).ConfigureAwait(false);
+                notAccepted = !answer.Succeeded ? ProfileReport.Refusal(answer)
+                    : answer.Value is [{ Status: TouchpointResult.Accepted }] ? null
+                    : string.Join(", ", answer.Value.Select(r => $"{r.Status} {r.Error}"));
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException && !ct.IsCancellationRequested)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or JsonException && !ct.IsCancellationRequested)
             {
-                outcome = new BatchOutcome(0, 0, 0, 0, $"{e.GetType().Name}: {e.Message}");
+                notAccepted = $"{e.GetType().Name}: {e.Message}";
             }
             var ok = Stopwatch.GetTimestamp();
-            if (outcome.Status != HttpStatusCode.OK || outcome.Accepted != 1)
+            if (notAccepted is not null)
             {
                 Interlocked.Increment(ref stats.PostFailed);
-                stats.Error($"round {k}: touchpoint not accepted ({(int)outcome.Status}, {outcome.Accepted}/{outcome.Duplicate}/{outcome.Rejected}): {outcome.Error}");
+                stats.Error($"round {k}: touchpoint not accepted: {notAccepted}");
                 lock (gate) retired[c] = true; // its count is unknown from now on
                 return;
             }
@@ -299,7 +304,7 @@ public static class LiveScenario
 
     /// <summary>Sum over the nodes of the last number on the line starting with <c>profiles_live_subscribers</c>
     /// in GET /metrics; null when no node has it.</summary>
-    private static async Task<(double? Total, string PerNode)> LiveSubscribersAsync(NodeClient client, IReadOnlyList<Uri> targets, CancellationToken ct)
+    private static async Task<(double? Total, string PerNode)> LiveSubscribersAsync(Nodes nodes, IReadOnlyList<Uri> targets, CancellationToken ct)
     {
         double? total = null;
         var parts = new List<string>();
@@ -308,8 +313,7 @@ public static class LiveScenario
             double? value = null;
             try
             {
-                var (status, body) = await client.GetStringAsync("metrics", ct, target).ConfigureAwait(false);
-                if (status == HttpStatusCode.OK)
+                if (await nodes.MetricsAsync(target, ct).ConfigureAwait(false) is { } body)
                     foreach (var raw in body.AsSpan().EnumerateLines())
                     {
                         var line = raw.Trim();

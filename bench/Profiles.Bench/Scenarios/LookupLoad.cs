@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
+using Profiles.Contracts;
+using Profiles.Contracts.Http;
 
 namespace Profiles.Bench.Scenarios;
 
@@ -31,20 +34,20 @@ public sealed class LookupStats
 }
 
 /// <summary>
-/// Issues GET /v1/profiles/lookup at a fixed rate whatever the answers' speed (open loop): request k is
-/// due at t0 + k/rate; a pacer thread waking every millisecond launches every request that is due, and its latency is counted from
+/// Issues GET /v1/profiles/lookup at a fixed rate whatever the answers' speed (open loop), each answer read as a
+/// client reads it (<see cref="ProfilesHttpClient"/>): request k is due at t0 + k/rate; a pacer thread waking every millisecond launches every request that is due, and its latency is counted from
 /// when it was due, so a stalled node shows as latency instead of as fewer requests.
 /// </summary>
 public static class LookupLoad
 {
     private const int MaxInFlight = 20_000;
 
-    public static async Task<LookupStats> RunAsync(NodeClient client, IReadOnlyList<string> paths, int rate, TimeSpan? duration,
-        CancellationToken stop)
+    /// <param name="fields">The parts of each profile to read (<see cref="ProfilePart"/>); null for the whole profile.</param>
+    public static async Task<LookupStats> RunAsync(Nodes nodes, IReadOnlyList<IdentifierInput> identifiers, int rate, TimeSpan? duration,
+        CancellationToken stop, IReadOnlyList<string>? fields = null)
     {
         var stats = new LookupStats { Rate = rate };
-        if (rate <= 0 || paths.Count == 0) return stats;
-        var buffers = new ConcurrentBag<ResponseBuffer>();
+        if (rate <= 0 || identifiers.Count == 0) return stats;
         var inFlight = 0;
         var outstanding = 1; // the pacer itself; the last one to finish completes `done`
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -73,8 +76,8 @@ public static class LookupLoad
                     if (Volatile.Read(ref inFlight) >= MaxInFlight) { Interlocked.Increment(ref stats.Skipped); continue; }
                     Interlocked.Increment(ref inFlight);
                     Interlocked.Increment(ref outstanding);
-                    var path = paths[(int)(k % paths.Count)];
-                    _ = FireAsync(client, path, intended, stats, buffers).ContinueWith(_ =>
+                    var identifier = identifiers[(int)(k % identifiers.Count)];
+                    _ = FireAsync(nodes.Next(), identifier, fields, intended, stats).ContinueWith(_ =>
                     {
                         Interlocked.Decrement(ref inFlight);
                         Finish();
@@ -91,14 +94,15 @@ public static class LookupLoad
         return stats;
     }
 
-    private static async Task FireAsync(NodeClient client, string path, long intended, LookupStats stats, ConcurrentBag<ResponseBuffer> buffers)
+    private static async Task FireAsync(ProfilesHttpClient node, IdentifierInput identifier, IReadOnlyList<string>? fields, long intended, LookupStats stats)
     {
-        var buffer = buffers.TryTake(out var b) ? b : new ResponseBuffer();
         var sent = Stopwatch.GetTimestamp();
         stats.PacerLag.Record(sent - intended);
         try
         {
-            var status = await client.GetStatusAsync(path, buffer, CancellationToken.None).ConfigureAwait(false);
+            var status = fields is null
+                ? (await node.LookupAsync(identifier).ConfigureAwait(false)).Status
+                : (await node.LookupAsync(identifier, fields).ConfigureAwait(false)).Status;
             stats.Answered.Enqueue((intended, Stopwatch.GetTimestamp()));
             stats.Latency.RecordSince(intended);
             stats.Service.RecordSince(sent);
@@ -107,17 +111,13 @@ public static class LookupLoad
             else
             {
                 Interlocked.Increment(ref stats.OtherStatus);
-                if (stats.Errors.Count < 10) stats.Errors.Enqueue($"HTTP {(int)status} for {path}");
+                if (stats.Errors.Count < 10) stats.Errors.Enqueue($"HTTP {(int)status} for a lookup of {identifier.Type}");
             }
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or JsonException)
         {
             Interlocked.Increment(ref stats.Failed);
             if (stats.Errors.Count < 10) stats.Errors.Enqueue($"{e.GetType().Name}: {e.Message}");
-        }
-        finally
-        {
-            buffers.Add(buffer);
         }
     }
 }

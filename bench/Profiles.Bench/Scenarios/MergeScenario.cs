@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Net;
+using Profiles.Contracts;
 
 namespace Profiles.Bench.Scenarios;
 
@@ -30,7 +30,7 @@ public static class MergeScenario
                     Id = i < n ? $"{prefix}0-{i}" : $"{prefix}1-{i - n}",
                     OccurredAt = ctx.Anchor - TimeSpan.FromSeconds(rng.NextDouble() * 90 * 86400),
                     Channel = "web", Type = i % 5 == 0 ? "add_to_cart" : "page_view",
-                    Identifiers = [new IdentifierSpec("email", i < n ? a : b)],
+                    Identifiers = [new IdentifierInput("email", i < n ? a : b)],
                 };
             rng.Shuffle(items);
             var stats = await Ui.WithProgress($"{phase} #{r + 1}: two profiles of {n:N0}", 2 * n,
@@ -38,56 +38,58 @@ public static class MergeScenario
             if (stats.Accepted + stats.Duplicate != 2 * n || stats.FailedRequests > 0)
                 ctx.Report.Problem($"{phase} #{r + 1}: building the two profiles: {stats.Accepted} accepted, {stats.Duplicate} duplicate, {stats.Rejected} rejected, {stats.FailedRequests} failed requests; {string.Join("; ", stats.Errors.Take(3))}");
 
-            var (sa, pa, _) = await ctx.Reads.LookupAsync(new IdentifierSpec("email", a), ct).ConfigureAwait(false);
-            var (sb, pb, _) = await ctx.Reads.LookupAsync(new IdentifierSpec("email", b), ct).ConfigureAwait(false);
-            if (pa is null || pb is null || pa.Touchpoints != n || pb.Touchpoints != n || pa.ProfileId == pb.ProfileId)
-                ctx.Report.Problem($"{phase} #{r + 1}: before the merge: A {(int)sa} {pa}, B {(int)sb} {pb} (expected two profiles of {n})");
+            var la = await ctx.Reads.Next().LookupAsync(new IdentifierInput("email", a), ct).ConfigureAwait(false);
+            var lb = await ctx.Reads.Next().LookupAsync(new IdentifierInput("email", b), ct).ConfigureAwait(false);
+            if (!la.Succeeded || !lb.Succeeded || la.Value.Touchpoints != n || lb.Value.Touchpoints != n || la.Value.ProfileId == lb.Value.ProfileId)
+                ctx.Report.Problem($"{phase} #{r + 1}: before the merge: A {ProfileReport.Describe(la)}, B {ProfileReport.Describe(lb)} (expected two profiles of {n})");
 
             var merge = new TouchpointSpec
             {
                 Id = $"{prefix}2-0", OccurredAt = ctx.Anchor - TimeSpan.FromMinutes(5),
                 Channel = "web", Type = "login",
-                Identifiers = [new IdentifierSpec("email", " " + a.ToUpperInvariant()), new IdentifierSpec("email", b)],
+                Identifiers = [new IdentifierInput("email", " " + a.ToUpperInvariant()), new IdentifierInput("email", b)],
                 Traits = [JsonField.Text("firstName", "Merge")],
             };
             var json = new TouchpointJson();
             var single = new IngestStats { Batch = 1 };
             var t0 = Stopwatch.GetTimestamp();
-            var outcome = await Replayer.SendAsync(ctx.Writes, json.WriteBatch([merge], 0, 1), 1, new ResponseBuffer(), single, ct).ConfigureAwait(false);
+            var results = await Replayer.SendAsync(ctx.Writes, json.WriteBatch([merge], 0, 1), 1, single, ct).ConfigureAwait(false);
             var ms = (Stopwatch.GetTimestamp() - t0) * 1000.0 / Stopwatch.Frequency;
             merges.RecordSince(t0);
             latencies.Add(ms);
-            if (outcome is not { Accepted: 1 })
+            if (results is not [{ Status: TouchpointResult.Accepted }])
             {
-                ctx.Report.Problem($"{phase} #{r + 1}: merge touchpoint not accepted: {outcome} {string.Join("; ", single.Errors)}");
+                ctx.Report.Problem($"{phase} #{r + 1}: merge touchpoint not accepted: {results?.FirstOrDefault()?.Status ?? "request failed"} {string.Join("; ", single.Errors)}");
                 ctx.Failed = true;
                 continue;
             }
 
             // Right after the answer both e-mails must lead to one profile with everything.
-            var (s1, p1, _) = await ctx.Reads.LookupAsync(new IdentifierSpec("email", a), ct).ConfigureAwait(false);
-            var (s2, p2, _) = await ctx.Reads.LookupAsync(new IdentifierSpec("email", b), ct).ConfigureAwait(false);
+            var l1 = await ctx.Reads.Next().LookupAsync(new IdentifierInput("email", a), ct).ConfigureAwait(false);
+            var l2 = await ctx.Reads.Next().LookupAsync(new IdentifierInput("email", b), ct).ConfigureAwait(false);
             var expected = 2L * n + 1;
-            if (p1 is null || p2 is null || p1.ProfileId != p2.ProfileId || p1.Touchpoints != expected)
+            if (!l1.Succeeded || !l2.Succeeded || l1.Value.ProfileId != l2.Value.ProfileId || l1.Value.Touchpoints != expected)
             {
-                ctx.Report.Problem($"{phase} #{r + 1}: after the merge: A {(int)s1} {p1}, B {(int)s2} {p2} (expected one profile of {expected})");
+                ctx.Report.Problem($"{phase} #{r + 1}: after the merge: A {ProfileReport.Describe(l1)}, B {ProfileReport.Describe(l2)} (expected one profile of {expected})");
                 ctx.Failed = true;
                 continue;
             }
+            var survivor = l1.Value;
             if (r == 0)
             {
-                var walk = await JourneyWalker.WalkAsync(ctx.Reads, p1.ProfileId, 500, expected, null, ct).ConfigureAwait(false);
+                var walk = await JourneyWalker.WalkAsync(ctx.Reads, survivor.ProfileId, 500, expected, null, ct).ConfigureAwait(false);
                 ctx.Report.Add(phase, "survivor journey items", walk.Items, "", target: $"= {expected:N0}", met: walk.Items == expected && walk.DuplicateIds == 0,
                     note: $"{walk.Pages} pages of 500 in {walk.Seconds:0.##} s, duplicate ids {walk.DuplicateIds}");
                 if (walk.Error is not null) ctx.Report.Problem($"{phase}: {walk.Error}");
                 if (walk.Items != expected || walk.DuplicateIds > 0) ctx.Failed = true;
                 // A merged-away id keeps answering with the survivor.
-                var loser = p1.ProfileId == pa?.ProfileId ? pb : pa;
-                if (loser is not null)
+                if (la.Succeeded && lb.Succeeded)
                 {
-                    var (sl, pl) = await ctx.Reads.GetProfileAsync(loser.ProfileId, ct).ConfigureAwait(false);
-                    ctx.Report.Add(phase, "merged-away id answers survivor", pl?.ProfileId == p1.ProfileId ? 1 : 0, "", target: "1", met: pl?.ProfileId == p1.ProfileId,
-                        note: $"GET /v1/profiles/{{old}} answered {(int)sl}");
+                    var loser = survivor.ProfileId == la.Value.ProfileId ? lb.Value : la.Value;
+                    var old = await ctx.Reads.Next().GetProfileAsync(loser.ProfileId, ct).ConfigureAwait(false);
+                    var survivorAnswers = old.Succeeded && old.Value.ProfileId == survivor.ProfileId;
+                    ctx.Report.Add(phase, "merged-away id answers survivor", survivorAnswers ? 1 : 0, "", target: "1", met: survivorAnswers,
+                        note: $"GET /v1/profiles/{{old}} answered {(int)old.Status}");
                 }
             }
         }

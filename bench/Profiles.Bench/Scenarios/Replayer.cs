@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
+using Profiles.Contracts;
 
 namespace Profiles.Bench.Scenarios;
 
@@ -33,7 +35,7 @@ public sealed class IngestStats
 /// start + (s - from) / rate seconds: the writers stay closed-loop below the rate, open-loop pacing caps it.</summary>
 public static class Replayer
 {
-    public static async Task<IngestStats> ReplayAsync(NodeClient client, IReadOnlyList<TouchpointSpec> items, int from, int to,
+    public static async Task<IngestStats> ReplayAsync(Nodes nodes, IReadOnlyList<TouchpointSpec> items, int from, int to,
         int batch, int writers, Action<long> progress, CancellationToken ct, double rate = 0)
     {
         var stats = new IngestStats { Batch = batch };
@@ -46,7 +48,6 @@ public static class Replayer
             tasks[w] = Task.Run(async () =>
             {
                 var json = new TouchpointJson();
-                var scratch = new ResponseBuffer();
                 while (!token.IsCancellationRequested)
                 {
                     var s = Interlocked.Add(ref next, batch) - batch;
@@ -63,9 +64,9 @@ public static class Replayer
                         }
                     }
                     var body = json.WriteBatch(items, s, e);
-                    var outcome = await SendAsync(client, body, e - s, scratch, stats, ct).ConfigureAwait(false);
+                    var results = await SendAsync(nodes, body, e - s, stats, ct).ConfigureAwait(false);
                     progress(e - s);
-                    if (outcome is null && stats.NodeUnreachable)
+                    if (results is null && stats.NodeUnreachable)
                     {
                         // Every retry was refused: the node is gone; stop instead of hammering it.
                         await abort.CancelAsync().ConfigureAwait(false);
@@ -79,33 +80,36 @@ public static class Replayer
         return stats;
     }
 
-    public static async Task<BatchOutcome?> SendAsync(NodeClient client, ReadOnlyMemory<byte> body, int count, ResponseBuffer scratch,
+    /// <summary>Posts one batch, sent again (to the next node) up to twice on a failure that may pass, and counts what
+    /// became of it in <paramref name="stats"/>.</summary>
+    /// <returns>The node's results; null when the request failed, which <paramref name="stats"/> holds.</returns>
+    public static async Task<TouchpointResult[]?> SendAsync(Nodes nodes, ReadOnlyMemory<byte> body, int count,
         IngestStats stats, CancellationToken ct)
     {
         var t0 = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
-            string? failure;
+            string failure;
             var refused = false;
             try
             {
-                var o = await client.PostTouchpointsAsync(body, scratch, ct).ConfigureAwait(false);
-                if (o.Status == HttpStatusCode.OK)
+                var answer = await nodes.Next().IngestAsync(body, ct).ConfigureAwait(false);
+                if (answer.Succeeded)
                 {
                     stats.Latency.RecordSince(t0);
+                    var results = answer.Value;
                     Interlocked.Add(ref stats.Sent, count);
-                    Interlocked.Add(ref stats.Accepted, o.Accepted);
-                    Interlocked.Add(ref stats.Duplicate, o.Duplicate);
-                    Interlocked.Add(ref stats.Rejected, o.Rejected);
-                    if (o.Accepted + o.Duplicate + o.Rejected != count)
-                        stats.Error($"answer has {o.Accepted + o.Duplicate + o.Rejected} results for {count} touchpoints");
-                    if (o.Rejected > 0 && o.Error is not null) stats.Error($"rejected: {o.Error}");
-                    return o;
+                    Interlocked.Add(ref stats.Accepted, results.Count(r => r.Status == TouchpointResult.Accepted));
+                    Interlocked.Add(ref stats.Duplicate, results.Count(r => r.Status == TouchpointResult.Duplicate));
+                    Interlocked.Add(ref stats.Rejected, results.Count(r => r.Status == TouchpointResult.Rejected));
+                    if (results.Length != count) stats.Error($"answer has {results.Length} results for {count} touchpoints");
+                    if (results.FirstOrDefault(r => r.Error is not null) is { } rejected) stats.Error($"rejected: {rejected.Error}");
+                    return results;
                 }
-                failure = o.Error;
-                if ((int)o.Status < 500 && o.Status != HttpStatusCode.TooManyRequests) attempt = int.MaxValue; // not retryable
+                failure = $"HTTP {ProfileReport.Refusal(answer)}";
+                if ((int)answer.Status < 500 && answer.Status != HttpStatusCode.TooManyRequests) attempt = int.MaxValue; // not retryable
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException && !ct.IsCancellationRequested)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or JsonException && !ct.IsCancellationRequested)
             {
                 failure = $"{e.GetType().Name}: {e.Message}";
                 refused = e is HttpRequestException { InnerException: System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused } };
@@ -115,7 +119,7 @@ public static class Replayer
                 Interlocked.Increment(ref stats.FailedRequests);
                 if (refused) stats.NodeUnreachable = true;
                 Interlocked.Add(ref stats.Sent, count);
-                stats.Error(failure ?? "failed");
+                stats.Error(failure);
                 return null;
             }
             Interlocked.Increment(ref stats.Retries);

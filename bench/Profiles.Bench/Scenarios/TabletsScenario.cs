@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
-using System.Net;
+using Profiles.Contracts;
 
 namespace Profiles.Bench.Scenarios;
 
 /// <summary>
-/// Shared shop tablets (issue 18): C customers, each with a CRM row (<c>crm_id</c> + e-mail), a web login (<c>cookie</c> +
+/// Shared shop tablets (canonical resolution under concurrent writers): C customers, each with a CRM row (<c>crm_id</c> + e-mail), a web login (<c>cookie</c> +
 /// e-mail) and <c>--tablet-logins</c> logins on a shop tablet (<c>device_id</c> + e-mail) that 5 customers share, sent
 /// in a seeded random order by <c>--writers</c> with the node's shipped identity rules. Wherever two customers' tablet
 /// logins arrive before their CRM rows, the tablet first joins them and the CRM rows then refuse the join: the
@@ -32,10 +32,10 @@ public static class TabletsScenario
         var tablets = (customers + CustomersPerTablet - 1) / CustomersPerTablet;
 
         var prefix = $"bench-{o.Seed}-tab-";
-        IdentifierSpec Email(int c) => new("email", $"tab.{o.Seed}.{c}@bench-tablets.example");
-        IdentifierSpec Crm(int c) => new("crm_id", $"TCRM-{o.Seed}-{c}");
-        IdentifierSpec Cookie(int c) => new("cookie", $"tck-{o.Seed}-{c}");
-        IdentifierSpec Tablet(int t) => new("device_id", $"TAB-{o.Seed}-{t}");
+        IdentifierInput Email(int c) => new("email", $"tab.{o.Seed}.{c}@bench-tablets.example");
+        IdentifierInput Crm(int c) => new("crm_id", $"TCRM-{o.Seed}-{c}");
+        IdentifierInput Cookie(int c) => new("cookie", $"tck-{o.Seed}-{c}");
+        IdentifierInput Tablet(int t) => new("device_id", $"TAB-{o.Seed}-{t}");
         DateTimeOffset At() => ctx.Anchor - TimeSpan.FromSeconds(rng.NextDouble() * 90 * 86400);
         var items = new List<TouchpointSpec>(customers * (2 + logins));
         for (var c = 0; c < customers; c++)
@@ -76,21 +76,24 @@ public static class TabletsScenario
         await Parallel.ForEachAsync(Enumerable.Range(0, customers), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (c, token) =>
         {
             Interlocked.Add(ref lookups, 3);
-            var (s, p) = await ctx.Reads.LookupDetailAsync(Email(c), token).ConfigureAwait(false);
-            if (p is null)
+            var byEmail = await ctx.Reads.Next().LookupAsync(Email(c), token).ConfigureAwait(false);
+            if (!byEmail.Succeeded)
             {
-                wrong.TryAdd(c, $"customer {c}: e-mail lookup answered {(int)s}");
+                wrong.TryAdd(c, $"customer {c}: e-mail lookup answered {ProfileReport.Refusal(byEmail)}");
                 return;
             }
+            var p = byEmail.Value;
             profileOf[c] = p.ProfileId;
-            if (p.Count("email") != 1 || p.Count("crm_id") != 1)
-                wrong.TryAdd(c, $"customer {c}: the e-mail's profile {p}: expected exactly 1 email and 1 crm_id");
+            if (p.IdentifiersOf("email") != 1 || p.IdentifiersOf("crm_id") != 1)
+                wrong.TryAdd(c, $"customer {c}: the e-mail's profile {ProfileReport.Describe(p)}: expected exactly 1 email and 1 crm_id");
             else if (p.Touchpoints != 2 + logins)
-                wrong.TryAdd(c, $"customer {c}: the e-mail's profile {p}: expected {2 + logins} touchpoints");
-            var (sc, pc) = await ctx.Reads.LookupDetailAsync(Crm(c), token).ConfigureAwait(false);
-            if (pc?.ProfileId != p.ProfileId) wrong.TryAdd(c, $"customer {c}: crm_id lookup answered {(int)sc} {pc}, the e-mail's profile is {p.ProfileId}");
-            var (sk, pk) = await ctx.Reads.LookupDetailAsync(Cookie(c), token).ConfigureAwait(false);
-            if (pk?.ProfileId != p.ProfileId) wrong.TryAdd(c, $"customer {c}: cookie lookup answered {(int)sk} {pk}, the e-mail's profile is {p.ProfileId}");
+                wrong.TryAdd(c, $"customer {c}: the e-mail's profile {ProfileReport.Describe(p)}: expected {2 + logins} touchpoints");
+            var byCrm = await ctx.Reads.Next().LookupAsync(Crm(c), token).ConfigureAwait(false);
+            if (!byCrm.Succeeded || byCrm.Value.ProfileId != p.ProfileId)
+                wrong.TryAdd(c, $"customer {c}: crm_id lookup {ProfileReport.Describe(byCrm)}, the e-mail's profile is {p.ProfileId}");
+            var byCookie = await ctx.Reads.Next().LookupAsync(Cookie(c), token).ConfigureAwait(false);
+            if (!byCookie.Succeeded || byCookie.Value.ProfileId != p.ProfileId)
+                wrong.TryAdd(c, $"customer {c}: cookie lookup {ProfileReport.Describe(byCookie)}, the e-mail's profile is {p.ProfileId}");
         }).ConfigureAwait(false);
         foreach (var group in Enumerable.Range(0, customers).Where(c => profileOf[c] is not null).GroupBy(c => profileOf[c]!).Where(g => g.Count() > 1))
             foreach (var c in group) wrong.TryAdd(c, $"customer {c}: profile {group.Key} is shared by customers {string.Join(", ", group.Take(6))}");
@@ -102,9 +105,9 @@ public static class TabletsScenario
         await Parallel.ForEachAsync(Enumerable.Range(0, tablets), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (t, token) =>
         {
             Interlocked.Increment(ref lookups);
-            var (s, p) = await ctx.Reads.LookupDetailAsync(Tablet(t), token).ConfigureAwait(false);
-            if (p is null || !members[t].Any(c => profileOf[c] == p.ProfileId) || p.Count("device_id") != 1)
-                strayTablets.Add($"tablet {t}: lookup answered {(int)s} {p}; its customers' profiles are {string.Join(", ", members[t].Select(c => profileOf[c] ?? "none"))}");
+            var byTablet = await ctx.Reads.Next().LookupAsync(Tablet(t), token).ConfigureAwait(false);
+            if (!byTablet.Succeeded || !members[t].Any(c => profileOf[c] == byTablet.Value.ProfileId) || byTablet.Value.IdentifiersOf("device_id") != 1)
+                strayTablets.Add($"tablet {t}: lookup {ProfileReport.Describe(byTablet)}; its customers' profiles are {string.Join(", ", members[t].Select(c => profileOf[c] ?? "none"))}");
         }).ConfigureAwait(false);
 
         ctx.Report.Add(Phase, "customers on a wrong profile", wrong.Count, "", target: "0", met: wrong.IsEmpty,

@@ -1,3 +1,5 @@
+using Profiles.Contracts;
+
 namespace Profiles.Bench.Scenarios;
 
 /// <summary>Sends a separate population (customers from index 9,000,000 on, never shared with measured
@@ -14,8 +16,8 @@ public static class Warmup
         new Random(o.Seed).Shuffle(order);
         var stats = await Ui.WithProgress($"warm-up: {order.Length:N0} touchpoints", order.Length,
             p => Replayer.ReplayAsync(ctx.Writes, order, 0, order.Length, o.BatchSizes[0], o.Writers, p, ct)).ConfigureAwait(false);
-        var paths = pop.Customers.Select(c => NodeClient.LookupPath(new IdentifierSpec("email", c.Email))).ToArray();
-        await LookupLoad.RunAsync(ctx.Reads, paths, Math.Max(100, o.LookupRate), TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+        var emails = pop.Customers.Select(c => new IdentifierInput("email", c.Email)).ToArray();
+        await LookupLoad.RunAsync(ctx.Reads, emails, Math.Max(100, o.LookupRate), TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
         ctx.Report.Add("start", "warm-up (not measured)", stats.PerSecond, "touchpoints/s",
             note: $"{order.Length:N0} touchpoints of {customers} separate customers; {stats.Accepted:N0} accepted");
         foreach (var e in stats.Errors) ctx.Report.Problem($"warm-up: {e}");

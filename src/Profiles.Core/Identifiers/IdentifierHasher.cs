@@ -5,7 +5,7 @@ using System.Text;
 namespace Profiles.Core.Identifiers;
 
 /// <summary>
-/// Computes the stored key of an identifier (CONTRACT section 2):
+/// Computes the stored key of an identifier (docs/API.md, "Touchpoints in"):
 /// <c>HMAC-SHA256(HashKey, type + ":" + hex(SHA-256(normalised value)))</c>, lower-case hex.
 /// The plain SHA-256 step is what lets a CRM file that carries only hashes link to the same identifier as a
 /// clear value; the keyed HMAC on top is what keeps a stolen store from being reversed by hashing guesses.

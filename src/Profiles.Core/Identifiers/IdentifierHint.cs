@@ -67,7 +67,7 @@ public static class IdentifierHint
         var keepLast = digits > 4 ? 2 : 0;
         var keepFirst = digits > 4 ? 1 : 0;
 
-        // The contract writes the French mobile hint as "+33 6** ** ** 78", not "+33 6 ** ** ** 78": a lone
+        // The French mobile hint reads "+33 6** ** ** 78" (docs/API.md, "The profile"), not "+33 6 ** ** ** 78": a lone
         // leading digit is joined to the group after it, so the hint does not advertise a one-digit group.
         var joinFirst = rest.Length > 2 && char.IsAsciiDigit(rest[0]) && !char.IsAsciiDigit(rest[1]) && keepFirst == 1;
 

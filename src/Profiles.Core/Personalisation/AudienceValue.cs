@@ -4,7 +4,7 @@ namespace Profiles.Core.Personalisation;
 
 /// <summary>
 /// A value an audience expression compares: a number, a text, a boolean, or nothing (null). Its operators give
-/// the contract's rule that a comparison with a null operand is false, <c>!=</c> included, which C#'s lifted
+/// the audience rule that a comparison with a null operand is false, <c>!=</c> included, which C#'s lifted
 /// operators do not. Literals convert to it implicitly, so <c>orders &gt;= 3</c> compares two of them.
 /// </summary>
 public readonly struct AudienceValue

@@ -26,7 +26,7 @@ public sealed class Audiences
     private readonly (string Name, Func<AudienceFacts, bool> IsMember)[] _audiences;
 
     /// <exception cref="AudienceExpressionException">An expression does not parse, names an unknown variable or
-    /// uses more than the contract's operators.</exception>
+    /// uses more than the operators of the audience language.</exception>
     public Audiences(IEnumerable<KeyValuePair<string, string>> expressions, ComputedTraits computed)
     {
         var definitions = expressions.OrderBy(e => e.Key, StringComparer.Ordinal).ToList();
@@ -141,7 +141,7 @@ public sealed class AudienceExpressionException(string message, string? audience
 }
 
 /// <summary>
-/// Keeps expressions to the contract's language: <c>&amp;&amp; || ! == != &lt; &lt;= &gt; &gt;=</c>, parentheses,
+/// Keeps expressions to the audience language (docs/PERSONALISATION.md): <c>&amp;&amp; || ! == != &lt; &lt;= &gt; &gt;=</c>, parentheses,
 /// numbers, double-quoted strings, true, false and the variables. DynamicExpresso parses a subset of C#; this
 /// walks what it built and names the first construct outside the language (a method call, arithmetic, ...).
 /// </summary>

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 
 namespace Profiles.Core.Personalisation;
 
-/// <summary>What a computed trait reports about the touchpoints it matches (contract section 7).</summary>
+/// <summary>What a computed trait reports about the touchpoints it matches (docs/PERSONALISATION.md).</summary>
 public enum ComputedTraitKind
 {
     Count,

@@ -1,8 +1,9 @@
 using Profiles.Core.Profiles;
+using Profiles.Core.Touchpoints;
 
 namespace Profiles.Core.Personalisation;
 
-/// <summary>Computed traits and audiences as configured (contract section 7).</summary>
+/// <summary>Computed traits and audiences as configured (docs/PERSONALISATION.md).</summary>
 public sealed class Personalisation(ComputedTraits computed, Audiences audiences)
 {
     public static readonly Personalisation None = new(ComputedTraits.None, Audiences.None);
@@ -38,17 +39,6 @@ public sealed class Personalisation(ComputedTraits computed, Audiences audiences
 public sealed record PersonalisedValues(string[] Names, ComputedValue[] Computed, string[] Audiences)
 {
     public static readonly PersonalisedValues None = new([], [], []);
-}
-
-/// <summary>Online and offline channels as contract section 2 classifies them.</summary>
-public static class ChannelKinds
-{
-    private static readonly HashSet<string> Online = new(StringComparer.Ordinal) { "web", "app", "email", "sms", "chat", "social" };
-    private static readonly HashSet<string> Offline = new(StringComparer.Ordinal) { "store", "call_center", "crm" };
-
-    public static bool IsOnline(string channel) => Online.Contains(channel);
-
-    public static bool IsOffline(string channel) => Offline.Contains(channel);
 }
 
 /// <summary>A profile holding only identifiers of these types is not <c>identified</c>.</summary>

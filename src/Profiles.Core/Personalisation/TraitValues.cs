@@ -1,6 +1,6 @@
 namespace Profiles.Core.Personalisation;
 
-/// <summary>A computed trait's value from its accumulator, on a given UTC day (contract section 7).</summary>
+/// <summary>A computed trait's value from its accumulator, on a given UTC day (docs/PERSONALISATION.md).</summary>
 internal static class TraitValues
 {
     private const int AffinityValues = 5;

@@ -8,7 +8,7 @@ namespace Profiles.Core.Rules;
 public sealed record IdentifierRule(int Priority, int? Limit);
 
 /// <summary>
-/// The protection against over-merging (contract section 5): per-type priorities and limits, and values that
+/// The protection against over-merging (docs/API.md, "Identity rules in short"): per-type priorities and limits, and values that
 /// never link. A touchpoint goes to the profile of its highest-priority identifier, and a link that would give a
 /// profile more values of a type than its limit is refused.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace Profiles.Core.Touchpoints;
 
 /// <summary>
-/// An identifier of a touchpoint that was left out (CONTRACT section 2): its value is invalid for its type, or a
+/// An identifier of a touchpoint that was left out (docs/API.md, "Touchpoints in"): its value is invalid for its type, or a
 /// blocked placeholder. The touchpoint lands with its other identifiers, and its result lists this one, so a
 /// mistyped phone number never costs a purchase.
 /// </summary>

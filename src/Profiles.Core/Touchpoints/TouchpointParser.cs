@@ -11,7 +11,7 @@ using Profiles.Core.Rules;
 namespace Profiles.Core.Touchpoints;
 
 /// <summary>
-/// Validates one touchpoint object of <c>POST /v1/touchpoints</c> against CONTRACT section 2 and turns it into
+/// Validates one touchpoint object of <c>POST /v1/touchpoints</c> against the rules of docs/API.md, "Touchpoints in", and turns it into
 /// a <see cref="Touchpoint"/>, with identifiers already hashed so no clear value goes further than this.
 /// The first malformed field rejects the touchpoint with "&lt;field path&gt;: &lt;why&gt;". An identifier whose value
 /// is invalid for its type or blocked is only left out and listed as ignored: the touchpoint is rejected for it

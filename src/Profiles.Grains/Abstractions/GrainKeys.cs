@@ -4,7 +4,7 @@ namespace Profiles.Grains.Abstractions;
 /// Grain references by string key without Orleans resolving the interface on every call. <c>GetGrain&lt;T&gt;(string)</c>
 /// looks up T's <see cref="GrainInterfaceType"/> from its attributes by reflection and formats its type name each time
 /// (Orleans 10 keeps no cache there): 3.9% of a node's CPU during ingest, where every identifier and every profile
-/// call takes a fresh reference (issue 14, docs/PERFORMANCE.md). A grain interface's grain type and interface type
+/// call takes a fresh reference (docs/PERFORMANCE.md). A grain interface's grain type and interface type
 /// never change in a running process, so they are taken from the first reference and reused.
 /// </summary>
 public static class GrainKeys

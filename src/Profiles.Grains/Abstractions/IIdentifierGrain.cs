@@ -1,8 +1,9 @@
 namespace Profiles.Grains.Abstractions;
 
 /// <summary>
-/// One identifier, keyed by its stored key (the HMAC of the contract). It points to the profile it was last
-/// known to belong to; that profile may since have been merged into another, which the caller follows.
+/// One identifier, keyed by its stored key (the HMAC-SHA256 of docs/API.md, "Touchpoints in"). It points to the profile
+/// it was last known to belong to; that profile may since have been merged into another, or forwarded by a
+/// resolution, which the caller follows.
 /// Identifier grains never call other grains, so they can never take part in a call cycle.
 /// </summary>
 [Alias("IIdentifierGrain")]

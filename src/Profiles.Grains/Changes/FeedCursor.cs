@@ -1,4 +1,4 @@
-using System.Buffers.Text;
+using Profiles.Core.Paging;
 using Profiles.Grains.Storage;
 
 namespace Profiles.Grains.Changes;
@@ -34,7 +34,7 @@ public readonly record struct StreamPosition(long Milliseconds, long Sequence) :
 /// <summary>
 /// Where a feed reader is: one position per shard, since each shard's feed is its own ordered stream. Clients see
 /// it as an opaque string: a version byte, then per shard the milliseconds (as an offset from the smallest
-/// non-zero one, 0 for "from the start") and the sequence, as variable-length integers, in base64url.
+/// non-zero one, 0 for "from the start") and the sequence, as variable-length integers, as an <see cref="OpaqueCursor"/>.
 /// </summary>
 public sealed class FeedCursor
 {
@@ -65,23 +65,15 @@ public sealed class FeedCursor
             WriteVarint(bytes, position.Milliseconds == 0 ? 0 : (ulong)(position.Milliseconds - baseMs + 1));
             WriteVarint(bytes, (ulong)position.Sequence);
         }
-        return Base64Url.EncodeToString(bytes.ToArray());
+        return OpaqueCursor.Encode(bytes.ToArray());
     }
 
     public static bool TryParse(string text, out FeedCursor cursor)
     {
         cursor = Start;
-        byte[] bytes;
-        try
-        {
-            bytes = Base64Url.DecodeFromChars(text);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
+        if (!OpaqueCursor.TryDecode(text, out var bytes)) return false;
         var at = 0;
-        if (bytes.Length == 0 || bytes[at++] != Version || !TryReadVarint(bytes, ref at, out var baseMs)) return false;
+        if (bytes[at++] != Version || !TryReadVarint(bytes, ref at, out var baseMs)) return false;
         var positions = new StreamPosition[Shards.Count];
         for (var shard = 0; shard < positions.Length; shard++)
         {

@@ -1,7 +1,7 @@
 namespace Profiles.Grains.Changes;
 
 /// <summary>
-/// The durable, ordered feed of changes (contract section 8). Writers append to it inside the same atomic write
+/// The durable, ordered feed of changes (docs/API.md, "Change feed"). Writers append to it inside the same atomic write
 /// as the change (the journey append, a standing report, an erasure); this is the reading side.
 /// </summary>
 public interface IChangeFeed

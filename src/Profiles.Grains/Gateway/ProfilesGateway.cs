@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Profiles.Client;
 using Profiles.Contracts;
 using Profiles.Contracts.Live;
 using Profiles.Core.Identifiers;

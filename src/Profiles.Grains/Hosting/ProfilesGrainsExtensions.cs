@@ -14,6 +14,7 @@ using Profiles.Grains.Live;
 using Profiles.Grains.Resolution;
 using Profiles.Grains.Standing;
 using Profiles.Grains.Storage;
+using Profiles.Grains.Writes;
 using StackExchange.Redis;
 
 namespace Profiles.Grains;
@@ -55,6 +56,8 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddSingleton<ProfileEraser>();
         silo.Services.AddSingleton<TouchpointIntake>();
         if (!silo.Services.Any(s => s.ServiceType == typeof(IJourneyStore))) silo.AddInMemoryStores(InMemoryStores.Create);
+        silo.Services.AddSingleton<ProfileWriter>();
+        if (!silo.Services.Any(s => s.IsKeyedService && Equals(s.ServiceKey, ProfilesStorage.Identifiers))) silo.AddMemoryGrainStorage(ProfilesStorage.Identifiers);
         silo.Services.TryAddSingleton<IStatsHistory, InMemoryStatsHistory>();
         silo.AddLiveStreams();
         return silo;
@@ -85,6 +88,9 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
         silo.Services.AddSingleton(_ => new StorageHealthConnection(ConnectionMultiplexer.Connect(redis)));
         silo.Services.AddSingleton<IJourneyStore, RedisJourneyStore>();
+        silo.Services.AddSingleton<RedisWrites>();
+        silo.Services.AddSingleton<IWriteStore>(s => s.GetRequiredService<RedisWrites>());
+        silo.Services.AddKeyedSingleton<IGrainStorage>(ProfilesStorage.Identifiers, (s, _) => new RedisIdentifierStorage(s.GetRequiredService<RedisWrites>()));
         silo.Services.AddSingleton<IStandingStore, RedisStandingStore>();
         silo.Services.AddSingleton<IChangeFeed, RedisChangeFeed>();
         silo.Services.AddSingleton<IStatsHistory, RedisStatsHistory>();
@@ -96,13 +102,15 @@ public static class ProfilesGrainsExtensions
     {
         silo.Services.AddSingleton(stores);
         silo.Services.AddSingleton<IJourneyStore>(s => s.GetRequiredService<InMemoryStores>().Journeys);
+        silo.Services.AddSingleton<IWriteStore>(s => s.GetRequiredService<InMemoryStores>().Journeys);
         silo.Services.AddSingleton<IStandingStore>(s => s.GetRequiredService<InMemoryStores>().Standings);
         silo.Services.AddSingleton<IChangeFeed>(s => s.GetRequiredService<InMemoryStores>().Feed);
         return silo;
     }
 }
 
-/// <summary>The embedded default's journeys, standings and feed, which write to each other as the Redis scripts do.</summary>
+/// <summary>The embedded default's journeys, standings and feed: the journeys apply write records to all three, as
+/// one Redis script call does.</summary>
 public sealed record InMemoryStores(InMemoryJourneyStore Journeys, InMemoryStandingStore Standings, InMemoryChangeFeed Feed)
 {
     public static InMemoryStores Create(IServiceProvider services) =>
@@ -111,7 +119,7 @@ public sealed record InMemoryStores(InMemoryJourneyStore Journeys, InMemoryStand
     public static InMemoryStores Create(IOptions<ChangeFeedOptions> options, TimeProvider time)
     {
         var feed = new InMemoryChangeFeed(options, time);
-        var standings = new InMemoryStandingStore(feed, time);
+        var standings = new InMemoryStandingStore(feed);
         return new InMemoryStores(new InMemoryJourneyStore(standings, feed, time), standings, feed);
     }
 }

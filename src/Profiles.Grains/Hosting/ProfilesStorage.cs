@@ -4,4 +4,8 @@ namespace Profiles.Grains;
 public static class ProfilesStorage
 {
     public const string Name = "profiles";
+
+    /// <summary>The identifier grains' storage: in Redis a field per identifier in its shard's hash, written in the
+    /// shard's group commit (<see cref="Writes.RedisIdentifierStorage"/>); in memory otherwise.</summary>
+    public const string Identifiers = "identifiers";
 }

@@ -10,7 +10,7 @@ namespace Profiles.Grains.Identity;
 /// would cost the memory and garbage collection time that flat cost per touchpoint needs.</remarks>
 [CollectionAgeLimit(Minutes = 2)]
 public sealed class IdentifierGrain(
-    [PersistentState("identifier", ProfilesStorage.Name)] IPersistentState<IdentifierState> state,
+    [PersistentState("identifier", ProfilesStorage.Identifiers)] IPersistentState<IdentifierState> state,
     LiveSignals signals,
     ILogger<IdentifierGrain> logger) : Grain, IIdentifierGrain
 {

@@ -11,6 +11,7 @@ using Profiles.Grains.Live;
 using Profiles.Grains.Observability;
 using Profiles.Grains.Standing;
 using Profiles.Grains.Storage;
+using Profiles.Grains.Writes;
 
 namespace Profiles.Grains.Identity;
 
@@ -30,7 +31,7 @@ namespace Profiles.Grains.Identity;
 public sealed class ProfileGrain(
     [PersistentState("profile", ProfilesStorage.Name)] IPersistentState<ProfileState> state,
     IJourneyStore journey,
-    IStandingStore standings,
+    ProfileWriter writer,
     StandingCalculator standingOf,
     IdentityRules rules,
     Personalisation personalisation,
@@ -40,7 +41,7 @@ public sealed class ProfileGrain(
 {
     // A snapshot only spares an activation folding the journey's tail again, so it is written seldom: at 5 s, a
     // customer sending a touchpoint every few seconds had the whole state serialised and written after nearly each
-    // one (issue 14, docs/PERFORMANCE.md). After a crash an activation folds in at most this much of its journey.
+    // one (docs/PERFORMANCE.md). After a crash an activation folds in at most this much of its journey.
     private static readonly TimeSpan SnapshotInterval = TimeSpan.FromSeconds(30);
 
     private readonly Watchers _watchers = new(logger, signals, LiveTargetKind.Profile);
@@ -187,7 +188,7 @@ public sealed class ProfileGrain(
     {
         try
         {
-            var appended = await journey.AppendAsync(Id, _writerEpoch, touchpoints, standingIfAllNew);
+            var appended = await writer.AppendAsync(Id, _writerEpoch, touchpoints, _reported, standingIfAllNew);
             _writerEpoch = appended.WriterEpoch;
             return appended;
         }
@@ -256,7 +257,7 @@ public sealed class ProfileGrain(
     async Task IMergeHost.HandedOffAsync(bool merged)
     {
         // The survivor withdraws our standing too; doing it here as well covers a survivor that died before.
-        if (merged) await standings.ReportAsync(Id, null, []);
+        if (merged) await writer.ReportAsync(Id, null, []);
         _reported = null;
         _watchers.Notify();
     }
@@ -286,7 +287,7 @@ public sealed class ProfileGrain(
         var erased = new ErasedProfile([.. Profile.Content.Identifiers.Keys], [.. Profile.Merged]);
         var stood = Profile.ForwardedTo is null && !_erased;
         _erased = true;
-        await journey.EraseAsync(Id, announce: stood);
+        await writer.EraseAsync(Id, announce: stood);
         await state.ClearStateAsync();
         _snapshotBehind = false;
         _reported = null;
@@ -429,7 +430,6 @@ public sealed class ProfileGrain(
         GrainFactory.ByKey<IResolutionGrain>(ResolutionIds.New(time)).Resolve([Id]).Ignore();
     }
 
-
     /// <summary>The snapshot may lag the journey when a node died between the two writes; the journey wins.</summary>
     private async Task CatchUpWithJourney()
     {
@@ -464,14 +464,14 @@ public sealed class ProfileGrain(
         }
         var at = time.GetUtcNow();
         await ReportAsync(StandingNowOrNone(), [.. losers.Select(loser => ProfileChange.Merged(Id, loser, at))]);
-        await Task.WhenAll(losers.Select(loser => standings.ReportAsync(loser, null, [])));
+        await Task.WhenAll(losers.Select(loser => writer.ReportAsync(loser, null, [])));
         Profile.LosersToWithdraw.Clear();
         SnapshotBehind();
     }
 
     private async Task ReportAsync(ProfileStanding? standing, IReadOnlyList<ProfileChange> changes)
     {
-        await standings.ReportAsync(Id, standing, changes);
+        await writer.ReportAsync(Id, standing, changes);
         Reported(standing);
     }
 

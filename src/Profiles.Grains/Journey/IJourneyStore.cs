@@ -1,30 +1,17 @@
 using Profiles.Core.Touchpoints;
-using Profiles.Grains.Standing;
 
 namespace Profiles.Grains.Journey;
 
 /// <summary>
-/// The durable log of touchpoints, per profile. It is also the idempotency record: a touchpoint id is stored
+/// The durable log of touchpoints, per profile, as read. It is also the idempotency record: a touchpoint id is stored
 /// once per shard, and a profile checks the shards of the profiles merged into it before appending (see
-/// <see cref="StoredInAsync"/>), so a retry after a merge is still a duplicate. Each append also writes the
-/// touchpoints' changes to the feed, in the same atomic write. A profile's content can be rebuilt from its log,
-/// so the profile grain's state is a snapshot that catches up from <see cref="ResumeAsync"/>.
+/// <see cref="StoredInAsync"/>), so a retry after a merge is still a duplicate. Writes go through
+/// <see cref="Writes.ProfileWriter"/>: each append also writes the touchpoints' changes to the feed, in the same atomic
+/// write. A profile's content can be rebuilt from its log, so the profile grain's state is a snapshot that catches up
+/// from <see cref="ResumeAsync"/>.
 /// </summary>
 public interface IJourneyStore
 {
-    /// <summary>Appends every touchpoint whose id its shard never stored to the profile's journey, with a
-    /// <c>touchpoint</c> change in the feed for each. Only the profile's own grain appends to its log, one call
-    /// at a time.</summary>
-    /// <param name="profileId">The profile.</param>
-    /// <param name="writerEpoch">The epoch the appending activation holds (<see cref="OpenAsync"/>, then each
-    /// append's <see cref="AppendResult.WriterEpoch"/>).</param>
-    /// <param name="touchpoints">In order.</param>
-    /// <param name="standingIfAllNew">The profile's standing once these are folded in, recorded in the same write
-    /// when every one of them is new (otherwise the caller reports the standing it then has).</param>
-    /// <exception cref="JourneyWriterSupersededException">A later activation of the profile opened the journey, or the
-    /// profile was erased.</exception>
-    Task<AppendResult> AppendAsync(string profileId, long writerEpoch, IReadOnlyList<Touchpoint> touchpoints, ProfileStanding? standingIfAllNew);
-
     /// <summary>Which of the touchpoint ids the given shards have stored: a profile asks the shards of the profiles
     /// merged into it before an append, which checks only its own shard.</summary>
     Task<IReadOnlySet<string>> StoredInAsync(IReadOnlyCollection<int> shards, IReadOnlyList<string> touchpointIds);
@@ -40,21 +27,9 @@ public interface IJourneyStore
     /// and whether it was erased, read without opening the journey.</summary>
     Task<JourneyResume> ResumeAsync(string profileId, long from);
 
-    /// <summary>Deletes the profile's journey and the idempotency records of its touchpoints, withdraws its
-    /// standing, and remembers (by a hash of its id, never the id) that the profile was erased; with
-    /// <paramref name="announce"/>, an <c>erased</c> change in the feed, in the same write.</summary>
-    Task EraseAsync(string profileId, bool announce);
-
     /// <summary>The newest <paramref name="limit"/> touchpoints of all the given journeys together, strictly
     /// after <paramref name="after"/> in journey order (newest first, ties by id, descending).</summary>
     Task<IReadOnlyList<Touchpoint>> ReadPageAsync(IReadOnlyList<string> profileIds, JourneyPosition? after, int limit);
-
-    /// <summary>Makes the profile's journey exactly <paramref name="touchpoints"/>, in that order, with the idempotency
-    /// records of its shard to match: what a resolution does to the profiles of a component it resolved again.
-    /// Repeating it changes nothing; a touchpoint moving between two profiles is written at its new place before
-    /// it is removed from its old one, so it is never in neither.</summary>
-    /// <returns>The journey's length.</returns>
-    Task<long> RewriteAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints);
 
     /// <summary>Throws when any part of the store cannot be reached (readiness).</summary>
     Task PingAsync();

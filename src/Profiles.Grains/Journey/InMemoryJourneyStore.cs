@@ -2,13 +2,17 @@ using System.Collections.Concurrent;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Standing;
+using Profiles.Grains.Writes;
 
 namespace Profiles.Grains.Journey;
 
-/// <summary>The embedded default: journeys in the process's memory, lost on restart. Its idempotency record is
-/// one map for all profiles, which needs no shards.</summary>
-public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemoryChangeFeed feed, TimeProvider time) : IJourneyStore
+/// <summary>The embedded default: journeys in the process's memory, lost on restart, written by the same
+/// <see cref="ProfileWrite"/> records as Redis. Its idempotency record is one map for all profiles, which needs no
+/// shards.</summary>
+public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemoryChangeFeed feed, TimeProvider time) : IJourneyStore, IWriteStore
 {
+    private static readonly Task<WriteOutcome> Superseded = Task.FromResult<WriteOutcome>(new WriteOutcome.Superseded());
+
     private static readonly IComparer<Touchpoint> JourneyOrder =
         Comparer<Touchpoint>.Create((a, b) => JourneyPosition.Of(a).CompareTo(JourneyPosition.Of(b)));
 
@@ -16,30 +20,66 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
     private readonly ConcurrentDictionary<string, ProfileJourney> _journeys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _erased = new(StringComparer.Ordinal);
 
-    public Task<AppendResult> AppendAsync(string profileId, long writerEpoch, IReadOnlyList<Touchpoint> touchpoints, ProfileStanding? standingIfAllNew)
+    /// <summary>Applies the record under the journey's lock, as one Redis script call would.</summary>
+    public Task<WriteOutcome> ApplyAsync(ProfileWrite write)
     {
+        var profileId = write.ProfileId;
         var journey = _journeys.GetOrAdd(profileId, _ => new ProfileJourney());
-        var isNew = new bool[touchpoints.Count];
         lock (journey)
         {
-            if (writerEpoch < journey.WriterEpoch) throw new JourneyWriterSupersededException(profileId);
-            if (journey.WriterEpoch == 0)
+            var epoch = 0L;
+            if (write.Writer is { } writer)
             {
-                if (_erased.ContainsKey(ErasureMarker.Of(profileId))) throw new JourneyWriterSupersededException(profileId);
-                journey.WriterEpoch = 1;
+                if (writer < journey.WriterEpoch) return Superseded;
+                epoch = writer;
+                if (journey.WriterEpoch == 0)
+                {
+                    if (_erased.ContainsKey(ErasureMarker.Of(profileId))) return Superseded;
+                    journey.WriterEpoch = epoch = 1;
+                }
             }
             var at = time.GetUtcNow();
-            for (var i = 0; i < touchpoints.Count; i++)
+            var isNew = new bool[write.Appended.Count];
+            for (var i = 0; i < isNew.Length; i++)
             {
-                if (!_ownerByTouchpointId.TryAdd(touchpoints[i].Id, profileId)) continue;
-                journey.Log.Add(touchpoints[i]);
-                journey.Ordered.Add(touchpoints[i]);
-                feed.Append(profileId, TouchpointChange.Of(profileId, touchpoints[i], at));
+                var touchpoint = write.Appended[i];
+                if (!_ownerByTouchpointId.TryAdd(touchpoint.Id, profileId)) continue;
+                journey.Add(touchpoint);
+                feed.Append(profileId, ProfileWrite.ChangeOf(profileId, touchpoint, at));
                 isNew[i] = true;
             }
-            var recorded = standingIfAllNew is not null && isNew.All(n => n);
-            if (recorded) standings.Stand(profileId, standingIfAllNew);
-            return Task.FromResult(new AppendResult(isNew, journey.Log.Count, recorded, journey.WriterEpoch));
+            switch (write.Journey)
+            {
+                case JourneyChange.Erased:
+                    foreach (var touchpoint in journey.Log) _ownerByTouchpointId.TryRemove(touchpoint.Id, out _);
+                    journey.Clear();
+                    _journeys.TryRemove(KeyValuePair.Create(profileId, journey));
+                    _erased[ErasureMarker.Of(profileId)] = true;
+                    break;
+                case JourneyChange.Rewritten rewritten:
+                    foreach (var id in rewritten.Dropped) _ownerByTouchpointId.TryRemove(KeyValuePair.Create(id, profileId));
+                    journey.Clear();
+                    foreach (var touchpoint in rewritten.Touchpoints)
+                    {
+                        journey.Add(touchpoint);
+                        _ownerByTouchpointId[touchpoint.Id] = profileId;
+                    }
+                    break;
+            }
+            var standing = write.Standing is { } step ? standings.Step(profileId, step, allNew: isNew.All(n => n)) : StandingOutcome.NoStep;
+            foreach (var change in write.Changes) feed.Append(profileId, change);
+            return Task.FromResult<WriteOutcome>(new WriteOutcome.Applied(isNew, journey.Log.Count, epoch, standing));
+        }
+    }
+
+    public Task<string> StoredStandingAsync(string profileId) => Task.FromResult(standings.Stored(profileId));
+
+    public Task<IReadOnlyList<string>> JourneyIdsAsync(string profileId)
+    {
+        if (!_journeys.TryGetValue(profileId, out var journey)) return Task.FromResult<IReadOnlyList<string>>([]);
+        lock (journey)
+        {
+            return Task.FromResult<IReadOnlyList<string>>([.. journey.Log.Select(t => t.Id)]);
         }
     }
 
@@ -66,21 +106,6 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
         }
     }
 
-    public Task EraseAsync(string profileId, bool announce)
-    {
-        _erased[ErasureMarker.Of(profileId)] = true;
-        if (_journeys.TryRemove(profileId, out var journey))
-        {
-            lock (journey)
-            {
-                foreach (var touchpoint in journey.Log) _ownerByTouchpointId.TryRemove(touchpoint.Id, out _);
-            }
-        }
-        standings.Stand(profileId, null);
-        if (announce) feed.Append(profileId, ProfileChange.Erased(profileId, time.GetUtcNow()));
-        return Task.CompletedTask;
-    }
-
     public Task<IReadOnlyList<Touchpoint>> ReadPageAsync(IReadOnlyList<string> profileIds, JourneyPosition? after, int limit)
     {
         var page = new List<Touchpoint>();
@@ -96,25 +121,6 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
         return Task.FromResult<IReadOnlyList<Touchpoint>>(page.Count > limit ? page.GetRange(0, limit) : page);
     }
 
-    public Task<long> RewriteAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints)
-    {
-        var journey = _journeys.GetOrAdd(profileId, _ => new ProfileJourney());
-        lock (journey)
-        {
-            var keep = touchpoints.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
-            foreach (var gone in journey.Log.Where(t => !keep.Contains(t.Id))) _ownerByTouchpointId.TryRemove(KeyValuePair.Create(gone.Id, profileId));
-            journey.Log.Clear();
-            journey.Ordered.Clear();
-            foreach (var touchpoint in touchpoints)
-            {
-                journey.Log.Add(touchpoint);
-                journey.Ordered.Add(touchpoint);
-                _ownerByTouchpointId[touchpoint.Id] = profileId;
-            }
-            return Task.FromResult((long)journey.Log.Count);
-        }
-    }
-
     public Task PingAsync() => Task.CompletedTask;
 
     private sealed class ProfileJourney
@@ -124,6 +130,18 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
         public long WriterEpoch { get; set; }
 
         public SortedSet<Touchpoint> Ordered { get; } = new(JourneyOrder);
+
+        public void Add(Touchpoint touchpoint)
+        {
+            Log.Add(touchpoint);
+            Ordered.Add(touchpoint);
+        }
+
+        public void Clear()
+        {
+            Log.Clear();
+            Ordered.Clear();
+        }
 
         public IEnumerable<Touchpoint> After(JourneyPosition? position)
         {

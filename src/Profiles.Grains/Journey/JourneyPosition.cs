@@ -1,5 +1,4 @@
-using System.Buffers.Text;
-using System.Text;
+using Profiles.Core.Paging;
 using Profiles.Core.Touchpoints;
 
 namespace Profiles.Grains.Journey;
@@ -17,21 +16,12 @@ public readonly record struct JourneyPosition(long UtcTicks, string TouchpointId
         return byTime != 0 ? byTime : string.CompareOrdinal(other.TouchpointId, TouchpointId);
     }
 
-    public string ToCursor() => Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{UtcTicks}:{TouchpointId}"));
+    public string ToCursor() => OpaqueCursor.Encode($"{UtcTicks}:{TouchpointId}");
 
     public static bool TryParseCursor(string cursor, out JourneyPosition position)
     {
         position = default;
-        byte[] bytes;
-        try
-        {
-            bytes = Base64Url.DecodeFromChars(cursor);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-        var text = Encoding.UTF8.GetString(bytes);
+        if (!OpaqueCursor.TryDecodeText(cursor, out var text)) return false;
         var colon = text.IndexOf(':');
         if (colon <= 0 || colon == text.Length - 1 || !long.TryParse(text.AsSpan(0, colon), out var ticks)) return false;
         position = new JourneyPosition(ticks, text[(colon + 1)..]);

@@ -22,5 +22,8 @@ public static class ProfilesMetrics
     /// <summary>Subscriptions to live streams (the .NET client's watches) that grains on this node hold a lease for.</summary>
     public static readonly UpDownCounter<long> LiveStreamLeases = Meter.CreateUpDownCounter<long>("profiles.live.stream_leases", "{lease}", "Live stream subscriptions leased by grains on this node");
 
+    /// <summary>Records per call of the Redis write script: how far group commit gathers the writes of a shard.</summary>
+    public static readonly Histogram<int> WriteBatch = Meter.CreateHistogram<int>("profiles.write.batch", "{record}", "Write records sent to Redis in one call");
+
     public static void CountTouchpoint(string result) => Touchpoints.Add(1, new KeyValuePair<string, object?>("result", result));
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Profiles.Client;
+using Profiles.Contracts;
 using Profiles.Core.Personalisation;
 using Profiles.Grains.Abstractions;
 

@@ -8,6 +8,7 @@ using Profiles.Grains.Calls;
 using Profiles.Grains.Changes;
 using Orleans.Placement;
 using Profiles.Grains.Journey;
+using Profiles.Grains.Writes;
 
 namespace Profiles.Grains.Resolution;
 
@@ -24,6 +25,7 @@ public sealed class ResolutionGrain(
     [PersistentState("resolution", ProfilesStorage.Name)] IPersistentState<ResolutionState> state,
     ProfileCalls calls,
     IJourneyStore journeys,
+    ProfileWriter writer,
     IdentityRules rules,
     Personalisation personalisation,
     IdentifierCache cache,
@@ -81,8 +83,8 @@ public sealed class ResolutionGrain(
             await state.WriteStateAsync();
         }
         var planned = plan.Profiles.ToDictionary(p => p.ProfileId, StringComparer.Ordinal);
-        var lengths = await Task.WhenAll(plan.Profiles.Select(p => journeys.RewriteAsync(p.ProfileId, p.Touchpoints)));
-        await Task.WhenAll(Resolution.Journeys.Where(id => !planned.ContainsKey(id)).Select(id => journeys.RewriteAsync(id, [])));
+        var lengths = await Task.WhenAll(plan.Profiles.Select(p => writer.RewriteAsync(p.ProfileId, p.Touchpoints)));
+        await Task.WhenAll(Resolution.Journeys.Where(id => !planned.ContainsKey(id)).Select(id => writer.RewriteAsync(id, [])));
 
         var groupOf = plan.Profiles.SelectMany(p => p.Identifiers.Select(i => (i.Key, p.ProfileId))).ToDictionary(e => e.Key, e => e.ProfileId, StringComparer.Ordinal);
         await Task.WhenAll(plan.Profiles.Select((p, i) => Profile(p.ProfileId).Install(Key, new ResolvedProfile(

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Profiles.Client;
+using Profiles.Contracts;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Observability;
 
@@ -12,9 +12,7 @@ namespace Profiles.Grains.Resolution;
 /// </summary>
 public sealed class TouchpointIntake(TouchpointParser parser, TouchpointIngestor ingestor)
 {
-    public const int MaxBatch = 1000;
-
-    /// <summary>The touchpoints of a request body: one object or an array of up to <see cref="MaxBatch"/>.</summary>
+    /// <summary>The touchpoints of a request body: one object or an array of up to <see cref="TouchpointBatch.MaxSize"/>.</summary>
     /// <returns>Null, or why the body as a whole is refused (the HTTP API's 400 detail).</returns>
     public static string? ReadBatch(JsonElement body, out JsonElement[] items)
     {
@@ -24,8 +22,8 @@ public sealed class TouchpointIntake(TouchpointParser parser, TouchpointIngestor
             case JsonValueKind.Object:
                 items = [body];
                 return null;
-            case JsonValueKind.Array when body.GetArrayLength() > MaxBatch:
-                return $"A request carries at most {MaxBatch} touchpoints; this one has {body.GetArrayLength()}.";
+            case JsonValueKind.Array when body.GetArrayLength() > TouchpointBatch.MaxSize:
+                return $"A request carries at most {TouchpointBatch.MaxSize} touchpoints; this one has {body.GetArrayLength()}.";
             case JsonValueKind.Array:
                 items = [.. body.EnumerateArray()];
                 return null;
@@ -66,7 +64,7 @@ public sealed class TouchpointIntake(TouchpointParser parser, TouchpointIngestor
     private static TouchpointResult Landed(string id, IngestOutcome outcome, IReadOnlyList<Core.Touchpoints.IgnoredIdentifier> ignored) =>
         new(id, outcome.IsNew ? TouchpointResult.Accepted : TouchpointResult.Duplicate, outcome.ProfileId, null)
         {
-            Ignored = ignored.Count == 0 ? null : [.. ignored.Select(i => new Client.IgnoredIdentifier(i.Field, i.Reason, i.Detail))],
+            Ignored = ignored.Count == 0 ? null : [.. ignored.Select(i => new Contracts.IgnoredIdentifier(i.Field, i.Reason, i.Detail))],
             RefusedLinks = outcome.Refused.Length == 0 ? null : [.. outcome.Refused.Select(r => new RefusedLinkResult(r.Type, r.Hint, r.Reason))],
         };
 }

@@ -3,15 +3,12 @@ using Profiles.Grains.Changes;
 namespace Profiles.Grains.Standing;
 
 /// <summary>
-/// Where profiles report their standing, and where the cluster-wide figures are read: statistics and audience
-/// membership, kept exact without scanning profiles (contract sections 7 and 9).
+/// Where the cluster-wide figures are read: statistics and audience membership (docs/API.md, "Statistics";
+/// docs/PERSONALISATION.md), kept exact without scanning profiles because every profile reports its standing with
+/// each change (<see cref="Writes.ProfileWriter.ReportAsync"/>).
 /// </summary>
 public interface IStandingStore
 {
-    /// <summary>Records a profile's standing (null: it no longer stands, merged away or erased) and appends the
-    /// changes to the feed, in one atomic write. Repeating a report changes nothing.</summary>
-    Task ReportAsync(string profileId, ProfileStanding? standing, IReadOnlyList<ProfileChange> changes);
-
     /// <summary>The figures over every surviving profile: the sum of every shard.</summary>
     Task<StandingTotals> ReadTotalsAsync();
 

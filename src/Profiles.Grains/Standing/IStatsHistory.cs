@@ -1,6 +1,6 @@
 namespace Profiles.Grains.Standing;
 
-/// <summary>The statistics over time (contract section 9): one sample per sampling interval, kept
+/// <summary>The statistics over time (docs/API.md, "Statistics"): one sample per sampling interval, kept
 /// <see cref="StatsOptions.Retention"/>, whichever and however many nodes sampled it.</summary>
 public interface IStatsHistory
 {

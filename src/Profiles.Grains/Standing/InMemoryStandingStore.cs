@@ -1,15 +1,15 @@
 using Profiles.Grains.Changes;
 using Profiles.Grains.Storage;
+using Profiles.Grains.Writes;
 
 namespace Profiles.Grains.Standing;
 
 /// <summary>
-/// The embedded default's standings, in memory: the same rules as <see cref="StandingScript"/> applies in Redis
-/// (the last standing per profile; per-shard counters and audience members changed by the difference; audience
-/// entries and exits appended to the feed), under one lock. Counters are kept per shard as in Redis, so a
-/// recount answers alike in both modes.
+/// The embedded default's standings, in memory: the last standing per profile, per-shard counters and audience
+/// members, changed by the steps of write records (<see cref="StandingStep"/>) as Redis is, under one lock. Counters
+/// are kept per shard as in Redis, so a recount answers alike in both modes.
 /// </summary>
-public sealed class InMemoryStandingStore(InMemoryChangeFeed feed, TimeProvider time) : IStandingStore
+public sealed class InMemoryStandingStore(InMemoryChangeFeed feed) : IStandingStore
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, ProfileStanding> _standings = new(StringComparer.Ordinal);
@@ -17,42 +17,35 @@ public sealed class InMemoryStandingStore(InMemoryChangeFeed feed, TimeProvider 
     private readonly SortedSet<string> _members = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateOnly> _recheck = new(StringComparer.Ordinal);
 
-    public Task ReportAsync(string profileId, ProfileStanding? standing, IReadOnlyList<ProfileChange> changes)
+    /// <summary>The standing stored for the profile, encoded; empty for none.</summary>
+    public string Stored(string profileId)
     {
         lock (_gate)
         {
-            Stand(profileId, standing);
-            foreach (var change in changes) feed.Append(profileId, change);
+            return _standings.GetValueOrDefault(profileId)?.Encode() ?? "";
         }
-        return Task.CompletedTask;
     }
 
-    /// <summary>Applies a standing; callers hold the lock of the write it belongs to.</summary>
-    public void Stand(string profileId, ProfileStanding? standing)
+    /// <summary>Applies a step of a write record while the standing it starts from is the one stored, as the Redis
+    /// script's guard does; callers hold the lock of the write it belongs to.</summary>
+    /// <param name="allNew">Whether every touchpoint the write appended was new.</param>
+    public StandingOutcome Step(string profileId, StandingStep step, bool allNew)
     {
         lock (_gate)
         {
-            if (standing?.RecheckOn is { } day) _recheck[profileId] = day;
+            if (step.OnlyIfAllNew && !allNew) return StandingOutcome.NotAllNew;
+            var stored = _standings.GetValueOrDefault(profileId)?.Encode() ?? "";
+            if (stored != step.Expected) return new StandingOutcome.Stale(stored);
+            if (step.To?.RecheckOn is { } day) _recheck[profileId] = day;
             else _recheck.Remove(profileId);
-            var stored = _standings.GetValueOrDefault(profileId);
-            if (stored?.Encode() == standing?.Encode()) return;
             var counters = _counters[Shards.Of(profileId)];
-            foreach (var (counter, value) in standing?.Counters() ?? []) Add(counters, counter, value);
-            foreach (var (counter, value) in stored?.Counters() ?? []) Add(counters, counter, -value);
-            var (old, now) = (stored ?? None, standing ?? None);
-            var at = time.GetUtcNow();
-            foreach (var audience in now.Audiences.Except(old.Audiences))
-            {
-                _members.Add($"{audience}:{profileId}");
-                feed.Append(profileId, new ProfileChange(ChangeTypes.AudienceEntered, profileId, at, [new("audience", audience)]));
-            }
-            foreach (var audience in old.Audiences.Except(now.Audiences))
-            {
-                _members.Remove($"{audience}:{profileId}");
-                feed.Append(profileId, new ProfileChange(ChangeTypes.AudienceExited, profileId, at, [new("audience", audience)]));
-            }
-            if (standing is null) _standings.Remove(profileId);
-            else _standings[profileId] = standing;
+            foreach (var (counter, delta) in step.CounterDeltas) Add(counters, counter, delta);
+            foreach (var audience in step.Entered) _members.Add($"{audience}:{profileId}");
+            foreach (var audience in step.Exited) _members.Remove($"{audience}:{profileId}");
+            foreach (var change in step.AudienceChanges) feed.Append(profileId, change);
+            if (step.To is null) _standings.Remove(profileId);
+            else _standings[profileId] = step.To;
+            return StandingOutcome.Stepped;
         }
     }
 
@@ -113,8 +106,6 @@ public sealed class InMemoryStandingStore(InMemoryChangeFeed feed, TimeProvider 
             return Task.FromResult(new StandingRecount(_standings.Count, corrections));
         }
     }
-
-    private static readonly ProfileStanding None = new(false, new Dictionary<string, long>(), []);
 
     private static void Add(Dictionary<string, long> counters, string counter, long delta)
     {

@@ -1,6 +1,7 @@
 using System.Text;
 using Profiles.Core.Personalisation;
 using Profiles.Core.Profiles;
+using Profiles.Core.Touchpoints;
 
 namespace Profiles.Grains.Standing;
 
@@ -26,6 +27,9 @@ public sealed record ProfileStanding(bool Identified, IReadOnlyDictionary<string
     public bool Offline => Channels.Any(c => c.Value > 0 && ChannelKinds.IsOffline(c.Key));
 
     public long Touchpoints => Channels.Values.Sum();
+
+    /// <summary>The counters every standing adds to, whatever its channels.</summary>
+    public static readonly IReadOnlyList<string> FixedCounters = ["profiles", "identified", "online", "offline", "omnichannel", "touchpoints"];
 
     /// <summary>What this standing adds to its shard's counters, by the counter names
     /// <see cref="StandingTotals.From"/> reads: the store adds the difference between two standings, and a recount
@@ -89,6 +93,9 @@ public sealed record ProfileStanding(bool Identified, IReadOnlyDictionary<string
         text.Append('|').AppendJoin(',', Audiences.Order(StringComparer.Ordinal));
         return text.ToString();
     }
+
+    /// <summary>A standing as a store keeps it: empty for none.</summary>
+    public static ProfileStanding? DecodeStored(string stored) => stored.Length == 0 ? null : Decode(stored);
 
     public static ProfileStanding Decode(string text)
     {

@@ -1,89 +1,19 @@
-using Profiles.Grains.Changes;
 using Profiles.Grains.Storage;
 using StackExchange.Redis;
 
 namespace Profiles.Grains.Standing;
 
 /// <summary>
-/// Standings in Redis, one set of keys per shard (<see cref="RedisLayout.StandingKeys"/>): each report is one
-/// script in the profile's hash slot; a cluster-wide figure is the sum of the shards, read in parallel.
+/// Standings in Redis, one set of keys per shard (<see cref="RedisLayout.Standings"/>, <see cref="RedisLayout.Stats"/>,
+/// <see cref="RedisLayout.Audiences"/>, <see cref="RedisLayout.Recheck"/>), written by the write records'
+/// standing steps (<see cref="Writes.StandingStep"/>); a cluster-wide figure is the sum of the shards, read in parallel.
 /// </summary>
-public sealed class RedisStandingStore(IConnectionMultiplexer redis, FeedClock clock) : IStandingStore
+public sealed class RedisStandingStore(IConnectionMultiplexer redis) : IStandingStore
 {
     /// <summary>Shards read at once when paging an audience: enough to fill a page, few enough not to read every shard.</summary>
     private const int ShardsPerRound = 8;
 
-    // KEYS: the five standing keys. ARGV: profile id, standing ('' for none), recheck day, time, feed minimum id,
-    // then per change: its number of values, then type, profile id, time and the details as name, value pairs.
-    private static readonly string ReportScript = StandingScript.Functions + """
-        stand(1, ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
-        local i = 6
-        while i <= #ARGV do
-          local n = tonumber(ARGV[i])
-          change(KEYS[5], ARGV[5], unpack(ARGV, i + 1, i + n))
-          i = i + n + 1
-        end
-        return 1
-        """;
-
-    // KEYS: a shard's standings and counters. Adds up the standings as the report script's stand() would, and
-    // replaces the counters when any differs. Returns the standings read, then per differing counter its name, the
-    // value it held and the recount. One script per shard: the shard's reports wait for it, so nothing is counted
-    // twice or missed, and on a Redis Cluster it touches one hash slot.
-    private static readonly string RecountScript = StandingScript.Functions + """
-        local sums, standings = {}, 0
-        local function add(field, n)
-          if n ~= 0 then sums[field] = (sums[field] or 0) + n end
-        end
-        local all = redis.call('HGETALL', KEYS[1])
-        for i = 2, #all, 2 do
-          local st = parse(all[i])
-          standings = standings + 1
-          add('profiles', 1)
-          add('identified', st.identified)
-          add('online', st.online)
-          add('offline', st.offline)
-          add('omnichannel', st.online * st.offline)
-          add('touchpoints', st.total)
-          for name, n in pairs(st.ch) do
-            add('c:' .. name .. ':t', n)
-            add('c:' .. name .. ':p', 1)
-          end
-        end
-        local differ, held = {}, {}
-        local stored = redis.call('HGETALL', KEYS[2])
-        for i = 1, #stored, 2 do
-          local field, was = stored[i], tonumber(stored[i + 1])
-          held[field] = true
-          if was ~= (sums[field] or 0) then
-            table.insert(differ, field); table.insert(differ, was or 0); table.insert(differ, sums[field] or 0)
-          end
-        end
-        for field, n in pairs(sums) do
-          if held[field] == nil then
-            table.insert(differ, field); table.insert(differ, 0); table.insert(differ, n)
-          end
-        end
-        if #differ > 0 then
-          redis.call('DEL', KEYS[2])
-          for field, n in pairs(sums) do redis.call('HSET', KEYS[2], field, n) end
-        end
-        return { standings, differ }
-        """;
-
     private IDatabase Db => redis.GetDatabase();
-
-    public Task ReportAsync(string profileId, ProfileStanding? standing, IReadOnlyList<ProfileChange> changes)
-    {
-        var args = new List<RedisValue> { profileId, standing?.Encode() ?? "", standing?.RecheckDay ?? "", clock.Now(), clock.MinimumId() };
-        foreach (var change in changes)
-        {
-            var fields = RedisFeed.Fields(change);
-            args.Add(fields.Count);
-            args.AddRange(fields);
-        }
-        return Db.ScriptEvaluateAsync(ReportScript, RedisLayout.StandingKeys(Shards.Of(profileId)), [.. args]);
-    }
 
     public async Task<StandingTotals> ReadTotalsAsync()
     {
@@ -127,11 +57,47 @@ public sealed class RedisStandingStore(IConnectionMultiplexer redis, FeedClock c
 
     public async Task<StandingRecount> RecountAsync()
     {
-        var shards = await Task.WhenAll(Shards.All.Select(async shard =>
-            (Shard: shard, Result: (RedisResult[])(await Db.ScriptEvaluateAsync(RecountScript, [RedisLayout.Standings(shard), RedisLayout.Stats(shard)]))!)));
-        var corrections = shards.SelectMany(s => ((RedisResult[])s.Result[1]!).Chunk(3)
-            .Select(c => new CounterCorrection(s.Shard, (string)c[0]!, (long)c[1], (long)c[2])));
-        return new StandingRecount(shards.Sum(s => (long)s.Result[0]), [.. corrections.OrderBy(c => c.Shard).ThenBy(c => c.Counter, StringComparer.Ordinal)]);
+        var shards = await Task.WhenAll(Shards.All.Select(RecountShardAsync));
+        return new StandingRecount(shards.Sum(s => s.Standings),
+            [.. shards.SelectMany(s => s.Corrections).OrderBy(c => c.Shard).ThenBy(c => c.Counter, StringComparer.Ordinal)]);
+    }
+
+    /// <summary>Reads a shard's standings and counters together, adds the standings up, and replaces the counters
+    /// that disagree, on condition that no counter moved since the read: a report in between moves at least one of
+    /// them (every standing counts in <c>profiles</c>, and its channels in <c>touchpoints</c>), so the shard is read
+    /// again. Both keys carry the shard's hash tag: on a Redis Cluster the transaction touches one hash slot.</summary>
+    private async Task<(long Standings, List<CounterCorrection> Corrections)> RecountShardAsync(int shard)
+    {
+        var (standingsKey, statsKey) = (RedisLayout.Standings(shard), RedisLayout.Stats(shard));
+        while (true)
+        {
+            var read = Db.CreateTransaction();
+            var standings = read.HashGetAllAsync(standingsKey);
+            var stats = read.HashGetAllAsync(statsKey);
+            await read.ExecuteAsync();
+            var held = (await stats).ToDictionary(e => e.Name.ToString(), e => (long)e.Value, StringComparer.Ordinal);
+            var sums = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var entry in await standings)
+            {
+                foreach (var (counter, value) in ProfileStanding.Decode(entry.Value!).Counters())
+                {
+                    if (value != 0) sums[counter] = sums.GetValueOrDefault(counter) + value;
+                }
+            }
+            List<CounterCorrection> corrections = [.. held.Keys.Union(sums.Keys).Order(StringComparer.Ordinal)
+                .Where(counter => held.GetValueOrDefault(counter) != sums.GetValueOrDefault(counter))
+                .Select(counter => new CounterCorrection(shard, counter, held.GetValueOrDefault(counter), sums.GetValueOrDefault(counter)))];
+            if (corrections.Count == 0) return ((await standings).Length, corrections);
+
+            var replace = Db.CreateTransaction();
+            foreach (var counter in held.Keys.Union(sums.Keys).Union(ProfileStanding.FixedCounters))
+            {
+                replace.AddCondition(held.TryGetValue(counter, out var was) ? Condition.HashEqual(statsKey, counter, was) : Condition.HashNotExists(statsKey, counter));
+            }
+            _ = replace.KeyDeleteAsync(statsKey);
+            if (sums.Count > 0) _ = replace.HashSetAsync(statsKey, [.. sums.Select(s => new HashEntry(s.Key, s.Value))]);
+            if (await replace.ExecuteAsync()) return ((await standings).Length, corrections);
+        }
     }
 
     private static (int Shard, string? AfterId) ParseCursor(string? cursor)

@@ -49,6 +49,9 @@ public static class RedisLayout
     /// <summary>Per shard: touchpoint id to the profile that stored it, the idempotency record.</summary>
     public static RedisKey Owners(int shard) => $"profiles:{Tag(shard)}:owners";
 
+    /// <summary>Per shard of identifier keys: identifier key to the profile it points to (the identifier grains' state).</summary>
+    public static RedisKey Identifiers(int shard) => $"profiles:{Tag(shard)}:ids";
+
     /// <summary>Per shard: SHA-256 of the ids of erased profiles (never the ids themselves).</summary>
     public static RedisKey Erased(int shard) => $"profiles:{Tag(shard)}:erased";
 
@@ -79,7 +82,4 @@ public static class RedisLayout
     /// <summary>One UTC day of statistics samples: sample time (Unix milliseconds) to the figures. No hash tag: each
     /// command on it touches this key alone, and a key per day expires whole when it leaves the retention.</summary>
     public static RedisKey StatsHistory(DateOnly day) => $"profiles:stats-history:{day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}";
-
-    /// <summary>The per-shard keys a standing report touches, in the order <see cref="StandingScript"/> expects them.</summary>
-    public static RedisKey[] StandingKeys(int shard) => [Standings(shard), Stats(shard), Audiences(shard), Recheck(shard), Changes(shard)];
 }

@@ -5,7 +5,7 @@ namespace Profiles.Silo.Configuration;
 /// <summary>
 /// How fast the cluster gives up on a node that stopped answering, so the survivors take over its grains, and how
 /// long a grain call waits for an answer. Orleans' defaults take about a minute; a till waiting on a purchase
-/// cannot (README, "Run a cluster", lists each setting with Orleans' default).
+/// cannot (docs/OPERATIONS.md, "When a node fails", lists each setting with Orleans' default).
 /// </summary>
 public static class MembershipTimeouts
 {

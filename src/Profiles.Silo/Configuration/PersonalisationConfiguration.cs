@@ -4,7 +4,7 @@ using Profiles.Core.Personalisation;
 namespace Profiles.Silo.Configuration;
 
 /// <summary>
-/// Reads contract section 7 from configuration: <c>Profiles:ComputedTraits:NAME</c> (<c>kind</c>, <c>of</c>,
+/// Reads computed traits and audiences (docs/PERSONALISATION.md) from configuration: <c>Profiles:ComputedTraits:NAME</c> (<c>kind</c>, <c>of</c>,
 /// <c>where</c>, <c>window</c>, <c>halfLife</c>) and <c>Profiles:Audiences:NAME</c> (an expression). Any mistake
 /// throws with the key at fault, so the node stops at start-up instead of serving wrong values. The shipped
 /// retail defaults are in appsettings.json and the README.

@@ -1,6 +1,6 @@
 namespace Profiles.Silo.Configuration;
 
-/// <summary>The <c>Profiles</c> configuration section (README, "Configuration"); any ASP.NET Core source works.</summary>
+/// <summary>The <c>Profiles</c> configuration section (docs/OPERATIONS.md, "Configuration"); any ASP.NET Core source works.</summary>
 public sealed class ProfilesOptions
 {
     public const string Section = "Profiles";

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Profiles.Core.Paging;
 using Profiles.Core.Personalisation;
 using Profiles.Grains.Standing;
 using Profiles.Silo.Operations;
@@ -40,40 +41,22 @@ public static class AudienceEndpoints
         {
             return Problems.BadRequest($"limit: must be an integer from 1 to {MaxLimit}.");
         }
-        if (cursor is not null && !AudienceCursor.TryDecode(cursor, out cursor)) return Problems.BadRequest("cursor: is not a cursor this API returned.");
+        string? after = null;
+        if (cursor is not null && !OpaqueCursor.TryDecodeText(cursor, out after)) return Problems.BadCursor("cursor");
         AudiencePage page;
         try
         {
-            page = await standings.ReadAudienceAsync(name, cursor, pageSize);
+            page = await standings.ReadAudienceAsync(name, after, pageSize);
         }
         catch (FormatException)
         {
-            return Problems.BadRequest("cursor: is not a cursor this API returned.");
+            // Base64url after all, but not a position the store wrote.
+            return Problems.BadCursor("cursor");
         }
-        return TypedResults.Ok(new AudienceMembersResponse(page.Members, page.NextCursor is null ? null : AudienceCursor.Encode(page.NextCursor)));
+        return TypedResults.Ok(new AudienceMembersResponse(page.Members, page.NextCursor is null ? null : OpaqueCursor.Encode(page.NextCursor)));
     }
 }
 
 public sealed record AudienceResponse(string Name, string Expression, long Members);
 
 public sealed record AudienceMembersResponse(IReadOnlyList<string> Items, string? NextCursor);
-
-/// <summary>Cursors are opaque to clients: the store's position, in base64url.</summary>
-public static class AudienceCursor
-{
-    public static string Encode(string position) => System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(position));
-
-    public static bool TryDecode(string cursor, out string position)
-    {
-        position = "";
-        try
-        {
-            position = System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(cursor));
-            return position.Length > 0;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
-}

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
+using Profiles.Contracts.Http;
 using Profiles.Grains.Changes;
 using Profiles.Silo.Operations;
 
@@ -40,12 +41,12 @@ public static class ChangeEndpoints
         var lastEventId = context.Request.Headers["Last-Event-ID"].ToString();
         var (field, text) = lastEventId.Length > 0 ? ("Last-Event-ID", lastEventId) : ("after", after);
         var cursor = FeedCursor.Start;
-        if (text is not null && !FeedCursor.TryParse(text, out cursor)) return Problems.BadRequest($"{field}: is not a cursor this API returned.");
+        if (text is not null && !FeedCursor.TryParse(text, out cursor)) return Problems.BadCursor(field);
 
         if (!context.Request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
             var page = await feed.ReadAsync(cursor, pageSize);
-            return TypedResults.Ok(new ChangesResponse([.. page.Items.Select(ChangeJson.Of)], page.NextCursor));
+            return TypedResults.Ok(new ChangesResponse([.. page.Items.Select(ChangeAnswer.From)], page.NextCursor));
         }
         await StreamAsync(context, feed, cursor, pageSize);
         return TypedResults.Empty;
@@ -67,7 +68,7 @@ public static class ChangeEndpoints
                 var page = await feed.ReadAsync(cursor, pageSize);
                 foreach (var item in page.Items)
                 {
-                    await response.WriteAsync($"id: {item.Cursor}\nevent: change\ndata: {JsonSerializer.Serialize(ChangeJson.Of(item), JsonSerializerOptions.Web)}\n\n", aborted);
+                    await response.WriteAsync($"id: {item.Cursor}\nevent: change\ndata: {JsonSerializer.Serialize(ChangeAnswer.From(item), JsonSerializerOptions.Web)}\n\n", aborted);
                 }
                 FeedCursor.TryParse(page.NextCursor, out cursor);
                 if (page.Items.Count > 0)
@@ -91,27 +92,20 @@ public static class ChangeEndpoints
     }
 }
 
-/// <summary>A page of the feed: <see cref="Items"/> oldest first, and the cursor to read on from.</summary>
-public sealed record ChangesResponse(IReadOnlyList<Dictionary<string, object>> Items, string NextCursor);
-
-/// <summary>A change as clients read it: cursor, type, profileId, at, then the fields of its type.</summary>
-public static class ChangeJson
+/// <summary>A change as clients read it (<see cref="FeedChange"/>, shared with the clients): cursor, type, profileId,
+/// at, then the fields of its type.</summary>
+public static class ChangeAnswer
 {
-    public static Dictionary<string, object> Of(FeedItem item)
+    public static FeedChange From(FeedItem item)
     {
         var change = item.Change;
-        var json = new Dictionary<string, object>(StringComparer.Ordinal)
-        {
-            ["cursor"] = item.Cursor,
-            ["type"] = change.Type,
-            ["profileId"] = change.ProfileId,
-            ["at"] = change.At.ToString("O"),
-        };
-        foreach (var (name, value) in change.Details)
+        return new FeedChange(item.Cursor, change.Type, change.ProfileId, change.At)
         {
             // The feed stores every field as text; a split's profile ids are a list.
-            json[name] = name == "splitProfileIds" ? value.Split(',') : value;
-        }
-        return json;
+            Details = change.Details.ToDictionary(
+                d => d.Key,
+                d => d.Key == "splitProfileIds" ? JsonSerializer.SerializeToElement(d.Value.Split(',')) : JsonSerializer.SerializeToElement(d.Value),
+                StringComparer.Ordinal),
+        };
     }
 }

@@ -10,6 +10,9 @@ public static class Problems
 
     public static ProblemHttpResult BadRequest(string detail) => Status(StatusCodes.Status400BadRequest, detail);
 
+    /// <summary>A cursor that does not decode, or decodes to no position of its kind, named by its <paramref name="field"/>.</summary>
+    public static ProblemHttpResult BadCursor(string field) => BadRequest($"{field}: is not a cursor this API returned.");
+
     public static ProblemHttpResult NotFound(string detail) => Status(StatusCodes.Status404NotFound, detail);
 
     public static ProblemHttpResult Unavailable(string title, string detail) =>

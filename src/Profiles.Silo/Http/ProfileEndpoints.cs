@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Profiles.Client;
+using Profiles.Contracts;
+using Profiles.Contracts.Http;
 using Profiles.Core.Identifiers;
 using Profiles.Core.Profiles;
 using Profiles.Core.Resolution;
@@ -135,10 +136,10 @@ public static class ProfileEndpoints
         JourneyPosition? after = null;
         if (cursor is not null)
         {
-            if (!JourneyPosition.TryParseCursor(cursor, out var position)) return Problems.BadRequest("cursor: is not a cursor this API returned.");
+            if (!JourneyPosition.TryParseCursor(cursor, out var position)) return Problems.BadCursor("cursor");
             after = position;
         }
         var page = ProfileId.IsValid(profileId) ? await profiles.ReadJourneyAsync(profileId, after, pageSize) : null;
-        return page is null ? Problems.NotFound($"No profile has the id {profileId}.") : TypedResults.Ok(JourneyResponse.From(page));
+        return page is null ? Problems.NotFound($"No profile has the id {profileId}.") : TypedResults.Ok(JourneyAnswer.From(page));
     }
 }

@@ -1,3 +1,5 @@
+using Profiles.Contracts.Http;
+
 namespace Profiles.Silo.Http;
 
 /// <summary>
@@ -6,23 +8,14 @@ namespace Profiles.Silo.Http;
 /// </summary>
 public sealed class ProfileFields
 {
-    public const string Computed = "computed";
-    public const string Audiences = "audiences";
-
-    private static readonly string[] Parts =
-    [
-        "profileId", "identifiers", "traits", "channels", "touchpoints", "firstSeen", "lastSeen", "mergedProfileIds", "refusedLinks",
-        Computed, Audiences, "version",
-    ];
-
     private readonly HashSet<string> _parts;
 
     private ProfileFields(HashSet<string> parts) => _parts = parts;
 
     /// <summary>Only computed traits and audiences (with id and version): a grain read that leaves the rest out.</summary>
-    public bool PersonalisedOnly => _parts.All(p => p is Computed or Audiences or "profileId" or "version");
+    public bool PersonalisedOnly => _parts.All(p => p is ProfilePart.Computed or ProfilePart.Audiences or ProfilePart.ProfileId or ProfilePart.Version);
 
-    public bool Includes(string part) => _parts.Contains(part) || part is "profileId" or "version";
+    public bool Includes(string part) => _parts.Contains(part) || part is ProfilePart.ProfileId or ProfilePart.Version;
 
     /// <returns>False with the problem, naming the field, when a name is not a part of a profile.</returns>
     public static bool TryParse(string? text, out ProfileFields? fields, out string? problem)
@@ -32,12 +25,12 @@ public sealed class ProfileFields
         var names = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (names.Length == 0)
         {
-            problem = $"fields: lists no part; name some of {string.Join(", ", Parts)}";
+            problem = $"fields: lists no part; name some of {string.Join(", ", ProfilePart.All)}";
             return false;
         }
-        if (names.FirstOrDefault(name => !Parts.Contains(name, StringComparer.Ordinal)) is { } unknown)
+        if (names.FirstOrDefault(name => !ProfilePart.All.Contains(name, StringComparer.Ordinal)) is { } unknown)
         {
-            problem = $"fields: '{unknown}' is not a part of a profile ({string.Join(", ", Parts)})";
+            problem = $"fields: '{unknown}' is not a part of a profile ({string.Join(", ", ProfilePart.All)})";
             return false;
         }
         fields = new ProfileFields(names.ToHashSet(StringComparer.Ordinal));

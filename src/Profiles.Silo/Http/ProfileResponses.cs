@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Profiles.Contracts.Http;
 using Profiles.Core.Personalisation;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Abstractions;
@@ -16,8 +17,8 @@ public sealed record PersonalisedResponse(
 {
     public static PersonalisedResponse From(PersonalisedProfile profile, ProfileFields fields) => new(
         profile.ProfileId,
-        fields.Includes(ProfileFields.Computed) ? new ComputedResponse(profile.Personalised) : null,
-        fields.Includes(ProfileFields.Audiences) ? profile.Personalised.Audiences : null,
+        fields.Includes(ProfilePart.Computed) ? new ComputedResponse(profile.Personalised) : null,
+        fields.Includes(ProfilePart.Audiences) ? profile.Personalised.Audiences : null,
         profile.Version);
 }
 
@@ -47,25 +48,15 @@ public sealed class ComputedResponseConverter : JsonConverter<ComputedResponse>
     }
 }
 
-/// <summary>The JSON shapes of the journey answers (docs/API.md); a profile is <see cref="Profiles.Client.Profile"/>, built by
-/// <see cref="ProfileView"/>, and a touchpoint result is <see cref="Profiles.Client.TouchpointResult"/>.</summary>
-public sealed record JourneyResponse(string ProfileId, IReadOnlyList<JourneyItemResponse> Items, string? NextCursor)
+/// <summary>A journey page as the API answers it (<see cref="JourneyResponse"/>, shared with the clients); a profile is
+/// <see cref="Profiles.Contracts.Profile"/>, built by <see cref="ProfileView"/>, and a touchpoint result is
+/// <see cref="Profiles.Contracts.TouchpointResult"/>.</summary>
+public static class JourneyAnswer
 {
     public static JourneyResponse From(JourneyPage page) =>
-        new(page.ProfileId, [.. page.Items.Select(JourneyItemResponse.From)], page.Next?.ToCursor());
-}
+        new(page.ProfileId, [.. page.Items.Select(Item)], page.Next?.ToCursor());
 
-/// <summary>A touchpoint as the journey keeps it: identifiers only as stored key and masked hint.</summary>
-public sealed record JourneyItemResponse(
-    string Id,
-    DateTimeOffset OccurredAt,
-    string Channel,
-    string Type,
-    IReadOnlyList<JourneyIdentifierResponse> Identifiers,
-    IReadOnlyDictionary<string, JsonElement> Traits,
-    JsonElement? Properties)
-{
-    public static JourneyItemResponse From(Touchpoint touchpoint) => new(
+    private static JourneyItemResponse Item(Touchpoint touchpoint) => new(
         touchpoint.Id,
         touchpoint.OccurredAt,
         touchpoint.Channel,
@@ -74,5 +65,3 @@ public sealed record JourneyItemResponse(
         touchpoint.Traits.ToDictionary(t => t.Name, t => JsonElement.Parse(t.ValueJson ?? "null")),
         touchpoint.PropertiesJson is null ? null : JsonElement.Parse(touchpoint.PropertiesJson));
 }
-
-public sealed record JourneyIdentifierResponse(string Type, string Key, string Hint);

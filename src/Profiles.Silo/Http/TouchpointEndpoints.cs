@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Profiles.Client;
+using Profiles.Contracts;
 using Profiles.Grains.Resolution;
 using Profiles.Silo.Configuration;
 using Profiles.Silo.Operations;
@@ -15,7 +15,7 @@ public static class TouchpointEndpoints
     {
         api.MapPost("/touchpoints", PostTouchpoints)
             .WithTags("Touchpoints")
-            .WithSummary($"Send one touchpoint or an array of up to {TouchpointIntake.MaxBatch}; one result per touchpoint, in order.")
+            .WithSummary($"Send one touchpoint or an array of up to {TouchpointBatch.MaxSize}; one result per touchpoint, in order.")
             .WithDescription("An identifier whose value is invalid for its type or blocked is left out and listed under 'ignored'; " +
                              "a touchpoint left with no usable identifier is rejected.")
             .RequireRole(ApiRoles.Ingest)

@@ -1,6 +1,7 @@
 // Labels and formats for people. Everything here returns plain strings: the page sets them with
 // textContent only, so a trait or a journey property can never become markup.
 
+// The page's copy of Profiles.Core's ChannelKinds (the node's one list): change both together.
 export const ONLINE = ['web', 'app', 'email', 'sms', 'chat', 'social'];
 export const OFFLINE = ['store', 'call_center', 'crm'];
 

@@ -5,9 +5,9 @@ using Profiles.Core.Touchpoints;
 
 namespace Profiles.Core.Tests;
 
-/// <summary>Contract section 7 read plainly, apart from the fold: each value computed from the whole list of
+/// <summary>The computed-trait rules of docs/PERSONALISATION.md read plainly, apart from the fold: each value computed from the whole list of
 /// touchpoints. Tables are never capped here, so tests give it fewer distinct values than the caps.</summary>
-internal static class ContractReading
+internal static class PlainReading
 {
     public static Dictionary<string, string> Values(ComputedTraits traits, IReadOnlyList<Touchpoint> touchpoints, DateOnly today) =>
         traits.Definitions.ToDictionary(d => d.Name, d => Value(d, touchpoints, today));

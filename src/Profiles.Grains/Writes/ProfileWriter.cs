@@ -1,0 +1,77 @@
+using Profiles.Core.Touchpoints;
+using Profiles.Grains.Changes;
+using Profiles.Grains.Journey;
+using Profiles.Grains.Standing;
+
+namespace Profiles.Grains.Writes;
+
+/// <summary>
+/// Builds the <see cref="ProfileWrite"/> of each kind of write and has the store apply it: a journey append with the
+/// standing it leads to, a standing report, an erasure, a resolution's rewrite. The meaning of every write (which
+/// counters move, which changes reach the feed) is decided here and in <see cref="StandingStep"/>, the same for Redis
+/// and the embedded default.
+/// </summary>
+public sealed class ProfileWriter(IWriteStore store, TimeProvider time)
+{
+    /// <summary>Appends every touchpoint whose id its shard never stored to the profile's journey, with a
+    /// <c>touchpoint</c> change in the feed for each. Only the profile's own grain appends to its log, one call at a
+    /// time.</summary>
+    /// <param name="profileId">The profile.</param>
+    /// <param name="writerEpoch">The epoch the appending activation holds (<see cref="IJourneyStore.OpenAsync"/>, then
+    /// each append's <see cref="AppendResult.WriterEpoch"/>).</param>
+    /// <param name="touchpoints">In order.</param>
+    /// <param name="reported">The standing the profile last reported (null: none), which the store should hold.</param>
+    /// <param name="standingIfAllNew">The profile's standing once these are folded in, recorded in the same write when
+    /// every one of them is new and the store holds <paramref name="reported"/> (otherwise the caller reports the
+    /// standing it then has).</param>
+    /// <exception cref="JourneyWriterSupersededException">A later activation of the profile opened the journey, or the
+    /// profile was erased.</exception>
+    public async Task<AppendResult> AppendAsync(
+        string profileId, long writerEpoch, IReadOnlyList<Touchpoint> touchpoints, ProfileStanding? reported, ProfileStanding? standingIfAllNew)
+    {
+        var step = standingIfAllNew is null ? null : StandingStep.Between(profileId, reported, standingIfAllNew, time.GetUtcNow(), onlyIfAllNew: true);
+        var outcome = await store.ApplyAsync(new ProfileWrite(profileId, writerEpoch, touchpoints, step, [], JourneyChange.None));
+        if (outcome is not WriteOutcome.Applied applied) throw new JourneyWriterSupersededException(profileId);
+        return new AppendResult(applied.IsNew, applied.LogLength, applied.Standing is StandingOutcome.Done, applied.WriterEpoch);
+    }
+
+    /// <summary>Records a profile's standing (null: it no longer stands, merged away or erased) and appends the changes
+    /// to the feed, in one atomic write. Repeating a report changes nothing.</summary>
+    public async Task ReportAsync(string profileId, ProfileStanding? standing, IReadOnlyList<ProfileChange> changes) =>
+        await StepAsync(profileId, await store.StoredStandingAsync(profileId), standing, changes, JourneyChange.None);
+
+    /// <summary>Deletes the profile's journey and the idempotency records of its touchpoints, withdraws its standing,
+    /// and remembers (by a hash of its id, never the id) that the profile was erased; with <paramref name="announce"/>,
+    /// an <c>erased</c> change in the feed, in the same write.</summary>
+    public async Task EraseAsync(string profileId, bool announce)
+    {
+        IReadOnlyList<ProfileChange> changes = announce ? [ProfileChange.Erased(profileId, time.GetUtcNow())] : [];
+        await StepAsync(profileId, await store.StoredStandingAsync(profileId), null, changes, new JourneyChange.Erased());
+    }
+
+    /// <summary>Makes the profile's journey exactly <paramref name="touchpoints"/>, in that order, with the idempotency
+    /// records of its shard to match: what a resolution, which holds every profile of the component, does to each.
+    /// Repeating it changes nothing; a touchpoint moving between two profiles is written at its new place, and its old
+    /// place lets go of its idempotency record only while it still names the old profile, so it is never in neither.</summary>
+    /// <returns>The journey's length.</returns>
+    public async Task<long> RewriteAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints)
+    {
+        var kept = touchpoints.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+        string[] dropped = [.. (await store.JourneyIdsAsync(profileId)).Where(id => !kept.Contains(id))];
+        var outcome = await store.ApplyAsync(new ProfileWrite(profileId, null, [], null, [], new JourneyChange.Rewritten(touchpoints, dropped)));
+        return ((WriteOutcome.Applied)outcome).LogLength;
+    }
+
+    /// <summary>Applies the write with the standing's step from what the store holds; when another write moved the
+    /// stored standing in between, steps again from the one it moved to (the changes are in the feed already).</summary>
+    private async Task StepAsync(string profileId, string stored, ProfileStanding? standing, IReadOnlyList<ProfileChange> changes, JourneyChange journey)
+    {
+        while (true)
+        {
+            var step = StandingStep.Between(profileId, ProfileStanding.DecodeStored(stored), standing, time.GetUtcNow());
+            var outcome = await store.ApplyAsync(new ProfileWrite(profileId, null, [], step, changes, journey));
+            if (outcome is not WriteOutcome.Applied { Standing: StandingOutcome.Stale stale }) return;
+            (stored, changes, journey) = (stale.Stored, [], JourneyChange.None);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+using Profiles.Grains.Changes;
+using Profiles.Grains.Journey;
+using Profiles.Grains.Storage;
+using StackExchange.Redis;
+
+namespace Profiles.Grains.Writes;
+
+/// <summary>
+/// The keys and arguments of one call of the generic write script (<c>write.lua</c>) for any number of
+/// <see cref="ProfileWrite"/>s of one shard: each record becomes a list of plain operations on the keys of
+/// <see cref="RedisLayout"/>, and <see cref="Read"/> turns the script's answer for it back into a
+/// <see cref="WriteOutcome"/>. Every key of one shard shares its hash tag, so the call touches one hash slot.
+/// </summary>
+internal sealed class RedisWriteProgram(FeedClock clock)
+{
+    /// <summary>The field of a journey's touchpoint hash that holds its writer epoch (no touchpoint id is empty).</summary>
+    private const string EpochField = "";
+
+    private readonly List<RedisKey> _keys = [];
+    private readonly Dictionary<RedisKey, int> _keyIndex = [];
+    private readonly List<RedisValue> _args = [0];
+    private readonly List<RedisValue> _record = [];
+    private int _operations;
+    private int _records;
+    private string _minimumId = "";
+
+    public RedisKey[] Keys => [.. _keys];
+
+    public RedisValue[] Arguments => [.. _args];
+
+    public int ArgumentCount => _args.Count;
+
+    /// <summary>Adds a record; what its script answer means is the record's own concern (<see cref="Read"/>).</summary>
+    public void Add(ProfileWrite write)
+    {
+        _minimumId = clock.MinimumId();
+        var shard = Shards.Of(write.ProfileId);
+        // Each key's index once per record: a record of a hundred touchpoints names the same four keys 500 times.
+        var (owners, log, order, touchpoints) = (Key(RedisLayout.Owners(shard)), Key(RedisLayout.JourneyLog(write.ProfileId)),
+            Key(RedisLayout.JourneyOrder(write.ProfileId)), Key(RedisLayout.JourneyTouchpoints(write.ProfileId)));
+        var changes = Key(RedisLayout.Changes(shard));
+        var at = clock.UtcNow;
+
+        if (write.Writer is { } epoch) Op("epoch", touchpoints, EpochField, epoch, Key(RedisLayout.Erased(shard)), ErasureMarker.Of(write.ProfileId));
+        foreach (var touchpoint in write.Appended)
+        {
+            Op("nx", owners, touchpoint.Id, write.ProfileId, 4);
+            Op("rpush", log, touchpoint.Id);
+            Op("zadd", order, 0, RedisJourneyStore.OrderMember(JourneyPosition.Of(touchpoint)));
+            Op("hset", touchpoints, touchpoint.Id, StoredTouchpoint.Encode(touchpoint));
+            Feed(changes, ProfileWrite.ChangeOf(write.ProfileId, touchpoint, at));
+        }
+        switch (write.Journey)
+        {
+            case JourneyChange.Erased:
+                Op("hdelof", owners, log);
+                Op("del", log);
+                Op("del", order);
+                Op("del", touchpoints);
+                Op("sadd", Key(RedisLayout.Erased(shard)), ErasureMarker.Of(write.ProfileId));
+                break;
+            case JourneyChange.Rewritten rewritten:
+                foreach (var id in rewritten.Dropped)
+                {
+                    Op("hdel", touchpoints, id);
+                    Op("hdelif", owners, id, write.ProfileId);
+                }
+                Op("del", log);
+                Op("del", order);
+                foreach (var touchpoint in rewritten.Touchpoints)
+                {
+                    Op("rpush", log, touchpoint.Id);
+                    Op("zadd", order, 0, RedisJourneyStore.OrderMember(JourneyPosition.Of(touchpoint)));
+                    Op("hset", touchpoints, touchpoint.Id, StoredTouchpoint.Encode(touchpoint));
+                    Op("hset", owners, touchpoint.Id, write.ProfileId);
+                }
+                break;
+        }
+        if (write.Standing is { } step) Stand(write.ProfileId, shard, changes, step);
+        foreach (var change in write.Changes) Feed(changes, change);
+        if (write.Writer is not null || write.Journey is JourneyChange.Rewritten) Op("llen", log);
+        EndRecord();
+    }
+
+    /// <summary>Adds the write of an identifier's pointer: <paramref name="profileId"/> (null: none) while the stored
+    /// pointer is <paramref name="expected"/> (null: none), so two activations of one identifier cannot overwrite
+    /// each other.</summary>
+    public void Add(string identifierKey, string? expected, string? profileId)
+    {
+        var identifiers = Key(RedisLayout.Identifiers(Shards.Of(identifierKey)));
+        Op("guard", identifiers, identifierKey, expected ?? "", 1, 0);
+        if (profileId is null) Op("hdel", identifiers, identifierKey);
+        else Op("hset", identifiers, identifierKey, profileId);
+        EndRecord();
+    }
+
+    /// <summary>Whether an identifier's pointer was written (<see cref="Add(string, string?, string?)"/>).</summary>
+    public static bool ReadPointer(RedisResult answer) => ((RedisResult[])answer!)[0] is { Resp2Type: ResultType.Integer } guard && (long)guard == 1;
+
+    /// <summary>The outcome of <paramref name="write"/>, from the script's answer for its record.</summary>
+    public static WriteOutcome Read(ProfileWrite write, RedisResult answer)
+    {
+        var pushed = (RedisResult[])answer!;
+        if (write.Writer is not null && (long)pushed[0] == -1) return new WriteOutcome.Superseded();
+        var next = 0;
+        var epoch = write.Writer is not null ? (long)pushed[next++] : 0;
+        var isNew = new bool[write.Appended.Count];
+        for (var i = 0; i < isNew.Length; i++) isNew[i] = (long)pushed[next++] == 1;
+        var standing = StandingOutcome.NoStep;
+        if (write.Standing is not null)
+        {
+            var guard = pushed[next++];
+            standing = guard.Resp2Type == ResultType.Integer
+                ? (long)guard == 1 ? StandingOutcome.Stepped : StandingOutcome.NotAllNew
+                : new StandingOutcome.Stale((string)guard!);
+        }
+        var length = next < pushed.Length ? (long)pushed[next] : 0;
+        return new WriteOutcome.Applied(isNew, length, epoch, standing);
+    }
+
+    private void Stand(string profileId, int shard, int changes, StandingStep step)
+    {
+        var (standings, stats, audiences, recheck) =
+            (Key(RedisLayout.Standings(shard)), Key(RedisLayout.Stats(shard)), Key(RedisLayout.Audiences(shard)), Key(RedisLayout.Recheck(shard)));
+        Op("guard", standings, profileId, step.Expected, 0, step.OnlyIfAllNew ? 1 : 0);
+        var guardAt = _record.Count - 2;
+        var firstGuarded = _operations;
+        if (step.To?.RecheckOn is { } day) Op("zadd", recheck, day.DayNumber, profileId);
+        else Op("zrem", recheck, profileId);
+        foreach (var (counter, delta) in step.CounterDeltas) Op("hincrby", stats, counter, delta);
+        foreach (var audience in step.Entered) Op("zadd", audiences, 0, $"{audience}:{profileId}");
+        foreach (var audience in step.Exited) Op("zrem", audiences, $"{audience}:{profileId}");
+        foreach (var change in step.AudienceChanges) Feed(changes, change);
+        if (step.To is null) Op("hdel", standings, profileId);
+        else Op("hset", standings, profileId, step.Stored);
+        // The guard's `then`: how many operations it covers, known once they are written.
+        _record[guardAt] = _operations - firstGuarded;
+    }
+
+    private void Feed(int changes, ProfileChange change) => Op("xadd", changes, _minimumId, RedisFeed.Field, RedisFeed.Encode(change));
+
+    /// <summary>An operation: its name, then its operands (each name has a fixed number, see <c>write.lua</c>).</summary>
+    private void Op(string name, params RedisValue[] operands)
+    {
+        _record.Add(name);
+        _record.AddRange(operands);
+        _operations++;
+    }
+
+    private void EndRecord()
+    {
+        _args.Add(_operations);
+        _args.AddRange(_record);
+        _record.Clear();
+        _operations = 0;
+        _records++;
+        _args[0] = _records;
+    }
+
+    private int Key(RedisKey key)
+    {
+        if (!_keyIndex.TryGetValue(key, out var index))
+        {
+            _keys.Add(key);
+            _keyIndex[key] = index = _keys.Count;
+        }
+        return index;
+    }
+}

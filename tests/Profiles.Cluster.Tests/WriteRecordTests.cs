@@ -1,0 +1,154 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+using Orleans.Storage;
+using Profiles.Core.Touchpoints;
+using Profiles.Grains.Changes;
+using Profiles.Grains.Identity;
+using Profiles.Grains.Journey;
+using Profiles.Grains.Observability;
+using Profiles.Grains.Standing;
+using Profiles.Grains.Storage;
+using Profiles.Grains.Writes;
+using StackExchange.Redis;
+
+namespace Profiles.Cluster.Tests;
+
+/// <summary>
+/// Write records as both stores apply them: a standing step counts once, whatever is repeated or stale; the writes
+/// of one shard share script calls and each still lands exactly once; identifier pointers refuse a writer that read
+/// an older one. Checked on the three-master Redis Cluster and, where the embedded store has the same part, in memory.
+/// </summary>
+[Collection(RedisClusterCollection.Name)]
+public sealed class WriteRecordTests(RedisClusterFixture fixture)
+{
+    public static TheoryData<string> Stores => ["redis", "memory"];
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task A_standing_counts_once_whether_reported_again_or_stepped_from_a_standing_the_store_no_longer_holds(string store)
+    {
+        var (journeys, writer, standings, redis) = await fixture.OpenStoresAsync(store);
+        await using var _ = redis;
+        var profileId = $"p-{Guid.NewGuid():n}";
+        var audience = $"a{Guid.NewGuid():n}";
+        var before = await standings.ReadTotalsAsync();
+        var browsing = Standing(("web", 2), identified: false, [audience]);
+        var bought = Standing(("web", 2), ("store", 1), identified: true, []);
+
+        await writer.ReportAsync(profileId, browsing, []);
+        await writer.ReportAsync(profileId, browsing, []);
+        await AssertAddedAsync(standings, before, profiles: 1, identified: 0, touchpoints: 2);
+        Assert.Equal([profileId], (await standings.ReadAudienceAsync(audience, null, 10)).Members);
+
+        // An append whose grain believes nothing is stored yet: the store holds "browsing", so the step is not applied.
+        var epoch = (await journeys.OpenAsync(profileId, 0)).WriterEpoch;
+        var appended = await writer.AppendAsync(profileId, epoch, [Touchpoint("t1", "store")], null, bought);
+        Assert.Equal([true], appended.IsNew);
+        Assert.False(appended.StandingRecorded);
+        await AssertAddedAsync(standings, before, profiles: 1, identified: 0, touchpoints: 2);
+
+        // Reported as the grain then does: stepped from what is stored, once.
+        await writer.ReportAsync(profileId, bought, []);
+        await AssertAddedAsync(standings, before, profiles: 1, identified: 1, touchpoints: 3);
+        Assert.Empty((await standings.ReadAudienceAsync(audience, null, 10)).Members);
+
+        // An append believing the right standing records the next one in the same write; a duplicate does not.
+        var again = await writer.AppendAsync(profileId, appended.WriterEpoch, [Touchpoint("t2", "store")], bought, Standing(("web", 2), ("store", 2), identified: true, []));
+        Assert.True(again.StandingRecorded);
+        var duplicate = await writer.AppendAsync(profileId, again.WriterEpoch, [Touchpoint("t2", "store")], Standing(("web", 2), ("store", 2), identified: true, []),
+            Standing(("web", 2), ("store", 3), identified: true, []));
+        Assert.Equal([false], duplicate.IsNew);
+        Assert.False(duplicate.StandingRecorded);
+        await AssertAddedAsync(standings, before, profiles: 1, identified: 1, touchpoints: 4);
+
+        await writer.ReportAsync(profileId, null, []);
+        await AssertAddedAsync(standings, before, profiles: 0, identified: 0, touchpoints: 0);
+        Assert.Empty((await standings.RecountAsync()).Corrections);
+    }
+
+    [Fact]
+    public async Task Concurrent_writes_of_one_shard_share_script_calls_and_each_lands_once()
+    {
+        var (journeys, writer, _, redis) = await fixture.OpenStoresAsync("redis");
+        await using var _ = redis;
+        var shard = Random.Shared.Next(Shards.Count);
+        string[] profileIds = [.. Enumerable.Range(0, 100_000).Select(_ => $"p-{Guid.NewGuid():n}").Where(id => Shards.Of(id) == shard).Take(300)];
+        var batches = new List<int>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == ProfilesMetrics.MeterName && instrument.Name == "profiles.write.batch") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<int>((_, records, _, _) => { lock (batches) batches.Add(records); });
+        listener.Start();
+
+        var appended = await Task.WhenAll(profileIds.Select(id => writer.AppendAsync(id, 0, [Touchpoint($"{id}-t", "web"), Touchpoint($"{id}-t", "web")], null, null)));
+
+        Assert.All(appended, a => Assert.Equal([true, false], a.IsNew));
+        var logs = await Task.WhenAll(profileIds.Select(id => journeys.ResumeAsync(id, 0)));
+        Assert.All(profileIds.Zip(logs), p => Assert.Equal([$"{p.First}-t"], p.Second.Missed.Select(t => t.Id)));
+        lock (batches)
+        {
+            Assert.Equal(profileIds.Length, batches.Sum());
+            Assert.True(batches.Max() > 1, $"300 concurrent writes of one shard went in {batches.Count} calls of one record each.");
+        }
+    }
+
+    [Fact]
+    public async Task An_identifier_pointer_refuses_a_writer_that_read_an_older_one()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Redis.ConnectionString);
+        var storage = new RedisIdentifierStorage(new RedisWrites(redis, Clock));
+        var identifier = GrainId.Create("identifier", $"{Guid.NewGuid():n}{Guid.NewGuid():n}");
+        GrainState<IdentifierState> first = new(new IdentifierState()), second = new(new IdentifierState());
+        await storage.ReadStateAsync("identifier", identifier, first);
+        await storage.ReadStateAsync("identifier", identifier, second);
+        Assert.False(first.RecordExists);
+
+        first.State!.ProfileId = "p-first";
+        await storage.WriteStateAsync("identifier", identifier, first);
+        second.State!.ProfileId = "p-second";
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("identifier", identifier, second));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearStateAsync("identifier", identifier, second));
+
+        var read = new GrainState<IdentifierState>(new IdentifierState());
+        await storage.ReadStateAsync("identifier", identifier, read);
+        Assert.Equal("p-first", read.State!.ProfileId);
+        await storage.ClearStateAsync("identifier", identifier, read);
+        await storage.ReadStateAsync("identifier", identifier, read);
+        Assert.Null(read.State!.ProfileId);
+        Assert.False(read.RecordExists);
+    }
+
+    [Fact]
+    public void A_feed_entry_reads_back_exactly_in_its_one_field_form_and_in_the_field_per_part_form_of_earlier_versions()
+    {
+        var at = new DateTimeOffset(2026, 12, 7, 4, 30, 0, TimeSpan.Zero).AddTicks(1_234_567);
+        var change = new ProfileChange(ChangeTypes.Touchpoint, "p-1", at, [new("touchpointId", "pos-77=42"), new("channel", "store"), new("touchpointType", "purchase")]);
+
+        var entry = RedisFeed.Change([new NameValueEntry(RedisFeed.Field, RedisFeed.Encode(change))]);
+        Assert.Equal((change.Type, change.ProfileId, change.At), (entry.Type, entry.ProfileId, entry.At));
+        Assert.Equal(change.Details, entry.Details);
+        Assert.Equal(at.UtcTicks, entry.At.UtcTicks);
+
+        var earlier = RedisFeed.Change([new("type", "merged"), new("profileId", "p-1"), new("at", at.ToString("O")), new("mergedProfileId", "p-2")]);
+        Assert.Equal(("merged", "p-1", at, "p-2"), (earlier.Type, earlier.ProfileId, earlier.At, earlier.Details.Single(d => d.Key == "mergedProfileId").Value));
+    }
+
+    private static readonly FeedClock Clock = new(Options.Create(new ChangeFeedOptions()), TimeProvider.System);
+
+    private static async Task AssertAddedAsync(IStandingStore standings, StandingTotals before, long profiles, long identified, long touchpoints)
+    {
+        var now = await standings.ReadTotalsAsync();
+        Assert.Equal((profiles, identified, touchpoints),
+            (now.Profiles - before.Profiles, now.Identified - before.Identified, now.Touchpoints - before.Touchpoints));
+    }
+
+    private static ProfileStanding Standing((string Channel, long Count) channel, bool identified, string[] audiences) =>
+        new(identified, new Dictionary<string, long> { [channel.Channel] = channel.Count }, audiences);
+
+    private static ProfileStanding Standing((string Channel, long Count) first, (string Channel, long Count) second, bool identified, string[] audiences) =>
+        new(identified, new Dictionary<string, long> { [first.Channel] = first.Count, [second.Channel] = second.Count }, audiences);
+
+    private static Touchpoint Touchpoint(string id, string channel) => new(id, DateTimeOffset.UtcNow, channel, "page_view", [], [], null);
+}
