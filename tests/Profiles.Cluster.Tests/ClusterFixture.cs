@@ -58,6 +58,12 @@ public sealed class TwoSiloCluster : IAsyncDisposable
 
     public ProfileReader Reader(int silo = 0) => Service<ProfileReader>(silo);
 
+    /// <summary>The operator's unlink and relink, on one silo.</summary>
+    public IdentityCorrections Corrections(int silo) => Service<IdentityCorrections>(silo);
+
+    /// <summary>Grains as a client reaches them, one call at a time.</summary>
+    public IGrainFactory Grains => _cluster.Client;
+
     public Task<IngestOutcome[]> IngestAsync(params Touchpoint[] touchpoints) => Ingestor(0).IngestAsync(touchpoints);
 
     public Task<ProfileSnapshot> LookupAsync(string type, string value) => LookupAsync(new IdentifierInput(type, value));
@@ -97,7 +103,7 @@ public sealed class TwoSiloCluster : IAsyncDisposable
     /// touchpoint links them, without the touchpoint.</summary>
     public async Task MergeAsync(string loser, string survivor)
     {
-        var reply = await _cluster.Client.GetGrain<IProfileGrain>(loser).MergeInto(survivor, new Orleans.Concurrency.Immutable<IdentifierRef[]>([]));
+        var reply = await _cluster.Client.GetGrain<IProfileMerge>(loser).MergeInto(survivor, new Orleans.Concurrency.Immutable<IdentifierRef[]>([]));
         Assert.True(reply.IsDone, $"The merge of {loser} into {survivor} was not done: {reply}");
     }
 

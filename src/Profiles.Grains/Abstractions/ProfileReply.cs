@@ -15,18 +15,45 @@ public enum ProfileReplyKind
     /// <summary>The profile was erased: whoever pointed the caller at it is out of date.</summary>
     Erased,
 
-    /// <summary>Not now: the profile is being resolved again with others of its component, or the caller's idea of
-    /// where an identifier lives is out of date since it was. Nothing changed; start again shortly.</summary>
+    /// <summary>Not now, and nothing changed; <see cref="ProfileReply.Because"/> says what the caller does next.</summary>
     Retry,
 }
 
+/// <summary>Why a profile answered <see cref="ProfileReplyKind.Retry"/>. Each asks the caller for something else
+/// (<see cref="Calls.ProfileCalls"/> handles those it can).</summary>
+public enum RetryCause
+{
+    /// <summary>A resolution holds the profile while it resolves its component again. Wait and call again: the
+    /// resolution releases it (one whose node died is asked to go on). A caller whose other pointers the resolution may
+    /// move reads them again once the hold ends.</summary>
+    Held,
+
+    /// <summary>An identifier the caller brings was moved to another profile by a resolution, or let go, since the
+    /// caller read that it points here: the caller's pointers are stale. It forgets what it remembered of them and
+    /// starts again from the identifiers' grains.</summary>
+    StalePointer,
+
+    /// <summary>Another activation of this profile took over its journey, and this one goes (a node cut off from the
+    /// cluster, or Orleans briefly ran two). Call again at once: the call reaches the activation that stands.</summary>
+    Superseded,
+
+    /// <summary>The survivor of a merge forwards to an id that is not smaller than the loser's (a resolution pointed
+    /// it there), and a profile only ever calls smaller ids: the merge did not happen. The survivor the caller read is
+    /// no longer a root, so its pointers are stale, as for <see cref="StalePointer"/>.</summary>
+    WouldCallLarger,
+}
+
 /// <summary>
-/// The one reply of profile-grain calls: done, forwarded to another profile, refused by a limit, or erased.
-/// A merged-away profile keeps answering <see cref="ProfileReplyKind.Forwarded"/> (its union-find parent link);
-/// <see cref="ProfileForwarding.CallAsync{TReply}"/> is the one place that follows those pointers.
+/// The one reply of profile-grain calls: done, forwarded to another profile, refused by a limit, erased, or retry
+/// with its cause. A merged-away profile keeps answering <see cref="ProfileReplyKind.Forwarded"/> (its union-find
+/// parent link); <see cref="Calls.ProfileCalls"/> is the one policy that follows those pointers and waits out holds.
 /// </summary>
+/// <param name="Because">Why not now: set on every <see cref="ProfileReplyKind.Retry"/>, and only on those.</param>
 [GenerateSerializer, Immutable, Alias("ProfileReply")]
-public record ProfileReply([property: Id(0)] ProfileReplyKind Kind, [property: Id(1)] string ProfileId)
+public record ProfileReply(
+    [property: Id(0)] ProfileReplyKind Kind,
+    [property: Id(1)] string ProfileId,
+    [property: Id(2)] RetryCause? Because = null)
 {
     public static ProfileReply Done(string profileId) => new(ProfileReplyKind.Done, profileId);
 
@@ -36,37 +63,20 @@ public record ProfileReply([property: Id(0)] ProfileReplyKind Kind, [property: I
 
     public static ProfileReply Erased(string profileId) => new(ProfileReplyKind.Erased, profileId);
 
-    public static ProfileReply Retry(string profileId) => new(ProfileReplyKind.Retry, profileId);
+    public static ProfileReply Retry(string profileId, RetryCause because) => new(ProfileReplyKind.Retry, profileId, because);
 
     public bool IsDone => Kind == ProfileReplyKind.Done;
 }
 
 /// <summary>A <see cref="ProfileReply"/> that carries the call's result when it is done.</summary>
 [GenerateSerializer, Immutable, Alias("ProfileReply`1")]
-public sealed record ProfileReply<T>(ProfileReplyKind Kind, string ProfileId, [property: Id(0)] T? Value) : ProfileReply(Kind, ProfileId)
+public sealed record ProfileReply<T>(ProfileReplyKind Kind, string ProfileId, [property: Id(0)] T? Value, RetryCause? Because = null)
+    : ProfileReply(Kind, ProfileId, Because)
 {
     /// <summary>The result; only a done reply has one.</summary>
     public T Result => IsDone ? Value! : throw new InvalidOperationException($"Profile {ProfileId} answered {Kind}, which carries no result.");
 
     public static ProfileReply<T> Done(string profileId, T value) => new(ProfileReplyKind.Done, profileId, value);
 
-    public static ProfileReply<T> Not(ProfileReply reply) => new(reply.Kind, reply.ProfileId, default);
-}
-
-/// <summary>Follows forwarding pointers: the union-find "find" of profiles, for every caller.</summary>
-public static class ProfileForwarding
-{
-    /// <summary>Makes <paramref name="call"/> on <paramref name="profileId"/> and, while the profile answers
-    /// <see cref="ProfileReplyKind.Forwarded"/>, on the profile it was merged into. Merges only ever move a profile to
-    /// a smaller id, so this ends.</summary>
-    public static async Task<TReply> CallAsync<TReply>(this IGrainFactory grains, string profileId, Func<IProfileGrain, Task<TReply>> call)
-        where TReply : ProfileReply
-    {
-        while (true)
-        {
-            var reply = await call(grains.ByKey<IProfileGrain>(profileId));
-            if (reply.Kind != ProfileReplyKind.Forwarded) return reply;
-            profileId = reply.ProfileId;
-        }
-    }
+    public static ProfileReply<T> Not(ProfileReply reply) => new(reply.Kind, reply.ProfileId, default, reply.Because);
 }

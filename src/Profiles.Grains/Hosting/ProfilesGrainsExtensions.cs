@@ -7,6 +7,7 @@ using Profiles.Core.Personalisation;
 using Orleans.Streams;
 using Profiles.Contracts.Live;
 using Profiles.Core.Rules;
+using Profiles.Grains.Calls;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Live;
@@ -47,6 +48,7 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddHostedService<StatsSampler>();
         silo.Services.TryAddSingleton(Personalisation.None);
         silo.Services.AddSingleton<IdentifierCache>();
+        silo.Services.AddSingleton<ProfileCalls>();
         silo.Services.AddSingleton<ComponentResolver>();
         silo.Services.AddSingleton<IdentityCorrections>();
         silo.Services.AddSingleton<TouchpointIngestor>();

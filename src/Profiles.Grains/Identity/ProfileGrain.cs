@@ -18,7 +18,9 @@ namespace Profiles.Grains.Identity;
 /// <summary>
 /// A unified customer: where a profile is merged. Not reentrant: each call runs alone, so the fold, the
 /// forwarding pointer, the identity rule limits and the journey log stay consistent without locks. The only
-/// calls it makes are <see cref="IProfileGrain.Absorb"/> on a strictly smaller profile id.
+/// profile call it awaits is <see cref="IProfileMerge.Absorb"/> on a strictly smaller profile id. The merge protocol
+/// (<see cref="MergeProtocol"/>) and a resolution's hold (<see cref="ResolutionHold"/>) are plain classes over its
+/// state; this grain gives them its writes and calls.
 /// Touchpoints are durable once the journey store has them, so applying them does not wait for a state
 /// write: the snapshot is written at most every half minute while it changes (and on deactivation), and an
 /// activation folds in whatever the journey holds beyond it. Merges write at once: their content is in no log.
@@ -35,24 +37,20 @@ public sealed class ProfileGrain(
     Personalisation personalisation,
     TimeProvider time,
     LiveSignals signals,
-    ILogger<ProfileGrain> logger) : Grain, IProfileGrain
+    ILogger<ProfileGrain> logger) : Grain, IProfileGrain, IMergeHost, IResolutionHoldHost
 {
     // A snapshot only spares an activation folding the journey's tail again, so it is written seldom: at 5 s, a
     // customer sending a touchpoint every few seconds had the whole state serialised and written after nearly each
     // one (docs/PERFORMANCE.md). After a crash an activation folds in at most this much of its journey.
     private static readonly TimeSpan SnapshotInterval = TimeSpan.FromSeconds(30);
 
-    // A resolution that holds a profile longer than this may have died with its node: callers turned away or answered
-    // from the held state ask it to
-    // go on (a resolution still running takes the request after it is done, and finds nothing left to do).
-    private static readonly TimeSpan HeldTooLong = TimeSpan.FromSeconds(5);
-
     private readonly Watchers _watchers = new(logger, signals, LiveTargetKind.Profile);
 
-    private bool _snapshotBehind;
+    private MergeProtocol? _merge;
 
-    // When a resolution was last asked to go on (or this activation saw it hold the profile first).
-    private long _resolutionNudgedAt;
+    private ResolutionHold? _hold;
+
+    private bool _snapshotBehind;
 
     // Since when this activation has seen the profile hold both ends of a standing unlink; null while it does not.
     private long? _unlinkedTogetherSince;
@@ -80,21 +78,25 @@ public sealed class ProfileGrain(
 
     private ProfileState Profile => state.State;
 
+    private MergeProtocol Merge => _merge ??= new MergeProtocol(Id, () => state.State, rules, this);
+
+    private ResolutionHold Hold => _hold ??= new ResolutionHold(Id, () => state.State, rules, time, this);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (Profile.ResolvingBy is { } resolution)
+        if (Profile.ResolvingBy is not null)
         {
             // A resolution froze this profile and had not released it: its journey may be half rewritten, so it is
             // not caught up with; the resolution finishes what it started (and installs this profile's state). The
             // journey is opened all the same: this activation appends once the profile is released.
             _writerEpoch = (await journey.OpenAsync(Id, Profile.AppliedLogLength)).WriterEpoch;
-            NudgeResolution(resolution);
+            Hold.Nudge();
             _mergedShards = MergedShards();
             return;
         }
         if (Profile.ForwardedTo is null) await CatchUpWithJourney();
         if (_erased) return;
-        await FinishInterruptedHandOff();
+        await Merge.FinishInterruptedHandOffAsync();
         if (Profile.ForwardedTo is null) await FoldNewComputedTraits();
         _mergedShards = MergedShards();
         await ReportIfBehind();
@@ -118,7 +120,7 @@ public sealed class ProfileGrain(
 
         var touchpoints = batch.Value;
         // An identifier a resolution moved to another profile, or one let go of: the caller read an old pointer.
-        if (!await MovedAwayKeysPointHereAgainAsync(touchpoints)) return ProfileReply<Applied>.Not(ProfileReply.Retry(Id));
+        if (!await MovedAwayKeysPointHereAgainAsync(touchpoints)) return ProfileReply<Applied>.Not(ProfileReply.Retry(Id, RetryCause.StalePointer));
         var storedElsewhere = _mergedShards.Length == 0
             ? new HashSet<string>()
             : await journey.StoredInAsync(_mergedShards, [.. touchpoints.Select(t => t.Id)]);
@@ -146,7 +148,7 @@ public sealed class ProfileGrain(
             }
         }
 
-        if (admitted.Count > 0 && !await AppendAsync(admitted, admittedIndex, landings)) return ProfileReply<Applied>.Not(ProfileReply.Retry(Id));
+        if (admitted.Count > 0 && !await AppendAsync(admitted, admittedIndex, landings)) return ProfileReply<Applied>.Not(ProfileReply.Retry(Id, RetryCause.Superseded));
         var notHeld = touchpoints.SelectMany(t => t.Identifiers).Select(i => i.Key).Where(key => !Profile.Content.Identifiers.ContainsKey(key));
         return ProfileReply<Applied>.Done(Id, new Applied(landings, refused, [.. notHeld.Distinct()], Profile.Content.HoldsUnlinkedPair));
     }
@@ -204,17 +206,8 @@ public sealed class ProfileGrain(
     /// that changes them.</summary>
     private ProfileStanding PredictStanding(List<Touchpoint> admitted) => (_reported ?? ProfileStanding.Empty).With(admitted);
 
-    public async Task<ProfileReply> MergeInto(string survivorId, Immutable<IdentifierRef[]> arriving)
-    {
-        if (await UnavailableOrHeld() is { } elsewhere) return elsewhere;
-        EnsureSmaller(survivorId, Id);
-        // Record where we go before handing over: a crash in between resumes the hand-off on activation,
-        // and the survivor takes our content only once.
-        Profile.ForwardedTo = survivorId;
-        Profile.HandoffPending = true;
-        await WriteSnapshot();
-        return await HandOff(arriving.Value);
-    }
+    public async Task<ProfileReply> MergeInto(string survivorId, Immutable<IdentifierRef[]> arriving) =>
+        await UnavailableOrHeld() ?? await Merge.MergeIntoAsync(survivorId, arriving.Value);
 
     public async Task<ProfileReply<string[]>> LetGoOfUnheld(string[] keys, string pointedAt)
     {
@@ -245,29 +238,28 @@ public sealed class ProfileGrain(
         return true;
     }
 
-    public async Task<ProfileReply> Absorb(Immutable<AbsorbedProfile> absorbed)
-    {
-        if (await UnavailableOrHeld() is { } elsewhere) return elsewhere;
-        var loser = absorbed.Value;
-        EnsureSmaller(Id, loser.ProfileId);
-        if (Profile.Merged.Contains(loser.ProfileId)) return ProfileReply.Done(Id);
-        if (!new LimitCheck(rules, Profile.Content).Including(loser.Content).Including(loser.Arriving).Fits) return ProfileReply.Refused(Id);
+    public async Task<ProfileReply> Absorb(Immutable<AbsorbedProfile> loser) => await UnavailableOrHeld() ?? await Merge.AbsorbAsync(loser.Value);
 
-        Profile.Merged.Add(loser.ProfileId);
-        if (StrongestKeyOf(loser.Content) is { } strongest) Profile.MergedStrongest[loser.ProfileId] = strongest;
-        foreach (var (merged, key) in loser.MergedStrongest) Profile.MergedStrongest[merged] = key;
-        Profile.Content.Merge(loser.Content);
-        Profile.Merged.UnionWith(loser.MergedProfileIds);
-        foreach (var (key, to) in loser.MovedAway.Where(moved => !Profile.Content.Identifiers.ContainsKey(moved.Key))) Profile.MovedAway.TryAdd(key, to);
-        Profile.ChangesOutsideLog++;
-        Profile.LosersToWithdraw.Add(loser.ProfileId);
+    Task IMergeHost.WriteAsync() => WriteSnapshot();
+
+    Task<ProfileReply> IMergeHost.AbsorbAtAsync(string survivorId, Immutable<AbsorbedProfile> loser) => GrainFactory.ByKey<IProfileMerge>(survivorId).Absorb(loser);
+
+    async Task IMergeHost.AbsorbedAsync()
+    {
         await FoldNewComputedTraits();
         await WriteSnapshot();
         _mergedShards = MergedShards();
         ProfilesMetrics.Merges.Add(1);
         await ReportIfBehind();
         _watchers.Notify();
-        return ProfileReply.Done(Id);
+    }
+
+    async Task IMergeHost.HandedOffAsync(bool merged)
+    {
+        // The survivor withdraws our standing too; doing it here as well covers a survivor that died before.
+        if (merged) await writer.ReportAsync(Id, null, []);
+        _reported = null;
+        _watchers.Notify();
     }
 
     public async Task<ProfileReply<LimitedKeys>> GetLimitedKeys() =>
@@ -291,7 +283,7 @@ public sealed class ProfileGrain(
     public async Task<ErasedProfile> Erase()
     {
         if (Profile.ResolvingBy is not null) throw new StorageUnavailableException("The profile is being resolved again with its component; erase it once that is done.");
-        await FinishInterruptedHandOff();
+        await Merge.FinishInterruptedHandOffAsync();
         var erased = new ErasedProfile([.. Profile.Content.Identifiers.Keys], [.. Profile.Merged]);
         var stood = Profile.ForwardedTo is null && !_erased;
         _erased = true;
@@ -311,7 +303,7 @@ public sealed class ProfileGrain(
     public async Task<ProfileReply> RecordOperatorEntry(Immutable<Touchpoint> entry)
     {
         if (await UnavailableOrHeld() is { } elsewhere) return elsewhere;
-        if (await AppendedOrSupersededAsync([entry.Value], _reported) is not { } appended) return ProfileReply.Retry(Id);
+        if (await AppendedOrSupersededAsync([entry.Value], _reported) is not { } appended) return ProfileReply.Retry(Id, RetryCause.Superseded);
         if (appended.LogLength != Profile.AppliedLogLength)
         {
             // The entry counts in no figure: the version moves, and the content only remembers the correction.
@@ -323,79 +315,33 @@ public sealed class ProfileGrain(
         return ProfileReply.Done(Id);
     }
 
-    public async Task<ProfileReply<ResolutionView>> Freeze(string resolutionId)
-    {
-        if (Profile.ResolvingBy is { } holder && holder != resolutionId)
-        {
-            // The older of two resolutions waits for the younger: one that died with its node must be woken to end.
-            if (time.GetElapsedTime(_resolutionNudgedAt) > HeldTooLong) NudgeResolution(holder);
-            return ProfileReply<ResolutionView>.Not(ProfileReply.Retry(Id));
-        }
-        if (await Unavailable() is { } elsewhere) return ProfileReply<ResolutionView>.Not(elsewhere);
-        if (Profile.ResolvingBy is null)
-        {
-            Profile.ResolvingBy = resolutionId;
-            _resolutionNudgedAt = time.GetTimestamp();
-            await WriteSnapshot();
-        }
-        var content = Profile.Content;
-        return ProfileReply<ResolutionView>.Done(Id, new ResolutionView(
-            Id,
-            StrongestKeyOf(content),
-            [.. content.Identifiers.Keys],
-            [.. Profile.Merged],
-            new(Profile.MergedStrongest, StringComparer.Ordinal),
-            [.. content.RefusedLinks.Values.Select(r => r.Key).Distinct()],
-            Profile.Version));
-    }
+    public Task<ProfileReply<ResolutionView>> Freeze(string resolutionId) => Hold.FreezeAsync(resolutionId);
 
-    public Task<string?> HeldBy() => Task.FromResult(Profile.ResolvingBy);
+    public Task<string?> HeldBy() => Task.FromResult(Hold.HeldBy);
 
-    public async Task Install(string resolutionId, Immutable<ResolvedProfile> resolved)
+    public Task Install(string resolutionId, Immutable<ResolvedProfile> resolved) => Hold.InstallAsync(resolutionId, resolved.Value);
+
+    public Task InstallForward(string resolutionId, string profileId) => Hold.InstallForwardAsync(resolutionId, profileId);
+
+    public Task ReleaseResolution(string resolutionId, Immutable<ProfileChange[]> changes) => Hold.ReleaseAsync(resolutionId, changes.Value);
+
+    Task IResolutionHoldHost.WriteAsync() => WriteSnapshot();
+
+    Task<ProfileReply?> IResolutionHoldHost.UnavailableAsync() => Unavailable();
+
+    /// <summary>One-way, so the call graph keeps its single direction: resolutions call profiles and wait.</summary>
+    void IResolutionHoldHost.Nudge(string resolutionId) => GrainFactory.ByKey<IResolutionGrain>(resolutionId).Resume().Ignore();
+
+    void IResolutionHoldHost.Installed()
     {
-        if (Profile.ResolvingBy is { } holder && holder != resolutionId) return;
-        var installed = resolved.Value;
-        var version = Profile.Version;
-        Profile.ResolvingBy = resolutionId;
-        Profile.Content = installed.Content;
-        Profile.Merged = new HashSet<string>(installed.MergedProfileIds, StringComparer.Ordinal);
-        Profile.MergedStrongest = new(installed.MergedStrongest, StringComparer.Ordinal);
-        foreach (var (key, to) in installed.MovedAway) Profile.MovedAway[key] = to;
-        foreach (var key in installed.Content.Identifiers.Keys) Profile.MovedAway.Remove(key);
-        Profile.ForwardedTo = null;
-        Profile.HandoffPending = false;
-        Profile.LosersToWithdraw.Clear();
-        // The version only ever grows, whatever the journey's new length.
-        Profile.AppliedLogLength = installed.LogLength;
-        Profile.ChangesOutsideLog = version + 1 - installed.LogLength;
         _erased = false;
         _personalised = null;
-        await WriteSnapshot();
         _mergedShards = MergedShards();
     }
 
-    public async Task InstallForward(string resolutionId, string profileId)
+    async Task IResolutionHoldHost.ReleasedAsync(ProfileChange[] changes)
     {
-        if (Profile.ResolvingBy is { } holder && holder != resolutionId) return;
-        if (Profile.ForwardedTo == profileId && Profile.Content.IsEmpty) return;
-        var version = Profile.Version;
-        Profile.ForwardedTo = profileId;
-        Profile.HandoffPending = false;
-        Profile.Content = new ProfileContent();
-        Profile.Merged.Clear();
-        Profile.MergedStrongest.Clear();
-        Profile.LosersToWithdraw.Clear();
-        Profile.AppliedLogLength = 0;
-        Profile.ChangesOutsideLog = version + 1;
-        await WriteSnapshot();
-    }
-
-    public async Task ReleaseResolution(string resolutionId, Immutable<ProfileChange[]> changes)
-    {
-        if (Profile.ResolvingBy != resolutionId) return;
-        Profile.ResolvingBy = null;
-        await WriteSnapshot();
-        await ReportAsync(StandingNowOrNone(), changes.Value);
+        await ReportAsync(StandingNowOrNone(), changes);
         _watchers.Notify();
     }
 
@@ -446,13 +392,13 @@ public sealed class ProfileGrain(
     /// to the survivor); null when it can. A hand-off cut short completes first.</summary>
     private async Task<ProfileReply?> Unavailable()
     {
-        if (Profile.ResolvingBy is { } resolution)
+        if (Profile.ResolvingBy is not null)
         {
-            if (time.GetElapsedTime(_resolutionNudgedAt) > HeldTooLong) NudgeResolution(resolution);
+            Hold.NudgeIfHeldTooLong();
         }
         else
         {
-            await FinishInterruptedHandOff();
+            await Merge.FinishInterruptedHandOffAsync();
             if (Profile.ForwardedTo is null) ResolveIfUnlinkedTogether();
         }
         if (_erased) return ProfileReply.Erased(Id);
@@ -465,7 +411,7 @@ public sealed class ProfileGrain(
     private async Task<ProfileReply?> UnavailableOrHeld()
     {
         var unavailable = await Unavailable();
-        return Profile.ResolvingBy is not null ? ProfileReply.Retry(Id) : unavailable;
+        return Profile.ResolvingBy is not null ? ProfileReply.Retry(Id, RetryCause.Held) : unavailable;
     }
 
     /// <summary>A profile holding both ends of a standing unlink is resolved again by the writer or the operator that
@@ -479,66 +425,9 @@ public sealed class ProfileGrain(
             return;
         }
         _unlinkedTogetherSince ??= time.GetTimestamp();
-        if (time.GetElapsedTime(_unlinkedTogetherSince.Value) <= HeldTooLong) return;
+        if (time.GetElapsedTime(_unlinkedTogetherSince.Value) <= ResolutionHold.HeldTooLong) return;
         _unlinkedTogetherSince = time.GetTimestamp();
         GrainFactory.ByKey<IResolutionGrain>(ResolutionIds.New(time)).Resolve([Id]).Ignore();
-    }
-
-    /// <summary>One-way, so the call graph keeps its single direction: resolutions call profiles and wait.</summary>
-    private void NudgeResolution(string resolution)
-    {
-        _resolutionNudgedAt = time.GetTimestamp();
-        GrainFactory.ByKey<IResolutionGrain>(resolution).Resume().Ignore();
-    }
-
-    /// <summary>The strongest identifier a profile holds: what names it when its component is resolved again.</summary>
-    private string? StrongestKeyOf(ProfileContent content) =>
-        content.Identifiers.Count == 0 ? null
-        : content.Identifiers.Select(i => new IdentifierRef(i.Value.Type, i.Key, i.Value.Hint, i.Value.FromHash)).Min(Comparer<IdentifierRef>.Create(rules.Compare))!.Key;
-
-    /// <summary>A hand-off cut short (a crash, or storage failing mid-way) completes before anything else is
-    /// answered, so no caller follows the forwarding pointer to a survivor that lacks this profile's content.</summary>
-    private async Task FinishInterruptedHandOff()
-    {
-        if (Profile.HandoffPending) await HandOff([]);
-    }
-
-    private async Task<ProfileReply> HandOff(IdentifierRef[] arriving)
-    {
-        var loser = new AbsorbedProfile(Id, Profile.Content, [.. Profile.Merged], arriving, new(Profile.MergedStrongest), new(Profile.MovedAway)).AsImmutable();
-        var landed = await AbsorbedBySmallerAsync(Profile.ForwardedTo!, loser);
-        if (landed.IsDone)
-        {
-            Profile.ForwardedTo = landed.ProfileId;
-            Profile.Content = new ProfileContent();
-            Profile.Merged.Clear();
-        }
-        else
-        {
-            // Refused by a limit, or the survivor was erased: we stay a profile of our own.
-            Profile.ForwardedTo = null;
-        }
-        Profile.HandoffPending = false;
-        await WriteSnapshot();
-        // The survivor withdraws our standing too; doing it here as well covers a survivor that died before.
-        if (landed.IsDone) await writer.ReportAsync(Id, null, []);
-        _reported = null;
-        _watchers.Notify();
-        return landed;
-    }
-
-    /// <summary>Asks <paramref name="survivorId"/> to absorb us, following its forwarding pointers, but only ever calls a
-    /// profile with a smaller id than ours: that is what keeps grain calls free of cycles. A resolution may forward an
-    /// old id to a new, larger one; the hand-off then stops, and the writer starts again.</summary>
-    private async Task<ProfileReply> AbsorbedBySmallerAsync(string survivorId, Immutable<AbsorbedProfile> loser)
-    {
-        while (true)
-        {
-            if (string.CompareOrdinal(survivorId, Id) >= 0) return ProfileReply.Retry(survivorId);
-            var reply = await GrainFactory.ByKey<IProfileGrain>(survivorId).Absorb(loser);
-            if (reply.Kind != ProfileReplyKind.Forwarded) return reply;
-            survivorId = reply.ProfileId;
-        }
     }
 
     /// <summary>The snapshot may lag the journey when a node died between the two writes; the journey wins.</summary>
@@ -642,14 +531,6 @@ public sealed class ProfileGrain(
         _snapshotTimer?.Dispose();
         _snapshotTimer = null;
     }
-
-    private static void EnsureSmaller(string survivorId, string loserId)
-    {
-        if (string.CompareOrdinal(survivorId, loserId) >= 0)
-        {
-            throw new InvalidOperationException($"Profile {loserId} cannot merge into {survivorId}: merges go to the smaller id.");
-        }
-    }
 }
 
 [GenerateSerializer, Alias("ProfileState")]
@@ -657,7 +538,8 @@ public sealed class ProfileState
 {
     [Id(0)] public ProfileContent Content { get; set; } = new();
 
-    /// <summary>Set once this profile was merged into a smaller one: the union-find parent link.</summary>
+    /// <summary>Set once this profile was merged into a smaller one, or a resolution pointed its id at the profile that
+    /// now answers for it (possibly a larger id): the union-find parent link.</summary>
     [Id(1)] public string? ForwardedTo { get; set; }
 
     /// <summary>True between recording <see cref="ForwardedTo"/> and the survivor confirming it took the content.</summary>

@@ -1,4 +1,5 @@
 using Profiles.Grains.Abstractions;
+using Profiles.Grains.Calls;
 
 namespace Profiles.Grains.Resolution;
 
@@ -10,16 +11,14 @@ namespace Profiles.Grains.Resolution;
 /// </summary>
 public sealed class ComponentResolver(IGrainFactory grains, TimeProvider time)
 {
-    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(30);
-
     /// <summary>Resolves the component of <paramref name="seedProfileIds"/>, whose journeys hold
     /// <paramref name="touchpointIds"/>; answers every profile id that was held or made.</summary>
-    /// <exception cref="TimeoutException">Other resolutions kept holding the component (answered 503: retry).</exception>
-    public async Task<ResolutionResult> ResolveAsync(IEnumerable<string> seedProfileIds, IEnumerable<string> touchpointIds)
+    /// <param name="budget">The budget of the operation that asks (<see cref="ProfileCalls"/>).</param>
+    /// <exception cref="CallBudgetSpentException">Other resolutions kept holding the component (answered 503: retry).</exception>
+    public async Task<ResolutionResult> ResolveAsync(IEnumerable<string> seedProfileIds, IEnumerable<string> touchpointIds, CallBudget budget)
     {
         string[] seeds = [.. seedProfileIds.Distinct(StringComparer.Ordinal)];
         string[] touchpoints = [.. touchpointIds.Distinct(StringComparer.Ordinal)];
-        var started = time.GetTimestamp();
         var resolutionId = ResolutionIds.New(time);
         while (true)
         {
@@ -27,7 +26,7 @@ public sealed class ComponentResolver(IGrainFactory grains, TimeProvider time)
             if (result.GaveWayTo is not { } older) return result;
             var coverage = await grains.ByKey<IResolutionGrain>(older).Covering(touchpoints);
             if (coverage.TouchpointIds.Length == touchpoints.Length) return new ResolutionResult(coverage.ProfileIds);
-            if (time.GetElapsedTime(started) > GiveUpAfter) throw new TimeoutException("Other resolutions kept holding this component.");
+            budget.ThrowIfSpent("Other resolutions kept holding this component");
             // A resolution that gave way keeps nothing: the same work starts again under a new name of the same rank.
             resolutionId = ResolutionIds.Again(resolutionId);
         }

@@ -4,9 +4,10 @@ namespace Profiles.Grains.Resolution;
 
 /// <summary>
 /// This node's memory of which profile an identifier belongs to, so a known identifier costs no grain call.
-/// An entry can only be stale in a harmless way: profiles only ever merge into smaller ids and a merged-away
-/// profile forwards every call, so a remembered profile still leads to the right one. The identifier grain
-/// stays the authority; on a miss it is asked. Bounded: past <see cref="Capacity"/> entries it starts over.
+/// An entry can only be stale in a harmless way: a merged-away profile forwards every call, so a remembered profile
+/// still leads to the right one; one a resolution moved the identifier away from, or that was erased, says so
+/// (<see cref="Abstractions.RetryCause.StalePointer"/>, erased), and the writer starts again from the identifier grain,
+/// which stays the authority; on a miss it is asked. Bounded: past <see cref="Capacity"/> entries it starts over.
 /// </summary>
 public sealed class IdentifierCache
 {

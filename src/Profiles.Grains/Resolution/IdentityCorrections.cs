@@ -2,6 +2,7 @@ using Profiles.Core.Resolution;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Abstractions;
+using Profiles.Grains.Calls;
 
 namespace Profiles.Grains.Resolution;
 
@@ -10,10 +11,8 @@ namespace Profiles.Grains.Resolution;
 /// journey as an operator entry, so it holds in any order of arrival, then applied by resolving the component
 /// again: an unlink splits the profile at once, a relink lets the two identifiers join again if links join them.
 /// </summary>
-public sealed class IdentityCorrections(IGrainFactory grains, ProfileReader reader, ComponentResolver resolver, IdentityRules rules, TimeProvider time)
+public sealed class IdentityCorrections(ProfileCalls calls, ProfileReader reader, ComponentResolver resolver, IdentityRules rules, TimeProvider time)
 {
-    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(15);
-
     /// <summary>The channel operator entries are recorded on: no channel a customer uses, and counted in no figure.</summary>
     public const string Channel = "operator";
 
@@ -36,24 +35,16 @@ public sealed class IdentityCorrections(IGrainFactory grains, ProfileReader read
         IdentifierRef[] identifiers = [.. pair.Order(Comparer<IdentifierRef>.Create(rules.Compare))];
         var entry = new Touchpoint($"op-{Guid.NewGuid():n}", time.GetUtcNow(), Channel, kind, identifiers, [], null);
         var anchorProfile = holders[Array.FindIndex(pair, i => i.Key == identifiers[0].Key)]!.ProfileId;
-        await RecordAsync(anchorProfile, entry);
-        await resolver.ResolveAsync(holders.Select(h => h!.ProfileId), [entry.Id]);
+        // Recording waits out a resolution holding the profile; both steps share one budget.
+        var budget = calls.StartBudget();
+        await calls.CallAsync(anchorProfile, (IProfileIngest profile) => profile.RecordOperatorEntry(entry.AsImmutable()), budget);
+        await resolver.ResolveAsync(holders.Select(h => h!.ProfileId), [entry.Id], budget);
         var after = new List<ProfileSnapshot>();
         foreach (var identifier in pair)
         {
             if (await reader.FindByIdentifierAsync(identifier.Key) is { } now && after.TrueForAll(p => p.ProfileId != now.ProfileId)) after.Add(now);
         }
         return new Correction.Done(after, entry.Id);
-    }
-
-    private async Task RecordAsync(string profileId, Touchpoint entry)
-    {
-        var started = time.GetTimestamp();
-        while ((await grains.CallAsync(profileId, profile => profile.RecordOperatorEntry(entry.AsImmutable()))).Kind == ProfileReplyKind.Retry)
-        {
-            if (time.GetElapsedTime(started) > GiveUpAfter) throw new TimeoutException("The profile stayed held by a resolution.");
-            await Task.Delay(TimeSpan.FromMilliseconds(50));
-        }
     }
 }
 

@@ -14,8 +14,8 @@ public sealed class ProfileEraser(IGrainFactory grains, ProfileReader reader, Id
     public async Task<bool> EraseAsync(string profileId)
     {
         if (await reader.FindByIdAsync(profileId) is not { } profile) return false;
-        var root = await grains.ByKey<IProfileGrain>(profile.ProfileId).Erase();
-        var merged = await Task.WhenAll(root.MergedProfileIds.Select(id => grains.ByKey<IProfileGrain>(id).Erase()));
+        var root = await grains.ByKey<IProfileErase>(profile.ProfileId).Erase();
+        var merged = await Task.WhenAll(root.MergedProfileIds.Select(id => grains.ByKey<IProfileErase>(id).Erase()));
         string[] erasedIds = [profile.ProfileId, .. root.MergedProfileIds];
         var keys = root.IdentifierKeys.Concat(merged.SelectMany(m => m.IdentifierKeys)).Distinct().ToArray();
         foreach (var key in keys) cache.Forget(key);

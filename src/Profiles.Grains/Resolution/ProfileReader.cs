@@ -1,17 +1,13 @@
-using System.Diagnostics;
 using Profiles.Grains.Abstractions;
+using Profiles.Grains.Calls;
 using Profiles.Grains.Journey;
 using Profiles.Core.Touchpoints;
 
 namespace Profiles.Grains.Resolution;
 
 /// <summary>Reads profiles and journeys, following merged-away ids to the surviving profile.</summary>
-public sealed class ProfileReader(IGrainFactory grains, IdentifierCache cache, IJourneyStore journeys)
+public sealed class ProfileReader(IGrainFactory grains, ProfileCalls calls, IdentifierCache cache, IJourneyStore journeys)
 {
-    private static readonly TimeSpan WaitForResolution = TimeSpan.FromSeconds(10);
-
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(20);
-
     /// <summary>The surviving profile of <paramref name="profileId"/>, or null when no touchpoint ever landed there
     /// or it was erased.</summary>
     public async Task<ProfileSnapshot?> FindByIdAsync(string profileId) =>
@@ -31,18 +27,8 @@ public sealed class ProfileReader(IGrainFactory grains, IdentifierCache cache, I
     }
 
     /// <summary>A read that waits out a resolution holding the profile (usually milliseconds).</summary>
-    /// <exception cref="TimeoutException">The profile stayed held (answered 503: retry).</exception>
-    private async Task<ProfileReply<T>> ReadAsync<T>(string profileId, Func<IProfileGrain, Task<ProfileReply<T>>> read)
-    {
-        var started = Stopwatch.GetTimestamp();
-        while (true)
-        {
-            var reply = await grains.CallAsync(profileId, read);
-            if (reply.Kind != ProfileReplyKind.Retry) return reply;
-            if (Stopwatch.GetElapsedTime(started) > WaitForResolution) throw new TimeoutException("The profile stayed held by a resolution of its component.");
-            await Task.Delay(RetryDelay);
-        }
-    }
+    /// <exception cref="CallBudgetSpentException">The profile stayed held (answered 503: retry).</exception>
+    private Task<ProfileReply<T>> ReadAsync<T>(string profileId, Func<IProfileRead, Task<ProfileReply<T>>> read) => calls.CallAsync(profileId, read);
 
     /// <summary>Where an identifier leads now, following merges: the surviving profile it points to, whether or not its
     /// first touchpoint has landed there yet (see <see cref="ProfileReading.Holds"/>); null while it is unknown.</summary>
@@ -62,7 +48,7 @@ public sealed class ProfileReader(IGrainFactory grains, IdentifierCache cache, I
     /// <param name="findHolder">The surviving profile of a profile id if it holds the identifier. An identifier
     /// takes its profile just before its first touchpoint lands; until that touchpoint is in the profile, the link
     /// is not made and the identifier stays unknown.</param>
-    private async Task<T?> FindByIdentifierAsync<T>(string identifierKey, Func<string, Task<T?>> findHolder) where T : class, IProfileRead
+    private async Task<T?> FindByIdentifierAsync<T>(string identifierKey, Func<string, Task<T?>> findHolder) where T : class, IProfileReadResult
     {
         if (cache.TryGet(identifierKey, out var remembered))
         {

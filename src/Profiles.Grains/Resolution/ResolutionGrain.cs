@@ -4,6 +4,7 @@ using Profiles.Core.Profiles;
 using Profiles.Core.Resolution;
 using Profiles.Core.Rules;
 using Profiles.Grains.Abstractions;
+using Profiles.Grains.Calls;
 using Profiles.Grains.Changes;
 using Orleans.Placement;
 using Profiles.Grains.Journey;
@@ -22,6 +23,7 @@ namespace Profiles.Grains.Resolution;
 [PreferLocalPlacement]
 public sealed class ResolutionGrain(
     [PersistentState("resolution", ProfilesStorage.Name)] IPersistentState<ResolutionState> state,
+    ProfileCalls calls,
     IJourneyStore journeys,
     ProfileWriter writer,
     IdentityRules rules,
@@ -30,11 +32,6 @@ public sealed class ResolutionGrain(
     TimeProvider time,
     ILogger<ResolutionGrain> logger) : Grain, IResolutionGrain
 {
-    /// <summary>An older resolution waits this long at most for a younger one to end before it gives way itself: a
-    /// younger one gives way at once when it meets the older, so only one that is rewriting a large component, or
-    /// died with its node and must be woken, takes that long.</summary>
-    private static readonly TimeSpan WaitForYoungerAtMost = TimeSpan.FromSeconds(20);
-
     private string Key => this.GetPrimaryKeyString();
 
     private ResolutionState Resolution => state.State;
@@ -124,43 +121,46 @@ public sealed class ResolutionGrain(
     /// <summary>Holds the seeds and every profile a refused link joins them to, transitively, and records what they
     /// were. Where a younger resolution holds one, it waits for it; where an older one does, it lets everything go
     /// and answers that one.</summary>
+    /// <remarks>It follows forwards as every caller does (<see cref="ProfileCalls.FollowAsync{TRole, TReply}"/>), but
+    /// waits out a hold its own way: only a younger resolution's, whose profiles it will need, and for one budget at
+    /// most; then it gives way itself rather than fail, so that two resolutions never wait on each other. A younger
+    /// resolution gives way at once when it meets the older, so only one rewriting a large component, or one that died
+    /// with its node and must be woken, is waited for that long. Erased profiles have nothing to hold.</remarks>
     /// <returns>The older resolution it gave way to; null once it holds the whole component.</returns>
     private async Task<string?> HoldComponentAsync()
     {
         var views = new Dictionary<string, ResolutionView>(StringComparer.Ordinal);
         var queue = new Queue<string>(Resolution.Seeds.Concat(Resolution.Held));
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var started = time.GetTimestamp();
+        // How long it waits for younger resolutions; each follow has a budget of its own, as it gives way, not fails.
+        var patience = calls.StartBudget();
+        var waits = 1;
         while (queue.TryDequeue(out var profileId))
         {
             if (!seen.Add(profileId)) continue;
-            var reply = await Profile(profileId).Freeze(Key);
-            switch (reply.Kind)
+            var reply = await calls.FollowAsync(profileId, (IProfileResolutionTarget profile) => profile.Freeze(Key), calls.StartBudget());
+            if (reply.IsDone)
             {
-                case ProfileReplyKind.Done:
-                    views[profileId] = reply.Result;
-                    Resolution.Held.Add(profileId);
-                    foreach (var key in reply.Result.RefusedOtherKeys)
+                views[reply.ProfileId] = reply.Result;
+                Resolution.Held.Add(reply.ProfileId);
+                foreach (var key in reply.Result.RefusedOtherKeys)
+                {
+                    if (await GrainFactory.ByKey<IIdentifierGrain>(key).GetProfile() is { } other) queue.Enqueue(other);
+                }
+            }
+            else if (reply.Because == RetryCause.Held)
+            {
+                if (await Profile(reply.ProfileId).HeldBy() is { } holder && holder != Key)
+                {
+                    if (ResolutionIds.IsOlder(holder, Key) || patience.IsSpent)
                     {
-                        if (await GrainFactory.ByKey<IIdentifierGrain>(key).GetProfile() is { } other) queue.Enqueue(other);
+                        await Task.WhenAll(Resolution.Held.Select(id => Profile(id).ReleaseResolution(Key, Array.Empty<ProfileChange>().AsImmutable())));
+                        return holder;
                     }
-                    break;
-                case ProfileReplyKind.Forwarded:
-                    queue.Enqueue(reply.ProfileId);
-                    break;
-                case ProfileReplyKind.Retry:
-                    if (await Profile(profileId).HeldBy() is { } holder && holder != Key)
-                    {
-                        if (ResolutionIds.IsOlder(holder, Key) || time.GetElapsedTime(started) > WaitForYoungerAtMost)
-                        {
-                            await Task.WhenAll(Resolution.Held.Select(id => Profile(id).ReleaseResolution(Key, Array.Empty<ProfileChange>().AsImmutable())));
-                            return holder;
-                        }
-                        await Task.Delay(TimeSpan.FromMilliseconds(20));
-                    }
-                    seen.Remove(profileId);
-                    queue.Enqueue(profileId);
-                    break;
+                    await patience.PauseAsync(++waits);
+                }
+                seen.Remove(profileId);
+                queue.Enqueue(profileId);
             }
         }
         var before = new List<PriorProfile>();
@@ -198,7 +198,7 @@ public sealed class ResolutionGrain(
         return prior.HeldKeys.Where(key => !kept.Contains(key) && groupOf.ContainsKey(key)).ToDictionary(key => key, key => groupOf[key], StringComparer.Ordinal);
     }
 
-    private IProfileGrain Profile(string profileId) => GrainFactory.ByKey<IProfileGrain>(profileId);
+    private IProfileResolutionTarget Profile(string profileId) => GrainFactory.ByKey<IProfileResolutionTarget>(profileId);
 }
 
 [GenerateSerializer, Alias("ResolutionState")]

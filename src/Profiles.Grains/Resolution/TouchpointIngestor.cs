@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using Profiles.Core.Profiles;
 using Profiles.Core.Resolution;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Abstractions;
+using Profiles.Grains.Calls;
 
 namespace Profiles.Grains.Resolution;
 
@@ -13,48 +15,47 @@ namespace Profiles.Grains.Resolution;
 /// link, the group's touchpoints are linked one by one in arrival order instead, so the outcome is the one
 /// sequential arrival gives. A refusal that link order cannot vouch for then has the component resolved again
 /// (<see cref="ComponentResolver"/>), so the profiles are the canonical partition of every touchpoint accepted.
-/// It is not a grain: it only calls grains, so it cannot be part of a call cycle.
+/// It is not a grain: it only calls grains, so it cannot be part of a call cycle. Every profile call of one ingest
+/// shares one <see cref="CallBudget"/>.
 /// </summary>
-public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cache, IdentityRules rules, ComponentResolver resolver, TimeProvider time)
+public sealed class TouchpointIngestor(IGrainFactory grains, ProfileCalls calls, IdentifierCache cache, IdentityRules rules, ComponentResolver resolver, TimeProvider time)
 {
-    /// <summary>A profile being erased or resolved again, or another writer taking an identifier first, makes a
-    /// touchpoint start again; all settle well within this.</summary>
-    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(15);
-
     private readonly LinkOrder _linkOrder = new(rules);
 
     /// <summary>Per touchpoint, in order: the profile it landed on, whether it was new, and refused links.</summary>
+    /// <exception cref="CallBudgetSpentException">The touchpoints' profiles kept changing under them (answered 503:
+    /// a retry answers duplicate for those stored).</exception>
     public async Task<IngestOutcome[]> IngestAsync(IReadOnlyList<Touchpoint> touchpoints)
     {
         var outcomes = new IngestOutcome?[touchpoints.Count];
         var pending = Enumerable.Range(0, touchpoints.Count).ToList();
         var unlinkedTogether = new List<int>();
-        var started = time.GetTimestamp();
+        var budget = calls.StartBudget();
         var claims = new OwnClaims();
+        var heldBack = false;
         for (var attempt = 1; pending.Count > 0; attempt++)
         {
             var batch = pending.Select(i => touchpoints[i]).ToList();
             if (attempt > 1)
             {
-                if (time.GetElapsedTime(started) > GiveUpAfter)
-                {
-                    throw new TimeoutException("The touchpoints' profiles kept changing under them (erasures, resolutions or competing links).");
-                }
-                // What this node remembered of these identifiers is out of date.
+                budget.ThrowIfSpent("The touchpoints' profiles kept changing under them (erasures, resolutions or competing links)");
+                // Whatever the cause, what this node remembered of these identifiers is out of date (see StartAgain).
                 foreach (var key in batch.SelectMany(t => t.Identifiers).Select(i => i.Key)) cache.Forget(key);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(25 * attempt, 250)));
+                if (heldBack) await budget.PauseAsync(attempt);
             }
             claims.NextAttempt();
-            var attempts = await LandAsync(batch, claims);
+            var attempts = await LandAsync(batch, claims, budget);
+            heldBack = false;
             for (var k = 0; k < attempts.Length; k++)
             {
+                if (attempts[k] is StartAgain { Because: StartAgain.Cause.ProfileHeld }) heldBack = true;
                 if (attempts[k] is not Landed landed) continue;
                 outcomes[pending[k]] = landed.Outcome;
                 if (landed.HoldsUnlinkedPair) unlinkedTogether.Add(pending[k]);
             }
             pending = [.. pending.Where(i => outcomes[i] is null)];
         }
-        return await ResolveWhereRefusalsNeedItAsync(touchpoints, outcomes!, unlinkedTogether);
+        return await ResolveWhereRefusalsNeedItAsync(touchpoints, outcomes!, unlinkedTogether, budget);
     }
 
     /// <summary>
@@ -64,7 +65,8 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     /// with their anchor's profile as it now is. So is a profile that now holds both ends of an operator's unlink.
     /// </summary>
     /// <param name="unlinkedTogether">The touchpoints that landed on a profile holding both ends of an unlink.</param>
-    private async Task<IngestOutcome[]> ResolveWhereRefusalsNeedItAsync(IReadOnlyList<Touchpoint> touchpoints, IngestOutcome[] outcomes, List<int> unlinkedTogether)
+    private async Task<IngestOutcome[]> ResolveWhereRefusalsNeedItAsync(IReadOnlyList<Touchpoint> touchpoints, IngestOutcome[] outcomes, List<int> unlinkedTogether,
+        CallBudget budget)
     {
         var seeds = unlinkedTogether.Select(i => outcomes[i].ProfileId).ToHashSet(StringComparer.Ordinal);
         var settling = unlinkedTogether.Select(i => touchpoints[i].Id).ToHashSet(StringComparer.Ordinal);
@@ -74,17 +76,17 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
             {
                 var link = new IdentityLink(touchpoints[i].Id, touchpoints[i].OccurredAt, touchpoints[i].Identifiers[0], other);
                 var otherSide = await ResolveAsync(other.Key);
-                if (await AllMadeBeforeAsync(outcomes[i].ProfileId, link) && (otherSide is null || await AllMadeBeforeAsync(otherSide, link))) continue;
+                if (await AllMadeBeforeAsync(outcomes[i].ProfileId, link, budget) && (otherSide is null || await AllMadeBeforeAsync(otherSide, link, budget))) continue;
                 seeds.Add(outcomes[i].ProfileId);
                 settling.Add(touchpoints[i].Id);
                 if (otherSide is not null) seeds.Add(otherSide);
             }
         }
         if (seeds.Count == 0) return outcomes;
-        var moved = (await resolver.ResolveAsync(seeds, settling)).ProfileIds.ToHashSet(StringComparer.Ordinal);
+        var moved = (await resolver.ResolveAsync(seeds, settling, budget)).ProfileIds.ToHashSet(StringComparer.Ordinal);
         for (var i = 0; i < touchpoints.Count; i++)
         {
-            if (moved.Contains(outcomes[i].ProfileId)) outcomes[i] = outcomes[i] with { ProfileId = await ProfileOfAnchorAsync(touchpoints[i]) };
+            if (moved.Contains(outcomes[i].ProfileId)) outcomes[i] = outcomes[i] with { ProfileId = await ProfileOfAnchorAsync(touchpoints[i], budget) };
         }
         return outcomes;
     }
@@ -106,22 +108,22 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
         return elsewhere;
     }
 
-    private async Task<bool> AllMadeBeforeAsync(string profileId, IdentityLink link)
+    private async Task<bool> AllMadeBeforeAsync(string profileId, IdentityLink link, CallBudget budget)
     {
-        var lastLinks = await grains.CallAsync(profileId, profile => profile.GetLastLinks());
+        var lastLinks = await calls.CallAsync(profileId, (IProfileResolutionTarget profile) => profile.GetLastLinks(), budget);
         return lastLinks.IsDone && _linkOrder.AllMadeBefore(lastLinks.Result, link);
     }
 
-    private async Task<string> ProfileOfAnchorAsync(Touchpoint touchpoint)
+    private async Task<string> ProfileOfAnchorAsync(Touchpoint touchpoint, CallBudget budget)
     {
         var anchorKey = touchpoint.Identifiers[0].Key;
         cache.Forget(anchorKey);
         var pointedAt = await grains.ByKey<IIdentifierGrain>(anchorKey).GetProfile() ?? throw new InvalidOperationException("A resolution left a touchpoint's anchor in no profile.");
-        return (await grains.CallAsync(pointedAt, profile => profile.Get())).ProfileId;
+        return (await calls.CallAsync(pointedAt, (IProfileRead profile) => profile.Get(), budget)).ProfileId;
     }
 
     /// <summary>Lands what it can; the others start again (see <see cref="StartAgain"/>).</summary>
-    private async Task<LandingAttempt[]> LandAsync(List<Touchpoint> touchpoints, OwnClaims claims)
+    private async Task<LandingAttempt[]> LandAsync(List<Touchpoint> touchpoints, OwnClaims claims, CallBudget budget)
     {
         var profileOfKey = await ResolveIdentifiersAsync(touchpoints, claims);
         var connected = Connect(touchpoints, key => profileOfKey[key]);
@@ -130,51 +132,54 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
         await Task.WhenAll(groups.Select(async group =>
         {
             int[] indices = [.. group];
-            var landed = await LandGroupAsync([.. indices.Select(i => touchpoints[i])], profileOfKey, claims);
+            var landed = await LandGroupAsync([.. indices.Select(i => touchpoints[i])], profileOfKey, claims, budget);
             for (var k = 0; k < indices.Length; k++) attempts[indices[k]] = landed[k];
         }));
         return attempts;
     }
 
-    private async Task<LandingAttempt[]> LandGroupAsync(List<Touchpoint> group, Dictionary<string, string> profileOfKey, OwnClaims claims)
+    /// <remarks>The calls of a landing follow forwards but wait out no hold (<see cref="ProfileCalls.FollowAsync{TRole, TReply}"/>):
+    /// the group's pointers were read before the hold, and the resolution may move them, so a held profile starts the
+    /// touchpoints again from their identifiers once it is released.</remarks>
+    private async Task<LandingAttempt[]> LandGroupAsync(List<Touchpoint> group, Dictionary<string, string> profileOfKey, OwnClaims claims, CallBudget budget)
     {
         var members = group.SelectMany(t => t.Identifiers).Select(id => profileOfKey[id.Key]).ToHashSet(StringComparer.Ordinal);
         if (members.Count > 1)
         {
             var leftBehind = group.SelectMany(t => t.Identifiers).Select(i => i.Key).Where(claims.MadeEarlier).Distinct(StringComparer.Ordinal);
-            if (await LetGoOfStaleClaimsAsync(leftBehind, key => profileOfKey[key])) return [.. group.Select(_ => StartAgain.ComponentResolving)];
+            if (await LetGoOfStaleClaimsAsync(leftBehind, key => profileOfKey[key], budget)) return [.. group.Select(_ => StartAgain.PointersStale)];
         }
-        var united = members.Count == 1 ? ProfileReply.Done(members.First()) : await UniteBatchAsync(members, group);
+        var united = members.Count == 1 ? ProfileReply.Done(members.First()) : await UniteBatchAsync(members, group, budget);
         switch (united.Kind)
         {
             case ProfileReplyKind.Erased:
                 return await StartAgainAfterErasureAsync(united.ProfileId, group);
             case ProfileReplyKind.Refused:
-                return await LinkOneByOneAsync(group, claims);
+                return await LinkOneByOneAsync(group, claims, budget);
             case ProfileReplyKind.Retry:
-                return [.. group.Select(_ => StartAgain.ComponentResolving)];
+                return [.. group.Select(_ => StartAgain.After(united))];
         }
 
-        var applied = await grains.CallAsync(united.ProfileId, profile => profile.Apply(group.AsImmutable()));
-        if (applied.Kind == ProfileReplyKind.Retry) return [.. group.Select(_ => StartAgain.ComponentResolving)];
+        var applied = await calls.FollowAsync(united.ProfileId, (IProfileIngest profile) => profile.Apply(group.AsImmutable()), budget);
+        if (applied.Kind == ProfileReplyKind.Retry) return [.. group.Select(_ => StartAgain.After(applied))];
         if (!applied.IsDone) return await StartAgainAfterErasureAsync(applied.ProfileId, group);
         var (profileId, result) = (applied.ProfileId, applied.Result);
-        await ReleaseAsync(result.NotHeld, key => profileOfKey[key], profileId);
+        await ReleaseAsync(result.NotHeld, key => profileOfKey[key], profileId, budget);
         Remember(group, result.NotHeld, profileOfKey, profileId);
         var attempts = new LandingAttempt[group.Count];
         for (var k = 0; k < group.Count; k++)
         {
             attempts[k] = result.Landings[k] == Landing.Rerouted
-                ? await LinkOneAsync(group[k], claims)
+                ? await LinkOneAsync(group[k], claims, budget)
                 : new Landed(new IngestOutcome(profileId, result.Landings[k] == Landing.New, result.Refused[k]), result.HoldsUnlinkedPair);
         }
         return attempts;
     }
 
-    private async Task<LandingAttempt[]> LinkOneByOneAsync(List<Touchpoint> group, OwnClaims claims)
+    private async Task<LandingAttempt[]> LinkOneByOneAsync(List<Touchpoint> group, OwnClaims claims, CallBudget budget)
     {
         var attempts = new LandingAttempt[group.Count];
-        for (var k = 0; k < group.Count; k++) attempts[k] = await LinkOneAsync(group[k], claims);
+        for (var k = 0; k < group.Count; k++) attempts[k] = await LinkOneAsync(group[k], claims, budget);
         return attempts;
     }
 
@@ -183,17 +188,17 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     /// when together they would break a limit (foreseen from each profile's limited identifiers), or when a merge
     /// was refused all the same because another writer got there first.
     /// </summary>
-    private async Task<ProfileReply> UniteBatchAsync(HashSet<string> members, List<Touchpoint> group)
+    private async Task<ProfileReply> UniteBatchAsync(HashSet<string> members, List<Touchpoint> group, CallBudget budget)
     {
         if (rules.LimitedTypes.Count > 0)
         {
-            var held = await Task.WhenAll(members.Select(member => grains.CallAsync(member, profile => profile.GetLimitedKeys())));
+            var held = await Task.WhenAll(members.Select(member => calls.FollowAsync(member, (IProfileIngest profile) => profile.GetLimitedKeys(), budget)));
             if (held.FirstOrDefault(reply => !reply.IsDone) is { } unavailable) return unavailable;
             var together = new LimitCheck(rules).Including(group.SelectMany(t => t.Identifiers));
             foreach (var reply in held) together.Including(reply.Result);
             if (!together.Fits) return ProfileReply.Refused(members.Min(StringComparer.Ordinal)!);
         }
-        return await UniteAsync(members, [.. group.SelectMany(t => t.Identifiers)]);
+        return await UniteAsync(members, [.. group.SelectMany(t => t.Identifiers)], budget);
     }
 
     /// <summary>
@@ -201,7 +206,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     /// other identifier joins that profile unless the merge would break a limit, in which case the link is
     /// refused and noted on both profiles.
     /// </summary>
-    private async Task<LandingAttempt> LinkOneAsync(Touchpoint touchpoint, OwnClaims claims)
+    private async Task<LandingAttempt> LinkOneAsync(Touchpoint touchpoint, OwnClaims claims, CallBudget budget)
     {
         var anchor = touchpoint.Identifiers[0];
         var root = await ResolveAsync(anchor.Key) ?? await ClaimAsync(anchor.Key, ProfileId.New(time), claims);
@@ -213,16 +218,16 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
         {
             var profile = await ResolveAsync(identifier.Key) ?? await ClaimAsync(identifier.Key, root, claims);
             // Claimed by this ingest for where the batch was going: the touchpoint goes elsewhere now.
-            if (profile != root && claims.Made(identifier.Key) && await LetGoOfStaleClaimsAsync([identifier.Key], _ => profile))
+            if (profile != root && claims.Made(identifier.Key) && await LetGoOfStaleClaimsAsync([identifier.Key], _ => profile, budget))
             {
                 profile = await ClaimAsync(identifier.Key, root, claims);
             }
             pointedAt[identifier.Key] = profile;
-            var united = profile == root ? ProfileReply.Done(root) : await UniteAsync([root, profile], [.. kept, identifier]);
+            var united = profile == root ? ProfileReply.Done(root) : await UniteAsync([root, profile], [.. kept, identifier], budget);
             switch (united.Kind)
             {
                 case ProfileReplyKind.Retry:
-                    return StartAgain.ComponentResolving;
+                    return StartAgain.After(united);
                 case ProfileReplyKind.Erased:
                     return (await StartAgainAfterErasureAsync(united.ProfileId, [touchpoint]))[0];
                 case ProfileReplyKind.Refused:
@@ -235,16 +240,18 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
         }
 
         var linked = touchpoint with { Identifiers = kept, RefusedLinks = [.. touchpoint.RefusedLinks, .. refused] };
-        var applied = await grains.CallAsync(root, profile => profile.Apply(new List<Touchpoint> { linked }.AsImmutable()));
-        if (applied.Kind == ProfileReplyKind.Retry) return StartAgain.ComponentResolving;
+        var applied = await calls.FollowAsync(root, (IProfileIngest profile) => profile.Apply(new List<Touchpoint> { linked }.AsImmutable()), budget);
+        if (applied.Kind == ProfileReplyKind.Retry) return StartAgain.After(applied);
         if (!applied.IsDone) return (await StartAgainAfterErasureAsync(applied.ProfileId, [linked]))[0];
         var (profileId, result) = (applied.ProfileId, applied.Result);
-        await ReleaseAsync(result.NotHeld, key => pointedAt[key], profileId);
+        await ReleaseAsync(result.NotHeld, key => pointedAt[key], profileId, budget);
         // Another writer's touchpoint took the anchor's place first; with it released, start again.
         if (result.Landings[0] == Landing.Rerouted) return StartAgain.AnchorTakenElsewhere;
         Remember([linked], result.NotHeld, pointedAt, profileId);
+        // Noted on the other side too, so a later resolution finds the component from either side; a profile held by a
+        // resolution takes the note once released.
         var noted = RefusedLink.OverLimit(anchor, touchpoint).AsImmutable();
-        await Task.WhenAll(otherSides.Distinct().Select(other => RecordRefusedLinkAsync(other, noted)));
+        await Task.WhenAll(otherSides.Distinct().Select(other => calls.CallAsync(other, (IProfileIngest profile) => profile.RecordRefusedLink(noted), budget)));
         return new Landed(new IngestOutcome(profileId, result.Landings[0] == Landing.New, [.. refused, .. result.Refused[0]]), result.HoldsUnlinkedPair);
     }
 
@@ -309,34 +316,36 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     /// <summary>
     /// Merges the profiles into one and answers done at it. Each round merges every other profile into the
     /// smallest; one that was merged away meanwhile answers where it went, and that profile joins the next round.
-    /// Ids only ever decrease, so this ends. Stops at the first merge a limit refuses, or at an erased profile.
+    /// Stops at the first merge a limit refuses, at an erased profile, or at a retry (a held profile, or a survivor a
+    /// resolution re-pointed): the group's pointers must be read again.
     /// </summary>
+    /// <remarks>Not <see cref="ProfileCalls"/>: every loser must go to the one smallest survivor, so a forwarded loser's
+    /// root joins the round instead of being called where it leads. Built on the same pieces: each loser's chain of
+    /// forwards is a <see cref="ForwardTrail"/>, and rounds end, absent changes racing them, because every chain heads
+    /// for a root of a forest; merges and resolutions racing them are bounded by the budget.</remarks>
     /// <param name="profiles">The profiles to unite.</param>
     /// <param name="arriving">The identifiers the touchpoints behind the merge bring: the limits count them too.</param>
-    private async Task<ProfileReply> UniteAsync(HashSet<string> profiles, IdentifierRef[] arriving)
+    /// <param name="budget">The ingest's budget.</param>
+    private async Task<ProfileReply> UniteAsync(HashSet<string> profiles, IdentifierRef[] arriving, CallBudget budget)
     {
         var bringing = arriving.AsImmutable();
+        // The chain of forwards each member was reached by: chains may meet, but none comes back to an id it went through.
+        var chains = new Dictionary<string, ForwardTrail>(StringComparer.Ordinal);
         while (true)
         {
             var survivor = profiles.Min(StringComparer.Ordinal)!;
-            var losers = profiles.Where(p => p != survivor).ToArray();
+            string[] losers = [.. profiles.Where(p => p != survivor)];
             if (losers.Length == 0) return ProfileReply.Done(survivor);
-            var replies = await Task.WhenAll(losers.Select(p => grains.ByKey<IProfileGrain>(p).MergeInto(survivor, bringing)));
+            var replies = await Task.WhenAll(losers.Select(p => grains.ByKey<IProfileMerge>(p).MergeInto(survivor, bringing)));
             if (replies.FirstOrDefault(r => r.Kind is ProfileReplyKind.Erased or ProfileReplyKind.Refused or ProfileReplyKind.Retry) is { } stop) return stop;
             if (replies.All(r => r.IsDone)) return ProfileReply.Done(replies.Select(r => r.ProfileId).Min(StringComparer.Ordinal)!);
+            foreach (var (loser, forwarded) in losers.Zip(replies).Where(answer => answer.Second.Kind == ProfileReplyKind.Forwarded))
+            {
+                var chain = chains.Remove(loser, out var before) ? before : new ForwardTrail();
+                chains[chain.Follow(loser, forwarded.ProfileId)] = chain;
+            }
             profiles = replies.Select(r => r.ProfileId).Append(survivor).ToHashSet(StringComparer.Ordinal);
-        }
-    }
-
-    /// <summary>Notes the refused link on the other side; a profile held by a resolution takes it once released, since
-    /// a later resolution finds the component from either side.</summary>
-    private async Task RecordRefusedLinkAsync(string profileId, Immutable<RefusedLink> refused)
-    {
-        var started = time.GetTimestamp();
-        while ((await grains.CallAsync(profileId, profile => profile.RecordRefusedLink(refused))).Kind == ProfileReplyKind.Retry
-               && time.GetElapsedTime(started) < GiveUpAfter)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(50));
+            budget.ThrowIfSpent("The profiles a touchpoint links kept being merged or resolved");
         }
     }
 
@@ -358,12 +367,12 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     }
 
     /// <summary>Lets go of this ingest's own claims at profiles that do not hold their identifier (see
-    /// <see cref="IProfileGrain.LetGoOfUnheld"/>), so that they are claimed afresh; true when any was let go. Another
+    /// <see cref="IProfileIngest.LetGoOfUnheld"/>), so that they are claimed afresh; true when any was let go. Another
     /// writer's claim is left alone: its touchpoint may be on its way there.</summary>
-    private async Task<bool> LetGoOfStaleClaimsAsync(IEnumerable<string> keys, Func<string, string> pointedAt)
+    private async Task<bool> LetGoOfStaleClaimsAsync(IEnumerable<string> keys, Func<string, string> pointedAt, CallBudget budget)
     {
         var replies = await Task.WhenAll(keys.GroupBy(pointedAt, StringComparer.Ordinal)
-            .Select(pointing => grains.CallAsync(pointing.Key, profile => profile.LetGoOfUnheld([.. pointing], pointing.Key))));
+            .Select(pointing => calls.FollowAsync(pointing.Key, (IProfileIngest profile) => profile.LetGoOfUnheld([.. pointing], pointing.Key), budget)));
         var letGo = replies.Where(reply => reply.IsDone).SelectMany(reply => reply.Result).ToArray();
         foreach (var key in letGo) cache.Forget(key);
         return letGo.Length > 0;
@@ -382,15 +391,15 @@ public sealed class TouchpointIngestor(IGrainFactory grains, IdentifierCache cac
     /// <summary>
     /// Gives back identifiers a profile refused: limits only ever tighten, so the profile (and the one the
     /// identifier pointed at, merged into it) will never hold them, and pointing there would lie to lookups. The
-    /// profile lets go of them itself (<see cref="IProfileGrain.LetGoOfUnheld"/>): another writer that read the same
+    /// profile lets go of them itself (<see cref="IProfileIngest.LetGoOfUnheld"/>): another writer that read the same
     /// pointer may be on its way there with one of them, and must start again rather than land it on a profile the
     /// identifier no longer points at.
     /// </summary>
-    private async Task ReleaseAsync(string[] notHeld, Func<string, string> pointedAt, string profileId)
+    private async Task ReleaseAsync(string[] notHeld, Func<string, string> pointedAt, string profileId, CallBudget budget)
     {
         foreach (var key in notHeld) cache.Forget(key);
         await Task.WhenAll(notHeld.GroupBy(pointedAt, StringComparer.Ordinal)
-            .Select(pointing => grains.CallAsync(profileId, profile => profile.LetGoOfUnheld([.. pointing], pointing.Key))));
+            .Select(pointing => calls.FollowAsync(profileId, (IProfileIngest profile) => profile.LetGoOfUnheld([.. pointing], pointing.Key), budget)));
     }
 
     /// <summary>Points the identifiers the profile now holds straight at it, in this node's cache and in their
@@ -422,26 +431,44 @@ public abstract record LandingAttempt;
 /// both, and the merge must be undone by resolving the component again.</param>
 public sealed record Landed(IngestOutcome Outcome, bool HoldsUnlinkedPair = false) : LandingAttempt;
 
-/// <summary>The touchpoint did not land and must be resolved again from its identifiers' grains.</summary>
+/// <summary>The touchpoint did not land and must be resolved again from its identifiers' grains: what this node
+/// remembered of them is out of date, whatever the cause. Only a hold is waited for before starting again; every
+/// other cause has already changed what the identifiers' grains answer.</summary>
 public sealed record StartAgain(StartAgain.Cause Because) : LandingAttempt
 {
     public enum Cause
     {
-        /// <summary>A profile on the way was erased: this node's memory of the identifiers is out of date.</summary>
+        /// <summary>A profile on the way was erased (<see cref="ProfileReplyKind.Erased"/>).</summary>
         ProfileErased,
 
         /// <summary>Another writer's touchpoint took the anchor's profile first, and a limit now keeps this one out.</summary>
         AnchorTakenElsewhere,
 
-        /// <summary>A profile on the way is being resolved again with its component, or moved an identifier away.</summary>
-        ComponentResolving,
+        /// <summary>A resolution holds a profile on the way (<see cref="RetryCause.Held"/>) and may move the touchpoints'
+        /// identifiers: wait for it to release the profile, then read where they live.</summary>
+        ProfileHeld,
+
+        /// <summary>Where the writer read an identifier lives is out of date: a resolution moved it, it was let go
+        /// (<see cref="RetryCause.StalePointer"/>, or a claim of this ingest's own), or the survivor it read was
+        /// re-pointed to a larger id (<see cref="RetryCause.WouldCallLarger"/>).</summary>
+        PointersStale,
     }
 
     public static readonly StartAgain ProfileErased = new(Cause.ProfileErased);
 
     public static readonly StartAgain AnchorTakenElsewhere = new(Cause.AnchorTakenElsewhere);
 
-    public static readonly StartAgain ComponentResolving = new(Cause.ComponentResolving);
+    public static readonly StartAgain ProfileHeld = new(Cause.ProfileHeld);
+
+    public static readonly StartAgain PointersStale = new(Cause.PointersStale);
+
+    /// <summary>The start again a retry reply asks for.</summary>
+    public static StartAgain After(ProfileReply retry) => retry.Because switch
+    {
+        RetryCause.Held => ProfileHeld,
+        RetryCause.StalePointer or RetryCause.WouldCallLarger => PointersStale,
+        _ => throw new UnreachableException($"Profile {retry.ProfileId} answered {retry.Kind} ({retry.Because}), which ProfileCalls handles itself."),
+    };
 }
 
 /// <summary>

@@ -49,7 +49,7 @@ public sealed class AudienceRecheck(IStandingStore standings, IGrainFactory grai
     {
         var due = await standings.DueForRecheckAsync(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = InFlight, CancellationToken = cancellationToken },
-            async (profileId, _) => await grains.ByKey<IProfileGrain>(profileId).RefreshStanding());
+            async (profileId, _) => await grains.ByKey<IProfileRecheck>(profileId).RefreshStanding());
         return due.Count;
     }
 }

@@ -1,12 +1,13 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Profiles.Grains.Calls;
 using Profiles.Grains.Storage;
 using Profiles.Silo.Http;
 
 namespace Profiles.Silo.Operations;
 
 /// <summary>
-/// Redis unreachable, a node of the cluster gone and not yet declared dead, no ingest slot in time, or a read past
-/// its deadline:
+/// Redis unreachable, a node of the cluster gone and not yet declared dead, no ingest slot in time, a read past
+/// its deadline, or profiles that kept changing under a request for longer than its call budget:
 /// answer 503 at once with a problem, so clients retry instead of waiting. A retry is safe: touchpoints stored
 /// before the failure answer <c>duplicate</c>.
 /// </summary>
@@ -20,6 +21,7 @@ public sealed class StorageUnavailableHandler(IProblemDetailsService problems, I
         var (title, detail) = exception switch
         {
             IngestQueueTimeoutException => ("Busy", exception.Message),
+            CallBudgetSpentException => ("Still changing", exception.Message),
             ReadDeadlineExceededException => ("Not completed in time", exception.Message),
             _ => ("Storage unavailable", "Profiles cannot reach its storage or a node of its cluster right now, so this request was not completed."),
         };
