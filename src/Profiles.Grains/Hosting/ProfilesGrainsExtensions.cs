@@ -10,6 +10,7 @@ using Profiles.Core.Rules;
 using Profiles.Grains.Calls;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Journey;
+using Profiles.Grains.Identity;
 using Profiles.Grains.Live;
 using Profiles.Grains.Resolution;
 using Profiles.Grains.Standing;
@@ -48,6 +49,7 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddHostedService<StatsSampler>();
         silo.Services.TryAddSingleton(Personalisation.None);
         silo.Services.AddSingleton<IdentifierCache>();
+        silo.Services.TryAddSingleton<IIdentifierPointers, GrainIdentifierPointers>();
         silo.Services.AddSingleton<ProfileCalls>();
         silo.Services.AddSingleton<ComponentResolver>();
         silo.Services.AddSingleton<IdentityCorrections>();
@@ -90,7 +92,10 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddSingleton<IJourneyStore, RedisJourneyStore>();
         silo.Services.AddSingleton<RedisWrites>();
         silo.Services.AddSingleton<IWriteStore>(s => s.GetRequiredService<RedisWrites>());
-        silo.Services.AddKeyedSingleton<IGrainStorage>(ProfilesStorage.Identifiers, (s, _) => new RedisIdentifierStorage(s.GetRequiredService<RedisWrites>()));
+        silo.Services.AddSingleton<RedisIdentifierPointers>();
+        silo.Services.AddSingleton<IIdentifierPointers>(s => s.GetRequiredService<RedisIdentifierPointers>());
+        silo.Services.AddKeyedSingleton<IGrainStorage>(ProfilesStorage.Identifiers,
+            (s, _) => new RedisIdentifierStorage(s.GetRequiredService<RedisWrites>(), s.GetRequiredService<RedisIdentifierPointers>()));
         silo.Services.AddSingleton<IStandingStore, RedisStandingStore>();
         silo.Services.AddSingleton<IChangeFeed, RedisChangeFeed>();
         silo.Services.AddSingleton<IStatsHistory, RedisStatsHistory>();
