@@ -58,6 +58,9 @@ public sealed class TwoSiloCluster : IAsyncDisposable
 
     public ProfileReader Reader(int silo = 0) => Service<ProfileReader>(silo);
 
+    /// <summary>The erasure of a customer (<c>DELETE /v1/profiles/{id}</c>), on one silo.</summary>
+    public ProfileEraser Eraser(int silo) => Service<ProfileEraser>(silo);
+
     /// <summary>The operator's unlink and relink, on one silo.</summary>
     public IdentityCorrections Corrections(int silo) => Service<IdentityCorrections>(silo);
 

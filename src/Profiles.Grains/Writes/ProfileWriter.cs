@@ -41,11 +41,14 @@ public sealed class ProfileWriter(IWriteStore store, TimeProvider time)
         await StepAsync(profileId, await store.StoredStandingAsync(profileId), standing, changes, JourneyChange.None);
 
     /// <summary>Deletes the profile's journey and the idempotency records of its touchpoints, withdraws its standing,
-    /// and remembers (by a hash of its id, never the id) that the profile was erased; with <paramref name="announce"/>,
-    /// an <c>erased</c> change in the feed, in the same write.</summary>
-    public async Task EraseAsync(string profileId, bool announce)
+    /// and remembers (by a hash of its id, never the id) that the profile was erased; for the profile that stood for
+    /// the customer, the customer's <c>erased</c> change in the feed, in the same write.</summary>
+    /// <param name="profileId">The profile.</param>
+    /// <param name="mergedProfileIds">For the profile that stood for the customer, every profile merged into it, which
+    /// its <c>erased</c> change names; null for one of those (the customer's change names it).</param>
+    public async Task EraseAsync(string profileId, IReadOnlyList<string>? mergedProfileIds)
     {
-        IReadOnlyList<ProfileChange> changes = announce ? [ProfileChange.Erased(profileId, time.GetUtcNow())] : [];
+        IReadOnlyList<ProfileChange> changes = mergedProfileIds is null ? [] : [ProfileChange.Erased(profileId, mergedProfileIds, time.GetUtcNow())];
         await StepAsync(profileId, await store.StoredStandingAsync(profileId), null, changes, new JourneyChange.Erased());
     }
 
