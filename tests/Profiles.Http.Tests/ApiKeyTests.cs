@@ -21,6 +21,7 @@ public class ApiKeyTests(KeyedNodeFixture node)
         { "GET", "/v1/profiles/01a21b3e0ed2a1fcaae8e2c8a333" },
         { "GET", "/v1/profiles/01a21b3e0ed2a1fcaae8e2c8a333/journey" },
         { "GET", "/v1/profiles/live?type=email&value=someone%40example.com" },
+        { "GET", "/v1/profiles/01a21b3e0ed2a1fcaae8e2c8a333/live" },
         { "DELETE", "/v1/profiles/01a21b3e0ed2a1fcaae8e2c8a333" },
         { "GET", "/v1/stats" },
         { "GET", "/v1/stats/history" },

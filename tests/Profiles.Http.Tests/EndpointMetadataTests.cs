@@ -22,6 +22,7 @@ public class EndpointMetadataTests(NodeFixture node)
         { "GET", "/v1/profiles/{profileId}", ApiRoles.Read, "lookup" },
         { "GET", "/v1/profiles/{profileId}/journey", ApiRoles.Read, null },
         { "GET", "/v1/profiles/live", ApiRoles.Read, null },
+        { "GET", "/v1/profiles/{profileId}/live", ApiRoles.Read, null },
         { "DELETE", "/v1/profiles/{profileId}", ApiRoles.Erase, null },
         { "GET", "/v1/stats", ApiRoles.Read, null },
         { "GET", "/v1/stats/history", ApiRoles.Read, null },

@@ -18,6 +18,8 @@ public static class ApiPaths
 
     public static string Live(IdentifierInput identifier) => $"v1/profiles/live?{IdentifierQuery(identifier)}";
 
+    public static string Live(string profileId) => $"{ProfileRoot(profileId)}/live";
+
     public static string Profile(string profileId, IEnumerable<string>? fields = null) => $"{ProfileRoot(profileId)}{Fields('?', fields)}";
 
     public static string Journey(string profileId, int? limit = null, string? cursor = null) =>

@@ -37,7 +37,7 @@ public static class ProfileEndpoints
             .Accepts<LookupRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
-        profiles.MapGet("/live", LiveProfileStream.Follow)
+        profiles.MapGet("/live", LiveProfileStream.FollowIdentifier)
             .WithSummary("Server-sent events: event 'profile' with the current profile at once ({} while unknown), then after each change; event 'deleted' when erased.")
             .RequireRole(ApiRoles.Read)
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
@@ -53,6 +53,11 @@ public static class ProfileEndpoints
             .RequireRole(ApiRoles.Read)
             .AddEndpointFilter<ReadDeadlineFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        profiles.MapGet("/{profileId}/live", LiveProfileStream.FollowProfile)
+            .WithSummary("Server-sent events of a profile by id, following merges (and on a split the part that keeps the id): event 'profile' at once, then after each change; event 'deleted' when erased, which ends the stream.")
+            .RequireRole(ApiRoles.Read)
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         profiles.MapPost("/{profileId}/unlink", Unlink)
             .WithSummary("These are two people: the two identifiers never belong to one profile again while this stands, whatever the order of arrival; the profile splits at once. Answers the resulting profiles.")
             .RequireRole(ApiRoles.Identity)
