@@ -40,6 +40,18 @@ public sealed record ProfileChange(
     public static ProfileChange Erased(string profileId, IEnumerable<string> mergedProfileIds, DateTimeOffset at) =>
         new(ChangeTypes.Erased, profileId, at, [new(ErasedProfileIds, string.Join(',', mergedProfileIds))]);
 
+    /// <summary>The profiles whose erasure takes this change out of the feed: the profile it changed, and the profile
+    /// merged into it. None for an erasure: that is the tombstone feed consumers forget the customer by, and it stays.</summary>
+    public IEnumerable<string> ErasedWithProfiles()
+    {
+        if (Type == ChangeTypes.Erased) yield break;
+        yield return ProfileId;
+        foreach (var (name, value) in Details)
+        {
+            if (name == MergedProfileId) yield return value;
+        }
+    }
+
     /// <summary>A profile gave touchpoints and identifiers to other profiles when its component was resolved again;
     /// <c>splitProfileIds</c> lists them, comma-separated.</summary>
     public static ProfileChange Split(string profileId, IEnumerable<string> splitProfileIds, DateTimeOffset at) =>

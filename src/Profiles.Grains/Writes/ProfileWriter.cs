@@ -49,7 +49,9 @@ public sealed class ProfileWriter(IWriteStore store, TimeProvider time)
     public async Task EraseAsync(string profileId, IReadOnlyList<string>? mergedProfileIds)
     {
         IReadOnlyList<ProfileChange> changes = mergedProfileIds is null ? [] : [ProfileChange.Erased(profileId, mergedProfileIds, time.GetUtcNow())];
-        await StepAsync(profileId, await store.StoredStandingAsync(profileId), null, changes, new JourneyChange.Erased());
+        // The tombstone says the customer left every audience: an audience.exited naming them would be a change of the
+        // erased customer that the feed must not carry.
+        await StepAsync(profileId, await store.StoredStandingAsync(profileId), null, changes, new JourneyChange.Erased(), audienceChanges: false);
     }
 
     /// <summary>Makes the profile's journey exactly <paramref name="touchpoints"/>, in that order, with the idempotency
@@ -67,11 +69,14 @@ public sealed class ProfileWriter(IWriteStore store, TimeProvider time)
 
     /// <summary>Applies the write with the standing's step from what the store holds; when another write moved the
     /// stored standing in between, steps again from the one it moved to (the changes are in the feed already).</summary>
-    private async Task StepAsync(string profileId, string stored, ProfileStanding? standing, IReadOnlyList<ProfileChange> changes, JourneyChange journey)
+    /// <param name="audienceChanges">Whether the feed gets the step's <c>audience.entered</c> and <c>audience.exited</c>.</param>
+    private async Task StepAsync(string profileId, string stored, ProfileStanding? standing, IReadOnlyList<ProfileChange> changes, JourneyChange journey,
+        bool audienceChanges = true)
     {
         while (true)
         {
             var step = StandingStep.Between(profileId, ProfileStanding.DecodeStored(stored), standing, time.GetUtcNow());
+            if (!audienceChanges) step = step with { AudienceChanges = [] };
             var outcome = await store.ApplyAsync(new ProfileWrite(profileId, null, [], step, changes, journey));
             if (outcome is not WriteOutcome.Applied { Standing: StandingOutcome.Stale stale }) return;
             (stored, changes, journey) = (stale.Stored, [], JourneyChange.None);
