@@ -3,6 +3,7 @@ using Profiles.Core.Identifiers;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Changes;
+using Profiles.Grains.Retention;
 using Profiles.Grains.Standing;
 using Profiles.Silo.Configuration;
 using Profiles.Silo.Http;
@@ -17,6 +18,7 @@ LoggingDefaults.Apply(builder);
 var options = builder.Configuration.GetSection(ProfilesOptions.Section).Get<ProfilesOptions>() ?? new ProfilesOptions();
 builder.Services.Configure<ProfilesOptions>(builder.Configuration.GetSection(ProfilesOptions.Section));
 builder.Services.Configure<ChangeFeedOptions>(builder.Configuration.GetSection(ChangeFeedOptions.Section));
+builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection(RetentionOptions.Section));
 builder.Services.Configure<AudienceRecheckOptions>(builder.Configuration.GetSection(AudienceRecheckOptions.Section));
 builder.Services.Configure<StatsOptions>(builder.Configuration.GetSection(StatsOptions.Section));
 

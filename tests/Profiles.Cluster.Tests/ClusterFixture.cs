@@ -58,6 +58,15 @@ public sealed class TwoSiloCluster : IAsyncDisposable
 
     public ProfileReader Reader(int silo = 0) => Service<ProfileReader>(silo);
 
+    /// <summary>The erasure of a customer (<c>DELETE /v1/profiles/{id}</c>), on one silo.</summary>
+    public ProfileEraser Eraser(int silo) => Service<ProfileEraser>(silo);
+
+    /// <summary>The change feed as one silo reads it.</summary>
+    public IChangeFeed Feed(int silo) => Service<IChangeFeed>(silo);
+
+    /// <summary>What rids the Redis feed of erased customers' changes, on one silo (Redis only).</summary>
+    public RedisFeedErasure FeedErasure(int silo) => Service<RedisFeedErasure>(silo);
+
     /// <summary>The operator's unlink and relink, on one silo.</summary>
     public IdentityCorrections Corrections(int silo) => Service<IdentityCorrections>(silo);
 

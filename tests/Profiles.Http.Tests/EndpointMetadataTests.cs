@@ -18,9 +18,11 @@ public class EndpointMetadataTests(NodeFixture node)
     {
         { "POST", "/v1/touchpoints", ApiRoles.Ingest, "ingest" },
         { "GET", "/v1/profiles/lookup", ApiRoles.Read, "lookup" },
+        { "POST", "/v1/profiles/lookup", ApiRoles.Read, "lookup" },
         { "GET", "/v1/profiles/{profileId}", ApiRoles.Read, "lookup" },
         { "GET", "/v1/profiles/{profileId}/journey", ApiRoles.Read, null },
         { "GET", "/v1/profiles/live", ApiRoles.Read, null },
+        { "GET", "/v1/profiles/{profileId}/live", ApiRoles.Read, null },
         { "DELETE", "/v1/profiles/{profileId}", ApiRoles.Erase, null },
         { "GET", "/v1/stats", ApiRoles.Read, null },
         { "GET", "/v1/stats/history", ApiRoles.Read, null },

@@ -13,6 +13,7 @@ using Profiles.Grains.Journey;
 using Profiles.Grains.Identity;
 using Profiles.Grains.Live;
 using Profiles.Grains.Resolution;
+using Profiles.Grains.Retention;
 using Profiles.Grains.Standing;
 using Profiles.Grains.Storage;
 using Profiles.Grains.Writes;
@@ -37,6 +38,9 @@ public static class ProfilesGrainsExtensions
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton(IdentityRules.None);
         silo.Services.AddOptions<ChangeFeedOptions>();
+        silo.Services.AddOptions<RetentionOptions>()
+            .Validate(o => o.Interval > TimeSpan.Zero, $"{RetentionOptions.Section}:Interval must be a positive duration.")
+            .ValidateOnStart();
         silo.Services.TryAddSingleton<FeedClock>();
         silo.Services.TryAddSingleton<StandingCalculator>();
         silo.Services.AddOptions<AudienceRecheckOptions>();
@@ -98,6 +102,8 @@ public static class ProfilesGrainsExtensions
             (s, _) => new RedisIdentifierStorage(s.GetRequiredService<RedisWrites>(), s.GetRequiredService<RedisIdentifierPointers>()));
         silo.Services.AddSingleton<IStandingStore, RedisStandingStore>();
         silo.Services.AddSingleton<IChangeFeed, RedisChangeFeed>();
+        silo.Services.AddSingleton<RedisFeedErasure>();
+        silo.Services.AddHostedService(s => s.GetRequiredService<RedisFeedErasure>());
         silo.Services.AddSingleton<IStatsHistory, RedisStatsHistory>();
         return silo;
     }

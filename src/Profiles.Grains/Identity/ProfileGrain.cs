@@ -280,14 +280,27 @@ public sealed class ProfileGrain(
         return ProfileReply.Done(Id);
     }
 
-    public async Task<ErasedProfile> Erase()
+    public async Task<ProfileReply<ErasedProfile?>> Erase()
+    {
+        if (await UnavailableOrHeld() is { } elsewhere) return ProfileReply<ErasedProfile?>.Not(elsewhere);
+        if (Profile.Content.IsEmpty && Profile.Merged.Count == 0) return ProfileReply<ErasedProfile?>.Done(Id, null);
+        return ProfileReply<ErasedProfile?>.Done(Id, await ForgetAsync(announce: true));
+    }
+
+    public async Task<ErasedProfile> EraseMerged()
     {
         if (Profile.ResolvingBy is not null) throw new StorageUnavailableException("The profile is being resolved again with its component; erase it once that is done.");
         await Merge.FinishInterruptedHandOffAsync();
-        var erased = new ErasedProfile([.. Profile.Content.Identifiers.Keys], [.. Profile.Merged]);
-        var stood = Profile.ForwardedTo is null && !_erased;
+        return await ForgetAsync(announce: false);
+    }
+
+    /// <param name="announce">Whether this profile stood for the customer: its write carries the customer's
+    /// <c>erased</c> change, naming every profile merged into it.</param>
+    private async Task<ErasedProfile> ForgetAsync(bool announce)
+    {
+        var erased = new ErasedProfile([.. Profile.Content.Identifiers.Keys], [.. Profile.Merged.Order(StringComparer.Ordinal)]);
         _erased = true;
-        await writer.EraseAsync(Id, announce: stood);
+        await writer.EraseAsync(Id, announce ? erased.MergedProfileIds : null);
         await state.ClearStateAsync();
         _snapshotBehind = false;
         _reported = null;
