@@ -9,7 +9,8 @@ using Profiles.Testing;
 namespace Profiles.Cluster.Tests;
 
 /// <summary>The computed traits' fold state and evaluated values cross grain boundaries and reach grain storage in
-/// Orleans' binary format, through the surrogates of Profiles.Grains.</summary>
+/// Orleans' binary format: the state through its surrogate in Profiles.Grains, the values through the codecs generated
+/// for Core's records.</summary>
 public class PersonalisationStateTests
 {
     private static readonly DateOnly Today = new(2026, 11, 29);

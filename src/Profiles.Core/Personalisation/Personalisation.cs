@@ -1,3 +1,4 @@
+using Orleans;
 using Profiles.Core.Profiles;
 using Profiles.Core.Touchpoints;
 
@@ -36,6 +37,7 @@ public sealed class Personalisation(ComputedTraits computed, Audiences audiences
 
 /// <summary>What a profile answer shows under <c>computed</c> (<paramref name="Names"/> and <paramref name="Computed"/>
 /// side by side, sorted by name) and <c>audiences</c> (sorted).</summary>
+[GenerateSerializer, Immutable, Alias("PersonalisedValues")]
 public sealed record PersonalisedValues(string[] Names, ComputedValue[] Computed, string[] Audiences)
 {
     public static readonly PersonalisedValues None = new([], [], []);
