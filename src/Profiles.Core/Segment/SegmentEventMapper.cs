@@ -109,24 +109,25 @@ public sealed class SegmentEventMapper(SegmentSettings settings)
             {
                 if (depth == 0 && trait.Name is "email" or "phone") continue;
                 var name = prefix + trait.Name;
-                switch (trait.Value.ValueKind)
+                if (trait.Value.ValueKind == JsonValueKind.Object)
                 {
-                    case JsonValueKind.Object when depth < MaxTraitDepth:
-                        WriteFlat(trait.Value, name + ".", depth + 1);
-                        break;
-                    case JsonValueKind.String when IsIdentifierValue(trait.Value.GetString()!):
-                        break;
-                    case JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null
-                        when name.Length <= TouchpointParser.MaxTraitNameLength && written.Add(name):
-                        touchpoint.WritePropertyName(name);
-                        trait.Value.WriteTo(touchpoint);
-                        break;
-                    // Lists are not traits (a trait is one value), and neither are names longer than a trait's name may be.
+                    if (depth < MaxTraitDepth) WriteFlat(trait.Value, name + ".", depth + 1);
+                }
+                else if (IsKept(name, trait.Value))
+                {
+                    touchpoint.WritePropertyName(name);
+                    trait.Value.WriteTo(touchpoint);
                 }
             }
         }
 
-        bool IsIdentifierValue(string value) => identifiers.Exists(i => i.Value == value);
+        // A list is not a trait (a trait is one value), nor is a name longer than a trait's may be; the first source
+        // to name a trait wins.
+        bool IsKept(string name, JsonElement value) =>
+            value.ValueKind != JsonValueKind.Array
+            && !(value.ValueKind == JsonValueKind.String && identifiers.Exists(i => value.ValueEquals(i.Value)))
+            && name.Length <= TouchpointParser.MaxTraitNameLength
+            && written.Add(name);
     }
 
     private List<ConsentPreference> ConsentOf(in EventParts parts)
