@@ -1,12 +1,14 @@
 using Microsoft.Extensions.Options;
 using Profiles.Core.Identifiers;
 using Profiles.Core.Rules;
+using Profiles.Core.Segment;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Retention;
 using Profiles.Grains.Standing;
 using Profiles.Silo.Configuration;
 using Profiles.Silo.Http;
+using Profiles.Silo.Http.Segment;
 using Profiles.Silo.Operations;
 
 // The content root is the build's own folder, not the working directory: a node started by a systemd unit, a
@@ -35,6 +37,8 @@ builder.Services.AddSingleton<IdentifierReader>();
 builder.Services.AddSingleton(services => IdentityRulesConfiguration.Read(builder.Configuration, services.GetRequiredService<IdentifierReader>()));
 builder.Services.AddSingleton<TouchpointParser>();
 builder.Services.AddSingleton(PersonalisationConfiguration.Read(builder.Configuration));
+builder.Services.AddSingleton(new SegmentEventMapper(SegmentConfiguration.Read(builder.Configuration)));
+builder.Services.AddSingleton<SegmentIntake>();
 builder.Services.AddSingleton(new IngestGate(options.ConcurrentIngestRequests, options.IngestQueueLimit));
 builder.AddProfilesOperations();
 
