@@ -93,7 +93,7 @@ public sealed class ResolutionGrain(
             p.MergedProfileIds.Where(id => before.TryGetValue(id, out var prior) && prior.StrongestKey is not null)
                 .ToDictionary(id => id, id => before[id].StrongestKey!, StringComparer.Ordinal),
             lengths[i],
-            MovedAway(before.GetValueOrDefault(p.ProfileId), p, groupOf)).AsImmutable())));
+            MovedKeys.For(p, before, plan.ForwardTo, groupOf)).AsImmutable())));
         await Task.WhenAll(plan.ForwardTo.Select(forward => Profile(forward.Key).InstallForward(Key, forward.Value)));
 
         foreach (var key in groupOf.Keys.Concat(plan.Unheld)) cache.Forget(key);
@@ -187,15 +187,6 @@ public sealed class ResolutionGrain(
             foreach (var touchpoint in read[i].Missed) touchpoints.TryAdd(touchpoint.Id, new HeldTouchpoint(touchpoint, heldBy));
         }
         return [.. touchpoints.Values];
-    }
-
-    /// <summary>Identifiers a surviving profile held that another profile holds now: a writer still pointing them at it
-    /// is told to start again.</summary>
-    private static Dictionary<string, string> MovedAway(PriorProfile? prior, PlannedProfile planned, Dictionary<string, string> groupOf)
-    {
-        if (prior is null) return [];
-        var kept = planned.Identifiers.Select(i => i.Key).ToHashSet(StringComparer.Ordinal);
-        return prior.HeldKeys.Where(key => !kept.Contains(key) && groupOf.ContainsKey(key)).ToDictionary(key => key, key => groupOf[key], StringComparer.Ordinal);
     }
 
     private IProfileResolutionTarget Profile(string profileId) => GrainFactory.ByKey<IProfileResolutionTarget>(profileId);
