@@ -12,7 +12,9 @@ namespace Profiles.Bench;
 /// <param name="End">When every thread ran again.</param>
 /// <param name="Generation">The generation collected (2 for a background GC's pauses).</param>
 /// <param name="PromotedBytes">What the collection kept alive and promoted, from its heap statistics.</param>
-public sealed record GcPause(long Start, long End, int Generation, long PromotedBytes)
+/// <param name="Reason">Why the runtime collected: a generation's allocation budget spent (AllocSmall; AllocLarge for
+/// objects of 85,000 bytes and more), out of space, or induced.</param>
+public sealed record GcPause(long Start, long End, int Generation, long PromotedBytes, GCReason Reason)
 {
     public double Milliseconds => (End - Start) * 1000.0 / Stopwatch.Frequency;
 
@@ -32,6 +34,7 @@ public sealed class NodeGcTrace : IAsyncDisposable
     private readonly List<GcPause> _pauses = [];
     private long _suspending = -1;
     private int _generation;
+    private GCReason _reason;
     private long _promoted;
 
     private NodeGcTrace(EventPipeSession session)
@@ -65,12 +68,12 @@ public sealed class NodeGcTrace : IAsyncDisposable
     {
         using var source = new EventPipeEventSource(_session.EventStream);
         source.Clr.GCSuspendEEStart += e => _suspending = e.TimeStampQPC;
-        source.Clr.GCStart += e => _generation = e.Depth;
+        source.Clr.GCStart += e => (_generation, _reason) = (e.Depth, e.Reason);
         source.Clr.GCHeapStats += e => _promoted = e.TotalPromotedSize0 + e.TotalPromotedSize1 + e.TotalPromotedSize2 + e.TotalPromotedSize3;
         source.Clr.GCRestartEEStop += e =>
         {
             if (_suspending < 0) return;
-            lock (_pauses) _pauses.Add(new GcPause(_suspending, e.TimeStampQPC, _generation, _promoted));
+            lock (_pauses) _pauses.Add(new GcPause(_suspending, e.TimeStampQPC, _generation, _promoted, _reason));
             _suspending = -1;
         };
         try

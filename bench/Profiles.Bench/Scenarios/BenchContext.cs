@@ -134,6 +134,14 @@ public sealed class BenchContext(Options options, Report report, Nodes writes, N
     /// <summary>The lookup target (docs/PERFORMANCE.md): p99 at most 25 ms during a full-speed ingest, 5 ms during an ingest paced at 5,000 touchpoints/s or less.</summary>
     private double LookupP99Target => Paced ? 5 : 25;
 
+    /// <summary>Why the gen2 collections happened, e.g. " for AllocLarge 8, AllocSmall 2": large objects allocated
+    /// or objects surviving into gen2 call for different cures.</summary>
+    private static string Gen2Reasons(IReadOnlyList<GcPause> pauses)
+    {
+        var reasons = pauses.Where(p => p.Generation == 2).GroupBy(p => p.Reason).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}").ToArray();
+        return reasons.Length == 0 ? "" : $" for {string.Join(", ", reasons)}";
+    }
+
     /// <summary>
     /// The node's GC pauses between <paramref name="from"/> and <paramref name="to"/>, and how the lookups answered
     /// meanwhile line up with them: the share of those slower than the p99 target that were in flight during a pause,
@@ -147,7 +155,7 @@ public sealed class BenchContext(Options options, Report report, Nodes writes, N
         var promoted = pauses.Select(p => p.PromotedBytes).Order().ToArray();
         Report.Add(phase, "node GC pauses during ingest", pauses.Sum(p => p.Milliseconds) / 10 / Math.Max(seconds, 1e-9), "% of the time",
             note: $"{pauses.Count} pauses in {seconds:0.#} s (gen0 {pauses.Count(p => p.Generation == 0)}, gen1 {pauses.Count(p => p.Generation == 1)}, "
-                  + $"gen2 {pauses.Count(p => p.Generation == 2)}); each p50 {lengths.P50:0.#} ms, p90 {lengths.P90:0.#} ms, max {lengths.Max:0.#} ms; "
+                  + $"gen2 {pauses.Count(p => p.Generation == 2)}{Gen2Reasons(pauses)}); each p50 {lengths.P50:0.#} ms, p90 {lengths.P90:0.#} ms, max {lengths.Max:0.#} ms; "
                   + $"promoted p50 {(promoted.Length == 0 ? 0 : promoted[promoted.Length / 2]) / 1048576.0:0.#} MiB, {promoted.Sum() / 1024.0 / Math.Max(1, touchpoints):0.#} KiB per touchpoint in all; "
                   + "from the node's runtime events (EventPipe)"
                   + (trace.Broken is { } broken ? $"; the event stream ended early: {broken}" : ""));
