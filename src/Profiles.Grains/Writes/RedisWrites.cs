@@ -15,11 +15,6 @@ namespace Profiles.Grains.Writes;
 /// </summary>
 public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock) : IWriteStore
 {
-    /// <summary>A batch closes past this many arguments: its argument array (about 32 bytes an argument) then stays under the
-    /// runtime's large-object threshold of 85,000 bytes, whose allocations cost full garbage collections, and no batch
-    /// holds Redis up for long.</summary>
-    private const int BatchArguments = 2_000;
-
     private static readonly string Script = ReadScript();
 
     private readonly ShardQueue[] _queues = [.. Shards.All.Select(_ => new ShardQueue())];
@@ -69,7 +64,7 @@ public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock) :
             var program = new RedisWriteProgram(clock);
             lock (queue)
             {
-                while (queue.Waiting.Count > 0 && (batch.Count == 0 || program.ArgumentCount < BatchArguments))
+                while (queue.Waiting.Count > 0 && (batch.Count == 0 || !program.IsFull))
                 {
                     var next = queue.Waiting.Dequeue();
                     next.AddTo(program);
