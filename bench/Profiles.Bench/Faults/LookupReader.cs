@@ -45,7 +45,7 @@ public sealed class LookupReader(Nodes nodes, RetryingWriters writers, AnswerLog
         try
         {
             var answer = await nodes.On(nodes.Targets[node]).LookupAsync(touchpoint.Identifiers[0], stop).ConfigureAwait(false);
-            log.Record(node, sentAt, (int)answer.Status, Call, answer.Succeeded ? null : ProfileReport.Refusal(answer));
+            log.Record(node, sentAt, (int)answer.Status, Call, answer.Problem?.Detail ?? answer.Problem?.Title);
             if (answer.Status == HttpStatusCode.NotFound)
                 _staleReads.Enqueue($"node {node + 1} answered 404 at {sentAt.TotalSeconds:0.0} s for a {touchpoint.Identifiers[0].Type} of touchpoint {touchpoint.Id}, acknowledged before");
         }

@@ -77,7 +77,7 @@ public sealed class RetryingWriters(Nodes nodes, IReadOnlyList<TouchpointSpec> o
         try
         {
             var answer = await nodes.On(nodes.Targets[node]).IngestAsync(body, giveUp).ConfigureAwait(false);
-            log.Record(node, sentAt, (int)answer.Status, Call, answer.Succeeded ? null : ProfileReport.Refusal(answer));
+            log.Record(node, sentAt, (int)answer.Status, Call, answer.Problem?.Detail ?? answer.Problem?.Title);
             if (answer.Succeeded)
             {
                 Acknowledge(items, answer.Value);
