@@ -3,9 +3,10 @@ using System.Diagnostics;
 
 namespace Profiles.Bench.Faults;
 
-/// <summary>One request a client sent a node: when (on the schedule's clock), how long until its answer, and the
-/// status; a null status is no answer: the connection failed, or the client's own time-out passed.</summary>
-public readonly record struct Attempt(int Node, TimeSpan SentAt, TimeSpan Took, int? Status);
+/// <summary>One request a client sent a node: what it asked (<c>POST /v1/touchpoints</c>), when (on the schedule's
+/// clock), how long until its answer, and the status; a null status is no answer: the connection failed, or the
+/// client's own time-out passed.</summary>
+public readonly record struct Attempt(string Call, int Node, TimeSpan SentAt, TimeSpan Took, int? Status);
 
 /// <summary>Every request the writers and the reader sent during a schedule, and every answer no client should ever
 /// get: a 5xx other than 503 (a 503 is the API's "not now, try again"), from them or from the checks.</summary>
@@ -22,7 +23,7 @@ public sealed class AnswerLog(Stopwatch clock)
     /// <param name="detail">What the node said, when it answered.</param>
     public void Record(int node, TimeSpan sentAt, int? status, string call, string? detail = null)
     {
-        _attempts.Enqueue(new Attempt(node, sentAt, Now - sentAt, status));
+        _attempts.Enqueue(new Attempt(call, node, sentAt, Now - sentAt, status));
         if (IsServerError(status)) NoteServerError(node, status!.Value, call, detail);
     }
 

@@ -17,10 +17,12 @@ public sealed class CampaignTable(CampaignSetup setup, MachineInfo machine, stri
 
     public void Add(ScheduleOutcome outcome) => Outcomes.Add(outcome);
 
-    /// <summary>The slowest answer as a cell: its time, and its status or that none came.</summary>
-    public static string Answer(Attempt? slowest) => slowest is not { } a
+    /// <summary>The slowest answer: its time and its status or that none came; <paramref name="where"/> adds the call,
+    /// the node and when it was sent.</summary>
+    public static string Answer(Attempt? slowest, bool where = false) => slowest is not { } a
         ? "n/a"
-        : string.Create(CultureInfo.InvariantCulture, $"{a.Took.TotalSeconds:0.0} s ({(a.Status is { } status ? status.ToString(CultureInfo.InvariantCulture) : "no answer")})");
+        : string.Create(CultureInfo.InvariantCulture,
+            $"{a.Took.TotalSeconds:0.0} s ({(a.Status is { } status ? status.ToString(CultureInfo.InvariantCulture) : "no answer")}{(where ? $", {a.Call} on node {a.Node + 1} at {a.SentAt.TotalSeconds:0.0} s" : "")})");
 
     public string ToMarkdown(bool interrupted, Func<int, string> replay)
     {
