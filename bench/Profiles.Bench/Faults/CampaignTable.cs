@@ -71,6 +71,6 @@ public sealed class CampaignTable(CampaignSetup setup, MachineInfo machine, stri
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"| {label} | {schedules.Count} | {schedules.Count(o => !o.Passed)} | {schedules.Sum(o => o.Acknowledged):N0} | {Sum(f => f.Lost)} | {Sum(f => f.Doubled)} | {Sum(f => f.NonCanonical)} | "
             + $"{schedules.Count(o => o.Findings is { StatsHold: false })} | {Sum(f => f.FeedMissing)} | {schedules.Sum(o => o.ServerErrors)} | {schedules.Sum(o => o.StaleReads)} | "
-            + $"{schedules.Sum(o => o.SelfStops)} | {Answer(slowest)} |");
+            + $"{schedules.Sum(o => o.SelfStops.Count)} | {Answer(slowest)} |");
     }
 }

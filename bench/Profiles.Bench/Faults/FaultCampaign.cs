@@ -81,7 +81,7 @@ public static class FaultCampaign
         var line = $"  seed {outcome.Seed}: {outcome.Acknowledged:N0}/{outcome.Touchpoints:N0} acknowledged";
         if (outcome.Findings is { } f)
             line += $", lost {f.Lost}, doubled {f.Doubled}, non-canonical {f.NonCanonical}, feed missing {f.FeedMissing}, stats {(f.StatsHold ? "equal" : "DIFFER")}";
-        line += $", 500s {outcome.ServerErrors}, stale reads {outcome.StaleReads}, node self-stops {outcome.SelfStops}; "
+        line += $", 500s {outcome.ServerErrors}, stale reads {outcome.StaleReads}, node self-stops {(outcome.SelfStops.Count == 0 ? "0" : string.Join(", ", outcome.SelfStops))}; "
                 + string.Concat(outcome.Faults.Select(r => $"after {r.Fault.Kind} the other nodes answered within {CampaignTable.Answer(r.Slowest, where: true)}; "))
                 + $"{outcome.Seconds:0} s";
         Console.Error.WriteLine(outcome.Passed ? $"{line}: held" : $"{line}: FAILED; replay: {replay}; logs in {Path.Combine(Logs, $"seed-{outcome.Seed}")}");

@@ -7,7 +7,7 @@ namespace Profiles.Bench.Faults;
 public sealed record FaultRun(Fault Fault, TimeSpan Struck, TimeSpan Healed)
 {
     /// <summary>The slowest request to a node the fault did not hit, from the strike until <see cref="Aftermath"/>
-    /// after the healing; null when none was sent.</summary>
+    /// after the healing (or the next fault, if sooner); null when none was sent.</summary>
     public Attempt? Slowest { get; init; }
 
     /// <summary>How long after the healing the recovery counts as part of the fault.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
@@ -26,7 +27,7 @@ public sealed class FaultNode : IAsyncDisposable
     private bool _heldDown;
     private Process? _process;
     private bool _logClosed;
-    private int _selfStops;
+    private readonly ConcurrentQueue<DateTime> _selfStops = new();
 
     private FaultNode(int index, string silo, string redis, string clusterId, string logFile)
     {
@@ -57,8 +58,8 @@ public sealed class FaultNode : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    /// <summary>Times the node stopped by itself and the supervisor started it again.</summary>
-    public int SelfStops => Volatile.Read(ref _selfStops);
+    /// <summary>When (UTC) the node stopped by itself, and the supervisor started it again.</summary>
+    public IReadOnlyCollection<DateTime> SelfStops => _selfStops;
 
     /// <param name="silo">A folder holding a Silo build every user can read.</param>
     /// <param name="logFile">Where the node's output goes, every start appended.</param>
@@ -141,7 +142,7 @@ public sealed class FaultNode : IAsyncDisposable
             }
             process.Dispose();
             if (killed || token.IsCancellationRequested) continue;
-            Interlocked.Increment(ref _selfStops);
+            _selfStops.Enqueue(DateTime.UtcNow);
             await Task.Delay(RestartDelay, CancellationToken.None).ConfigureAwait(false);
         }
     }

@@ -20,8 +20,12 @@ public sealed class ScheduleOutcome(int seed, IReadOnlyList<Fault> plan)
     public CheckFindings? Findings { get; set; }
     public int ServerErrors { get; set; }
     public int StaleReads { get; set; }
-    public int SelfStops { get; set; }
+    /// <summary>Each time a node stopped by itself: <c>node 2 at 21.3 s</c> (from the start of the load).</summary>
+    public List<string> SelfStops { get; } = [];
     public double Seconds { get; set; }
+
+    /// <summary>When the load started (UTC): the zero of every time a schedule reports.</summary>
+    public DateTime LoadStarted { get; set; }
 
     /// <summary>Why the schedule failed: empty when everything held.</summary>
     public List<string> Problems { get; } = [];
@@ -76,7 +80,8 @@ public static class FaultSchedule
             foreach (var node in nodes) await node.DisposeAsync().ConfigureAwait(false);
             if (store is not null) await store.DisposeAsync().ConfigureAwait(false);
             await Firewall.HealAllAsync().ConfigureAwait(false);
-            outcome.SelfStops = nodes.Sum(n => n.SelfStops);
+            outcome.SelfStops.AddRange(nodes.SelectMany(n => n.SelfStops.Select(at => (Node: n.Index, At: at))).OrderBy(stop => stop.At)
+                .Select(stop => $"node {stop.Node + 1} at {(stop.At - outcome.LoadStarted).TotalSeconds:0.0} s"));
             outcome.Seconds = started.Elapsed.TotalSeconds;
             // A schedule that held leaves nothing behind; a failed one keeps its logs, to compare with its replay.
             if (outcome.Passed && !ct.IsCancellationRequested) Directory.Delete(logs, recursive: true);
@@ -91,6 +96,7 @@ public static class FaultSchedule
         var order = population.Touchpoints.ToArray();
         new Random(outcome.Seed).Shuffle(order);
         outcome.Touchpoints = order.Length;
+        outcome.LoadStarted = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
         var log = new AnswerLog(clock);
         var targets = nodes.Select(n => n.BaseAddress).ToArray();
@@ -109,7 +115,12 @@ public static class FaultSchedule
             ct.ThrowIfCancellationRequested();
             await AllReadyAsync(nodes, probe, outcome, "after the last healing", ct).ConfigureAwait(false);
             await Task.Delay(Settle, ct).ConfigureAwait(false);
-            outcome.Faults = [.. runs.Select(r => r with { Slowest = log.Slowest(r.Struck, r.Healed + FaultRun.Aftermath, r.Fault.HitsOneNode ? r.Fault.Target : null) })];
+            // A fault's aftermath ends where the next fault strikes: what follows is the next fault's.
+            outcome.Faults = [.. runs.Select((r, i) => r with
+            {
+                Slowest = log.Slowest(r.Struck, i + 1 < runs.Count && runs[i + 1].Struck < r.Healed + FaultRun.Aftermath ? runs[i + 1].Struck : r.Healed + FaultRun.Aftermath,
+                    r.Fault.HitsOneNode ? r.Fault.Target : null),
+            })];
         }
         finally
         {
