@@ -112,7 +112,7 @@ public sealed class Options
           --client-lookups N      lookups through the client, and as many over HTTP (default 5000)
           --client-rounds R       touchpoints timed from their 200 to the client's watch (default 2000)
           --schedules N           faults: schedules run, seeds --seed, --seed + 1, ... (default 1); each starts its own
-                                  Redis and 3 nodes, needs root (iptables), and takes about a minute and a half
+                                  Redis and 3 nodes, needs root (iptables), and takes about a minute
           --silo DIR              faults: the folder of the Profiles.Silo build the nodes run (run.sh passes it)
           --redis-cluster         faults: a Redis Cluster of 3 masters with a replica each instead of one redis-server
           --load-seconds S        faults: seconds over which each schedule sends its population (default {{FaultCampaign.DefaultLoadSeconds}});
