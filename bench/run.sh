@@ -19,6 +19,8 @@
 # from INFO before and after.
 # Options it does not know (--scenario, --customers, --writers, --batch, --lookup-rate, --seed, --out, ...)
 # go to the generator; see `dotnet run --project bench/Profiles.Bench -- --help`.
+# With --scenario faults it starts nothing itself: the generator runs a fault campaign (--schedules N, --seed S,
+# --redis-cluster), each schedule with its own Redis and three nodes of the Release build (docs/RELIABILITY.md).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -31,6 +33,7 @@ NO_PERSONALISATION=0
 NODES=1
 NODE_DLL=""
 NODE_ENV=()
+FAULTS=0
 # With --node-first, Redis and the generator yield the cores to the node: on this shared machine a node's GC threads
 # otherwise wait for cores the two others hold, which a node with cores of its own does not.
 OTHERS=()
@@ -38,7 +41,8 @@ PASS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --redis) USE_REDIS=1 ;;
-    --redis-cluster) USE_REDIS=1; CLUSTER_MASTERS="$2"; shift ;;
+    # The fault campaign's --redis-cluster takes no number: its cluster is three masters with a replica each.
+    --redis-cluster) USE_REDIS=1; if [[ "${2:-}" =~ ^[0-9]+$ ]]; then CLUSTER_MASTERS="$2"; shift; else CLUSTER_MASTERS=3; fi ;;
     --redis-cluster=*) USE_REDIS=1; CLUSTER_MASTERS="${1#--redis-cluster=}" ;;
     --smoke) SMOKE=1 ;;
     --no-personalisation) NO_PERSONALISATION=1 ;;
@@ -47,6 +51,8 @@ while [ $# -gt 0 ]; do
     --node-dll) NODE_DLL="$(realpath "$2")"; shift ;;
     --node-env) NODE_ENV+=("$2"); shift ;;
     --node-first) OTHERS=(nice -n 19) ;;
+    --scenario=faults) FAULTS=1; PASS+=("$1") ;;
+    --scenario) [ "${2:-}" = faults ] && FAULTS=1; PASS+=("$1" "${2:-}"); shift ;;
     *) PASS+=("$1") ;;
   esac
   shift
@@ -57,6 +63,30 @@ if [ "$NODES" -gt 1 ] && [ "$USE_REDIS" -eq 0 ]; then
 fi
 
 log() { printf '[run.sh] %s\n' "$*" >&2; }
+
+install_missing() { # command package... : apt-get installs the packages when the command is missing
+  local command=$1
+  shift
+  command -v "$command" >/dev/null && return 0
+  log "installing $* with apt-get"
+  if [ "$(id -u)" -eq 0 ]; then APT=(apt-get); else APT=(sudo apt-get); fi
+  "${APT[@]}" update -qq >&2
+  DEBIAN_FRONTEND=noninteractive "${APT[@]}" install -y -qq "$@" >&2
+}
+
+if [ "$FAULTS" -eq 1 ]; then
+  # The campaign starts its own Redis and nodes per schedule, as root (it drops packets with iptables and runs each
+  # node as a system user of its own), and stops them itself: nothing for this script to clean up.
+  [ "$(id -u)" -eq 0 ] || { echo "run.sh: --scenario faults needs root (iptables, a system user per node)" >&2; exit 2; }
+  install_missing redis-server redis-server redis-tools
+  [ -x /usr/sbin/iptables ] || install_missing iptables iptables
+  log "building in Release"
+  dotnet build src/Profiles.Silo -c Release -nologo -v q -clp:ErrorsOnly >&2
+  dotnet build bench/Profiles.Bench -c Release -nologo -v q -clp:ErrorsOnly >&2
+  FAULT_ARGS=(--silo "$ROOT/src/Profiles.Silo/bin/Release/net10.0")
+  [ "$CLUSTER_MASTERS" -gt 0 ] && FAULT_ARGS+=(--redis-cluster)
+  exec dotnet "$ROOT/bench/Profiles.Bench/bin/Release/net10.0/Profiles.Bench.dll" "${FAULT_ARGS[@]}" "${PASS[@]}"
+fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/profiles-bench.XXXXXX")
 LOGS="$ROOT/bench/results"   # node logs are kept there (ignored by git)
@@ -128,12 +158,7 @@ dotnet build bench/Profiles.Bench -c Release -nologo -v q -clp:ErrorsOnly >&2
 
 # 2. Redis: the node's store (--redis) and/or the ceiling measured with redis-benchmark.
 REDIS_PORT=""
-if [ "$USE_REDIS" -eq 1 ] && ! command -v redis-server >/dev/null; then
-  log "installing redis-server with apt-get"
-  if [ "$(id -u)" -eq 0 ]; then APT=(apt-get); else APT=(sudo apt-get); fi
-  "${APT[@]}" update -qq >&2
-  DEBIAN_FRONTEND=noninteractive "${APT[@]}" install -y -qq redis-server redis-tools >&2
-fi
+[ "$USE_REDIS" -eq 1 ] && install_missing redis-server redis-server redis-tools
 if command -v redis-server >/dev/null; then
   REDIS_PORT=$(free_port)
   log "starting redis-server on 127.0.0.1:$REDIS_PORT ($([ "$USE_REDIS" -eq 1 ] && echo "node store" || echo "throwaway, for redis-benchmark only"))"

@@ -49,6 +49,14 @@ public sealed class RedisServer : ITestRedis
         await _process!.WaitForExitAsync();
     }
 
+    /// <summary>SIGKILL: the server dies at once, as in a crash, with no chance to flush; its folder and append-only
+    /// file stay for <see cref="StartAgainAsync"/>.</summary>
+    public async Task KillAsync()
+    {
+        _process!.Kill();
+        await _process.WaitForExitAsync();
+    }
+
     /// <summary>The keys this server holds that match <paramref name="pattern"/> (Redis glob syntax).</summary>
     public async Task<IReadOnlyList<string>> KeysAsync(string pattern = "*") =>
         (await CliAsync("--scan", "--pattern", pattern)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
