@@ -94,6 +94,7 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
         silo.Services.AddSingleton(_ => new StorageHealthConnection(ConnectionMultiplexer.Connect(redis)));
         silo.Services.AddSingleton<IJourneyStore, RedisJourneyStore>();
+        silo.Services.AddMetrics(); // RedisWrites' meter factory: a host has one already, a bare silo builder may not
         silo.Services.AddSingleton<RedisWrites>();
         silo.Services.AddSingleton<IWriteStore>(s => s.GetRequiredService<RedisWrites>());
         silo.Services.AddSingleton<RedisIdentifierPointers>();

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Observability;
 using Profiles.Grains.Storage;
@@ -13,7 +14,8 @@ namespace Profiles.Grains.Writes;
 /// grain that awaited its write still answers only once the write is in Redis. Every key of a batch carries its
 /// shard's hash tag, so on a Redis Cluster a call touches one hash slot.
 /// </summary>
-public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock) : IWriteStore
+/// <param name="meters">Makes the meter of the batch sizes (<see cref="ProfilesMetrics.WriteBatch"/>).</param>
+public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock, IMeterFactory meters) : IWriteStore
 {
     /// <summary>A batch closes past this many arguments: its argument array (about 32 bytes an argument) then stays under the
     /// runtime's large-object threshold of 85,000 bytes, whose allocations cost full garbage collections, and no batch
@@ -21,6 +23,8 @@ public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock) :
     private const int BatchArguments = 2_000;
 
     private static readonly string Script = ReadScript();
+
+    private readonly Histogram<int> _batchSizes = ProfilesMetrics.WriteBatch(meters);
 
     private readonly ShardQueue[] _queues = [.. Shards.All.Select(_ => new ShardQueue())];
 
@@ -97,7 +101,7 @@ public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock) :
             foreach (var pending in batch) pending.Fail(e);
             return;
         }
-        ProfilesMetrics.WriteBatch.Record(batch.Count);
+        _batchSizes.Record(batch.Count);
         for (var i = 0; i < batch.Count; i++) batch[i].Complete(answers[i]);
     }
 
