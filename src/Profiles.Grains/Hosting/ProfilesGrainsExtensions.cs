@@ -83,12 +83,15 @@ public static class ProfilesGrainsExtensions
     }
 
     /// <summary>Journeys, standings and the change feed in Redis; call before <see cref="AddProfilesGrains"/>.</summary>
-    public static ISiloBuilder AddRedisStores(this ISiloBuilder silo, ConfigurationOptions redis)
+    /// <param name="waitReplicas">How many replicas must have a write before it is acknowledged (0: none, the master's
+    /// answer is enough), and how long to wait for them (<see cref="ReplicaWait"/>).</param>
+    public static ISiloBuilder AddRedisStores(this ISiloBuilder silo, ConfigurationOptions redis, int waitReplicas = 0, TimeSpan waitReplicasTimeout = default)
     {
         silo.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
         silo.Services.AddSingleton(_ => new StorageHealthConnection(ConnectionMultiplexer.Connect(redis)));
         silo.Services.AddSingleton<IJourneyStore, RedisJourneyStore>();
-        silo.Services.AddSingleton<RedisWrites>();
+        if (waitReplicas > 0) silo.Services.AddSingleton(_ => new ReplicaWait(ConnectionMultiplexer.Connect(redis), waitReplicas, waitReplicasTimeout));
+        silo.Services.AddSingleton(s => new RedisWrites(s.GetRequiredService<IConnectionMultiplexer>(), s.GetRequiredService<FeedClock>(), s.GetService<ReplicaWait>()));
         silo.Services.AddSingleton<IWriteStore>(s => s.GetRequiredService<RedisWrites>());
         silo.Services.AddKeyedSingleton<IGrainStorage>(ProfilesStorage.Identifiers, (s, _) => new RedisIdentifierStorage(s.GetRequiredService<RedisWrites>()));
         silo.Services.AddSingleton<IStandingStore, RedisStandingStore>();
