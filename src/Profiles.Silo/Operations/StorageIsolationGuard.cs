@@ -52,8 +52,9 @@ public sealed class StorageIsolationGuard(
             var missed = storage.Reach.Unanswered;
             if (await NodeReachingAsync(missed) is not { } witness)
             {
-                if (!toldDown) logger.LogWarning("Storage does not answer this node on {Shards}, and no other node reaches them either: they are down, " +
-                                                 "and this node answers 503 for what needs them while it waits.", StorageReach.DescribeShards(missed));
+                if (!toldDown) logger.LogWarning("Storage does not answer this node on {Shards}, and no other node says it reaches them: they are down " +
+                                                 "(or this node is cut off from the other nodes too), and this node answers 503 for what needs them while it waits.",
+                                                 StorageReach.DescribeShards(missed));
                 toldDown = true;
                 continue;
             }
