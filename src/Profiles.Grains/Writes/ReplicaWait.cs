@@ -5,9 +5,9 @@ using StackExchange.Redis;
 namespace Profiles.Grains.Writes;
 
 /// <summary>
-/// Group commit on a replicated Redis: a batch's script call counts as done only once <see cref="Replicas"/> replicas of
-/// the master that ran it have its writes (Redis' WAIT), so a master lost right after an acknowledgement loses nothing
-/// acknowledged. A WAIT that reports fewer replicas within <see cref="Timeout"/> fails the batch
+/// Group commit on a replicated Redis: a batch's script call counts as done only once <c>replicas</c> replicas of the
+/// master that ran it have its writes (Redis' WAIT), so a master lost right after an acknowledgement loses nothing
+/// acknowledged. A WAIT that reports fewer replicas within <c>timeout</c> fails the batch
 /// (<see cref="ReplicasBehindException"/>): its writers answer 503 and their clients send again, which answers
 /// duplicate for what the master kept.
 /// </summary>
@@ -18,10 +18,6 @@ namespace Profiles.Grains.Writes;
 /// </remarks>
 public sealed class ReplicaWait(IConnectionMultiplexer connection, int replicas, TimeSpan timeout) : IDisposable
 {
-    public int Replicas => replicas;
-
-    public TimeSpan Timeout => timeout;
-
     /// <summary>Runs <paramref name="script"/> on the master that holds <paramref name="keys"/>' slot, then waits for the
     /// replicas. A script answered MOVED is not followed to another master, where this WAIT would not be: the batch
     /// fails, and the client has learnt the new master for the next one.</summary>
