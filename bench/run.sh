@@ -6,6 +6,7 @@
 #   bash bench/run.sh --smoke                           # tiny run for CI (200 customers, ingest)
 #   bash bench/run.sh --no-personalisation              # the node without computed traits and audiences
 #   bash bench/run.sh --redis-cluster 3 --nodes 2       # two nodes on a three-master Redis Cluster
+#   bash bench/run.sh --redis-cluster 3 --replicas 1 --node-env Profiles__WaitReplicas=1   # a replica per master, writes waiting for it
 #   bash bench/run.sh --node-dll /tmp/a/Profiles.Silo.dll # a node built elsewhere (a copy of an earlier build), for A/B runs
 #   bash bench/run.sh --node-env DOTNET_TieredPGO=0     # an environment variable for the node(s) only (repeatable)
 #   bash bench/run.sh --redis --node-first              # Redis and the generator at the lowest CPU priority (nice 19)
@@ -28,6 +29,7 @@ ROOT=$(pwd)
 
 USE_REDIS=0
 CLUSTER_MASTERS=0
+CLUSTER_REPLICAS=0
 SMOKE=0
 NO_PERSONALISATION=0
 NODES=1
@@ -44,6 +46,8 @@ while [ $# -gt 0 ]; do
     # The fault campaign's --redis-cluster takes no number: its cluster is three masters with a replica each.
     --redis-cluster) USE_REDIS=1; if [[ "${2:-}" =~ ^[0-9]+$ ]]; then CLUSTER_MASTERS="$2"; shift; else CLUSTER_MASTERS=3; fi ;;
     --redis-cluster=*) USE_REDIS=1; CLUSTER_MASTERS="${1#--redis-cluster=}" ;;
+    --replicas) CLUSTER_REPLICAS="$2"; shift ;;
+    --replicas=*) CLUSTER_REPLICAS="${1#--replicas=}" ;;
     --smoke) SMOKE=1 ;;
     --no-personalisation) NO_PERSONALISATION=1 ;;
     --nodes) NODES="$2"; shift ;;
@@ -57,6 +61,10 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+if [ "$CLUSTER_REPLICAS" -gt 0 ] && [ "$CLUSTER_MASTERS" -eq 0 ]; then
+  echo "run.sh: --replicas needs --redis-cluster" >&2
+  exit 2
+fi
 if [ "$NODES" -gt 1 ] && [ "$USE_REDIS" -eq 0 ]; then
   echo "run.sh: --nodes > 1 needs --redis (embedded mode is a single node)" >&2
   exit 2
@@ -181,19 +189,28 @@ fi
 # The Redis the nodes use: the one server, or the masters of a Redis Cluster (every master is a seed).
 MASTER_PORTS=()
 if [ "$CLUSTER_MASTERS" -gt 0 ]; then
-  for i in $(seq 1 "$CLUSTER_MASTERS"); do
+  SERVER_PORTS=()
+  for i in $(seq 1 $(( CLUSTER_MASTERS * (1 + CLUSTER_REPLICAS) ))); do
     p=$(free_port)
     # The cluster bus port is the data port + 10,000 unless named; name a free one.
     start_redis "$p" "$WORK/redis-cluster-$i" --cluster-enabled yes --cluster-port "$(free_port)" \
       --cluster-config-file nodes.conf --cluster-node-timeout 5000 >/dev/null
-    MASTER_PORTS+=("$p")
+    SERVER_PORTS+=("$p")
   done
-  log "joining ${#MASTER_PORTS[@]} masters into a Redis Cluster (ports ${MASTER_PORTS[*]})"
-  redis-cli --cluster create $(printf '127.0.0.1:%s ' "${MASTER_PORTS[@]}") --cluster-replicas 0 --cluster-yes >"$WORK/cluster-create.log" 2>&1 \
+  log "joining ${#SERVER_PORTS[@]} servers into a Redis Cluster of $CLUSTER_MASTERS masters, $CLUSTER_REPLICAS replica(s) each (ports ${SERVER_PORTS[*]})"
+  redis-cli --cluster create $(printf '127.0.0.1:%s ' "${SERVER_PORTS[@]}") --cluster-replicas "$CLUSTER_REPLICAS" --cluster-yes >"$WORK/cluster-create.log" 2>&1 \
     || { log "redis-cli --cluster create failed:"; cat "$WORK/cluster-create.log" >&2; exit 3; }
-  for p in "${MASTER_PORTS[@]}"; do
+  for p in "${SERVER_PORTS[@]}"; do
     for _ in $(seq 1 300); do
       redis-cli -p "$p" cluster info | grep -q 'cluster_state:ok' && break
+      sleep 0.1
+    done
+  done
+  # The masters are the nodes' seeds and what the cost table reads; replicas wait until they follow one in sync.
+  for p in "${SERVER_PORTS[@]}"; do
+    for _ in $(seq 1 300); do
+      role=$(redis-cli -p "$p" role | head -4 | tr '\n' ' ')
+      case "$role" in master*) MASTER_PORTS+=("$p"); break ;; *connected*) break ;; esac
       sleep 0.1
     done
   done
@@ -227,7 +244,7 @@ redis_snapshot() { # label -> $WORK/redis-<label> (a line per master) and $WORK/
   done | LC_ALL=C sort > "$WORK/redis-$1"
 }
 redis_cost_table() {
-  printf '\n### Redis cost of the run (%s)\n\n' "$([ "$CLUSTER_MASTERS" -gt 0 ] && echo "Redis Cluster, $CLUSTER_MASTERS masters" || echo "one redis-server")"
+  printf '\n### Redis cost of the run (%s)\n\n' "$([ "$CLUSTER_MASTERS" -gt 0 ] && echo "Redis Cluster, $CLUSTER_MASTERS masters, $CLUSTER_REPLICAS replica(s) each" || echo "one redis-server")"
   echo "| master | commands executed | scripts | CPU, s | memory used, MiB | received, MiB | touchpoints stored |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
   LC_ALL=C join "$WORK/redis-before" "$WORK/redis-after" | awk '
@@ -299,6 +316,7 @@ done
 # 4. Generator.
 MODE=$([ "$USE_REDIS" -eq 1 ] && echo "redis" || echo "embedded")
 [ "$CLUSTER_MASTERS" -gt 0 ] && MODE="redis cluster, $CLUSTER_MASTERS masters"
+[ "$CLUSTER_REPLICAS" -gt 0 ] && MODE="$MODE, $CLUSTER_REPLICAS replica(s) each"
 [ "$NODES" -gt 1 ] && MODE="$MODE, $NODES nodes"
 [ "$NO_PERSONALISATION" -eq 1 ] && MODE="$MODE, no computed traits or audiences"
 DEFAULTS=()
@@ -312,7 +330,7 @@ GEN_ARGS=("${DEFAULTS[@]}" "${TARGETS[@]}" "${NODE_PIDS[@]}" --mode "$MODE")
 GEN_ARGS+=("${PASS[@]}")
 
 ORIGINAL="bash bench/run.sh"
-if [ "$CLUSTER_MASTERS" -gt 0 ]; then ORIGINAL+=" --redis-cluster $CLUSTER_MASTERS"; elif [ "$USE_REDIS" -eq 1 ]; then ORIGINAL+=" --redis"; fi
+if [ "$CLUSTER_MASTERS" -gt 0 ]; then ORIGINAL+=" --redis-cluster $CLUSTER_MASTERS --replicas $CLUSTER_REPLICAS"; elif [ "$USE_REDIS" -eq 1 ]; then ORIGINAL+=" --redis"; fi
 [ "$SMOKE" -eq 1 ] && ORIGINAL+=" --smoke"
 [ "$NO_PERSONALISATION" -eq 1 ] && ORIGINAL+=" --no-personalisation"
 [ "$NODES" -gt 1 ] && ORIGINAL+=" --nodes $NODES"

@@ -12,10 +12,12 @@ namespace Profiles.Grains.Writes;
 /// call is in flight form the next batch, sent in one call as soon as it returns. A Redis Cluster has a queue per
 /// shard, a single server one queue for all. A record's task completes when its batch is done, so a
 /// grain that awaited its write still answers only once the write is in Redis. Every key of a batch carries its
-/// shard's hash tag, so on a Redis Cluster a call touches one hash slot.
+/// shard's hash tag, so on a Redis Cluster a call touches one hash slot. On a replicated Redis, a call may also wait
+/// for replicas to have its writes (<see cref="ReplicaWait"/>).
 /// </summary>
 /// <param name="meters">Makes the meter of the batch sizes (<see cref="ProfilesMetrics.WriteBatch"/>).</param>
-public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock, IMeterFactory meters) : IWriteStore
+/// <param name="replicas">Null: a batch is done once its master answered.</param>
+public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock, IMeterFactory meters, ReplicaWait? replicas = null) : IWriteStore
 {
     /// <summary>A batch closes past this many arguments: its argument array (about 32 bytes an argument) then stays under the
     /// runtime's large-object threshold of 85,000 bytes, whose allocations cost full garbage collections, and no batch
@@ -23,6 +25,8 @@ public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock, I
     private const int BatchArguments = 2_000;
 
     private static readonly string Script = ReadScript();
+
+    private static readonly string ScriptSha = ReplicaWait.Sha(Script);
 
     private readonly Histogram<int> _batchSizes = ProfilesMetrics.WriteBatch(meters);
 
@@ -94,7 +98,10 @@ public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock, I
         RedisResult[] answers;
         try
         {
-            answers = (RedisResult[])(await Db.ScriptEvaluateAsync(Script, program.Keys, program.Arguments))!;
+            var (keys, arguments) = (program.Keys, program.Arguments);
+            answers = (RedisResult[])(replicas is null
+                ? await Db.ScriptEvaluateAsync(Script, keys, arguments)
+                : await replicas.RunAsync(Script, ScriptSha, keys, arguments))!;
         }
         catch (Exception e)
         {
