@@ -6,6 +6,7 @@
 #   bash bench/run.sh --smoke                           # tiny run for CI (200 customers, ingest)
 #   bash bench/run.sh --no-personalisation              # the node without computed traits and audiences
 #   bash bench/run.sh --redis-cluster 3 --nodes 2       # two nodes on a three-master Redis Cluster
+#   bash bench/run.sh --redis-cluster 3 --replicas 1 --node-env Profiles__WaitReplicas=1   # a replica per master, writes waiting for it
 #   bash bench/run.sh --node-dll /tmp/a/Profiles.Silo.dll # a node built elsewhere (a copy of an earlier build), for A/B runs
 #   bash bench/run.sh --node-env DOTNET_TieredPGO=0     # an environment variable for the node(s) only (repeatable)
 #   bash bench/run.sh --redis --node-first              # Redis and the generator at the lowest CPU priority (nice 19)
@@ -19,6 +20,8 @@
 # from INFO before and after.
 # Options it does not know (--scenario, --customers, --writers, --batch, --lookup-rate, --seed, --out, ...)
 # go to the generator; see `dotnet run --project bench/Profiles.Bench -- --help`.
+# With --scenario faults it starts nothing itself: the generator runs a fault campaign (--schedules N, --seed S,
+# --redis-cluster), each schedule with its own Redis and three nodes of the Release build (docs/RELIABILITY.md).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -26,11 +29,13 @@ ROOT=$(pwd)
 
 USE_REDIS=0
 CLUSTER_MASTERS=0
+CLUSTER_REPLICAS=0
 SMOKE=0
 NO_PERSONALISATION=0
 NODES=1
 NODE_DLL=""
 NODE_ENV=()
+FAULTS=0
 # With --node-first, Redis and the generator yield the cores to the node: on this shared machine a node's GC threads
 # otherwise wait for cores the two others hold, which a node with cores of its own does not.
 OTHERS=()
@@ -38,8 +43,11 @@ PASS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --redis) USE_REDIS=1 ;;
-    --redis-cluster) USE_REDIS=1; CLUSTER_MASTERS="$2"; shift ;;
+    # The fault campaign's --redis-cluster takes no number: its cluster is three masters with a replica each.
+    --redis-cluster) USE_REDIS=1; if [[ "${2:-}" =~ ^[0-9]+$ ]]; then CLUSTER_MASTERS="$2"; shift; else CLUSTER_MASTERS=3; fi ;;
     --redis-cluster=*) USE_REDIS=1; CLUSTER_MASTERS="${1#--redis-cluster=}" ;;
+    --replicas) CLUSTER_REPLICAS="$2"; shift ;;
+    --replicas=*) CLUSTER_REPLICAS="${1#--replicas=}" ;;
     --smoke) SMOKE=1 ;;
     --no-personalisation) NO_PERSONALISATION=1 ;;
     --nodes) NODES="$2"; shift ;;
@@ -47,16 +55,46 @@ while [ $# -gt 0 ]; do
     --node-dll) NODE_DLL="$(realpath "$2")"; shift ;;
     --node-env) NODE_ENV+=("$2"); shift ;;
     --node-first) OTHERS=(nice -n 19) ;;
+    --scenario=faults) FAULTS=1; PASS+=("$1") ;;
+    --scenario) [ "${2:-}" = faults ] && FAULTS=1; PASS+=("$1" "${2:-}"); shift ;;
     *) PASS+=("$1") ;;
   esac
   shift
 done
+if [ "$CLUSTER_REPLICAS" -gt 0 ] && [ "$CLUSTER_MASTERS" -eq 0 ]; then
+  echo "run.sh: --replicas needs --redis-cluster" >&2
+  exit 2
+fi
 if [ "$NODES" -gt 1 ] && [ "$USE_REDIS" -eq 0 ]; then
   echo "run.sh: --nodes > 1 needs --redis (embedded mode is a single node)" >&2
   exit 2
 fi
 
 log() { printf '[run.sh] %s\n' "$*" >&2; }
+
+install_missing() { # command package... : apt-get installs the packages when the command is missing
+  local command=$1
+  shift
+  command -v "$command" >/dev/null && return 0
+  log "installing $* with apt-get"
+  if [ "$(id -u)" -eq 0 ]; then APT=(apt-get); else APT=(sudo apt-get); fi
+  "${APT[@]}" update -qq >&2
+  DEBIAN_FRONTEND=noninteractive "${APT[@]}" install -y -qq "$@" >&2
+}
+
+if [ "$FAULTS" -eq 1 ]; then
+  # The campaign starts its own Redis and nodes per schedule, as root (it drops packets with iptables and runs each
+  # node as a system user of its own), and stops them itself: nothing for this script to clean up.
+  [ "$(id -u)" -eq 0 ] || { echo "run.sh: --scenario faults needs root (iptables, a system user per node)" >&2; exit 2; }
+  install_missing redis-server redis-server redis-tools
+  [ -x /usr/sbin/iptables ] || install_missing iptables iptables
+  log "building in Release"
+  dotnet build src/Profiles.Silo -c Release -nologo -v q -clp:ErrorsOnly >&2
+  dotnet build bench/Profiles.Bench -c Release -nologo -v q -clp:ErrorsOnly >&2
+  FAULT_ARGS=(--silo "$ROOT/src/Profiles.Silo/bin/Release/net10.0")
+  [ "$CLUSTER_MASTERS" -gt 0 ] && FAULT_ARGS+=(--redis-cluster)
+  exec dotnet "$ROOT/bench/Profiles.Bench/bin/Release/net10.0/Profiles.Bench.dll" "${FAULT_ARGS[@]}" "${PASS[@]}"
+fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/profiles-bench.XXXXXX")
 LOGS="$ROOT/bench/results"   # node logs are kept there (ignored by git)
@@ -128,12 +166,7 @@ dotnet build bench/Profiles.Bench -c Release -nologo -v q -clp:ErrorsOnly >&2
 
 # 2. Redis: the node's store (--redis) and/or the ceiling measured with redis-benchmark.
 REDIS_PORT=""
-if [ "$USE_REDIS" -eq 1 ] && ! command -v redis-server >/dev/null; then
-  log "installing redis-server with apt-get"
-  if [ "$(id -u)" -eq 0 ]; then APT=(apt-get); else APT=(sudo apt-get); fi
-  "${APT[@]}" update -qq >&2
-  DEBIAN_FRONTEND=noninteractive "${APT[@]}" install -y -qq redis-server redis-tools >&2
-fi
+[ "$USE_REDIS" -eq 1 ] && install_missing redis-server redis-server redis-tools
 if command -v redis-server >/dev/null; then
   REDIS_PORT=$(free_port)
   log "starting redis-server on 127.0.0.1:$REDIS_PORT ($([ "$USE_REDIS" -eq 1 ] && echo "node store" || echo "throwaway, for redis-benchmark only"))"
@@ -156,19 +189,28 @@ fi
 # The Redis the nodes use: the one server, or the masters of a Redis Cluster (every master is a seed).
 MASTER_PORTS=()
 if [ "$CLUSTER_MASTERS" -gt 0 ]; then
-  for i in $(seq 1 "$CLUSTER_MASTERS"); do
+  SERVER_PORTS=()
+  for i in $(seq 1 $(( CLUSTER_MASTERS * (1 + CLUSTER_REPLICAS) ))); do
     p=$(free_port)
     # The cluster bus port is the data port + 10,000 unless named; name a free one.
     start_redis "$p" "$WORK/redis-cluster-$i" --cluster-enabled yes --cluster-port "$(free_port)" \
       --cluster-config-file nodes.conf --cluster-node-timeout 5000 >/dev/null
-    MASTER_PORTS+=("$p")
+    SERVER_PORTS+=("$p")
   done
-  log "joining ${#MASTER_PORTS[@]} masters into a Redis Cluster (ports ${MASTER_PORTS[*]})"
-  redis-cli --cluster create $(printf '127.0.0.1:%s ' "${MASTER_PORTS[@]}") --cluster-replicas 0 --cluster-yes >"$WORK/cluster-create.log" 2>&1 \
+  log "joining ${#SERVER_PORTS[@]} servers into a Redis Cluster of $CLUSTER_MASTERS masters, $CLUSTER_REPLICAS replica(s) each (ports ${SERVER_PORTS[*]})"
+  redis-cli --cluster create $(printf '127.0.0.1:%s ' "${SERVER_PORTS[@]}") --cluster-replicas "$CLUSTER_REPLICAS" --cluster-yes >"$WORK/cluster-create.log" 2>&1 \
     || { log "redis-cli --cluster create failed:"; cat "$WORK/cluster-create.log" >&2; exit 3; }
-  for p in "${MASTER_PORTS[@]}"; do
+  for p in "${SERVER_PORTS[@]}"; do
     for _ in $(seq 1 300); do
       redis-cli -p "$p" cluster info | grep -q 'cluster_state:ok' && break
+      sleep 0.1
+    done
+  done
+  # The masters are the nodes' seeds and what the cost table reads; replicas wait until they follow one in sync.
+  for p in "${SERVER_PORTS[@]}"; do
+    for _ in $(seq 1 300); do
+      role=$(redis-cli -p "$p" role | head -4 | tr '\n' ' ')
+      case "$role" in master*) MASTER_PORTS+=("$p"); break ;; *connected*) break ;; esac
       sleep 0.1
     done
   done
@@ -202,7 +244,7 @@ redis_snapshot() { # label -> $WORK/redis-<label> (a line per master) and $WORK/
   done | LC_ALL=C sort > "$WORK/redis-$1"
 }
 redis_cost_table() {
-  printf '\n### Redis cost of the run (%s)\n\n' "$([ "$CLUSTER_MASTERS" -gt 0 ] && echo "Redis Cluster, $CLUSTER_MASTERS masters" || echo "one redis-server")"
+  printf '\n### Redis cost of the run (%s)\n\n' "$([ "$CLUSTER_MASTERS" -gt 0 ] && echo "Redis Cluster, $CLUSTER_MASTERS masters, $CLUSTER_REPLICAS replica(s) each" || echo "one redis-server")"
   echo "| master | commands executed | scripts | CPU, s | memory used, MiB | received, MiB | touchpoints stored |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
   LC_ALL=C join "$WORK/redis-before" "$WORK/redis-after" | awk '
@@ -274,6 +316,7 @@ done
 # 4. Generator.
 MODE=$([ "$USE_REDIS" -eq 1 ] && echo "redis" || echo "embedded")
 [ "$CLUSTER_MASTERS" -gt 0 ] && MODE="redis cluster, $CLUSTER_MASTERS masters"
+[ "$CLUSTER_REPLICAS" -gt 0 ] && MODE="$MODE, $CLUSTER_REPLICAS replica(s) each"
 [ "$NODES" -gt 1 ] && MODE="$MODE, $NODES nodes"
 [ "$NO_PERSONALISATION" -eq 1 ] && MODE="$MODE, no computed traits or audiences"
 DEFAULTS=()
@@ -287,7 +330,7 @@ GEN_ARGS=("${DEFAULTS[@]}" "${TARGETS[@]}" "${NODE_PIDS[@]}" --mode "$MODE")
 GEN_ARGS+=("${PASS[@]}")
 
 ORIGINAL="bash bench/run.sh"
-if [ "$CLUSTER_MASTERS" -gt 0 ]; then ORIGINAL+=" --redis-cluster $CLUSTER_MASTERS"; elif [ "$USE_REDIS" -eq 1 ]; then ORIGINAL+=" --redis"; fi
+if [ "$CLUSTER_MASTERS" -gt 0 ]; then ORIGINAL+=" --redis-cluster $CLUSTER_MASTERS --replicas $CLUSTER_REPLICAS"; elif [ "$USE_REDIS" -eq 1 ]; then ORIGINAL+=" --redis"; fi
 [ "$SMOKE" -eq 1 ] && ORIGINAL+=" --smoke"
 [ "$NO_PERSONALISATION" -eq 1 ] && ORIGINAL+=" --no-personalisation"
 [ "$NODES" -gt 1 ] && ORIGINAL+=" --nodes $NODES"

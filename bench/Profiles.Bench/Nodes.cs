@@ -8,11 +8,13 @@ namespace Profiles.Bench;
 public sealed class Nodes : IDisposable
 {
     private readonly SocketsHttpHandler _handler;
+    private readonly HttpMessageHandler _pipeline;
     private readonly Dictionary<Uri, ProfilesHttpClient> _clients;
     private readonly ProfilesHttpClient[] _order;
     private int _next = -1;
 
-    public Nodes(IReadOnlyList<Uri> targets, int maxConnections, TimeSpan timeout)
+    /// <param name="around">Wraps the connections in a handler of the caller's (one that sends a request again, say).</param>
+    public Nodes(IReadOnlyList<Uri> targets, int maxConnections, TimeSpan timeout, Func<HttpMessageHandler, DelegatingHandler>? around = null)
     {
         Targets = [.. targets];
         _handler = new SocketsHttpHandler
@@ -26,7 +28,8 @@ public sealed class Nodes : IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             ConnectTimeout = TimeSpan.FromSeconds(10),
         };
-        _order = [.. Targets.Select(target => new ProfilesHttpClient(new HttpClient(_handler, disposeHandler: false) { BaseAddress = target, Timeout = timeout }))];
+        _pipeline = around is null ? _handler : around(_handler);
+        _order = [.. Targets.Select(target => new ProfilesHttpClient(new HttpClient(_pipeline, disposeHandler: false) { BaseAddress = target, Timeout = timeout }))];
         _clients = Targets.Zip(_order).ToDictionary(p => p.First, p => p.Second);
     }
 
@@ -48,6 +51,6 @@ public sealed class Nodes : IDisposable
     public void Dispose()
     {
         foreach (var client in _order) client.Http.Dispose();
-        _handler.Dispose();
+        _pipeline.Dispose();
     }
 }

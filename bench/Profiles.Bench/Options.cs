@@ -1,4 +1,5 @@
 using System.Globalization;
+using Profiles.Bench.Faults;
 using Profiles.Bench.Scenarios;
 using Profiles.Contracts;
 using Profiles.Import;
@@ -55,6 +56,15 @@ public sealed class Options
     /// <summary>host:port of the node's Redis, for commands, CPU and memory per touchpoint (run.sh passes it with --redis).</summary>
     public string? RedisEndpoint { get; set; }
 
+    /// <summary>Schedules of the fault campaign, each with the next seed.</summary>
+    public int Schedules { get; set; } = 1;
+    /// <summary>The folder of the Profiles.Silo build the fault campaign runs its nodes from (run.sh passes it).</summary>
+    public string? Silo { get; set; }
+    /// <summary>The fault campaign's store: a Redis Cluster of three masters with a replica each, not one redis-server.</summary>
+    public bool RedisCluster { get; set; }
+    /// <summary>Seconds over which a fault schedule sends its population.</summary>
+    public double LoadSeconds { get; set; } = FaultCampaign.DefaultLoadSeconds;
+
     public IReadOnlyList<string> IngestPhases => Phases.Count == 0 ? ["cold", "warm"] : Phases;
 
     /// <summary>The port of <see cref="RedisEndpoint"/>, for the split scenario's redis-cli.</summary>
@@ -66,8 +76,8 @@ public sealed class Options
         Profiles.Bench — load generator for Profiles nodes (the HTTP API: touchpoints in, profiles out).
 
           --target URL            node base address, repeatable or comma-separated (default http://127.0.0.1:5080)
-          --scenario NAME         ingest | hot | merge | split | scale | import | live | client | all | tablets | segment   (default ingest;
-                                  all runs every one but tablets)
+          --scenario NAME         ingest | hot | merge | split | scale | import | live | client | all | tablets | segment
+                                  | faults (default ingest; all runs every one but tablets and faults)
           --seed N                population seed (default 42); ids are bench-{seed}-...
           --customers N           customers in the population (default 5000)
           --writers C             concurrent writers (default 16)
@@ -101,6 +111,12 @@ public sealed class Options
           --client-watchers N     customers watched through Profiles.Client, at least 8 (default 100)
           --client-lookups N      lookups through the client, and as many over HTTP (default 5000)
           --client-rounds R       touchpoints timed from their 200 to the client's watch (default 2000)
+          --schedules N           faults: schedules run, seeds --seed, --seed + 1, ... (default 1); each starts its own
+                                  Redis and 3 nodes, needs root (iptables), and takes about a minute
+          --silo DIR              faults: the folder of the Profiles.Silo build the nodes run (run.sh passes it)
+          --redis-cluster         faults: a Redis Cluster of 3 masters with a replica each instead of one redis-server
+          --load-seconds S        faults: seconds over which each schedule sends its population (default {{FaultCampaign.DefaultLoadSeconds}});
+                                  faults defaults to --customers {{FaultCampaign.DefaultCustomers}} --batch {{FaultCampaign.DefaultBatch}} --out {{FaultCampaign.DefaultOut}}
           --node-pid PID          node process for RSS/CPU, repeatable
           --redis-benchmark-file  output of redis-benchmark -q to include in the report
           --mode TEXT             label of the node mode (embedded / redis) for the report
@@ -113,6 +129,7 @@ public sealed class Options
     public static Options Parse(string[] args)
     {
         var o = new Options();
+        var given = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -124,7 +141,9 @@ public sealed class Options
             if (eq > 0) { name = arg[2..eq]; inline = arg[(eq + 1)..]; }
             else name = arg[2..];
 
+            given.Add(name);
             if (name == "no-progress") { o.NoProgress = true; continue; }
+            if (name == "redis-cluster") { o.RedisCluster = true; continue; }
             string Value()
             {
                 if (inline is not null) return inline;
@@ -191,16 +210,28 @@ public sealed class Options
                 case "client-watchers": o.ClientWatchers = Math.Max(8, Int()); break;
                 case "client-lookups": o.ClientLookups = Math.Max(1, Int()); break;
                 case "client-rounds": o.ClientRounds = Int(); break;
+                case "schedules": o.Schedules = Math.Max(1, Int()); break;
+                case "silo": o.Silo = Value(); break;
+                case "load-seconds": o.LoadSeconds = Math.Max(10, Seconds()); break;
 
                 case "scenario":
                     o.Scenario = Value().ToLowerInvariant();
-                    if (o.Scenario is not ("ingest" or "hot" or "merge" or "split" or "tablets" or "scale" or "import" or "live" or "client" or "segment" or "all"))
+                    if (o.Scenario is not ("ingest" or "hot" or "merge" or "split" or "tablets" or "scale" or "import" or "live" or "client" or "segment" or "all" or "faults"))
                         throw new UsageException($"unknown scenario '{o.Scenario}'");
                     break;
                 default: throw new UsageException($"unknown option --{name}");
             }
         }
         if (o.Targets.Count == 0) o.Targets.Add(new Uri("http://127.0.0.1:5080/"));
+        if (o.Scenario == "faults")
+        {
+            // A schedule checks every customer and every journey after its load: a smaller population than the
+            // ingest's, in batches small enough that a fault meets many of them.
+            if (!given.Contains("customers")) o.Customers = FaultCampaign.DefaultCustomers;
+            if (!given.Contains("batch")) o.Batches.Add(FaultCampaign.DefaultBatch);
+            if (!given.Contains("out")) o.Out = FaultCampaign.DefaultOut;
+        }
+        else if (o.RedisCluster) throw new UsageException("--redis-cluster is an option of --scenario faults (run.sh starts a Redis Cluster for the others)");
         return o;
     }
 

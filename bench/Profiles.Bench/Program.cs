@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
+using System.Runtime.InteropServices;
 using Profiles.Bench;
+using Profiles.Bench.Faults;
 using Profiles.Bench.Scenarios;
 using Profiles.Contracts;
 
@@ -20,6 +22,17 @@ Ui.NoProgress = options.NoProgress;
 using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
 var ct = cts.Token;
+
+if (options.Scenario == "faults")
+{
+    // A campaign leaves processes and firewall rules behind unless it unwinds: SIGTERM cancels it as Ctrl-C does.
+    using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+    {
+        signal.Cancel = true;
+        cts.Cancel();
+    });
+    return await FaultCampaign.RunAsync(options, ct);
+}
 
 var timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
 using var writes = new Nodes(options.Targets, Math.Max(64, options.Writers * 2), timeout);

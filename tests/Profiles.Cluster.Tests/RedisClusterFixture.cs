@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Journey;
@@ -17,6 +19,11 @@ public sealed class RedisClusterFixture : IAsyncLifetime
 
     public TwoSiloCluster Cluster { get; private set; } = null!;
 
+    private readonly ServiceProvider _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+
+    /// <summary>Meters for the stores the tests open themselves, apart from the cluster's.</summary>
+    public IMeterFactory Meters => _meters.GetRequiredService<IMeterFactory>();
+
     public async Task InitializeAsync()
     {
         Redis = await RedisClusterServer.StartAsync(masters: 3);
@@ -34,8 +41,9 @@ public sealed class RedisClusterFixture : IAsyncLifetime
 
     /// <summary>The journeys, their writer and the standings of one kind of store, as a node opens them: "redis" on
     /// this cluster, on a connection of its own for the caller to dispose; "memory" the embedded default's (no
-    /// connection).</summary>
-    public async Task<(IJourneyStore Journeys, ProfileWriter Writer, IStandingStore Standings, ConnectionMultiplexer? Redis)> OpenStoresAsync(string store)
+    /// connection). The Redis writes record on <paramref name="meters"/>, by default <see cref="Meters"/>.</summary>
+    public async Task<(IJourneyStore Journeys, ProfileWriter Writer, IStandingStore Standings, ConnectionMultiplexer? Redis)> OpenStoresAsync(
+        string store, IMeterFactory? meters = null)
     {
         if (store == "memory")
         {
@@ -45,7 +53,7 @@ public sealed class RedisClusterFixture : IAsyncLifetime
             return (journeys, new ProfileWriter(journeys, TimeProvider.System), standings, null);
         }
         var redis = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
-        var writes = new RedisWrites(redis, new FeedClock(Options.Create(new ChangeFeedOptions()), TimeProvider.System));
+        var writes = new RedisWrites(redis, new FeedClock(Options.Create(new ChangeFeedOptions()), TimeProvider.System), meters ?? Meters);
         return (new RedisJourneyStore(redis, new StorageHealthConnection(redis)), new ProfileWriter(writes, TimeProvider.System), new RedisStandingStore(redis), redis);
     }
 
@@ -53,6 +61,7 @@ public sealed class RedisClusterFixture : IAsyncLifetime
     {
         await Cluster.DisposeAsync();
         await Redis.DisposeAsync();
+        await _meters.DisposeAsync();
     }
 }
 

@@ -1,11 +1,11 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Identity;
 using Profiles.Grains.Journey;
-using Profiles.Grains.Observability;
 using Profiles.Grains.Standing;
 using Profiles.Grains.Storage;
 using Profiles.Grains.Writes;
@@ -69,7 +69,10 @@ public sealed class WriteRecordTests(RedisClusterFixture fixture)
     [Fact]
     public async Task Concurrent_writes_of_one_shard_share_script_calls_and_each_lands_once()
     {
-        var (journeys, writer, _, redis) = await fixture.OpenStoresAsync("redis");
+        // Meters of this writer's own: the cluster's silos and the other tests' stores in this process record batches too.
+        await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = services.GetRequiredService<IMeterFactory>();
+        var (journeys, writer, _, redis) = await fixture.OpenStoresAsync("redis", meters);
         await using var _ = redis;
         var shard = Random.Shared.Next(Shards.Count);
         string[] profileIds = [.. Enumerable.Range(0, 100_000).Select(_ => $"p-{Guid.NewGuid():n}").Where(id => Shards.Of(id) == shard).Take(300)];
@@ -77,7 +80,7 @@ public sealed class WriteRecordTests(RedisClusterFixture fixture)
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == ProfilesMetrics.MeterName && instrument.Name == "profiles.write.batch") l.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Scope == meters && instrument.Name == "profiles.write.batch") l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<int>((_, records, _, _) => { lock (batches) batches.Add(records); });
         listener.Start();
@@ -98,7 +101,7 @@ public sealed class WriteRecordTests(RedisClusterFixture fixture)
     public async Task An_identifier_pointer_refuses_a_writer_that_read_an_older_one()
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Redis.ConnectionString);
-        var storage = new RedisIdentifierStorage(new RedisWrites(redis, Clock), new RedisIdentifierPointers(redis));
+        var storage = new RedisIdentifierStorage(new RedisWrites(redis, Clock, fixture.Meters), new RedisIdentifierPointers(redis));
         var identifier = GrainId.Create("identifier", $"{Guid.NewGuid():n}{Guid.NewGuid():n}");
         GrainState<IdentifierState> first = new(new IdentifierState()), second = new(new IdentifierState());
         await storage.ReadStateAsync("identifier", identifier, first);
@@ -124,7 +127,7 @@ public sealed class WriteRecordTests(RedisClusterFixture fixture)
     public async Task Concurrent_pointer_reads_leave_together_and_each_answers_its_own_identifier()
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Redis.ConnectionString);
-        var writes = new RedisWrites(redis, Clock);
+        var writes = new RedisWrites(redis, Clock, fixture.Meters);
         var pointers = new RedisIdentifierPointers(redis);
         string[] keys = [.. Enumerable.Range(0, 600).Select(_ => $"{Guid.NewGuid():n}{Guid.NewGuid():n}")];
         string[] known = [.. keys.Where((_, i) => i % 3 == 0)];

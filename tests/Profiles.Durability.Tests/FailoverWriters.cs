@@ -25,17 +25,19 @@ public sealed class FailoverWriters
     private readonly TouchpointSpec[][] _batches;
     private readonly Stopwatch _clock;
     private readonly TimeSpan _attemptTimeout;
+    private readonly TimeSpan _pause;
     private readonly ConcurrentDictionary<string, string> _statuses = new();
     private readonly ConcurrentDictionary<string, NodeProcess> _landedOn = new();
     private readonly ConcurrentQueue<Answer> _answers = new();
     private int _taken;
 
-    private FailoverWriters(IReadOnlyList<NodeProcess> nodes, IReadOnlyList<TouchpointSpec> touchpoints, int batch, Stopwatch clock, TimeSpan attemptTimeout)
+    private FailoverWriters(IReadOnlyList<NodeProcess> nodes, IReadOnlyList<TouchpointSpec> touchpoints, int batch, Stopwatch clock, TimeSpan attemptTimeout, TimeSpan pause)
     {
         _nodes = nodes;
         _batches = [.. touchpoints.Chunk(batch)];
         _clock = clock;
         _attemptTimeout = attemptTimeout;
+        _pause = pause;
     }
 
     /// <summary>Ends when every writer has stopped; faults if one met an answer no client should get.</summary>
@@ -52,10 +54,12 @@ public sealed class FailoverWriters
     /// <summary>The touchpoints of every batch a writer took; each was retried until a node answered 200.</summary>
     public IEnumerable<TouchpointSpec> Sent => _batches.Take(Math.Min(_taken, _batches.Length)).SelectMany(batch => batch);
 
+    /// <param name="pause">How long each writer waits after a batch landed before it takes the next: a steady trickle
+    /// instead of all a machine takes, for a test that reads back everything it sent.</param>
     public static FailoverWriters Start(IReadOnlyList<NodeProcess> nodes, IReadOnlyList<TouchpointSpec> touchpoints, int writers, int batch,
-        Stopwatch clock, TimeSpan attemptTimeout, CancellationToken stop)
+        Stopwatch clock, TimeSpan attemptTimeout, CancellationToken stop, TimeSpan pause = default)
     {
-        var started = new FailoverWriters(nodes, touchpoints, batch, clock, attemptTimeout);
+        var started = new FailoverWriters(nodes, touchpoints, batch, clock, attemptTimeout, pause);
         started.Completion = Task.WhenAll(Enumerable.Range(0, writers).Select(writer => started.WriteAsync(writer % nodes.Count, stop)));
         return started;
     }
@@ -66,9 +70,14 @@ public sealed class FailoverWriters
 
     /// <summary>When the node took every batch again for good: its first answer after <paramref name="since"/> from
     /// which on it answered only 200; null while it has not.</summary>
-    public TimeSpan? TakingEverythingSince(NodeProcess node, TimeSpan since)
+    public TimeSpan? TakingEverythingSince(NodeProcess node, TimeSpan since) => TakingEverythingSince(_answers.Where(a => a.Node == node), since);
+
+    /// <summary>When the nodes took every batch again for good, whichever node each went to.</summary>
+    public TimeSpan? TakingEverythingSince(TimeSpan since) => TakingEverythingSince(_answers, since);
+
+    private static TimeSpan? TakingEverythingSince(IEnumerable<Answer> of, TimeSpan since)
     {
-        var answers = _answers.Where(a => a.Node == node && a.At >= since).OrderBy(a => a.At).ToList();
+        var answers = of.Where(a => a.At >= since).OrderBy(a => a.At).ToList();
         var lastFailure = answers.FindLastIndex(a => a.Status != HttpStatusCode.OK);
         return lastFailure + 1 < answers.Count ? answers[lastFailure + 1].At : null;
     }
@@ -87,6 +96,7 @@ public sealed class FailoverWriters
                 node = (node + 1) % _nodes.Count;
                 await Task.Delay(100, CancellationToken.None);
             }
+            await Task.Delay(_pause, CancellationToken.None);
         }
     }
 

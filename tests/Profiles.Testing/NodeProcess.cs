@@ -61,26 +61,7 @@ public sealed class NodeProcess : IAsyncDisposable
 
     /// <summary>A copy of the Silo's build that any user can read: the checkout may sit in a folder only its owner
     /// may enter.</summary>
-    private static readonly Lazy<string> SiloCopyForOthers = new(() =>
-    {
-        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("Nodes run as another user on Linux only.");
-        // One copy per build, made afresh by each test run: runs do not pile copies up.
-        var build = Path.GetDirectoryName(SiloAssembly)!;
-        var copy = Path.Combine(Path.GetTempPath(), $"profiles-silo-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(build)))[..12]}");
-        if (Directory.Exists(copy)) Directory.Delete(copy, recursive: true);
-        foreach (var file in Directory.EnumerateFiles(build, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(copy, Path.GetRelativePath(build, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-            File.SetUnixFileMode(target, (UnixFileMode)0b110_100_100);
-        }
-        foreach (var folder in Directory.EnumerateDirectories(copy, "*", SearchOption.AllDirectories).Append(copy))
-        {
-            File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
-        }
-        return copy;
-    });
+    private static readonly Lazy<string> SiloCopyForOthers = new(() => ReadableCopy.Of(Path.GetDirectoryName(SiloAssembly)!));
 
     /// <summary>Starts the node with <paramref name="workingDirectory"/> as its current folder, as a systemd unit or
     /// a script run from elsewhere does.</summary>

@@ -49,6 +49,17 @@ public sealed class RedisServer : ITestRedis
         await _process!.WaitForExitAsync();
     }
 
+    /// <summary>SIGKILL: the server dies at once, as a crashed host's does, with what it had not yet written to its
+    /// append-only file or sent to its replicas; its folder stays for <see cref="StartAgainAsync"/>.</summary>
+    public async Task KillAsync()
+    {
+        _process!.Kill();
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>What the server is now: <c>master</c>, or <c>slave</c> for a replica.</summary>
+    public async Task<string> RoleAsync() => (await CliAsync("role")).Split('\n')[0];
+
     /// <summary>The keys this server holds that match <paramref name="pattern"/> (Redis glob syntax).</summary>
     public async Task<IReadOnlyList<string>> KeysAsync(string pattern = "*") =>
         (await CliAsync("--scan", "--pattern", pattern)).Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -13,10 +13,17 @@ public sealed class CheckResult
     public int Mismatches;
     public ConcurrentQueue<string> Details { get; } = new();
 
-    public void Fail(string text)
+    /// <summary>The customers (by index) with at least one mismatch.</summary>
+    public ConcurrentDictionary<int, bool> WrongCustomers { get; } = new();
+
+    /// <summary>The profile id the identifiers of each checked component (of the ground truth) answered with first.</summary>
+    public ConcurrentDictionary<int, string> ProfileOfComponent { get; } = new();
+
+    public void Fail(RetailCustomer customer, string text)
     {
         Interlocked.Increment(ref Mismatches);
-        Details.Enqueue(text);
+        WrongCustomers.TryAdd(customer.Index, true);
+        Details.Enqueue($"customer {customer.Index}: {text}");
     }
 }
 
@@ -62,27 +69,28 @@ public static class CorrectnessCheck
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
                 {
-                    result.Fail($"customer {c.Index}: lookup {Describe(id)} failed: {e.Message}");
+                    result.Fail(c, $"lookup {Describe(id)} failed: {e.Message}");
                     continue;
                 }
                 if (!answer.Succeeded)
                 {
-                    result.Fail($"customer {c.Index}: lookup {Describe(id)} answered {ProfileReport.Refusal(answer)}, expected 200 (profile of {expected} touchpoints)");
+                    result.Fail(c, $"lookup {Describe(id)} answered {ProfileReport.Refusal(answer)}, expected 200 (profile of {expected} touchpoints)");
                     continue;
                 }
                 var profile = answer.Value;
                 if (profile.Touchpoints != expected)
-                    result.Fail($"customer {c.Index}: {Describe(id)} -> profile {profile.ProfileId} has touchpoints={profile.Touchpoints}, expected {expected}");
+                    result.Fail(c, $"{Describe(id)} -> profile {profile.ProfileId} has touchpoints={profile.Touchpoints}, expected {expected}");
                 if (byComponent.TryGetValue(component, out var seen))
                 {
                     if (seen != profile.ProfileId)
-                        result.Fail($"customer {c.Index}: {Describe(id)} -> profile {profile.ProfileId}, but other identifiers of the same customer -> {seen} (not merged)");
+                        result.Fail(c, $"{Describe(id)} -> profile {profile.ProfileId}, but other identifiers of the same customer -> {seen} (not merged)");
                 }
                 else
                 {
                     if (byComponent.ContainsValue(profile.ProfileId))
-                        result.Fail($"customer {c.Index}: {Describe(id)} -> profile {profile.ProfileId} shared by an unconnected component (over-merge)");
+                        result.Fail(c, $"{Describe(id)} -> profile {profile.ProfileId} shared by an unconnected component (over-merge)");
                     byComponent[component] = profile.ProfileId;
+                    result.ProfileOfComponent.TryAdd(component, profile.ProfileId);
                 }
             }
         }).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -89,12 +90,17 @@ public static class ProfilesGrainsExtensions
     }
 
     /// <summary>Journeys, standings and the change feed in Redis; call before <see cref="AddProfilesGrains"/>.</summary>
-    public static ISiloBuilder AddRedisStores(this ISiloBuilder silo, ConfigurationOptions redis)
+    /// <param name="waitReplicas">How many replicas must have a write before it is acknowledged (0: none, the master's
+    /// answer is enough), and how long to wait for them (<see cref="ReplicaWait"/>).</param>
+    public static ISiloBuilder AddRedisStores(this ISiloBuilder silo, ConfigurationOptions redis, int waitReplicas = 0, TimeSpan waitReplicasTimeout = default)
     {
         silo.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
         silo.Services.AddSingleton(_ => new StorageHealthConnection(ConnectionMultiplexer.Connect(redis)));
         silo.Services.AddSingleton<IJourneyStore, RedisJourneyStore>();
-        silo.Services.AddSingleton<RedisWrites>();
+        silo.Services.AddMetrics(); // RedisWrites' meter factory: a host has one already, a bare silo builder may not
+        if (waitReplicas > 0) silo.Services.AddSingleton(_ => new ReplicaWait(ConnectionMultiplexer.Connect(redis), waitReplicas, waitReplicasTimeout));
+        silo.Services.AddSingleton(s => new RedisWrites(s.GetRequiredService<IConnectionMultiplexer>(), s.GetRequiredService<FeedClock>(),
+            s.GetRequiredService<IMeterFactory>(), s.GetService<ReplicaWait>()));
         silo.Services.AddSingleton<IWriteStore>(s => s.GetRequiredService<RedisWrites>());
         silo.Services.AddSingleton<RedisIdentifierPointers>();
         silo.Services.AddSingleton<IIdentifierPointers>(s => s.GetRequiredService<RedisIdentifierPointers>());

@@ -1,4 +1,5 @@
 using Profiles.Core.Touchpoints;
+using Profiles.Grains.Storage;
 
 namespace Profiles.Grains.Journey;
 
@@ -31,8 +32,9 @@ public interface IJourneyStore
     /// after <paramref name="after"/> in journey order (newest first, ties by id, descending).</summary>
     Task<IReadOnlyList<Touchpoint>> ReadPageAsync(IReadOnlyList<string> profileIds, JourneyPosition? after, int limit);
 
-    /// <summary>Throws when any part of the store cannot be reached (readiness).</summary>
-    Task PingAsync();
+    /// <summary>Which shards of the store answer within <paramref name="timeout"/> (readiness, and whether this node
+    /// alone is cut off from them). Never throws: a shard that fails to answer is in the reach's unanswered ones.</summary>
+    Task<StorageReach> ReachAsync(TimeSpan timeout);
 }
 
 public sealed record JourneyResume(IReadOnlyList<Touchpoint> Missed, bool Erased);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Standing;
+using Profiles.Grains.Storage;
 using Profiles.Grains.Writes;
 
 namespace Profiles.Grains.Journey;
@@ -122,7 +123,7 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
         return Task.FromResult<IReadOnlyList<Touchpoint>>(page.Count > limit ? page.GetRange(0, limit) : page);
     }
 
-    public Task PingAsync() => Task.CompletedTask;
+    public Task<StorageReach> ReachAsync(TimeSpan timeout) => Task.FromResult(StorageReach.Everything);
 
     private sealed class ProfileJourney
     {

@@ -100,8 +100,26 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
     /// <summary>Asks for a key of every shard, each routed to the master that holds it, on the connection kept for
     /// this (<see cref="StorageHealthConnection"/>). A PING goes to any one reachable server, and a master answers it
     /// even while its cluster refuses every command (CLUSTERDOWN): on a Redis Cluster with one master down, one node's
-    /// ping would fail and another's pass.</summary>
-    public Task PingAsync() => Task.WhenAll(Shards.All.Select(shard => health.Db.KeyExistsAsync(RedisLayout.Stats(shard))));
+    /// ping would fail and another's pass. Only the failure's type is kept: a message could name a key.</summary>
+    public async Task<StorageReach> ReachAsync(TimeSpan timeout)
+    {
+        var failures = await Task.WhenAll(Shards.All.Select(async shard =>
+        {
+            try
+            {
+                await health.Db.KeyExistsAsync(RedisLayout.Stats(shard)).WaitAsync(timeout);
+                return null;
+            }
+            catch (Exception e)
+            {
+                return e.GetBaseException().GetType().Name;
+            }
+        }));
+        int[] unanswered = [.. Shards.All.Where(shard => failures[shard] is not null)];
+        if (unanswered.Length == 0) return StorageReach.Everything;
+        health.RefreshTopology();
+        return new StorageReach(unanswered, failures[unanswered[0]]);
+    }
 
     private static RedisKey[] ResumeKeys(string profileId) =>
         [RedisLayout.JourneyLog(profileId), RedisLayout.JourneyTouchpoints(profileId), RedisLayout.Erased(Shards.Of(profileId))];

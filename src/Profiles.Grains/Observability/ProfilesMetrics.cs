@@ -22,8 +22,11 @@ public static class ProfilesMetrics
     /// <summary>Subscriptions to live streams (the .NET client's watches) that grains on this node hold a lease for.</summary>
     public static readonly UpDownCounter<long> LiveStreamLeases = Meter.CreateUpDownCounter<long>("profiles.live.stream_leases", "{lease}", "Live stream subscriptions leased by grains on this node");
 
-    /// <summary>Records per call of the Redis write script: how far group commit gathers the writes of a shard.</summary>
-    public static readonly Histogram<int> WriteBatch = Meter.CreateHistogram<int>("profiles.write.batch", "{record}", "Write records sent to Redis in one call");
+    /// <summary>Records per call of the Redis write script: how far group commit gathers the writes of a shard. On the
+    /// meter <paramref name="meters"/> makes (the node's, as a service), not the static one, so that a listener can tell
+    /// one writer's calls from another's in the same process, as a test beside a running cluster must.</summary>
+    public static Histogram<int> WriteBatch(IMeterFactory meters) =>
+        meters.Create(MeterName).CreateHistogram<int>("profiles.write.batch", "{record}", "Write records sent to Redis in one call");
 
     /// <summary>Segment Spec events that could not be touchpoints, tagged <c>reason</c> (too_large, no_identifier,
     /// unknown_type, invalid); the rest of their batch landed.</summary>

@@ -13,5 +13,22 @@ public sealed class StorageHealthConnection(IConnectionMultiplexer connection) :
 {
     public IDatabase Db => connection.GetDatabase();
 
+    /// <summary>Has the client read again, in the background, which server is a master and holds which slots: asked
+    /// after a ping some shard did not answer, so that the next ping goes to the replica that took over, if one did,
+    /// rather than to the master that died until the client's own periodic check.</summary>
+    public void RefreshTopology() => _ = RefreshTopologyAsync();
+
+    private async Task RefreshTopologyAsync()
+    {
+        try
+        {
+            await connection.ConfigureAsync();
+        }
+        catch (Exception)
+        {
+            // Nothing to do: the next ping says whether storage answers.
+        }
+    }
+
     public void Dispose() => connection.Dispose();
 }

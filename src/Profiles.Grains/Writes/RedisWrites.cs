@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Observability;
 using Profiles.Grains.Storage;
@@ -11,11 +12,18 @@ namespace Profiles.Grains.Writes;
 /// call is in flight form the next batch, sent in one call as soon as it returns. A Redis Cluster has a queue per
 /// shard, a single server one queue for all. A record's task completes when its batch is done, so a
 /// grain that awaited its write still answers only once the write is in Redis. Every key of a batch carries its
-/// shard's hash tag, so on a Redis Cluster a call touches one hash slot.
+/// shard's hash tag, so on a Redis Cluster a call touches one hash slot. On a replicated Redis, a call may also wait
+/// for replicas to have its writes (<see cref="ReplicaWait"/>).
 /// </summary>
-public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock) : IWriteStore
+/// <param name="meters">Makes the meter of the batch sizes (<see cref="ProfilesMetrics.WriteBatch"/>).</param>
+/// <param name="replicas">Null: a batch is done once its master answered.</param>
+public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock, IMeterFactory meters, ReplicaWait? replicas = null) : IWriteStore
 {
     private static readonly string Script = ReadScript();
+
+    private static readonly string ScriptSha = ReplicaWait.Sha(Script);
+
+    private readonly Histogram<int> _batchSizes = ProfilesMetrics.WriteBatch(meters);
 
     private readonly ShardQueue[] _queues = [.. Shards.All.Select(_ => new ShardQueue())];
 
@@ -85,14 +93,17 @@ public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock) :
         RedisResult[] answers;
         try
         {
-            answers = (RedisResult[])(await Db.ScriptEvaluateAsync(Script, program.Keys, program.Arguments))!;
+            var (keys, arguments) = (program.Keys, program.Arguments);
+            answers = (RedisResult[])(replicas is null
+                ? await Db.ScriptEvaluateAsync(Script, keys, arguments)
+                : await replicas.RunAsync(Script, ScriptSha, keys, arguments))!;
         }
         catch (Exception e)
         {
             foreach (var pending in batch) pending.Fail(e);
             return;
         }
-        ProfilesMetrics.WriteBatch.Record(batch.Count);
+        _batchSizes.Record(batch.Count);
         for (var i = 0; i < batch.Count; i++) batch[i].Complete(answers[i]);
     }
 

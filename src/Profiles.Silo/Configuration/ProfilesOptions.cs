@@ -42,5 +42,12 @@ public sealed class ProfilesOptions
     /// ReadDeadlineFilter).</summary>
     public TimeSpan ReadDeadline { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>How many Redis replicas must have a write before it is acknowledged (Redis' WAIT after each write
+    /// batch); 0: the master's answer is enough.</summary>
+    public int WaitReplicas { get; set; }
+
+    /// <summary>How long a write batch waits for <see cref="WaitReplicas"/> replicas before it fails (answered 503).</summary>
+    public TimeSpan WaitReplicasTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     public bool IsEmbedded => string.IsNullOrWhiteSpace(Redis);
 }

@@ -27,11 +27,23 @@ public static class SiloSetup
             // Cleared state is deleted, not kept as an empty record: an erased customer leaves no key behind.
             silo.AddRedisGrainStorage(ProfilesStorage.Name, storage => (storage.ConfigurationOptions, storage.DeleteStateOnClear) = (redis, true));
             silo.AddRedisGrainStorage(PubSubStore, storage => (storage.ConfigurationOptions, storage.DeleteStateOnClear) = (redis, true));
-            silo.AddRedisStores(redis);
+            ValidateReplicaWait(options);
+            silo.AddRedisStores(redis, options.WaitReplicas, options.WaitReplicasTimeout);
             silo.Configure<ClusterMembershipOptions>(MembershipTimeouts.Apply);
             silo.Configure<SiloMessagingOptions>(MembershipTimeouts.Apply);
         }
         silo.AddProfilesGrains();
+    }
+
+    /// <summary>A WAIT blocks the connection it is sent on, and what queues behind it counts against the client's 2 s
+    /// command timeout (<see cref="RedisConnection.Options"/>): a second at most leaves room for both.</summary>
+    private static void ValidateReplicaWait(ProfilesOptions options)
+    {
+        if (options.WaitReplicas < 0) throw new InvalidOperationException("Profiles:WaitReplicas must be 0 (do not wait for replicas) or more.");
+        if (options.WaitReplicas > 0 && (options.WaitReplicasTimeout < TimeSpan.FromMilliseconds(1) || options.WaitReplicasTimeout > TimeSpan.FromSeconds(1)))
+        {
+            throw new InvalidOperationException("Profiles:WaitReplicasTimeout must be from 00:00:00.001 to 00:00:01.");
+        }
     }
 
     private static IPAddress AdvertisedAddress(string address) =>

@@ -15,6 +15,11 @@ public static class StartupNotes
         {
             logger.LogWarning("Profiles:HashKey is not set: identifiers are hashed with the fixed development key. Set a secret key before storing real customers.");
         }
+        if (!options.IsEmbedded && options.WaitReplicas > 0)
+        {
+            logger.LogInformation("Writes are acknowledged once {Replicas} Redis replica(s) have them: a write batch waits at most {Timeout} ms for them, then fails (503).",
+                options.WaitReplicas, options.WaitReplicasTimeout.TotalMilliseconds);
+        }
         LogIdentityRules(logger, rules);
     }
 

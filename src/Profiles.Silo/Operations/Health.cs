@@ -27,13 +27,15 @@ public static class Health
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(Ready), ResponseWriter = Write });
     }
 
-    /// <summary>Healthy: plain text. Otherwise a problem naming the failing checks, like every other error.</summary>
+    /// <summary>Healthy: plain text. Degraded (still ready, some storage shards missing): plain text naming them.
+    /// Otherwise a problem naming the failing checks, like every other error.</summary>
     private static Task Write(HttpContext context, HealthReport report)
     {
-        if (report.Status == HealthStatus.Healthy)
+        if (report.Status != HealthStatus.Unhealthy)
         {
             context.Response.ContentType = "text/plain";
-            return context.Response.WriteAsync("Healthy");
+            var degraded = report.Entries.Where(e => e.Value.Status == HealthStatus.Degraded).Select(e => $"{e.Key}: {e.Value.Description}");
+            return context.Response.WriteAsync(report.Status == HealthStatus.Healthy ? "Healthy" : $"Degraded: {string.Join("; ", degraded)}");
         }
         context.Response.ContentType = "application/problem+json";
         var failing = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => $"{e.Key}: {e.Value.Description}");
@@ -57,7 +59,8 @@ public static class Health
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
         {
             await storage.PingAsync();
-            return Result(readiness.StorageProblem());
+            if (readiness.StorageProblem() is { } problem) return HealthCheckResult.Unhealthy(problem);
+            return readiness.StorageDegradation() is { } degradation ? HealthCheckResult.Degraded(degradation) : HealthCheckResult.Healthy();
         }
     }
 

@@ -14,9 +14,16 @@ public sealed class NodeReadiness(IClusterMembershipService membership, ILocalSi
         return status == SiloStatus.Active ? null : $"this silo is {status}, not an active member of the cluster";
     }
 
-    /// <summary>Why storage cannot be counted on; null while it answers.</summary>
+    /// <summary>Why storage cannot be counted on (no shard answers this node); null while one does.</summary>
     public string? StorageProblem() =>
-        storage.UnreachableFor is { } unreachable ? $"storage unreachable for {unreachable.TotalSeconds:F0} s ({storage.Failure})" : null;
+        storage.CutOffFor is { } cutOff ? $"storage unreachable for {cutOff.TotalSeconds:F0} s ({storage.Reach.Failure})" : null;
+
+    /// <summary>Which shards of storage do not answer while others do (a Redis Cluster master failing over, or down);
+    /// null while every shard answers, or none. The node still serves what needs only the others.</summary>
+    public string? StorageDegradation() =>
+        storage.Reach is { IsWhole: false, IsNone: false } reach && storage.MissingFor is { } missing
+            ? $"{reach.DescribeUnanswered()} unreachable for {missing.TotalSeconds:F0} s ({reach.Failure}): what needs them answers 503"
+            : null;
 
     /// <summary>The first failing condition, or null when the node is ready.</summary>
     public string? Problem() => ClusterProblem() ?? StorageProblem();

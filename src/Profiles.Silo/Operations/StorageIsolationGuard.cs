@@ -4,13 +4,16 @@ using Profiles.Grains.Storage;
 namespace Profiles.Silo.Operations;
 
 /// <summary>
-/// A node that cannot reach Redis while another node of the cluster can is cut off on its own side. It stops, as
-/// Orleans stops a node that learns it was declared dead, so that the others take over its grains at once instead
-/// of failing every call that lands on them; its supervisor starts it again (a node that starts without Redis
+/// A node that cannot reach shards of Redis that another node of the cluster reaches is cut off on its own side. It
+/// stops, as Orleans stops a node that learns it was declared dead, so that the others take over its grains at once
+/// instead of failing every call that lands on them; its supervisor starts it again (a node that starts without Redis
 /// fails to join, and a later start succeeds once Redis answers).
-/// When no other node reaches Redis either, Redis itself is down: every node stays, answers 503, and recovers
-/// by itself when Redis is back. A node only too busy to see its one-second pings answered is not cut off: while it
-/// asks the others, it gives storage <see cref="Patience"/> to answer one more ping, which a node cut off never gets.
+/// Like is compared with like: the shards this node misses, asked of the other nodes, then asked again of this node
+/// once they have answered. Shards that answer no node are down (a master failing over, or Redis itself): every node
+/// stays, answers 503 for what needs them, and recovers by itself when they are back. A master failing over answers
+/// each node again as soon as its client learns the new master, a moment apart: asked again after the other node
+/// found it, this node finds it too. A node only too busy to see its one-second pings answered is not cut off either:
+/// it gets <see cref="Patience"/> to be answered, which a node cut off never is.
 /// </summary>
 public sealed class StorageIsolationGuard(
     StorageWatch storage,
@@ -20,15 +23,14 @@ public sealed class StorageIsolationGuard(
     IFatalErrorHandler fatalErrors,
     ILogger<StorageIsolationGuard> logger) : BackgroundService
 {
-    /// <summary>How long storage may not answer before this node asks the others, and gives storage
-    /// <see cref="Patience"/> more: a blip (Redis failing over, a connection dropped) shorter than both restarts no
-    /// node.</summary>
+    /// <summary>How long shards of storage may not answer before this node asks the others: a blip (a connection
+    /// dropped) shorter than this, and than <see cref="Patience"/> after it, restarts no node.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long the last ping before a stop may take, asked while the other nodes are. A node that had just
-    /// taken over a dead node's grains under a flood of writes saw its pings miss their second for five in a row,
-    /// stopped though Redis answered it, and left the last node to take everything (the partition tests, on a loaded
-    /// machine).</summary>
+    /// <summary>How long this node is given to reach the shards another node reaches. A node that had just taken over a
+    /// dead node's grains under a flood of writes saw its pings miss their second for five in a row, stopped though
+    /// Redis answered it, and left the last node to take everything (the partition tests, on a loaded machine); a
+    /// node whose client had not yet learned a new master stopped a second after the other node's had.</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(3);
 
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
@@ -39,27 +41,37 @@ public sealed class StorageIsolationGuard(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Period);
+        var toldDown = false;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            if (storage.UnreachableFor is not { } unreachable || unreachable < Grace) continue;
-            // Both at once: a node cut off stops as soon after the grace as before the last ping was added.
-            var witnessing = NodeReachingStorageAsync();
-            var answering = storage.AnswersWithinAsync(Patience);
-            await Task.WhenAll(witnessing, answering);
-            if (await witnessing is not { } witness) continue;
-            if (await answering)
+            if (storage.MissingFor is not { } missing || missing < Grace)
             {
-                logger.LogWarning("Storage answered within {Patience} s after {Seconds:F0} s of missed pings: this node is slow, not cut off, and stays.",
-                    Patience.TotalSeconds, unreachable.TotalSeconds);
+                toldDown = false;
                 continue;
             }
-            Stop(unreachable + Patience, witness);
+            var missed = storage.Reach.Unanswered;
+            if (await NodeReachingAsync(missed) is not { } witness)
+            {
+                if (!toldDown) logger.LogWarning("Storage does not answer this node on {Shards}, and no other node says it reaches them: they are down " +
+                                                 "(or this node is cut off from the other nodes too), and this node answers 503 for what needs them while it waits.",
+                                                 StorageReach.DescribeShards(missed));
+                toldDown = true;
+                continue;
+            }
+            if (await storage.ReachesWithinAsync(witness.Shards, Patience))
+            {
+                logger.LogWarning("Storage answered within {Patience} s after {Seconds:F0} s of missed pings: this node is slow, not cut off, and stays.",
+                    Patience.TotalSeconds, missing.TotalSeconds);
+                continue;
+            }
+            Stop(storage.MissingFor ?? missing, witness);
             return;
         }
     }
 
-    /// <summary>Another active node from which storage answers, or null when none does or none can be asked.</summary>
-    private async Task<SiloAddress?> NodeReachingStorageAsync()
+    /// <summary>Another active node and those of <paramref name="missed"/> that answer it, or null when none answers
+    /// any other node, or no node can be asked.</summary>
+    private async Task<Witness?> NodeReachingAsync(int[] missed)
     {
         var others = membership.CurrentSnapshot.Members.Values
             .Where(member => member.Status == SiloStatus.Active && !member.SiloAddress.Equals(local.SiloAddress))
@@ -71,7 +83,8 @@ public sealed class StorageIsolationGuard(
             try
             {
                 var report = await grains.GetGrain<IStorageWitnessGrain>(key).ReachesStorage().WaitAsync(WitnessTimeout);
-                return report.ReachesStorage && report.Silo == key ? other : null;
+                int[] reached = [.. missed.Except(report.Reach.Unanswered)];
+                return report.Silo == key && reached.Length > 0 ? new Witness(other, reached) : null;
             }
             catch (Exception)
             {
@@ -83,13 +96,16 @@ public sealed class StorageIsolationGuard(
         return answers.FirstOrDefault(answer => answer is not null);
     }
 
-    private void Stop(TimeSpan unreachable, SiloAddress witness)
+    private void Stop(TimeSpan missing, Witness witness)
     {
-        var reason = $"Storage has not answered this node for {unreachable.TotalSeconds:F0} s while it answers {witness}: this node stops so " +
-                     "that the other nodes take over its grains.";
+        var reason = $"Storage has not answered this node for {missing.TotalSeconds:F0} s on {StorageReach.DescribeShards(witness.Shards)}, which answer {witness.Node}: " +
+                     "this node stops so that the other nodes take over its grains.";
         logger.LogError("{Reason}", reason);
         // Not a graceful stop: that would wait on the storage this node cannot reach, while its grains go on
         // failing. The process ends and its connections close, which tells the other nodes at once.
         fatalErrors.OnFatalException(this, reason, null);
     }
+
+    /// <summary>A node that reaches <see cref="Shards"/>, which this node missed.</summary>
+    private sealed record Witness(SiloAddress Node, int[] Shards);
 }

@@ -4,39 +4,56 @@ using Profiles.Grains.Storage;
 namespace Profiles.Silo.Operations;
 
 /// <summary>
-/// Pings storage every second, so that the node knows within about two seconds that it lost Redis: it then
-/// refuses work at once (<see cref="NodeReadiness"/>) instead of letting each request find out after a timeout,
-/// or answer from memory what it can no longer stand behind. Storage unreachable for <see cref="CutOffAfter"/>
-/// closes the <see cref="IStorageGate"/> as well, and it opens again only once this node has read in the membership
-/// table that the cluster still counts it as active: one that was declared dead meanwhile writes nothing more.
+/// Pings every shard of storage every second, so that the node knows within about two seconds what it lost. No shard
+/// answering is this node cut off from Redis: it then refuses work at once (<see cref="NodeReadiness"/>) instead of
+/// letting each request find out after a timeout, or answer from memory what it can no longer stand behind; for
+/// <see cref="CutOffAfter"/>, it closes the <see cref="IStorageGate"/> as well, which opens again only once this node
+/// has read in the membership table that the cluster still counts it as active: one that was declared dead meanwhile
+/// writes nothing more. Some shards missing (a master failing over, or down) is not being cut off: requests that need
+/// those shards answer 503 as their calls fail, the others are served, and the isolation guard asks the other nodes
+/// whether those shards answer them.
 /// </summary>
 public sealed class StorageWatch(IJourneyStore journeys, IMembershipTable membershipTable, ILocalSiloDetails local, TimeProvider time, ILogger<StorageWatch> logger)
     : BackgroundService, IStorageGate
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
+    /// <summary>Between two pings of <see cref="ReachesWithinAsync"/> that failed at once (a connection refused, a
+    /// cluster refusing commands while it fails over).</summary>
+    private static readonly TimeSpan PingAgainAfter = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Unreachable this long, the node counts as cut off: a slow ping on a loaded node closes no gate.</summary>
     public static readonly TimeSpan CutOffAfter = TimeSpan.FromSeconds(2);
 
     private readonly Lock _lock = new();
-    private long? _unreachableSince;
-    private string? _failure;
+    private StorageReach _reach = StorageReach.Everything;
+    private long? _missingSince;
+    private long? _cutOffSince;
 
-    /// <summary>How long storage has not answered; null while it answers.</summary>
-    public TimeSpan? UnreachableFor
+    /// <summary>What the last ping reached.</summary>
+    public StorageReach Reach
     {
         get
         {
-            lock (_lock) return _unreachableSince is { } since ? time.GetElapsedTime(since) : null;
+            lock (_lock) return _reach;
         }
     }
 
-    /// <summary>Why the last ping failed, while storage does not answer.</summary>
-    public string? Failure
+    /// <summary>How long some shard has not answered; null while every shard answers.</summary>
+    public TimeSpan? MissingFor
     {
         get
         {
-            lock (_lock) return _failure;
+            lock (_lock) return _missingSince is { } since ? time.GetElapsedTime(since) : null;
+        }
+    }
+
+    /// <summary>How long no shard has answered, this node cut off from storage; null while one answers.</summary>
+    public TimeSpan? CutOffFor
+    {
+        get
+        {
+            lock (_lock) return _cutOffSince is { } since ? time.GetElapsedTime(since) : null;
         }
     }
 
@@ -50,45 +67,58 @@ public sealed class StorageWatch(IJourneyStore journeys, IMembershipTable member
     }
 
     public string? Refusal =>
-        UnreachableFor is { } unreachable && unreachable >= CutOffAfter
-            ? $"this node has been cut off from storage for {unreachable.TotalSeconds:F0} s ({Failure}), and has not yet confirmed it is still an active member of the cluster"
+        CutOffFor is { } cutOff && cutOff >= CutOffAfter
+            ? $"this node has been cut off from storage for {cutOff.TotalSeconds:F0} s ({Reach.Failure}), and has not yet confirmed it is still an active member of the cluster"
             : null;
 
-    /// <summary>Pings now: /health/ready answers from a fresh ping, not one up to a second old.</summary>
+    /// <summary>Pings now: /health/ready answers from a fresh ping, not one up to a second old. A shard whose answer
+    /// takes longer than the period counts as lost: with packets silently dropped, the client's own timeout would
+    /// report the loss only seconds later.</summary>
     public async Task PingAsync()
     {
-        try
+        var reach = await journeys.ReachAsync(Period);
+        if (!reach.IsNone && CutOffFor >= CutOffAfter)
         {
-            // A ping that takes longer than the period counts as lost: with packets silently dropped, the client's
-            // own timeout would report the loss only seconds later.
-            await journeys.PingAsync().WaitAsync(Period, time);
-            if (UnreachableFor >= CutOffAfter && await MembershipStatusAsync(Period) is var status && status != SiloStatus.Active)
+            try
             {
-                Missed($"the cluster declared this node {status} while it was cut off");
-                return;
+                if (await MembershipStatusAsync(Period) is var status && status != SiloStatus.Active)
+                {
+                    reach = StorageReach.Nothing($"the cluster declared this node {status} while it was cut off");
+                }
             }
-            Reached();
+            catch (Exception e)
+            {
+                reach = StorageReach.Nothing($"the membership table did not answer: {e.GetBaseException().GetType().Name}");
+            }
         }
-        catch (Exception e)
-        {
-            Missed(e.GetBaseException().GetType().Name);
-        }
+        Observe(reach);
     }
 
-    /// <summary>Whether storage answers one ping within <paramref name="patience"/>, however many pings missed their
-    /// second before, and still counts this node an active member of the cluster (a node declared dead while it was cut
-    /// off reaches storage again, but is not merely slow). It changes nothing this watch holds: the next regular ping
-    /// decides what the node answers.</summary>
-    public async Task<bool> AnswersWithinAsync(TimeSpan patience)
+    /// <summary>Whether each of <paramref name="shards"/> answers this node within <paramref name="patience"/>, asked
+    /// again while it has not, however many pings missed their second before, and the membership table does not say
+    /// the cluster declared this node dead (one declared dead while it was cut off reaches storage again, but is not
+    /// merely slow). A table that cannot be read says nothing: it may sit on a shard this node's client has not yet
+    /// found the new master of. It changes nothing this watch holds: the next regular ping decides what the node
+    /// answers.</summary>
+    public async Task<bool> ReachesWithinAsync(IReadOnlyCollection<int> shards, TimeSpan patience)
     {
+        var started = time.GetTimestamp();
+        var waiting = shards.ToHashSet();
+        while (waiting.Count > 0)
+        {
+            var left = patience - time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero) return false;
+            var reach = await journeys.ReachAsync(left);
+            waiting.IntersectWith(reach.Unanswered);
+            if (waiting.Count > 0) await Task.Delay(PingAgainAfter, time);
+        }
         try
         {
-            await journeys.PingAsync().WaitAsync(patience, time);
             return await MembershipStatusAsync(patience) == SiloStatus.Active;
         }
         catch (Exception)
         {
-            return false;
+            return true;
         }
     }
 
@@ -101,26 +131,24 @@ public sealed class StorageWatch(IJourneyStore journeys, IMembershipTable member
         return row.Members.Select(member => member.Item1.Status).DefaultIfEmpty(SiloStatus.None).First();
     }
 
-    private void Reached()
+    private void Observe(StorageReach reach)
     {
         TimeSpan? outage;
+        bool lost;
         lock (_lock)
         {
-            outage = _unreachableSince is { } since ? time.GetElapsedTime(since) : null;
-            (_unreachableSince, _failure) = (null, null);
+            var now = time.GetTimestamp();
+            lost = !reach.IsWhole && _reach.IsWhole;
+            outage = reach.IsWhole && _missingSince is { } since ? time.GetElapsedTime(since) : null;
+            _missingSince = reach.IsWhole ? null : _missingSince ?? now;
+            _cutOffSince = reach.IsNone ? _cutOffSince ?? now : null;
+            _reach = reach;
         }
-        if (outage is { } lost) logger.LogWarning("Storage answers again, after {Seconds:F1} s unreachable.", lost.TotalSeconds);
-    }
-
-    private void Missed(string failure)
-    {
-        bool first;
-        lock (_lock)
+        if (lost)
         {
-            first = _unreachableSince is null;
-            _unreachableSince ??= time.GetTimestamp();
-            _failure = failure;
+            logger.LogWarning("Storage does not answer on {Shards} ({Failure}): this node answers 503 for what needs them until they do.",
+                reach.DescribeUnanswered(), reach.Failure);
         }
-        if (first) logger.LogWarning("Storage does not answer ({Failure}): this node answers 503 until it does.", failure);
+        if (outage is { } missed) logger.LogWarning("Storage answers again on every shard, after {Seconds:F1} s.", missed.TotalSeconds);
     }
 }
