@@ -34,7 +34,9 @@ public class LogPrivacyTests : IClassFixture<LogPrivacyTests.CapturingNode>
         var e164Phone = $"+336{digits}";
         var loyalty = $"FR-LOG-{run}";
         var badEmail = $"not-an-email-{run}";
-        var badPhone = $"12{digits[..3]}";
+        // Too long to be a phone number (18 digits), and too long to turn up by chance in a log line's timings or ports,
+        // as a five-digit one once did.
+        var badPhone = $"06{digits}{digits}";
         var unknownEmail = $"nobody.{run}@example.com";
         var cookie = $"ck-{run}";
         string[] values = [email.Trim(), normalisedEmail, emailSha, phone, nationalPhone, e164Phone, loyalty, badEmail, badPhone, unknownEmail, cookie];

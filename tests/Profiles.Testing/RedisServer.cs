@@ -43,10 +43,27 @@ public sealed class RedisServer : ITestRedis
     }
 
     /// <summary>A clean shutdown: Redis flushes its append-only file first.</summary>
+    /// <remarks>A server can refuse a SHUTDOWN (a replica that has just synchronised was seen to answer nothing and
+    /// stay up), so it is asked again until it exits, and a server that never does fails the test instead of
+    /// hanging it.</remarks>
     public async Task StopAsync()
     {
-        await CliAsync("shutdown");
-        await _process!.WaitForExitAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        string answer;
+        do
+        {
+            answer = await CliAsync("shutdown");
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+            try
+            {
+                await _process!.WaitForExitAsync(patience.Token);
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        } while (DateTime.UtcNow < deadline);
+        throw new TimeoutException($"redis-server on port {Port} did not shut down; its last answer: {answer}");
     }
 
     /// <summary>SIGKILL: the server dies at once, as a crashed host's does, with what it had not yet written to its
