@@ -50,7 +50,7 @@ Time("DynamicExpresso (Profiles)", () => profiles(facts));
 
 var shipped = PersonalisationConfiguration.Read(new ConfigurationBuilder().AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json")).Build());
 var customers = BenchLikeCustomers(2000);
-Console.WriteLine($"\n## The shipped defaults ({shipped.Computed.Definitions.Count} computed traits, {shipped.Audiences.Expressions.Count} audiences), {customers.Sum(c => c.Length):N0} touchpoints of {customers.Length:N0} customers\n");
+Console.WriteLine($"\n## The shipped defaults ({shipped.Computed.Definitions.Count} computed traits, {shipped.Audiences.Definitions.Count} audiences), {customers.Sum(c => c.Length):N0} touchpoints of {customers.Length:N0} customers\n");
 Console.WriteLine("| what | CPU µs per touchpoint or read |\n| --- | ---: |");
 var plain = FoldCost("fold a touchpoint, no computed traits", customers, null);
 var personalised = FoldCost("fold a touchpoint, shipped computed traits", customers, shipped.Computed);
@@ -58,9 +58,11 @@ Console.WriteLine($"| added by the computed traits | {personalised - plain:0.00}
 var today = DateOnly.FromDateTime(DateTime.UtcNow);
 var folded = customers.Select(c => { var p = new ProfileContent(); foreach (var t in c) p.Add(t, shipped.Computed); return p; }).ToArray();
 // Warm-up: the first calls run unoptimised code, and the JIT's own threads count in the process's CPU time.
-for (var i = 0; i < folded.Length * 5; i++) shipped.Evaluate(folded[i % folded.Length], today);
-CpuTime("evaluate computed traits and audiences for a read", folded.Length * 20, i => shipped.Evaluate(folded[i % folded.Length], today));
-var sampleFacts = new AudienceFacts([.. shipped.Computed.Evaluate(folded[0].Computed, today).Select(v => AudienceValue.From(v.ToComparable()))], 10, 5, 5, true, new TraitBag(new Dictionary<string, object?>()));
+var now = DateTimeOffset.UtcNow;
+for (var i = 0; i < folded.Length * 5; i++) shipped.Evaluate(folded[i % folded.Length], now);
+CpuTime("evaluate computed traits and audiences for a read", folded.Length * 20, i => shipped.Evaluate(folded[i % folded.Length], now));
+var sampleFacts = new AudienceFacts([.. shipped.Computed.Evaluate(folded[0].Computed, today).Select(v => AudienceValue.From(v.ToComparable()))], 10, 5, 5, true,
+    new TraitBag(new Dictionary<string, object?>()), shipped.Consent.Evaluate(null, now));
 CpuTime("  of which the audiences, facts given", folded.Length * 20, i => shipped.Audiences.MembershipOf(sampleFacts));
 CpuTime("  of which the computed traits", folded.Length * 20, i => shipped.Computed.Evaluate(folded[i % folded.Length].Computed, today));
 
@@ -157,7 +159,7 @@ static Func<AudienceFacts, bool> Profiles(string expression)
 }
 
 static AudienceFacts Facts() => new([3, 250.5, AudienceValue.Null], 12, 8, 4, true,
-    new TraitBag(new Dictionary<string, object?> { ["city"] = "Lyon" }));
+    new TraitBag(new Dictionary<string, object?> { ["city"] = "Lyon" }), []);
 
 static string Try(Func<object?> evaluate)
 {

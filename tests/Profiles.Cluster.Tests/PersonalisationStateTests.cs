@@ -48,7 +48,7 @@ public class PersonalisationStateTests
     [Fact]
     public void Evaluated_values_cross_a_grain_boundary_unchanged()
     {
-        var values = new Personalisation(Traits, Audiences.None).Evaluate(Folded(), Today);
+        var values = new Personalisation(Traits, Audiences.None).Evaluate(Folded(), new DateTimeOffset(Today.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
 
         var read = _serializer.Deserialize<PersonalisedValues>(_serializer.SerializeToArray(values))!;
 

@@ -91,7 +91,7 @@ public class AudiencesTests
     {
         var audiences = new Audiences([new("zeta", "true"), new("alpha", "orders > 1"), new("mid", "false")], Traits);
 
-        Assert.Equal(["alpha", "zeta"], new Personalisation.Personalisation(Traits, audiences).Evaluate(Fold(Traits, Paul), Today).Audiences);
+        Assert.Equal(["alpha", "zeta"], new Personalisation.Personalisation(Traits, audiences).Evaluate(Fold(Traits, Paul), Noon).Audiences);
     }
 
     [Theory]
@@ -119,6 +119,6 @@ public class AudiencesTests
     private static bool IsMember(string expression, IEnumerable<Touchpoint> touchpoints)
     {
         var personalisation = new Personalisation.Personalisation(Traits, new Audiences([new("audience", expression)], Traits));
-        return personalisation.Evaluate(Fold(Traits, touchpoints), Today).Audiences.Contains("audience");
+        return personalisation.Evaluate(Fold(Traits, touchpoints), Noon).Audiences.Contains("audience");
     }
 }

@@ -68,7 +68,7 @@ public class PersonalisationConfigurationTests
         Assert.Equal(["store"], affinity.Where.Channels!);
         Assert.Equal(["EUR"], affinity.Where.Properties["currency"]);
         Assert.Equal(("orders", ComputedTraitKind.Count, null, null), (personalisation.Computed.Definitions[1].Name, personalisation.Computed.Definitions[1].Kind, personalisation.Computed.Definitions[1].Of, personalisation.Computed.Definitions[1].WindowDays));
-        Assert.Equal(["buyers"], personalisation.Audiences.Expressions.Select(e => e.Key));
+        Assert.Equal(["buyers"], personalisation.Audiences.Definitions.Select(a => a.Name));
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public class PersonalisationConfigurationTests
         var personalisation = PersonalisationConfiguration.Read(configuration);
 
         Assert.Contains(personalisation.Computed.Definitions, d => d.Name == "category_affinity");
-        Assert.Contains(personalisation.Audiences.Expressions, a => a.Key == "vip");
+        Assert.Contains(personalisation.Audiences.Definitions, a => a.Name == "vip");
     }
 
     private static Personalisation Read(IEnumerable<string> settings) =>

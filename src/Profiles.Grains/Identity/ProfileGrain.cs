@@ -71,8 +71,9 @@ public sealed class ProfileGrain(
     // still answer duplicate, so an append asks them first.
     private int[] _mergedShards = [];
 
-    // Computed traits and audiences as last evaluated: reads between two changes on the same day cost nothing.
-    private (long Version, DateOnly Day, PersonalisedValues Values)? _personalised;
+    // Computed traits, audiences and consent as last evaluated: reads between two changes cost nothing until the day
+    // ends or a grant expires.
+    private (long Version, DateTimeOffset ValidUntil, PersonalisedValues Values)? _personalised;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -376,13 +377,14 @@ public sealed class ProfileGrain(
                 identifierKey is null || Profile.Content.Identifiers.ContainsKey(identifierKey),
                 Personalised()));
 
-    /// <summary>Evaluated at read time, for today: a window moves with the date without any new touchpoint.</summary>
+    /// <summary>Evaluated at read time, for now: a window moves with the date, and a grant expires, without any new
+    /// touchpoint.</summary>
     private PersonalisedValues Personalised()
     {
-        var today = Today;
-        if (_personalised is { } known && known.Version == Profile.Version && known.Day == today) return known.Values;
-        var values = personalisation.Evaluate(Profile.Content, today);
-        _personalised = (Profile.Version, today, values);
+        var now = time.GetUtcNow();
+        if (_personalised is { } known && known.Version == Profile.Version && now < known.ValidUntil) return known.Values;
+        var values = personalisation.Evaluate(Profile.Content, now);
+        _personalised = (Profile.Version, personalisation.StaysValidUntil(Profile.Content, now), values);
         return values;
     }
 

@@ -1,3 +1,4 @@
+using Profiles.Core.Consent;
 using Profiles.Core.Personalisation;
 using Profiles.Core.Profiles;
 using Profiles.Core.Rules;
@@ -19,19 +20,21 @@ public struct TouchpointSurrogate
     [Id(5)] public TraitWrite[] Traits;
     [Id(6)] public string? PropertiesJson;
     [Id(7)] public RefusedLink[]? RefusedLinks;
+    [Id(8)] public ConsentDecision[]? Consent;
 }
 
 [RegisterConverter]
 public sealed class TouchpointConverter : IConverter<Touchpoint, TouchpointSurrogate>
 {
     public Touchpoint ConvertFromSurrogate(in TouchpointSurrogate s) =>
-        new(s.Id, s.OccurredAt, s.Channel, s.Type, s.Identifiers, s.Traits, s.PropertiesJson) { RefusedLinks = s.RefusedLinks ?? [] };
+        new(s.Id, s.OccurredAt, s.Channel, s.Type, s.Identifiers, s.Traits, s.PropertiesJson) { RefusedLinks = s.RefusedLinks ?? [], Consent = s.Consent ?? [] };
 
     public TouchpointSurrogate ConvertToSurrogate(in Touchpoint t) => new()
     {
         Id = t.Id, OccurredAt = t.OccurredAt, Channel = t.Channel, Type = t.Type,
         Identifiers = [.. t.Identifiers], Traits = [.. t.Traits], PropertiesJson = t.PropertiesJson,
         RefusedLinks = t.RefusedLinks.Count == 0 ? null : [.. t.RefusedLinks],
+        Consent = t.Consent.Count == 0 ? null : [.. t.Consent],
     };
 }
 
@@ -81,6 +84,7 @@ public struct ProfileContentSurrogate
     [Id(8)] public string[]? ComputedCoverage;
     [Id(9)] public Dictionary<string, LinkMark>? LastLinks;
     [Id(10)] public Dictionary<string, CorrectionMark>? Corrections;
+    [Id(11)] public ConsentLedger? Consent;
 }
 
 [RegisterConverter]
@@ -99,6 +103,7 @@ public sealed class ProfileContentConverter : IConverter<ProfileContent, Profile
         ComputedCoverage = s.ComputedCoverage,
         LastLinks = s.LastLinks ?? [],
         Corrections = s.Corrections ?? [],
+        Consent = s.Consent,
     };
 
     public ProfileContentSurrogate ConvertToSurrogate(in ProfileContent c) => new()
@@ -110,6 +115,7 @@ public sealed class ProfileContentConverter : IConverter<ProfileContent, Profile
         ComputedCoverage = c.ComputedCoverage,
         LastLinks = NullIfEmpty(c.LastLinks),
         Corrections = NullIfEmpty(c.Corrections),
+        Consent = c.Consent,
     };
 
     // The wire keeps the shape main wrote (a dictionary, null when empty), so snapshots read both ways.
@@ -388,14 +394,16 @@ public struct PersonalisedValuesSurrogate
     [Id(0)] public string[] Names;
     [Id(1)] public ComputedValue[] Computed;
     [Id(2)] public string[] Audiences;
+    [Id(3)] public PurposeConsent[]? Consent;
 }
 
 [RegisterConverter]
 public sealed class PersonalisedValuesConverter : IConverter<PersonalisedValues, PersonalisedValuesSurrogate>
 {
-    public PersonalisedValues ConvertFromSurrogate(in PersonalisedValuesSurrogate s) => new(s.Names, s.Computed, s.Audiences);
+    public PersonalisedValues ConvertFromSurrogate(in PersonalisedValuesSurrogate s) => new(s.Names, s.Computed, s.Audiences, s.Consent ?? []);
 
-    public PersonalisedValuesSurrogate ConvertToSurrogate(in PersonalisedValues p) => new() { Names = p.Names, Computed = p.Computed, Audiences = p.Audiences };
+    public PersonalisedValuesSurrogate ConvertToSurrogate(in PersonalisedValues p) =>
+        new() { Names = p.Names, Computed = p.Computed, Audiences = p.Audiences, Consent = p.Consent };
 }
 
 [GenerateSerializer, Alias("LinkMark")]
@@ -431,4 +439,84 @@ public sealed class CorrectionMarkConverter : IConverter<CorrectionMark, Correct
 
     public CorrectionMarkSurrogate ConvertToSurrogate(in CorrectionMark m) =>
         new() { Unlinks = m.Unlinks, UtcTicks = m.UtcTicks, EntryId = m.EntryId, KeyA = m.KeyA, KeyB = m.KeyB };
+}
+
+[GenerateSerializer, Alias("ConsentDecision")]
+public struct ConsentDecisionSurrogate
+{
+    [Id(0)] public string Purpose;
+    [Id(1)] public string? Channel;
+    [Id(2)] public bool Granted;
+    [Id(3)] public string? Document;
+    [Id(4)] public DateTimeOffset? ExpiresAt;
+}
+
+[RegisterConverter]
+public sealed class ConsentDecisionConverter : IConverter<ConsentDecision, ConsentDecisionSurrogate>
+{
+    public ConsentDecision ConvertFromSurrogate(in ConsentDecisionSurrogate s) => new(s.Purpose, s.Channel, s.Granted, s.Document, s.ExpiresAt);
+
+    public ConsentDecisionSurrogate ConvertToSurrogate(in ConsentDecision d) =>
+        new() { Purpose = d.Purpose, Channel = d.Channel, Granted = d.Granted, Document = d.Document, ExpiresAt = d.ExpiresAt };
+}
+
+[GenerateSerializer, Alias("ConsentRecord")]
+public struct ConsentRecordSurrogate
+{
+    [Id(0)] public ConsentDecision Decision;
+    [Id(1)] public DateTimeOffset At;
+    [Id(2)] public string TouchpointId;
+    [Id(3)] public string ChannelOfTouchpoint;
+}
+
+[RegisterConverter]
+public sealed class ConsentRecordConverter : IConverter<ConsentRecord, ConsentRecordSurrogate>
+{
+    public ConsentRecord ConvertFromSurrogate(in ConsentRecordSurrogate s) =>
+        new(s.Decision.Purpose, s.Decision.Channel, s.Decision.Granted, s.At, s.TouchpointId, s.ChannelOfTouchpoint, s.Decision.Document, s.Decision.ExpiresAt);
+
+    public ConsentRecordSurrogate ConvertToSurrogate(in ConsentRecord r) => new()
+    {
+        Decision = new ConsentDecision(r.Purpose, r.Channel, r.Granted, r.Document, r.ExpiresAt),
+        At = r.At, TouchpointId = r.TouchpointId, ChannelOfTouchpoint = r.ChannelOfTouchpoint,
+    };
+}
+
+/// <summary>A consent ledger as its two folds' records; reading it back folds them again, which changes nothing.</summary>
+[GenerateSerializer, Alias("ConsentLedger")]
+public struct ConsentLedgerSurrogate
+{
+    [Id(0)] public ConsentRecord[] Deciding;
+    [Id(1)] public ConsentRecord[] History;
+}
+
+[RegisterConverter]
+public sealed class ConsentLedgerConverter : IConverter<ConsentLedger, ConsentLedgerSurrogate>
+{
+    public ConsentLedger ConvertFromSurrogate(in ConsentLedgerSurrogate s) => new(s.Deciding, s.History);
+
+    public ConsentLedgerSurrogate ConvertToSurrogate(in ConsentLedger l) => new() { Deciding = [.. l.Deciding], History = [.. l.History] };
+}
+
+[GenerateSerializer, Alias("PurposeConsent")]
+public struct PurposeConsentSurrogate
+{
+    [Id(0)] public string Purpose;
+    [Id(1)] public bool Granted;
+    [Id(2)] public bool Decided;
+    [Id(3)] public string[] Channels;
+    [Id(4)] public bool[] ChannelsGranted;
+}
+
+[RegisterConverter]
+public sealed class PurposeConsentConverter : IConverter<PurposeConsent, PurposeConsentSurrogate>
+{
+    public PurposeConsent ConvertFromSurrogate(in PurposeConsentSurrogate s) =>
+        new(s.Purpose, s.Granted, s.Decided, [.. s.Channels.Zip(s.ChannelsGranted, KeyValuePair.Create)]);
+
+    public PurposeConsentSurrogate ConvertToSurrogate(in PurposeConsent p) => new()
+    {
+        Purpose = p.Purpose, Granted = p.Granted, Decided = p.Decided,
+        Channels = [.. p.Channels.Select(c => c.Key)], ChannelsGranted = [.. p.Channels.Select(c => c.Value)],
+    };
 }
