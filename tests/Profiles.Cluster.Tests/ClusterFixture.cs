@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Profiles.Contracts;
+using Profiles.Core.Personalisation;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains;
 using Profiles.Grains.Abstractions;
@@ -29,7 +30,8 @@ public sealed class TwoSiloCluster : IAsyncDisposable
     private TwoSiloCluster(InProcessTestCluster cluster) => _cluster = cluster;
 
     /// <param name="redis">A Redis connection string (one server or a cluster's seeds); null: every store in memory.</param>
-    public static async Task<TwoSiloCluster> StartAsync(string? redis = null)
+    /// <param name="personalisation">Computed traits, audiences and consent purposes; null: none.</param>
+    public static async Task<TwoSiloCluster> StartAsync(string? redis = null, Personalisation? personalisation = null)
     {
         var stores = InMemoryStores.Create(Options.Create(new ChangeFeedOptions()), TimeProvider.System);
         var builder = new InProcessTestClusterBuilder(2);
@@ -46,6 +48,7 @@ public sealed class TwoSiloCluster : IAsyncDisposable
                 silo.AddRedisGrainStorage(ProfilesStorage.Name, storage => storage.ConfigurationOptions = options);
                 silo.AddRedisStores(options);
             }
+            if (personalisation is not null) silo.Services.AddSingleton(personalisation);
             silo.AddProfilesGrains();
         });
         var cluster = builder.Build();
@@ -109,6 +112,12 @@ public sealed class TwoSiloCluster : IAsyncDisposable
 
     /// <summary>The statistics as <c>/v1/stats</c> reads them: the sum over every shard.</summary>
     public Task<StandingTotals> TotalsAsync() => Service<IStandingStore>(0).ReadTotalsAsync();
+
+    /// <summary>The cluster-wide audience member index and figures, as one silo reads them.</summary>
+    public IStandingStore Standings(int silo) => Service<IStandingStore>(silo);
+
+    /// <summary>The change feed, as one silo reads it.</summary>
+    public IChangeFeed Feed(int silo) => Service<IChangeFeed>(silo);
 
     /// <summary>The standing a profile holding <paramref name="content"/> reports, as its grain works it out.</summary>
     public ProfileStanding StandingOf(ProfileContent content) => Service<StandingCalculator>(0).Of(content);

@@ -222,7 +222,7 @@ internal static class AudienceLanguage
             return site.Binder switch
             {
                 { } read when read.GetType().Name == "LateGetMemberCallSiteBinder" =>
-                    invocation.Arguments.Count == 2 && bags.Contains(invocation.Arguments[1]) ? null : $"reads a member of traits.NAME, but {Allowed}",
+                    invocation.Arguments.Count == 2 && bags.Contains(invocation.Arguments[1]) ? null : $"reads a member of traits.NAME or consent.PURPOSE, but {Allowed}",
                 System.Dynamic.BinaryOperationBinder binary => binary.Operation is ExpressionType.Equal or ExpressionType.NotEqual
                     or ExpressionType.LessThan or ExpressionType.LessThanOrEqual or ExpressionType.GreaterThan or ExpressionType.GreaterThanOrEqual
                     or ExpressionType.AndAlso or ExpressionType.OrElse or ExpressionType.And or ExpressionType.Or

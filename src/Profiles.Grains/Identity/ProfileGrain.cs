@@ -346,11 +346,17 @@ public sealed class ProfileGrain(
         _watchers.Notify();
     }
 
+    /// <summary>Reports the standing as of now, stepping from the one the store holds: this activation may have assumed
+    /// on activation that the standing it then worked out was the one reported, though time alone had changed it since
+    /// (a window moved, a grant expired) while the profile was idle.</summary>
     public async Task RefreshStanding()
     {
         if (await Unavailable() is not null) return;
-        var standing = StandingNow();
-        if (!standing.SameAs(_reported)) await ReportAsync(standing, []);
+        var standing = StandingNowOrNone();
+        var changed = standing is null || !standing.SameAs(_reported);
+        await ReportAsync(standing, []);
+        // Live watchers see the consent an expiry changed.
+        if (changed) _watchers.Notify();
     }
 
     public Task Watch(IProfileObserver observer) => _watchers.Watch(observer);

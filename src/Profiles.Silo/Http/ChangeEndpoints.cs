@@ -101,10 +101,12 @@ public static class ChangeAnswer
         var change = item.Change;
         return new FeedChange(item.Cursor, change.Type, change.ProfileId, change.At)
         {
-            // The feed stores every field as text; a split's profile ids are a list.
+            // The feed stores every field as text, empty for null; a split's profile ids are a list.
             Details = change.Details.ToDictionary(
                 d => d.Key,
-                d => d.Key == "splitProfileIds" ? JsonSerializer.SerializeToElement(d.Value.Split(',')) : JsonSerializer.SerializeToElement(d.Value),
+                d => d.Key == "splitProfileIds" ? JsonSerializer.SerializeToElement(d.Value.Split(','))
+                    : d.Value.Length == 0 ? JsonSerializer.SerializeToElement<string?>(null)
+                    : JsonSerializer.SerializeToElement(d.Value),
                 StringComparer.Ordinal),
         };
     }
