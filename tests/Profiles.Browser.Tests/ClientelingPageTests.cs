@@ -196,6 +196,52 @@ public class ClientelingPageTests(BrowserFixture browser)
         await page.Context.CloseAsync();
     }
 
+    /// <summary>What the customer allowed, each purpose with the channels decided on their own, live, and the decisions
+    /// behind them for a shop assistant to show.</summary>
+    [Fact]
+    public async Task The_page_shows_what_the_customer_allowed_and_follows_an_sms_stop()
+    {
+        using var http = browser.OpenNode.Client();
+        var email = $"consent.{_run}@example.com";
+        var paul = Paul(email);
+        paul[1]["consent"] = new JsonArray(new JsonObject { ["purpose"] = "marketing", ["status"] = "granted", ["document"] = "privacy-2026-10" });
+        await IngestAsync(http, paul);
+
+        var page = await browser.NewPageAsync(browser.OpenNode.BaseUrl);
+        await page.GotoAsync("/");
+        await SearchAsync(page, "email", email);
+
+        var purposes = page.Locator("#consent-purposes [data-purpose]");
+        await Expect(purposes).ToHaveCountAsync(3);
+        await Expect(page.Locator("[data-purpose='marketing']")).ToHaveAttributeAsync("data-status", "granted");
+        await Expect(page.Locator("[data-purpose='personalisation'] .consent-status")).ToHaveTextAsync("allowed");
+        await Expect(page.Locator("#live-state")).ToHaveAttributeAsync("data-state", "connected");
+
+        await new Api(http).IngestAsync(new JsonObject
+        {
+            ["id"] = $"{_run}-stop",
+            ["occurredAt"] = DateTimeOffset.UtcNow.ToString("O"),
+            ["channel"] = "sms",
+            ["type"] = "sms_reply",
+            ["identifiers"] = new JsonArray(new JsonObject { ["type"] = "phone", ["value"] = _phone }),
+            ["consent"] = new JsonArray(new JsonObject { ["purpose"] = "marketing", ["channel"] = "sms", ["status"] = "denied" }),
+        });
+
+        var sms = page.Locator("[data-purpose='marketing'] .consent-channel[data-channel='sms']");
+        await Expect(sms).ToHaveAttributeAsync("data-status", "denied");
+        await Expect(sms).ToHaveTextAsync("SMS: not allowed");
+        await Expect(page.Locator("[data-purpose='marketing']")).ToHaveAttributeAsync("data-status", "granted");
+
+        await page.Locator("#consent-history summary").ClickAsync();
+        var decisions = page.Locator("#consent-decisions .decision");
+        await Expect(decisions).ToHaveCountAsync(2);
+        await Expect(decisions.First).ToHaveAttributeAsync("data-touchpoint-id", $"{_run}-stop");
+        await Expect(decisions.Last).ToContainTextAsync("privacy-2026-10");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "clienteling-consent.png") });
+        await AssertNoHorizontalScrollAsync(page);
+        await page.Context.CloseAsync();
+    }
+
     /// <summary>Needs the live endpoint and DELETE /v1/profiles/{id}: an erased customer leaves the page.</summary>
     [Fact]
     public async Task An_erased_customer_leaves_the_page()

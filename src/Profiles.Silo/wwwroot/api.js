@@ -100,6 +100,11 @@ export class Api {
     });
   }
 
+  /** The customer's consent decisions, newest first: the earliest and latest of each (purpose, channel, status, document). */
+  consent(profileId, options) {
+    return this.json(`/v1/profiles/${encodeURIComponent(profileId)}/consent`, options);
+  }
+
   journey(profileId, { cursor, limit = 50, signal } = {}) {
     const parameters = { limit: String(limit) };
     if (cursor) parameters.cursor = cursor;

@@ -235,6 +235,7 @@ function showProfile(profile) {
     : [el('div', { className: 'muted small', text: 'No traits yet.' })]));
 
   showPersonalisation(profile.computed ?? {}, profile.audiences ?? []);
+  showConsent(profile.consent ?? {});
 
   const merged = profile.mergedProfileIds ?? [];
   $('profile-merged').hidden = merged.length === 0;
@@ -388,6 +389,60 @@ function showPersonalisation(computed, audiences) {
   $('computed').replaceChildren(...rows.map(([name, value]) =>
     el('div', { className: 'trait', attrs: { 'data-trait': name } }, el('dt', { text: humanise(name) }), el('dd', { text: computedText(value) }))));
   $('personalisation').hidden = Object.keys(computed).length === 0 && audiences.length === 0;
+}
+
+// ---- consent -------------------------------------------------------------------------------------------
+
+const CONSENT_TEXT = { granted: 'allowed', denied: 'not allowed' };
+
+/** Each purpose with what the customer allowed, and the channels decided on their own (an SMS "STOP"). */
+function showConsent(consent) {
+  const purposes = Object.entries(consent);
+  $('consent-purposes').replaceChildren(...purposes.map(([purpose, { status, channels }]) =>
+    el('li', { className: 'purpose', attrs: { 'data-purpose': purpose, 'data-status': status } },
+      el('span', { className: 'purpose-name', text: humanise(purpose) }),
+      el('span', { className: `consent-status ${status}`, text: CONSENT_TEXT[status] ?? status }),
+      ...Object.entries(channels ?? {}).map(([channel, channelStatus]) =>
+        el('span', {
+          className: `consent-channel ${channelStatus}`,
+          text: `${channelLabel(channel)}: ${CONSENT_TEXT[channelStatus] ?? channelStatus}`,
+          attrs: { 'data-channel': channel, 'data-status': channelStatus },
+        })))));
+  $('consent').hidden = purposes.length === 0;
+  if ($('consent-history').open) loadConsentHistory();
+}
+
+$('consent-history').addEventListener('toggle', () => {
+  if ($('consent-history').open) loadConsentHistory();
+});
+
+/** The decisions behind the statuses, read when the history is opened and again as the profile changes. */
+async function loadConsentHistory() {
+  const profile = state.profile;
+  if (!profile) return;
+  try {
+    const history = await api.consent(profile.profileId, { signal: state.controller?.signal });
+    if (state.profile?.profileId !== profile.profileId) return;
+    $('consent-decisions').replaceChildren(...(history.decisions.length
+      ? history.decisions.map(decision => el('li', {
+        className: 'decision',
+        attrs: { 'data-touchpoint-id': decision.touchpointId, 'data-status': decision.status },
+        text: decisionText(decision),
+      }))
+      : [el('li', { className: 'muted small', text: 'No decision yet: each purpose has its default.' })]));
+  } catch (error) {
+    if (error?.name !== 'AbortError') $('consent-decisions').replaceChildren(el('li', { className: 'muted small', text: error.message }));
+  }
+}
+
+function decisionText({ purpose, channel, status, at, channelOfTouchpoint, document, expiresAt }) {
+  const parts = [
+    `${humanise(purpose)}${channel ? ` by ${channelLabel(channel)}` : ''}: ${CONSENT_TEXT[status] ?? status}`,
+    `${formatDateTime(at)} via ${channelLabel(channelOfTouchpoint)}`,
+  ];
+  if (document) parts.push(document);
+  if (expiresAt) parts.push(`until ${formatDateTime(expiresAt)}`);
+  return parts.join(' · ');
 }
 
 function isScores(value) {
