@@ -15,6 +15,8 @@
 #   iptables                   the partition tests cut a node off from Redis or from the other nodes
 #   chromium, fonts-dejavu-core  the browser tests drive Debian's headless Chromium through Playwright,
 #                              which never downloads a browser of its own
+#   nodejs, npm                the Segment tests send through the real analytics libraries, which npm installs
+#                              from tests/Profiles.Segment.Tests/node's lock file when node_modules is missing
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -35,6 +37,8 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 command -v iptables >/dev/null 2>&1 || missing+=(iptables)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}" >&2
   apt-get update -qq
@@ -42,6 +46,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+libraries=tests/Profiles.Segment.Tests/node
+if [ ! -d "$libraries/node_modules" ]; then
+  echo "test.sh: installing the analytics libraries into $libraries" >&2
+  (cd "$libraries" && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

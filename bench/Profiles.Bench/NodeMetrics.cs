@@ -27,6 +27,10 @@ public static class NodeMetrics
             && !name.Contains("seconds", StringComparison.OrdinalIgnoreCase) && !name.Contains("duration", StringComparison.OrdinalIgnoreCase),
             prefer: name => name.EndsWith("_total", StringComparison.Ordinal), ct).ConfigureAwait(false);
 
+    /// <summary>Segment events the nodes skipped, every reason summed.</summary>
+    public static async Task<double?> SegmentEventsSkippedAsync(Nodes nodes, CancellationToken ct)
+        => (await SumAsync(nodes, name => name == "profiles_segment_events_skipped_total", prefer: _ => true, ct).ConfigureAwait(false)).Item1;
+
     private static async Task<(double?, string?)> SumAsync(Nodes nodes, Func<string, bool> match, Func<string, bool> prefer, CancellationToken ct)
     {
         double? total = null;

@@ -66,7 +66,7 @@ public sealed class Options
         Profiles.Bench — load generator for Profiles nodes (the HTTP API: touchpoints in, profiles out).
 
           --target URL            node base address, repeatable or comma-separated (default http://127.0.0.1:5080)
-          --scenario NAME         ingest | hot | merge | split | scale | import | live | client | all | tablets   (default ingest;
+          --scenario NAME         ingest | hot | merge | split | scale | import | live | client | all | tablets | segment   (default ingest;
                                   all runs every one but tablets)
           --seed N                population seed (default 42); ids are bench-{seed}-...
           --customers N           customers in the population (default 5000)
@@ -194,7 +194,7 @@ public sealed class Options
 
                 case "scenario":
                     o.Scenario = Value().ToLowerInvariant();
-                    if (o.Scenario is not ("ingest" or "hot" or "merge" or "split" or "tablets" or "scale" or "import" or "live" or "client" or "all"))
+                    if (o.Scenario is not ("ingest" or "hot" or "merge" or "split" or "tablets" or "scale" or "import" or "live" or "client" or "segment" or "all"))
                         throw new UsageException($"unknown scenario '{o.Scenario}'");
                     break;
                 default: throw new UsageException($"unknown option --{name}");

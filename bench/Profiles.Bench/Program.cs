@@ -94,6 +94,9 @@ try
     // at its --customers would take most of the run's time.
     if (scenario is "tablets")
         await TabletsScenario.RunAsync(ctx, ct);
+    // Not in all: a comparison of two doors, not a figure of the node's own.
+    if (scenario is "segment")
+        await SegmentScenario.RunAsync(ctx, ct);
     if (scenario is "scale" or "all")
         await ScaleScenario.RunAsync(ctx, ct);
     if (scenario is "import" or "all")

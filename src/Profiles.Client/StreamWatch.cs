@@ -29,7 +29,7 @@ internal sealed class StreamWatch : ILiveSubscriptions, IAsyncDisposable
         _streams = cluster.GetStreamProvider(LiveStreams.Provider);
         _gateway = gateway;
         _watches = watches;
-        _follower = new LiveFollower<FollowedIdentifier>(this, identifierKey, async () => await gateway.Follow(identifierKey), followed => followed.ProfileId);
+        _follower = new LiveFollower<FollowedIdentifier>(this, LiveTarget.Identifier(identifierKey), async () => await gateway.Follow(identifierKey), followed => followed.ProfileId);
         watches.Add(this);
     }
 

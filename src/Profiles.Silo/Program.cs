@@ -1,11 +1,14 @@
 using Microsoft.Extensions.Options;
 using Profiles.Core.Identifiers;
 using Profiles.Core.Rules;
+using Profiles.Core.Segment;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Changes;
+using Profiles.Grains.Retention;
 using Profiles.Grains.Standing;
 using Profiles.Silo.Configuration;
 using Profiles.Silo.Http;
+using Profiles.Silo.Http.Segment;
 using Profiles.Silo.Operations;
 
 // The content root is the build's own folder, not the working directory: a node started by a systemd unit, a
@@ -17,6 +20,7 @@ LoggingDefaults.Apply(builder);
 var options = builder.Configuration.GetSection(ProfilesOptions.Section).Get<ProfilesOptions>() ?? new ProfilesOptions();
 builder.Services.Configure<ProfilesOptions>(builder.Configuration.GetSection(ProfilesOptions.Section));
 builder.Services.Configure<ChangeFeedOptions>(builder.Configuration.GetSection(ChangeFeedOptions.Section));
+builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection(RetentionOptions.Section));
 builder.Services.Configure<AudienceRecheckOptions>(builder.Configuration.GetSection(AudienceRecheckOptions.Section));
 builder.Services.Configure<StatsOptions>(builder.Configuration.GetSection(StatsOptions.Section));
 
@@ -33,6 +37,8 @@ builder.Services.AddSingleton<IdentifierReader>();
 builder.Services.AddSingleton(services => IdentityRulesConfiguration.Read(builder.Configuration, services.GetRequiredService<IdentifierReader>()));
 builder.Services.AddSingleton<TouchpointParser>();
 builder.Services.AddSingleton(PersonalisationConfiguration.Read(builder.Configuration));
+builder.Services.AddSingleton(new SegmentEventMapper(SegmentConfiguration.Read(builder.Configuration)));
+builder.Services.AddSingleton<SegmentIntake>();
 builder.Services.AddSingleton(new IngestGate(options.ConcurrentIngestRequests, options.IngestQueueLimit));
 builder.AddProfilesOperations();
 

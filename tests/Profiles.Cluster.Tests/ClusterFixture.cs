@@ -30,8 +30,9 @@ public sealed class TwoSiloCluster : IAsyncDisposable
     private TwoSiloCluster(InProcessTestCluster cluster) => _cluster = cluster;
 
     /// <param name="redis">A Redis connection string (one server or a cluster's seeds); null: every store in memory.</param>
-    /// <param name="personalisation">Computed traits, audiences and consent purposes; null: none.</param>
-    public static async Task<TwoSiloCluster> StartAsync(string? redis = null, Personalisation? personalisation = null)
+    /// <param name="configure">Services a test gives each silo in place of the grains' defaults, such as identity rules
+    /// or computed traits, audiences and consent purposes.</param>
+    public static async Task<TwoSiloCluster> StartAsync(string? redis = null, Action<IServiceCollection>? configure = null)
     {
         var stores = InMemoryStores.Create(Options.Create(new ChangeFeedOptions()), TimeProvider.System);
         var builder = new InProcessTestClusterBuilder(2);
@@ -48,7 +49,7 @@ public sealed class TwoSiloCluster : IAsyncDisposable
                 silo.AddRedisGrainStorage(ProfilesStorage.Name, storage => storage.ConfigurationOptions = options);
                 silo.AddRedisStores(options);
             }
-            if (personalisation is not null) silo.Services.AddSingleton(personalisation);
+            configure?.Invoke(silo.Services);
             silo.AddProfilesGrains();
         });
         var cluster = builder.Build();
@@ -60,6 +61,15 @@ public sealed class TwoSiloCluster : IAsyncDisposable
     public TouchpointIngestor Ingestor(int silo) => Service<TouchpointIngestor>(silo);
 
     public ProfileReader Reader(int silo = 0) => Service<ProfileReader>(silo);
+
+    /// <summary>The erasure of a customer (<c>DELETE /v1/profiles/{id}</c>), on one silo.</summary>
+    public ProfileEraser Eraser(int silo) => Service<ProfileEraser>(silo);
+
+    /// <summary>The change feed as one silo reads it.</summary>
+    public IChangeFeed Feed(int silo) => Service<IChangeFeed>(silo);
+
+    /// <summary>What rids the Redis feed of erased customers' changes, on one silo (Redis only).</summary>
+    public RedisFeedErasure FeedErasure(int silo) => Service<RedisFeedErasure>(silo);
 
     /// <summary>The operator's unlink and relink, on one silo.</summary>
     public IdentityCorrections Corrections(int silo) => Service<IdentityCorrections>(silo);
@@ -76,30 +86,42 @@ public sealed class TwoSiloCluster : IAsyncDisposable
         ?? throw new Xunit.Sdk.XunitException($"No profile for {identifier}");
 
     /// <summary>Every touchpoint id of a profile's journey, newest first, read page by page.</summary>
-    public async Task<List<string>> JourneyIdsAsync(string profileId, int pageSize = 37)
+    public async Task<List<string>> JourneyIdsAsync(string profileId, int pageSize = 37) =>
+        [.. (await JourneyAsync(profileId, pageSize)).Select(t => t.Id)];
+
+    /// <summary>Every touchpoint of a profile's journey, operator entries included, newest first, read page by page.</summary>
+    public async Task<List<Touchpoint>> JourneyAsync(string profileId, int pageSize = 37)
     {
-        var ids = new List<string>();
+        var touchpoints = new List<Touchpoint>();
         JourneyPosition? after = null;
         do
         {
             var page = await Reader().ReadJourneyAsync(profileId, after, pageSize) ?? throw new Xunit.Sdk.XunitException($"No journey for {profileId}");
-            ids.AddRange(page.Items.Select(t => t.Id));
+            touchpoints.AddRange(page.Items);
             after = page.Next;
         } while (after is not null);
-        return ids;
+        return touchpoints;
     }
 
     /// <summary>Overwrites a profile's stored state as a node killed at some point would have left it. The
     /// grain is deactivated first, so its next call activates it from this state.</summary>
     public async Task RewriteStoredStateAsync(string profileId, Action<ProfileState> crashLeftIt)
     {
+        var (grainId, state) = await DeactivateAndReadAsync(profileId);
+        crashLeftIt(state.State!);
+        await Service<IGrainStorage>(0, ProfilesStorage.Name).WriteStateAsync("profile", grainId, state);
+    }
+
+    /// <summary>A profile's state as grain storage holds it after the grain deactivated, which writes its snapshot.</summary>
+    public async Task<ProfileState> ReadStoredStateAsync(string profileId) => (await DeactivateAndReadAsync(profileId)).State.State!;
+
+    private async Task<(GrainId GrainId, GrainState<ProfileState> State)> DeactivateAndReadAsync(string profileId)
+    {
         var grain = _cluster.Client.GetGrain<IProfileGrain>(profileId);
         await _cluster.DeactivateAsync(grain);
-        var storage = Service<IGrainStorage>(0, ProfilesStorage.Name);
         var state = new GrainState<ProfileState>();
-        await storage.ReadStateAsync("profile", grain.GetGrainId(), state);
-        crashLeftIt(state.State!);
-        await storage.WriteStateAsync("profile", grain.GetGrainId(), state);
+        await Service<IGrainStorage>(0, ProfilesStorage.Name).ReadStateAsync("profile", grain.GetGrainId(), state);
+        return (grain.GetGrainId(), state);
     }
 
     /// <summary>Merges <paramref name="loser"/> into the smaller <paramref name="survivor"/> as the ingestor does when a
@@ -115,9 +137,6 @@ public sealed class TwoSiloCluster : IAsyncDisposable
 
     /// <summary>The cluster-wide audience member index and figures, as one silo reads them.</summary>
     public IStandingStore Standings(int silo) => Service<IStandingStore>(silo);
-
-    /// <summary>The change feed, as one silo reads it.</summary>
-    public IChangeFeed Feed(int silo) => Service<IChangeFeed>(silo);
 
     /// <summary>The standing a profile holding <paramref name="content"/> reports, as its grain works it out.</summary>
     public ProfileStanding StandingOf(ProfileContent content) => Service<StandingCalculator>(0).Of(content);

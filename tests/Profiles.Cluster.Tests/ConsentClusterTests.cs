@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Profiles.Core.Consent;
 using Profiles.Core.Personalisation;
 using Profiles.Core.Touchpoints;
@@ -19,7 +20,7 @@ public sealed class ConsentClusterFixture : IAsyncLifetime
 
     public TwoSiloCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cluster = await TwoSiloCluster.StartAsync(personalisation: Personalisation);
+    public async Task InitializeAsync() => Cluster = await TwoSiloCluster.StartAsync(configure: services => services.AddSingleton(Personalisation));
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }

@@ -39,7 +39,7 @@ public sealed class JourneyWriterEpochTests(RedisClusterFixture fixture)
         Assert.Equal(2, appended.LogLength);
 
         // An erased profile's journey takes no append from any writer, the latest included, and leaves no key behind.
-        await writer.EraseAsync(profileId, announce: false);
+        await writer.EraseAsync(profileId, mergedProfileIds: null);
         await Assert.ThrowsAsync<JourneyWriterSupersededException>(() => writer.AppendAsync(profileId, first.WriterEpoch, [Touchpoint("late")], null, null));
         await Assert.ThrowsAsync<JourneyWriterSupersededException>(() => writer.AppendAsync(profileId, successor.WriterEpoch, [Touchpoint("late")], null, null));
         Assert.Equal([], (await journeys.ResumeAsync(profileId, 0)).Missed.Select(t => t.Id));

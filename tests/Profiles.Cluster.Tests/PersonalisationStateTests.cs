@@ -10,7 +10,8 @@ using Profiles.Testing;
 namespace Profiles.Cluster.Tests;
 
 /// <summary>The computed traits' and consent's fold state and evaluated values cross grain boundaries and reach grain
-/// storage in Orleans' binary format, through the surrogates of Profiles.Grains.</summary>
+/// storage in Orleans' binary format: the state through its surrogate in Profiles.Grains, the values through the codecs
+/// generated for Core's records.</summary>
 public class PersonalisationStateTests
 {
     private static readonly DateOnly Today = new(2026, 11, 29);
@@ -72,7 +73,7 @@ public class PersonalisationStateTests
         Assert.Equal(values.Computed.Select(v => v.ToString()), read.Computed.Select(v => v.ToString()));
         Assert.Equal(values.Audiences, read.Audiences);
         Assert.Equal(Described(values.Consent), Described(read.Consent));
-        Assert.Contains(read.Consent, c => c is { Purpose: "marketing", Decided: true } && c.Channels.Count == 1);
+        Assert.Contains(read.Consent, c => c is { Purpose: "marketing", Decided: true } && c.Channels.Length == 1);
     }
 
     private static ProfileContent Folded(string prefix = "t")

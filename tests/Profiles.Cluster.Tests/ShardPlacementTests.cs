@@ -19,7 +19,7 @@ public sealed class ShardPlacementTests(RedisClusterFixture fixture)
             RedisKey[] keys =
             [
                 RedisLayout.Standings(shard), RedisLayout.Stats(shard), RedisLayout.Audiences(shard), RedisLayout.Recheck(shard),
-                RedisLayout.Changes(shard), RedisLayout.Owners(shard), RedisLayout.Erased(shard),
+                RedisLayout.Changes(shard), RedisLayout.FeedErasures(shard), RedisLayout.Owners(shard), RedisLayout.Erased(shard),
                 RedisLayout.JourneyLog(profileId), RedisLayout.JourneyOrder(profileId), RedisLayout.JourneyTouchpoints(profileId),
             ];
             Assert.Single(keys.Select(key => redis.HashSlot(key)).Distinct());

@@ -98,7 +98,7 @@ public sealed class WriteRecordTests(RedisClusterFixture fixture)
     public async Task An_identifier_pointer_refuses_a_writer_that_read_an_older_one()
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Redis.ConnectionString);
-        var storage = new RedisIdentifierStorage(new RedisWrites(redis, Clock));
+        var storage = new RedisIdentifierStorage(new RedisWrites(redis, Clock), new RedisIdentifierPointers(redis));
         var identifier = GrainId.Create("identifier", $"{Guid.NewGuid():n}{Guid.NewGuid():n}");
         GrainState<IdentifierState> first = new(new IdentifierState()), second = new(new IdentifierState());
         await storage.ReadStateAsync("identifier", identifier, first);
@@ -118,6 +118,37 @@ public sealed class WriteRecordTests(RedisClusterFixture fixture)
         await storage.ReadStateAsync("identifier", identifier, read);
         Assert.Null(read.State!.ProfileId);
         Assert.False(read.RecordExists);
+    }
+
+    [Fact]
+    public async Task Concurrent_pointer_reads_leave_together_and_each_answers_its_own_identifier()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Redis.ConnectionString);
+        var writes = new RedisWrites(redis, Clock);
+        var pointers = new RedisIdentifierPointers(redis);
+        string[] keys = [.. Enumerable.Range(0, 600).Select(_ => $"{Guid.NewGuid():n}{Guid.NewGuid():n}")];
+        string[] known = [.. keys.Where((_, i) => i % 3 == 0)];
+        await Task.WhenAll(known.Select(key => writes.PointAsync(key, null, $"p-{key[..8]}")));
+        await using var admin = await ConnectionMultiplexer.ConnectAsync($"{fixture.Redis.ConnectionString},allowAdmin=true");
+        var readsBefore = await HashReadsAsync(admin);
+
+        var read = await Task.WhenAll(keys.Select(pointers.ReadAsync));
+
+        Assert.Equal(keys.Select((key, i) => i % 3 == 0 ? $"p-{key[..8]}" : null), read);
+        var calls = await HashReadsAsync(admin) - readsBefore;
+        Assert.True(calls < keys.Length / 2, $"{keys.Length} concurrent reads took {calls} HMGET calls.");
+    }
+
+    /// <summary>HMGET calls served by every master so far.</summary>
+    private static async Task<long> HashReadsAsync(ConnectionMultiplexer redis)
+    {
+        long calls = 0;
+        foreach (var server in redis.GetServers().Where(server => !server.IsReplica))
+        {
+            var stats = (await server.InfoAsync("commandstats")).SelectMany(group => group).FirstOrDefault(stat => stat.Key == "cmdstat_hmget");
+            if (stats.Value is { } line) calls += long.Parse(line.Split(',')[0]["calls=".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return calls;
     }
 
     [Fact]

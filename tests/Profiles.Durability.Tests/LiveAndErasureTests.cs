@@ -66,6 +66,31 @@ public class LiveAndErasureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Streams_by_profile_id_on_both_nodes_follow_it_into_the_profile_it_merges_into_and_end_at_the_erasure()
+    {
+        var email = $"byid.{_run}@example.com";
+        var survivor = (string)(await _one.Api.IngestAsync(Touch("a", 0, ("email", email))))[0]!["profileId"]!;
+        var watched = (string)(await _two.Api.IngestAsync(Touch("b", 1, ("cookie", $"ck-{_run}"))))[0]!["profileId"]!;
+        await using var onOne = await EventStream.OpenAsync(_one.Http, watched);
+        await using var onTwo = await EventStream.OpenAsync(_two.Http, watched);
+
+        await _one.Api.IngestAsync(Touch("login", 2, ("cookie", $"ck-{_run}"), ("email", email)));
+
+        foreach (var stream in new[] { onOne, onTwo })
+        {
+            var (_, merged) = await stream.UntilAsync((name, data) => name == "profile" && (int?)data["touchpoints"] == 3);
+            Assert.Equal(survivor, (string?)merged["profileId"]);
+        }
+        using var erase = await _two.Http.DeleteAsync($"/v1/profiles/{watched}");
+        Assert.Equal(HttpStatusCode.NoContent, erase.StatusCode);
+        foreach (var stream in new[] { onOne, onTwo })
+        {
+            await stream.UntilAsync((name, data) => name == "deleted" && (string?)data["profileId"] == survivor);
+            Assert.True(await stream.EndsWithinAsync(TimeSpan.FromSeconds(10)), "The stream of an erased profile id stays open.");
+        }
+    }
+
+    [Fact]
     public async Task Erasure_leaves_no_trace_in_Redis_tells_subscribers_and_a_later_touchpoint_starts_afresh()
     {
         var email = $"forget.{_run}@example.com";

@@ -17,9 +17,11 @@ public class ApiKeyTests(KeyedNodeFixture node)
     {
         { "POST", "/v1/touchpoints" },
         { "GET", "/v1/profiles/lookup?type=email&value=someone%40example.com" },
+        { "POST", "/v1/profiles/lookup" },
         { "GET", "/v1/profiles/01a21b3e0ed2a1fcaae8e2c8a333" },
         { "GET", "/v1/profiles/01a21b3e0ed2a1fcaae8e2c8a333/journey" },
         { "GET", "/v1/profiles/live?type=email&value=someone%40example.com" },
+        { "GET", "/v1/profiles/01a21b3e0ed2a1fcaae8e2c8a333/live" },
         { "DELETE", "/v1/profiles/01a21b3e0ed2a1fcaae8e2c8a333" },
         { "GET", "/v1/stats" },
         { "GET", "/v1/stats/history" },
@@ -65,6 +67,7 @@ public class ApiKeyTests(KeyedNodeFixture node)
 
         using var post = await reader.PostAsync("/v1/touchpoints", Json(Touchpoint($"{_run}-r", $"r.{_run}@example.com")));
         using var get = await ingester.GetAsync("/v1/profiles/lookup?type=email&value=someone%40example.com");
+        using var lookup = await ingester.PostAsync("/v1/profiles/lookup", Json(new JsonObject { ["type"] = "email", ["value"] = "someone@example.com" }));
         using var live = await ingester.GetAsync("/v1/profiles/live?type=email&value=someone%40example.com");
         using var delete = await reader.DeleteAsync("/v1/profiles/01a21b3e0ed2a1fcaae8e2c8a333");
         using var history = await ingester.GetAsync("/v1/stats/history");
@@ -72,6 +75,7 @@ public class ApiKeyTests(KeyedNodeFixture node)
 
         Assert.Contains("'ingest'", (string?)(await AssertProblemAsync(post, HttpStatusCode.Forbidden))["detail"]);
         Assert.Contains("'read'", (string?)(await AssertProblemAsync(get, HttpStatusCode.Forbidden))["detail"]);
+        Assert.Contains("'read'", (string?)(await AssertProblemAsync(lookup, HttpStatusCode.Forbidden))["detail"]);
         Assert.Contains("'read'", (string?)(await AssertProblemAsync(live, HttpStatusCode.Forbidden))["detail"]);
         Assert.Contains("'erase'", (string?)(await AssertProblemAsync(delete, HttpStatusCode.Forbidden))["detail"]);
         Assert.Contains("'read'", (string?)(await AssertProblemAsync(history, HttpStatusCode.Forbidden))["detail"]);
@@ -91,9 +95,11 @@ public class ApiKeyTests(KeyedNodeFixture node)
         var profileId = (string)JsonNode.Parse(await post.Content.ReadAsStringAsync())![0]!["profileId"]!;
 
         using var lookup = await reader.GetAsync($"/v1/profiles/lookup?type=email&value={Uri.EscapeDataString(email)}");
+        using var lookupByBody = await reader.PostAsync("/v1/profiles/lookup", Json(new JsonObject { ["type"] = "email", ["value"] = email }));
         using var byId = await reader.GetAsync($"/v1/profiles/{profileId}");
         using var journey = await reader.GetAsync($"/v1/profiles/{profileId}/journey");
         Assert.Equal(HttpStatusCode.OK, lookup.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, lookupByBody.StatusCode);
         Assert.Equal(HttpStatusCode.OK, byId.StatusCode);
         Assert.Equal(HttpStatusCode.OK, journey.StatusCode);
 

@@ -15,18 +15,9 @@ public class ChangeFeedApiTests(NodeFixture node)
     private readonly string _run = Guid.NewGuid().ToString("n")[..8];
 
     [Fact]
-    public async Task Touchpoints_a_merge_and_an_erasure_reach_the_feed_once_each_with_nothing_a_customer_told_us()
+    public async Task Touchpoints_and_a_merge_reach_the_feed_once_each_with_nothing_a_customer_told_us()
     {
-        var email = $"feed.{_run}@example.com";
-        var loyalty = $"LOY-{_run}";
-        var web = await _api.IngestAsync(new[] { Touch("w1", "web", ("email", email)), Touch("w2", "web", ("email", email)) });
-        var store = await _api.IngestAsync(Touch("s1", "store", ("loyalty_id", loyalty)));
-        await _api.IngestAsync(Touch("w2", "web", ("email", email)));
-        await _api.IngestAsync(Touch("link", "store", ("email", email), ("loyalty_id", loyalty)));
-        var survivor = (string)(await _api.LookupAsync("email", email))["profileId"]!;
-        string[] profiles = [(string)web[0]!["profileId"]!, (string)store[0]!["profileId"]!];
-        var merged = profiles.Single(p => p != survivor);
-        using (var erased = await _http.DeleteAsync($"/v1/profiles/{survivor}")) Assert.Equal(HttpStatusCode.NoContent, erased.StatusCode);
+        var (profiles, survivor, merged, email, loyalty) = await MergedCustomerAsync();
 
         var changes = (await ReadAllAsync(limit: 2)).Where(c => profiles.Contains((string?)c["profileId"])).ToList();
 
@@ -34,13 +25,31 @@ public class ChangeFeedApiTests(NodeFixture node)
         Assert.Equal(new[] { "w1", "w2", "s1", "link" }.Select(Id).Order(), touchpoints.Order());
         var merge = Assert.Single(changes, c => (string?)c["type"] == "merged");
         Assert.Equal((survivor, merged), ((string)merge["profileId"]!, (string)merge["mergedProfileId"]!));
-        Assert.Equal(survivor, (string?)Assert.Single(changes, c => (string?)c["type"] == "erased")["profileId"]);
-        Assert.Equal("erased", (string?)changes[^1]["type"]);
+        Assert.Contains(changes, c => (string?)c["type"] == "audience.entered");
         var link = changes.Single(c => (string?)c["touchpointId"] == Id("link"));
         Assert.Equal(("store", "purchase"), ((string)link["channel"]!, (string)link["touchpointType"]!));
         Assert.All(changes, c => Assert.False(string.IsNullOrEmpty((string?)c["cursor"])));
         var text = string.Join('\n', changes.Select(c => c.ToJsonString()));
         foreach (var secret in new[] { email, loyalty, "Paul", "LYON-2" }) Assert.DoesNotContain(secret, text, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task An_erasure_leaves_one_tombstone_naming_every_id_and_none_of_the_customers_earlier_changes_paged_or_streamed()
+    {
+        var (profiles, survivor, merged, _, _) = await MergedCustomerAsync();
+        Assert.Contains(await ReadAllAsync(limit: 1000), c => (string?)c["touchpointId"] == Id("w1"));
+
+        using (var erased = await _http.DeleteAsync($"/v1/profiles/{merged}")) Assert.Equal(HttpStatusCode.NoContent, erased.StatusCode);
+
+        foreach (var limit in new[] { 2, 1000 })
+        {
+            var named = (await ReadAllAsync(limit)).Where(c => Names(c, profiles)).ToList();
+            var tombstone = Assert.Single(named);
+            Assert.Equal(("erased", survivor), ((string?)tombstone["type"], (string?)tombstone["profileId"]));
+            Assert.Equal([merged], tombstone["erasedProfileIds"]!.AsArray().Select(id => (string)id!));
+        }
+        var streamed = await StreamUntilAsync(c => (string?)c["type"] == "erased" && (string?)c["profileId"] == survivor);
+        Assert.Equal("erased", (string?)Assert.Single(streamed, c => Names(c, profiles))["type"]);
     }
 
     [Fact]
@@ -87,6 +96,43 @@ public class ChangeFeedApiTests(NodeFixture node)
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.StartsWith(field, (string?)problem!["detail"]);
+    }
+
+    /// <summary>Every change the stream sends from the start up to the first that <paramref name="last"/> holds for.</summary>
+    private async Task<List<JsonNode>> StreamUntilAsync(Func<JsonNode, bool> last)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/changes");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+        var changes = new List<JsonNode>();
+        while (await reader.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
+            changes.Add(JsonNode.Parse(line[6..])!);
+            if (last(changes[^1])) return changes;
+        }
+        throw new Xunit.Sdk.XunitException("The stream ended before the change arrived.");
+    }
+
+    /// <summary>Whether a change names one of <paramref name="profileIds"/>, whatever the field.</summary>
+    private static bool Names(JsonNode change, string[] profileIds) =>
+        new[] { "profileId", "mergedProfileId" }.Any(field => profileIds.Contains((string?)change[field])) ||
+        new[] { "splitProfileIds", "erasedProfileIds" }.Any(field => change[field]?.AsArray().Any(id => profileIds.Contains((string?)id)) == true);
+
+    /// <summary>A customer who browsed by e-mail and bought by loyalty card, then linked the two: two profiles merged.</summary>
+    private async Task<(string[] Profiles, string Survivor, string Merged, string Email, string Loyalty)> MergedCustomerAsync()
+    {
+        var email = $"feed.{_run}@example.com";
+        var loyalty = $"LOY-{_run}";
+        var web = await _api.IngestAsync(new[] { Touch("w1", "web", ("email", email)), Touch("w2", "web", ("email", email)) });
+        var store = await _api.IngestAsync(Touch("s1", "store", ("loyalty_id", loyalty)));
+        await _api.IngestAsync(Touch("w2", "web", ("email", email)));
+        await _api.IngestAsync(Touch("link", "store", ("email", email), ("loyalty_id", loyalty)));
+        var survivor = (string)(await _api.LookupAsync("email", email))["profileId"]!;
+        string[] profiles = [(string)web[0]!["profileId"]!, (string)store[0]!["profileId"]!];
+        return (profiles, survivor, profiles.Single(p => p != survivor), email, loyalty);
     }
 
     /// <summary>Reads the stream (from the start, or after <paramref name="lastEventId"/>) until a change of this

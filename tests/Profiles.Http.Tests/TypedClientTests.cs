@@ -45,7 +45,7 @@ public class TypedClientTests(NodeFixture node)
         Assert.Equal("No profile holds this email.", unknown.Problem.Detail);
         var thrown = Assert.Throws<ProfilesApiException>(() => unknown.Value);
         Assert.Equal(HttpStatusCode.NotFound, thrown.Status);
-        Assert.Equal("GET /v1/profiles/lookup", thrown.Call);
+        Assert.Equal("POST /v1/profiles/lookup", thrown.Call);
         Assert.Equal(HttpStatusCode.BadRequest, unreadable.Status);
         Assert.StartsWith("value:", unreadable.Problem!.Detail);
     }

@@ -6,7 +6,8 @@ using Profiles.Contracts.Http;
 
 namespace Profiles.Testing;
 
-/// <summary>A client of GET /v1/profiles/live: reads server-sent events in the background, as a tablet would.</summary>
+/// <summary>A client of the live streams (GET /v1/profiles/live, GET /v1/profiles/{profileId}/live): reads server-sent
+/// events in the background, as a tablet would.</summary>
 public sealed class EventStream : IAsyncDisposable
 {
     private readonly Channel<(string Event, JsonNode Data)> _events = Channel.CreateUnbounded<(string, JsonNode)>();
@@ -22,9 +23,15 @@ public sealed class EventStream : IAsyncDisposable
 
     public string? ContentType => _response.Content.Headers.ContentType?.MediaType;
 
-    public static async Task<EventStream> OpenAsync(HttpClient http, string type, string value)
+    /// <summary>The stream of the profile an identifier leads to.</summary>
+    public static Task<EventStream> OpenAsync(HttpClient http, string type, string value) => OpenAsync(http, new Uri(ApiPaths.Live(new IdentifierInput(type, value)), UriKind.Relative));
+
+    /// <summary>The stream of the profile a profile id leads to.</summary>
+    public static Task<EventStream> OpenAsync(HttpClient http, string profileId) => OpenAsync(http, new Uri(ApiPaths.Live(profileId), UriKind.Relative));
+
+    private static async Task<EventStream> OpenAsync(HttpClient http, Uri path)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, ApiPaths.Live(new IdentifierInput(type, value)));
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
         var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
         return new EventStream(response);
@@ -52,6 +59,21 @@ public sealed class EventStream : IAsyncDisposable
         {
             var next = await NextAsync(deadline - DateTime.UtcNow);
             if (wanted(next.Event, next.Data)) return next;
+        }
+    }
+
+    /// <summary>Whether the server ends the stream within <paramref name="timeout"/>, once every event before the end
+    /// has been read.</summary>
+    public async Task<bool> EndsWithinAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await _events.Reader.Completion.WaitAsync(timeout);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
     }
 

@@ -9,10 +9,16 @@ public static class ApiPaths
 {
     public const string Touchpoints = "v1/touchpoints";
 
+    /// <summary>Where a <see cref="LookupRequest"/> is posted.</summary>
+    public const string LookupByBody = "v1/profiles/lookup";
+
+    /// <summary>The lookup that names the identifier in its address; <see cref="LookupByBody"/> keeps it out.</summary>
     public static string Lookup(IdentifierInput identifier, IEnumerable<string>? fields = null) =>
-        $"v1/profiles/lookup?{IdentifierQuery(identifier)}{Fields('&', fields)}";
+        $"{LookupByBody}?{IdentifierQuery(identifier)}{Fields('&', fields)}";
 
     public static string Live(IdentifierInput identifier) => $"v1/profiles/live?{IdentifierQuery(identifier)}";
+
+    public static string Live(string profileId) => $"{ProfileRoot(profileId)}/live";
 
     public static string Profile(string profileId, IEnumerable<string>? fields = null) => $"{ProfileRoot(profileId)}{Fields('?', fields)}";
 

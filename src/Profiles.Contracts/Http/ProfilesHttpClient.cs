@@ -30,13 +30,16 @@ public sealed class ProfilesHttpClient(HttpClient http, string? apiKey = null)
     public Task<ApiResult<TouchpointResult[]>> IngestAsync(ReadOnlyMemory<byte> touchpoints, CancellationToken ct = default) =>
         SendAsync<TouchpointResult[]>(HttpMethod.Post, ApiPaths.Touchpoints, new ReadOnlyMemoryContent(touchpoints), ct);
 
-    /// <summary>The profile holding the identifier (any spelling of its value); 404 when none does.</summary>
+    /// <summary>The profile holding the identifier (any spelling of its value); 404 when none does. Sent in the body of a
+    /// POST, so the identifier is in no address that a proxy or a load balancer logs.</summary>
     public Task<ApiResult<Profile>> LookupAsync(IdentifierInput identifier, CancellationToken ct = default) =>
-        SendAsync<Profile>(HttpMethod.Get, ApiPaths.Lookup(identifier), null, ct);
+        SendAsync<Profile>(HttpMethod.Post, ApiPaths.LookupByBody, Body(LookupRequest.Of(identifier)), ct);
 
+    /// <param name="identifier">The identifier, sent in the body as for <see cref="LookupAsync(IdentifierInput, CancellationToken)"/>.</param>
     /// <param name="fields">The <see cref="ProfilePart"/>s to answer with.</param>
+    /// <param name="ct">Cancels the call.</param>
     public Task<ApiResult<PartialProfile>> LookupAsync(IdentifierInput identifier, IEnumerable<string> fields, CancellationToken ct = default) =>
-        SendAsync<PartialProfile>(HttpMethod.Get, ApiPaths.Lookup(identifier, fields), null, ct);
+        SendAsync<PartialProfile>(HttpMethod.Post, ApiPaths.LookupByBody, Body(LookupRequest.Of(identifier, fields)), ct);
 
     /// <summary>The profile, or the one it was merged into; 404 when unknown or erased.</summary>
     public Task<ApiResult<Profile>> GetProfileAsync(string profileId, CancellationToken ct = default) =>

@@ -22,19 +22,24 @@ public static class LiveLease
 }
 
 /// <summary>
-/// Follows one identifier to the profile it leads to, wherever in the cluster they live: it watches the identifier
-/// (it becomes known, moves, is erased) and the profile it currently leads to (touchpoints, merges, erasure), and moves
-/// the profile subscription when a merge moves the identifier. Change signals collapse into one pending signal, so a
-/// slow reader gets the latest state and never a backlog. The one copy of this logic, for the live HTTP stream and the
-/// .NET client alike.
+/// Follows one identifier, or one profile id, to the profile it leads to, wherever in the cluster they live: it watches
+/// the anchor (an identifier becomes known, moves, is erased; a profile merges into another, splits, is erased) and the
+/// profile the anchor currently leads to (touchpoints, merges, erasure), and moves the profile subscription when a merge
+/// moves the anchor. Change signals collapse into one pending signal, so a slow reader gets the latest state and never a
+/// backlog. The one copy of this logic, for the live HTTP streams and the .NET client alike.
 /// </summary>
-/// <typeparam name="TRead">What a read of the identifier gives.</typeparam>
-public sealed class LiveFollower<TRead>(ILiveSubscriptions subscriptions, string identifierKey, Func<Task<TRead?>> read, Func<TRead, string?> profileIdOf)
+/// <typeparam name="TRead">What a read of the anchor gives.</typeparam>
+/// <param name="subscriptions">How the watcher hears of changes.</param>
+/// <param name="anchor">The identifier or the profile followed.</param>
+/// <param name="read">Reads where the anchor leads now.</param>
+/// <param name="profileIdOf">The profile a read names.</param>
+public sealed class LiveFollower<TRead>(ILiveSubscriptions subscriptions, LiveTarget anchor, Func<Task<TRead?>> read, Func<TRead, string?> profileIdOf)
     : IAsyncDisposable where TRead : class
 {
-    private readonly LiveTarget _identifier = LiveTarget.Identifier(identifierKey);
     private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private string? _profileId;
+
+    // The profile the anchor leads to, when it is another than the anchor itself (which is watched throughout).
+    private LiveTarget? _profile;
     private DateTime _renewedAt = DateTime.MinValue;
 
     /// <summary>Something watched changed.</summary>
@@ -47,31 +52,34 @@ public sealed class LiveFollower<TRead>(ILiveSubscriptions subscriptions, string
         Signal();
     }
 
-    /// <summary>Re-reads where the identifier leads, moves the profile subscription there, and returns the read.</summary>
+    /// <summary>Re-reads where the anchor leads, moves the profile subscription there, and returns the read.</summary>
     public async Task<TRead?> RefreshAsync()
     {
         var renew = DateTime.UtcNow - _renewedAt > LiveLease.Renewal;
-        if (renew) await subscriptions.WatchAsync(_identifier);
+        if (renew) await subscriptions.WatchAsync(anchor);
         var current = await read();
-        var profileId = current is null ? null : profileIdOf(current);
-        if (profileId != _profileId)
+        var profile = ProfileBeyondAnchor(current);
+        if (profile != _profile)
         {
-            if (_profileId is not null) await subscriptions.UnwatchAsync(LiveTarget.Profile(_profileId));
-            _profileId = profileId;
-            if (_profileId is not null)
+            if (_profile is not null) await subscriptions.UnwatchAsync(_profile);
+            _profile = profile;
+            if (_profile is not null)
             {
-                await subscriptions.WatchAsync(LiveTarget.Profile(_profileId));
+                await subscriptions.WatchAsync(_profile);
                 // A change between reading and subscribing would be missed: read once more after subscribing.
                 current = await read();
             }
         }
-        else if (renew && _profileId is not null)
+        else if (renew && _profile is not null)
         {
-            await subscriptions.WatchAsync(LiveTarget.Profile(_profileId));
+            await subscriptions.WatchAsync(_profile);
         }
         if (renew) _renewedAt = DateTime.UtcNow;
         return current;
     }
+
+    private LiveTarget? ProfileBeyondAnchor(TRead? current) =>
+        current is not null && profileIdOf(current) is { } profileId && LiveTarget.Profile(profileId) is var profile && profile != anchor ? profile : null;
 
     /// <summary>True on a change, false when <paramref name="timeout"/> passed without one.</summary>
     public async Task<bool> WaitForChangeAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -91,7 +99,7 @@ public sealed class LiveFollower<TRead>(ILiveSubscriptions subscriptions, string
     /// <summary>Unsubscribes from everything it watches.</summary>
     public async ValueTask DisposeAsync()
     {
-        await subscriptions.UnwatchAsync(_identifier);
-        if (_profileId is not null) await subscriptions.UnwatchAsync(LiveTarget.Profile(_profileId));
+        await subscriptions.UnwatchAsync(anchor);
+        if (_profile is not null) await subscriptions.UnwatchAsync(_profile);
     }
 }

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace Profiles.Core.Consent;
 
 /// <summary>
@@ -10,6 +12,7 @@ namespace Profiles.Core.Consent;
 /// <param name="Granted">True for a grant, false for a denial (a withdrawal).</param>
 /// <param name="Document">The policy or form version the customer saw, at most <see cref="MaxDocumentLength"/> characters.</param>
 /// <param name="ExpiresAt">When a grant stops holding; null for never.</param>
+[GenerateSerializer, Immutable, Alias("ConsentDecision")]
 public sealed record ConsentDecision(string Purpose, string? Channel, bool Granted, string? Document, DateTimeOffset? ExpiresAt)
 {
     public const int MaxDocumentLength = 128;

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace Profiles.Core.Consent;
 
 /// <summary>
@@ -65,8 +67,10 @@ public sealed class ConsentPurposes
 /// </summary>
 /// <param name="Granted">The purpose-wide status: the latest decision for every channel, else the default.</param>
 /// <param name="Decided">True when a decision, not the default, gives the purpose-wide status.</param>
-/// <param name="Channels">Each channel with decisions of its own and its status, in ordinal order.</param>
-public sealed record PurposeConsent(string Purpose, bool Granted, bool Decided, IReadOnlyList<KeyValuePair<string, bool>> Channels)
+/// <param name="Channels">Each channel with decisions of its own and its status, in ordinal order (an array, which
+/// crosses grain calls as it is).</param>
+[GenerateSerializer, Immutable, Alias("PurposeConsent")]
+public sealed record PurposeConsent(string Purpose, bool Granted, bool Decided, KeyValuePair<string, bool>[] Channels)
 {
     /// <summary>The status of one channel: its own, or the purpose-wide one when it has no decision of its own.</summary>
     public bool GrantedOn(string? channel)

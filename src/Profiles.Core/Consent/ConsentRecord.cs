@@ -1,3 +1,4 @@
+using Orleans;
 using Profiles.Core.Touchpoints;
 
 namespace Profiles.Core.Consent;
@@ -9,6 +10,7 @@ namespace Profiles.Core.Consent;
 /// </summary>
 /// <param name="At">The touchpoint's <c>occurredAt</c>, in UTC.</param>
 /// <param name="ChannelOfTouchpoint">The channel the touchpoint came by (an SMS "STOP" comes by <c>sms</c>).</param>
+[GenerateSerializer, Immutable, Alias("ConsentRecord")]
 public sealed record ConsentRecord(
     string Purpose,
     string? Channel,

@@ -1,3 +1,4 @@
+using Orleans;
 using Profiles.Core.Consent;
 using Profiles.Core.Profiles;
 using Profiles.Core.Touchpoints;
@@ -58,6 +59,7 @@ public sealed class Personalisation(ComputedTraits computed, Audiences audiences
 
 /// <summary>What a profile answer shows under <c>computed</c> (<paramref name="Names"/> and <paramref name="Computed"/>
 /// side by side, sorted by name), <c>audiences</c> (sorted) and <c>consent</c> (every purpose, in name order).</summary>
+[GenerateSerializer, Immutable, Alias("PersonalisedValues")]
 public sealed record PersonalisedValues(string[] Names, ComputedValue[] Computed, string[] Audiences, PurposeConsent[] Consent)
 {
     public static readonly PersonalisedValues None = new([], [], [], []);

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace Profiles.Core.Personalisation;
 
 /// <summary>
@@ -81,6 +83,7 @@ public sealed class TraitAccumulator(ComputedTraitKind kind)
 }
 
 /// <summary>The value of <c>of</c> on one touchpoint, with what orders it among others: (<see cref="At"/>, <see cref="Id"/>).</summary>
+[GenerateSerializer, Immutable, Alias("ValueAt")]
 public sealed record ValueAt(DateTimeOffset At, string Id, string Json)
 {
     /// <summary>Negative when this comes first. The JSON only separates what cannot differ for two distinct touchpoints.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.ObjectModel;
+using Orleans;
 using Profiles.Core.Consent;
 using Profiles.Core.Personalisation;
 using Profiles.Core.Touchpoints;
@@ -193,6 +194,7 @@ public interface ICombinable<T>
 }
 
 /// <param name="FromHash">True when every sighting came as a bare SHA-256, so the hint shows nothing.</param>
+[GenerateSerializer, Immutable, Alias("IdentifierActivity")]
 public sealed record IdentifierActivity(string Type, string Hint, bool FromHash, DateTimeOffset FirstSeen, DateTimeOffset LastSeen)
     : ICombinable<IdentifierActivity>
 {
@@ -213,6 +215,7 @@ public sealed record IdentifierActivity(string Type, string Hint, bool FromHash,
 }
 
 /// <summary>The latest write of one trait, by (occurredAt, touchpoint id); a null value is a removal.</summary>
+[GenerateSerializer, Immutable, Alias("TraitEntry")]
 public sealed record TraitEntry(string? ValueJson, DateTimeOffset At, string TouchpointId) : ICombinable<TraitEntry>
 {
     public TraitEntry CombineWith(TraitEntry other)
@@ -226,6 +229,7 @@ public sealed record TraitEntry(string? ValueJson, DateTimeOffset At, string Tou
 
 /// <summary>An operator's unlink (or relink) of two identifier keys, by its entry's time (UTC ticks) and id; later is
 /// larger, and the later of two entries on one pair stands.</summary>
+[GenerateSerializer, Immutable, Alias("CorrectionMark")]
 public sealed record CorrectionMark(bool Unlinks, long UtcTicks, string EntryId, string KeyA, string KeyB) : ICombinable<CorrectionMark>
 {
     public string Pair => $"{KeyA}|{KeyB}";
@@ -247,6 +251,7 @@ public sealed record CorrectionMark(bool Unlinks, long UtcTicks, string EntryId,
 }
 
 /// <summary>A link made: its touchpoint's time (UTC ticks) and id, and the key of its weaker end; later is larger.</summary>
+[GenerateSerializer, Immutable, Alias("LinkMark")]
 public sealed record LinkMark(long UtcTicks, string TouchpointId, string OtherKey) : ICombinable<LinkMark>, IComparable<LinkMark>
 {
     public int CompareTo(LinkMark? other)
@@ -260,6 +265,7 @@ public sealed record LinkMark(long UtcTicks, string TouchpointId, string OtherKe
     public LinkMark CombineWith(LinkMark other) => CompareTo(other) >= 0 ? this : other;
 }
 
+[GenerateSerializer, Immutable, Alias("ChannelActivity")]
 public sealed record ChannelActivity(long Touchpoints, DateTimeOffset FirstSeen, DateTimeOffset LastSeen) : ICombinable<ChannelActivity>
 {
     public ChannelActivity CombineWith(ChannelActivity other) => new(

@@ -1,3 +1,4 @@
+using Orleans;
 using Profiles.Core.Consent;
 
 namespace Profiles.Core.Touchpoints;
@@ -29,6 +30,7 @@ public sealed record Touchpoint(
 
 /// <summary>A link identity rules did not make: <see cref="Type"/>, <see cref="Key"/> and <see cref="Hint"/>
 /// name the identifier on the other side; <see cref="Reason"/> is one of <see cref="RefusalReasons"/>.</summary>
+[GenerateSerializer, Immutable, Alias("RefusedLink")]
 public sealed record RefusedLink(string Type, string Key, string Hint, string Reason, string TouchpointId, DateTimeOffset At)
 {
     /// <summary>The link of <paramref name="touchpoint"/> to <paramref name="identifier"/> that a limit refused.</summary>
@@ -48,8 +50,10 @@ public static class RefusalReasons
 
 /// <summary>One identifier of a touchpoint: its type, stored key (HMAC, lower-case hex) and masked hint.</summary>
 /// <param name="FromHash">True when the client sent only the SHA-256, so the hint cannot show any of the value.</param>
+[GenerateSerializer, Immutable, Alias("IdentifierRef")]
 public sealed record IdentifierRef(string Type, string Key, string Hint, bool FromHash);
 
 /// <summary>A trait set by a touchpoint. <paramref name="ValueJson"/> is the raw JSON scalar (<c>"Paul"</c>,
 /// <c>89.9</c>, <c>true</c>); null means the touchpoint removes the trait.</summary>
+[GenerateSerializer, Immutable, Alias("TraitWrite")]
 public sealed record TraitWrite(string Name, string? ValueJson);

@@ -24,6 +24,7 @@ public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRu
     public const int MaxIdLength = 128;
     public const int MaxIdentifiers = 20;
     public const int MaxTraitNameLength = 64;
+    public const int MaxTypeLength = 64;
     public const int MaxPropertiesBytes = 16 * 1024;
     public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromHours(24);
 
@@ -453,6 +454,9 @@ public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRu
 
     [GeneratedRegex(@"^[a-z0-9_.]{1,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex TypePattern();
+
+    /// <summary>True when <paramref name="type"/> is a well-formed touchpoint type.</summary>
+    public static bool IsValidType(string type) => TypePattern().IsMatch(type);
 
     /// <summary>The top-level fields we know, found in one pass; unknown fields are ignored, and for a field
     /// repeated in the object the last one wins, as in most JSON readers.</summary>

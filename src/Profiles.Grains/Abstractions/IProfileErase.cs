@@ -4,11 +4,19 @@ namespace Profiles.Grains.Abstractions;
 [Alias("IProfileErase")]
 public interface IProfileErase : IGrainWithStringKey
 {
-    /// <summary>Erases this profile: its journey (and idempotency records), its state, and from now on it
-    /// answers <see cref="ProfileReplyKind.Erased"/>. Returns what the caller must erase next: the identifiers it
-    /// held and the profiles merged into it.</summary>
+    /// <summary>Erases the customer this profile stands for: its journey (and idempotency records), its state, and
+    /// from now on it answers <see cref="ProfileReplyKind.Erased"/>; the feed gets the customer's <c>erased</c> change.
+    /// A profile merged away answers <see cref="ProfileReplyKind.Forwarded"/> and a held one
+    /// <see cref="RetryCause.Held"/>, erasing nothing, so that the eraser reaches the profile that stands for the
+    /// customer when it acts, not when it looked. Done with what the caller must erase next (the identifiers it held
+    /// and the profiles merged into it), or with null when no touchpoint ever landed here.</summary>
     [Alias("Erase")]
-    Task<ErasedProfile> Erase();
+    Task<ProfileReply<ErasedProfile?>> Erase();
+
+    /// <summary>Erases a profile merged into a customer being erased, wherever it forwards: its content went to that
+    /// customer, its journey and state are still its own.</summary>
+    [Alias("EraseMerged")]
+    Task<ErasedProfile> EraseMerged();
 }
 
 [GenerateSerializer, Immutable, Alias("ErasedProfile")]

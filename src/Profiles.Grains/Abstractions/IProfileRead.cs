@@ -1,4 +1,5 @@
 using Profiles.Core.Personalisation;
+using Orleans.Concurrency;
 using Profiles.Core.Profiles;
 
 namespace Profiles.Grains.Abstractions;
@@ -6,16 +7,19 @@ namespace Profiles.Grains.Abstractions;
 /// <summary>The profile as readers see it: whole, or only its computed traits and audiences. While a resolution holds
 /// the profile it answers retry (<see cref="RetryCause.Held"/>): between installing the profiles of a component and
 /// releasing them, an identifier may point at a profile that no longer holds it.</summary>
+/// <remarks>Reads interleave with the profile's other calls: a lookup does not queue behind a write turn awaiting its
+/// batch's durable write, nor behind the touchpoints waiting for the next turn. They read the state between two changes
+/// and change nothing.</remarks>
 [Alias("IProfileRead")]
 public interface IProfileRead : IGrainWithStringKey
 {
     /// <summary>The profile as it stands.</summary>
-    [Alias("Get")]
+    [Alias("Get"), AlwaysInterleave]
     Task<ProfileReply<ProfileSnapshot>> Get();
 
     /// <summary>Only the computed traits and audiences, for the storefront's small read; whether the profile holds
     /// <paramref name="identifierKey"/> when one is given.</summary>
-    [Alias("GetPersonalised")]
+    [Alias("GetPersonalised"), AlwaysInterleave]
     Task<ProfileReply<PersonalisedProfile>> GetPersonalised(string? identifierKey);
 }
 

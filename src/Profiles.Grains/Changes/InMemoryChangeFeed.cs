@@ -25,6 +25,19 @@ public sealed class InMemoryChangeFeed(IOptions<ChangeFeedOptions> options, Time
         }
     }
 
+    /// <summary>Takes every change that names an erased profile out of the feed at once (the tombstone stays): the
+    /// embedded default can afford to walk its feed on each erasure.</summary>
+    public void Forget(string erasedProfileId)
+    {
+        foreach (var entries in _shards)
+        {
+            lock (entries)
+            {
+                entries.RemoveAll(entry => entry.Change.ErasedWithProfiles().Contains(erasedProfileId, StringComparer.Ordinal));
+            }
+        }
+    }
+
     public Task<FeedPage> ReadAsync(FeedCursor after, int limit) => FeedMerge.ReadAsync(after, limit, ReadShard);
 
     private Task<IReadOnlyList<ShardEntry>> ReadShard(int shard, StreamPosition after, int count)

@@ -16,8 +16,9 @@ public static class ChangeTypes
 /// One entry of the change feed. It names profiles, touchpoint ids, channels, types and audiences, never an
 /// identifier value, a trait or a property, so a feed consumer learns what changed and reads the profile for
 /// the rest. <see cref="Details"/> holds the type's own fields (<c>touchpointId</c>, <c>channel</c>,
-/// <c>touchpointType</c>; <c>mergedProfileId</c>; <c>audience</c>; <c>purpose</c>, <c>channel</c> and <c>status</c>).
-/// A field stored empty is null (a consent change for every channel of a purpose).
+/// <c>touchpointType</c>; <c>mergedProfileId</c>; <c>splitProfileIds</c>; <c>erasedProfileIds</c>; <c>audience</c>;
+/// <c>purpose</c>, <c>channel</c> and <c>status</c>). A field stored empty is null (a consent change for every channel
+/// of a purpose).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ProfileChange")]
 public sealed record ProfileChange(
@@ -26,10 +27,33 @@ public sealed record ProfileChange(
     [property: Id(2)] DateTimeOffset At,
     [property: Id(3)] IReadOnlyList<KeyValuePair<string, string>> Details)
 {
-    public static ProfileChange Merged(string survivorId, string mergedProfileId, DateTimeOffset at) =>
-        new(ChangeTypes.Merged, survivorId, at, [new("mergedProfileId", mergedProfileId)]);
+    public const string MergedProfileId = "mergedProfileId";
+    public const string SplitProfileIds = "splitProfileIds";
+    public const string ErasedProfileIds = "erasedProfileIds";
 
-    public static ProfileChange Erased(string profileId, DateTimeOffset at) => new(ChangeTypes.Erased, profileId, at, []);
+    /// <summary>The details that list profile ids, kept as one comma-separated text.</summary>
+    public static readonly IReadOnlySet<string> ListDetails = new HashSet<string>(StringComparer.Ordinal) { SplitProfileIds, ErasedProfileIds };
+
+    public static ProfileChange Merged(string survivorId, string mergedProfileId, DateTimeOffset at) =>
+        new(ChangeTypes.Merged, survivorId, at, [new(MergedProfileId, mergedProfileId)]);
+
+    /// <summary>The customer was erased: <paramref name="profileId"/>, the profile that stood for them, and
+    /// <c>erasedProfileIds</c>, every profile merged into it, comma-separated: the tombstone a feed consumer forgets the
+    /// customer by.</summary>
+    public static ProfileChange Erased(string profileId, IEnumerable<string> mergedProfileIds, DateTimeOffset at) =>
+        new(ChangeTypes.Erased, profileId, at, [new(ErasedProfileIds, string.Join(',', mergedProfileIds))]);
+
+    /// <summary>The profiles whose erasure takes this change out of the feed: the profile it changed, and the profile
+    /// merged into it. None for an erasure: that is the tombstone feed consumers forget the customer by, and it stays.</summary>
+    public IEnumerable<string> ErasedWithProfiles()
+    {
+        if (Type == ChangeTypes.Erased) yield break;
+        yield return ProfileId;
+        foreach (var (name, value) in Details)
+        {
+            if (name == MergedProfileId) yield return value;
+        }
+    }
 
     /// <summary>The effective status of (<paramref name="purpose"/>, <paramref name="channel"/>) on the profile is now
     /// <paramref name="status"/>; <paramref name="channel"/> null: the purpose-wide status.</summary>
@@ -39,7 +63,7 @@ public sealed record ProfileChange(
     /// <summary>A profile gave touchpoints and identifiers to other profiles when its component was resolved again;
     /// <c>splitProfileIds</c> lists them, comma-separated.</summary>
     public static ProfileChange Split(string profileId, IEnumerable<string> splitProfileIds, DateTimeOffset at) =>
-        new(ChangeTypes.Split, profileId, at, [new("splitProfileIds", string.Join(',', splitProfileIds))]);
+        new(ChangeTypes.Split, profileId, at, [new(SplitProfileIds, string.Join(',', splitProfileIds))]);
 }
 
 /// <summary>A change as read from the feed, with the cursor that resumes after it.</summary>

@@ -1,18 +1,37 @@
+using Profiles.Grains.Journey;
 using Profiles.Grains.Storage;
 using StackExchange.Redis;
 
 namespace Profiles.Grains.Changes;
 
 /// <summary>The feed in Redis: one Redis Stream per shard (<see cref="RedisLayout.Changes"/>), read in parallel and
-/// merged by <see cref="FeedMerge"/>. Consumers that prefer it may also read the streams with consumer groups.</summary>
+/// merged by <see cref="FeedMerge"/>. A change of a customer erased since is stepped over from the erasure on, by the
+/// erasure markers of the profiles it names, until <see cref="RedisFeedErasure"/> has deleted it. Consumers that prefer
+/// it may also read the streams with consumer groups (and then see those changes until they are deleted).</summary>
 public sealed class RedisChangeFeed(IConnectionMultiplexer redis) : IChangeFeed
 {
     public Task<FeedPage> ReadAsync(FeedCursor after, int limit) => FeedMerge.ReadAsync(after, limit, ReadShardAsync);
 
     private async Task<IReadOnlyList<ShardEntry>> ReadShardAsync(int shard, StreamPosition after, int count)
     {
-        var entries = await redis.GetDatabase().StreamRangeAsync(RedisLayout.Changes(shard), $"({after}", "+", count);
-        return [.. entries.Select(entry => new ShardEntry(shard, StreamPosition.Parse(entry.Id!), RedisFeed.Change(entry.Values)))];
+        var db = redis.GetDatabase();
+        var entries = await db.StreamRangeAsync(RedisLayout.Changes(shard), $"({after}", "+", count);
+        var changes = entries.Select(entry => (Position: StreamPosition.Parse(entry.Id!), Change: RedisFeed.Change(entry.Values))).ToList();
+        var erased = await ErasedAsync(db, changes.SelectMany(c => c.Change.ErasedWithProfiles()));
+        return [.. changes.Select(c => new ShardEntry(shard, c.Position, c.Change, c.Change.ErasedWithProfiles().Any(erased.Contains)))];
+    }
+
+    /// <summary>Which of <paramref name="profileIds"/> were erased, asked of each one's shard: a change names profiles of
+    /// its own shard, and now and then, as the profile merged into it, one of another.</summary>
+    private static async Task<HashSet<string>> ErasedAsync(IDatabase db, IEnumerable<string> profileIds)
+    {
+        var found = await Task.WhenAll(profileIds.Distinct(StringComparer.Ordinal).GroupBy(Shards.Of).Select(async shard =>
+        {
+            string[] ids = [.. shard];
+            var marked = await db.SetContainsAsync(RedisLayout.Erased(shard.Key), [.. ids.Select(id => (RedisValue)ErasureMarker.Of(id))]);
+            return ids.Where((_, i) => marked[i]);
+        }));
+        return found.SelectMany(ids => ids).ToHashSet(StringComparer.Ordinal);
     }
 }
 

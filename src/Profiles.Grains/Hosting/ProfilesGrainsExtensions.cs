@@ -10,8 +10,10 @@ using Profiles.Core.Rules;
 using Profiles.Grains.Calls;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Journey;
+using Profiles.Grains.Identity;
 using Profiles.Grains.Live;
 using Profiles.Grains.Resolution;
+using Profiles.Grains.Retention;
 using Profiles.Grains.Standing;
 using Profiles.Grains.Storage;
 using Profiles.Grains.Writes;
@@ -36,6 +38,9 @@ public static class ProfilesGrainsExtensions
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton(IdentityRules.None);
         silo.Services.AddOptions<ChangeFeedOptions>();
+        silo.Services.AddOptions<RetentionOptions>()
+            .Validate(o => o.Interval > TimeSpan.Zero, $"{RetentionOptions.Section}:Interval must be a positive duration.")
+            .ValidateOnStart();
         silo.Services.TryAddSingleton<FeedClock>();
         silo.Services.TryAddSingleton<StandingCalculator>();
         silo.Services.AddOptions<AudienceRecheckOptions>();
@@ -50,6 +55,7 @@ public static class ProfilesGrainsExtensions
         // One source for the purposes: the touchpoint parser reads decisions for the purposes personalisation evaluates.
         silo.Services.TryAddSingleton(services => services.GetRequiredService<Personalisation>().Consent);
         silo.Services.AddSingleton<IdentifierCache>();
+        silo.Services.TryAddSingleton<IIdentifierPointers, GrainIdentifierPointers>();
         silo.Services.AddSingleton<ProfileCalls>();
         silo.Services.AddSingleton<ComponentResolver>();
         silo.Services.AddSingleton<IdentityCorrections>();
@@ -92,9 +98,14 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddSingleton<IJourneyStore, RedisJourneyStore>();
         silo.Services.AddSingleton<RedisWrites>();
         silo.Services.AddSingleton<IWriteStore>(s => s.GetRequiredService<RedisWrites>());
-        silo.Services.AddKeyedSingleton<IGrainStorage>(ProfilesStorage.Identifiers, (s, _) => new RedisIdentifierStorage(s.GetRequiredService<RedisWrites>()));
+        silo.Services.AddSingleton<RedisIdentifierPointers>();
+        silo.Services.AddSingleton<IIdentifierPointers>(s => s.GetRequiredService<RedisIdentifierPointers>());
+        silo.Services.AddKeyedSingleton<IGrainStorage>(ProfilesStorage.Identifiers,
+            (s, _) => new RedisIdentifierStorage(s.GetRequiredService<RedisWrites>(), s.GetRequiredService<RedisIdentifierPointers>()));
         silo.Services.AddSingleton<IStandingStore, RedisStandingStore>();
         silo.Services.AddSingleton<IChangeFeed, RedisChangeFeed>();
+        silo.Services.AddSingleton<RedisFeedErasure>();
+        silo.Services.AddHostedService(s => s.GetRequiredService<RedisFeedErasure>());
         silo.Services.AddSingleton<IStatsHistory, RedisStatsHistory>();
         return silo;
     }

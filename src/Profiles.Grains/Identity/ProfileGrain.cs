@@ -281,14 +281,27 @@ public sealed class ProfileGrain(
         return ProfileReply.Done(Id);
     }
 
-    public async Task<ErasedProfile> Erase()
+    public async Task<ProfileReply<ErasedProfile?>> Erase()
+    {
+        if (await UnavailableOrHeld() is { } elsewhere) return ProfileReply<ErasedProfile?>.Not(elsewhere);
+        if (Profile.Content.IsEmpty && Profile.Merged.Count == 0) return ProfileReply<ErasedProfile?>.Done(Id, null);
+        return ProfileReply<ErasedProfile?>.Done(Id, await ForgetAsync(announce: true));
+    }
+
+    public async Task<ErasedProfile> EraseMerged()
     {
         if (Profile.ResolvingBy is not null) throw new StorageUnavailableException("The profile is being resolved again with its component; erase it once that is done.");
         await Merge.FinishInterruptedHandOffAsync();
-        var erased = new ErasedProfile([.. Profile.Content.Identifiers.Keys], [.. Profile.Merged]);
-        var stood = Profile.ForwardedTo is null && !_erased;
+        return await ForgetAsync(announce: false);
+    }
+
+    /// <param name="announce">Whether this profile stood for the customer: its write carries the customer's
+    /// <c>erased</c> change, naming every profile merged into it.</param>
+    private async Task<ErasedProfile> ForgetAsync(bool announce)
+    {
+        var erased = new ErasedProfile([.. Profile.Content.Identifiers.Keys], [.. Profile.Merged.Order(StringComparer.Ordinal)]);
         _erased = true;
-        await writer.EraseAsync(Id, announce: stood);
+        await writer.EraseAsync(Id, announce ? erased.MergedProfileIds : null);
         await state.ClearStateAsync();
         _snapshotBehind = false;
         _reported = null;
@@ -367,21 +380,48 @@ public sealed class ProfileGrain(
 
     public Task UnwatchStream(Guid subscriptionId) => _watchers.UnwatchStream(subscriptionId);
 
-    public async Task<ProfileReply<ProfileSnapshot>> Get() =>
-        await UnavailableOrHeld() is { } elsewhere
+    public Task<ProfileReply<ProfileSnapshot>> Get() => Task.FromResult(
+        UnreadableAs() is { } elsewhere
             ? ProfileReply<ProfileSnapshot>.Not(elsewhere)
             : ProfileReply<ProfileSnapshot>.Done(Id, new ProfileSnapshot(
-                Id, Profile.Content.CopyForReading(), [.. Profile.Merged.Order(StringComparer.Ordinal)], Profile.Version, Personalised()));
+                Id, Profile.Content.CopyForReading(), [.. Profile.Merged.Order(StringComparer.Ordinal)], Profile.Version, Personalised())));
 
-    public async Task<ProfileReply<PersonalisedProfile>> GetPersonalised(string? identifierKey) =>
-        await UnavailableOrHeld() is { } elsewhere
+    public Task<ProfileReply<PersonalisedProfile>> GetPersonalised(string? identifierKey) => Task.FromResult(
+        UnreadableAs() is { } elsewhere
             ? ProfileReply<PersonalisedProfile>.Not(elsewhere)
             : ProfileReply<PersonalisedProfile>.Done(Id, new PersonalisedProfile(
                 Id,
                 Profile.Version,
                 !Profile.Content.IsEmpty || Profile.Merged.Count > 0,
                 identifierKey is null || Profile.Content.Identifiers.ContainsKey(identifierKey),
-                Personalised()));
+                Personalised())));
+
+    /// <summary>
+    /// What a read answers instead of the profile, decided from the state as it stands and changing nothing: reads
+    /// interleave with the turn of a write awaiting storage (<see cref="IProfileRead"/>), so they see the profile
+    /// between changes, never half of one: the state changes only between a write's awaits, each change whole (a
+    /// batch is folded once its append is stored, a loser absorbed in one step). A hand-off under way reads as the
+    /// profile before it (the survivor may not hold its content yet), an erasure under way as erased. The repairs a
+    /// write's turn makes first (<see cref="Unavailable"/>) are asked for in a turn of their own.
+    /// </summary>
+    private ProfileReply? UnreadableAs()
+    {
+        if (Profile.ResolvingBy is not null)
+        {
+            Hold.NudgeIfHeldTooLong();
+            return ProfileReply.Retry(Id, RetryCause.Held);
+        }
+        if (_erased) return ProfileReply.Erased(Id);
+        if (Profile.HandoffPending)
+        {
+            // Under way, or cut short by storage failing: the recheck's turn completes one cut short.
+            this.AsReference<IProfileRecheck>().RefreshStanding().Ignore();
+            return null;
+        }
+        if (Profile.ForwardedTo is { } forwardedTo) return ProfileReply.Forwarded(forwardedTo);
+        ResolveIfUnlinkedTogether();
+        return null;
+    }
 
     /// <summary>Evaluated at read time, for now: a window moves with the date, and a grant expires, without any new
     /// touchpoint.</summary>

@@ -55,6 +55,7 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
                     journey.Clear();
                     _journeys.TryRemove(KeyValuePair.Create(profileId, journey));
                     _erased[ErasureMarker.Of(profileId)] = true;
+                    feed.Forget(profileId);
                     break;
                 case JourneyChange.Rewritten rewritten:
                     foreach (var id in rewritten.Dropped) _ownerByTouchpointId.TryRemove(KeyValuePair.Create(id, profileId));

@@ -25,5 +25,12 @@ public static class ProfilesMetrics
     /// <summary>Records per call of the Redis write script: how far group commit gathers the writes of a shard.</summary>
     public static readonly Histogram<int> WriteBatch = Meter.CreateHistogram<int>("profiles.write.batch", "{record}", "Write records sent to Redis in one call");
 
+    /// <summary>Segment Spec events that could not be touchpoints, tagged <c>reason</c> (too_large, no_identifier,
+    /// unknown_type, invalid); the rest of their batch landed.</summary>
+    public static readonly Counter<long> SegmentEventsSkipped =
+        Meter.CreateCounter<long>("profiles.segment.events.skipped", "{event}", "Segment events skipped, by reason");
+
+    public static void CountSkippedSegmentEvent(string reason) => SegmentEventsSkipped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
     public static void CountTouchpoint(string result) => Touchpoints.Add(1, new KeyValuePair<string, object?>("result", result));
 }

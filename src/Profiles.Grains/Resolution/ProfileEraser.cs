@@ -1,22 +1,25 @@
 using Profiles.Grains.Abstractions;
+using Profiles.Grains.Calls;
 
 namespace Profiles.Grains.Resolution;
 
 /// <summary>
-/// Forgets a customer everywhere (DELETE /v1/profiles/{id}): the surviving profile and every profile merged
-/// into it (journeys, idempotency records, snapshots), then the identifier links to them. The profiles refuse
-/// touchpoints first, so a writer racing the erasure either landed before (and is erased with it) or starts
-/// again once the identifiers are unknown, on a fresh, empty profile.
+/// Forgets a customer everywhere (DELETE /v1/profiles/{id}): the profile that stands for them and every profile merged
+/// into it (journeys, idempotency records, snapshots), then the identifier links to them. The erasure follows forwards
+/// in the call that erases, so a merge or a resolution between finding the customer and erasing them cannot leave the
+/// customer standing elsewhere. The profiles refuse touchpoints first, so a writer racing the erasure either landed
+/// before (and is erased with it) or starts again once the identifiers are unknown, on a fresh, empty profile.
 /// </summary>
-public sealed class ProfileEraser(IGrainFactory grains, ProfileReader reader, IdentifierCache cache)
+public sealed class ProfileEraser(IGrainFactory grains, ProfileCalls calls, IdentifierCache cache)
 {
     /// <summary>False when no profile answers to <paramref name="profileId"/>.</summary>
+    /// <exception cref="CallBudgetSpentException">A resolution held the customer's profile past the call budget.</exception>
     public async Task<bool> EraseAsync(string profileId)
     {
-        if (await reader.FindByIdAsync(profileId) is not { } profile) return false;
-        var root = await grains.ByKey<IProfileErase>(profile.ProfileId).Erase();
-        var merged = await Task.WhenAll(root.MergedProfileIds.Select(id => grains.ByKey<IProfileErase>(id).Erase()));
-        string[] erasedIds = [profile.ProfileId, .. root.MergedProfileIds];
+        var reply = await calls.CallAsync<IProfileErase, ProfileReply<ErasedProfile?>>(profileId, profile => profile.Erase());
+        if (!reply.IsDone || reply.Result is not { } root) return false;
+        var merged = await Task.WhenAll(root.MergedProfileIds.Select(id => grains.ByKey<IProfileErase>(id).EraseMerged()));
+        string[] erasedIds = [reply.ProfileId, .. root.MergedProfileIds];
         var keys = root.IdentifierKeys.Concat(merged.SelectMany(m => m.IdentifierKeys)).Distinct().ToArray();
         foreach (var key in keys) cache.Forget(key);
         await Task.WhenAll(keys.Select(key => grains.ByKey<IIdentifierGrain>(key).Erase(erasedIds)));

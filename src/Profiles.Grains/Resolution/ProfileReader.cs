@@ -1,12 +1,13 @@
 using Profiles.Grains.Abstractions;
 using Profiles.Grains.Calls;
+using Profiles.Grains.Identity;
 using Profiles.Grains.Journey;
 using Profiles.Core.Touchpoints;
 
 namespace Profiles.Grains.Resolution;
 
 /// <summary>Reads profiles and journeys, following merged-away ids to the surviving profile.</summary>
-public sealed class ProfileReader(IGrainFactory grains, ProfileCalls calls, IdentifierCache cache, IJourneyStore journeys)
+public sealed class ProfileReader(IGrainFactory grains, ProfileCalls calls, IdentifierCache cache, IIdentifierPointers pointers, IJourneyStore journeys)
 {
     /// <summary>The surviving profile of <paramref name="profileId"/>, or null when no touchpoint ever landed there
     /// or it was erased.</summary>
@@ -33,7 +34,7 @@ public sealed class ProfileReader(IGrainFactory grains, ProfileCalls calls, Iden
     /// <summary>Where an identifier leads now, following merges: the surviving profile it points to, whether or not its
     /// first touchpoint has landed there yet (see <see cref="ProfileReading.Holds"/>); null while it is unknown.</summary>
     public async Task<ProfileSnapshot?> FollowIdentifierAsync(string identifierKey) =>
-        await grains.ByKey<IIdentifierGrain>(identifierKey).GetProfile() is { } profileId ? await FollowAsync(profileId) : null;
+        await PointerAsync(identifierKey) is { } profileId ? await FollowAsync(profileId) : null;
 
 
     public Task<ProfileSnapshot?> FindByIdentifierAsync(string identifierKey) =>
@@ -56,21 +57,24 @@ public sealed class ProfileReader(IGrainFactory grains, ProfileCalls calls, Iden
             // Remembered from before an erasure or a released link: ask the identifier itself.
             cache.Forget(identifierKey);
         }
-        var identifier = grains.ByKey<IIdentifierGrain>(identifierKey);
         string? asked = null;
-        // Asked again when its profile does not hold it: a resolution may have moved it while the read waited.
-        while (await identifier.GetProfile() is { } profileId && profileId != asked)
+        // Read again when its profile does not hold it: a resolution may have moved it while the read waited.
+        while (await PointerAsync(identifierKey) is { } profileId && profileId != asked)
         {
             if (await findHolder(profileId) is { } holder)
             {
                 cache.Remember(identifierKey, holder.ProfileId);
-                if (holder.ProfileId != profileId) identifier.PointTo(profileId, holder.ProfileId).Ignore();
+                if (holder.ProfileId != profileId) grains.ByKey<IIdentifierGrain>(identifierKey).PointTo(profileId, holder.ProfileId).Ignore();
                 return holder;
             }
             asked = profileId;
         }
         return null;
     }
+
+    /// <summary>Read without activating the identifier's grain: a lookup of an identifier this node does not
+    /// remember costs a read, not an activation.</summary>
+    private async Task<string?> PointerAsync(string identifierKey) => (await pointers.ReadAsync([identifierKey]))[0];
 
     private async Task<PersonalisedProfile?> ReadPersonalisedAsync(string profileId, string? identifierKey)
     {

@@ -5,6 +5,7 @@ using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Abstractions;
 using Profiles.Grains.Calls;
+using Profiles.Grains.Identity;
 
 namespace Profiles.Grains.Resolution;
 
@@ -18,7 +19,8 @@ namespace Profiles.Grains.Resolution;
 /// It is not a grain: it only calls grains, so it cannot be part of a call cycle. Every profile call of one ingest
 /// shares one <see cref="CallBudget"/>.
 /// </summary>
-public sealed class TouchpointIngestor(IGrainFactory grains, ProfileCalls calls, IdentifierCache cache, IdentityRules rules, ComponentResolver resolver, TimeProvider time)
+public sealed class TouchpointIngestor(IGrainFactory grains, ProfileCalls calls, IdentifierCache cache, IIdentifierPointers pointers, IdentityRules rules,
+    ComponentResolver resolver, TimeProvider time)
 {
     private readonly LinkOrder _linkOrder = new(rules);
 
@@ -256,9 +258,11 @@ public sealed class TouchpointIngestor(IGrainFactory grains, ProfileCalls calls,
     }
 
     /// <summary>
-    /// The profile of every identifier of the batch. Known identifiers answer from this node's cache or in one
-    /// round of calls; identifiers seen for the first time then join the profile their touchpoint goes to (the
-    /// smallest known profile it connects to, or one new profile per group), so a first sighting costs no merge.
+    /// The profile of every identifier of the batch. Known identifiers answer from this node's cache or from one read
+    /// of their pointers together (<see cref="IIdentifierPointers"/>), with no grain activated; identifiers seen for the
+    /// first time then join the profile their touchpoint goes to (the smallest known profile it connects to, or one new
+    /// profile per group), so a first sighting costs no merge. Only these claims activate identifier grains, all at
+    /// once, and their reads and writes leave together in the shards' read rounds and group commits.
     /// </summary>
     /// <param name="touchpoints">The batch.</param>
     /// <param name="claims">Gets the identifiers claimed here.</param>
@@ -274,7 +278,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, ProfileCalls calls,
             else uncached.Add(key);
         }
         if (uncached.Count == 0) return profileOfKey;
-        var known = await Task.WhenAll(uncached.Select(key => grains.ByKey<IIdentifierGrain>(key).GetProfile()));
+        var known = await pointers.ReadAsync(uncached);
         for (var i = 0; i < uncached.Count; i++)
         {
             if (known[i] is { } profileId) profileOfKey[uncached[i]] = profileId;
@@ -379,7 +383,7 @@ public sealed class TouchpointIngestor(IGrainFactory grains, ProfileCalls calls,
     }
 
     private async Task<string?> ResolveAsync(string key) =>
-        cache.TryGet(key, out var remembered) ? remembered : await grains.ByKey<IIdentifierGrain>(key).GetProfile();
+        cache.TryGet(key, out var remembered) ? remembered : (await pointers.ReadAsync([key]))[0];
 
     private async Task<string> ClaimAsync(string key, string profileId, OwnClaims claims)
     {

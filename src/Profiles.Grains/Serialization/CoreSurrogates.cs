@@ -4,11 +4,18 @@ using Profiles.Core.Profiles;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
 
+// Profiles.Core's records carry [GenerateSerializer] themselves. Core references only Orleans' attributes, so their
+// codecs are generated here, by the code generator this assembly runs (docs/ARCHITECTURE.md, "Choices that are not
+// obvious").
+[assembly: GenerateCodeForDeclaringAssembly(typeof(ProfileContent))]
+
 namespace Profiles.Grains.Serialization;
 
-// Profiles.Core stays free of Orleans, so its types cross grain boundaries and reach grain storage through
-// these surrogates: Orleans' own compact binary format, with no type names on the wire.
+// The Core types a generated codec cannot carry faithfully cross grain calls and reach grain storage through these
+// surrogates instead, in the layout they were always stored in.
 
+// A touchpoint's lists are read-only interfaces whose values are often of types the compiler makes for a collection
+// expression, for which Orleans has no codec: they cross as arrays, and no refused links as a null.
 [GenerateSerializer, Alias("Touchpoint")]
 public struct TouchpointSurrogate
 {
@@ -38,38 +45,10 @@ public sealed class TouchpointConverter : IConverter<Touchpoint, TouchpointSurro
     };
 }
 
-[GenerateSerializer, Alias("IdentifierRef")]
-public struct IdentifierRefSurrogate
-{
-    [Id(0)] public string Type;
-    [Id(1)] public string Key;
-    [Id(2)] public string Hint;
-    [Id(3)] public bool FromHash;
-}
-
-[RegisterConverter]
-public sealed class IdentifierRefConverter : IConverter<IdentifierRef, IdentifierRefSurrogate>
-{
-    public IdentifierRef ConvertFromSurrogate(in IdentifierRefSurrogate s) => new(s.Type, s.Key, s.Hint, s.FromHash);
-
-    public IdentifierRefSurrogate ConvertToSurrogate(in IdentifierRef i) => new() { Type = i.Type, Key = i.Key, Hint = i.Hint, FromHash = i.FromHash };
-}
-
-[GenerateSerializer, Alias("TraitWrite")]
-public struct TraitWriteSurrogate
-{
-    [Id(0)] public string Name;
-    [Id(1)] public string? ValueJson;
-}
-
-[RegisterConverter]
-public sealed class TraitWriteConverter : IConverter<TraitWrite, TraitWriteSurrogate>
-{
-    public TraitWrite ConvertFromSurrogate(in TraitWriteSurrogate s) => new(s.Name, s.ValueJson);
-
-    public TraitWriteSurrogate ConvertToSurrogate(in TraitWrite t) => new() { Name = t.Name, ValueJson = t.ValueJson };
-}
-
+// A profile's refused links, last links and corrections are kept in private fields, each made on its first entry,
+// which a code generator outside Profiles.Core cannot see: a generated codec would drop them. Its consent ledger is
+// kept in private dictionaries too: it is stored as its two folds' records, and reading them back folds them again,
+// which changes nothing.
 [GenerateSerializer, Alias("ProfileContent")]
 public struct ProfileContentSurrogate
 {
@@ -84,7 +63,8 @@ public struct ProfileContentSurrogate
     [Id(8)] public string[]? ComputedCoverage;
     [Id(9)] public Dictionary<string, LinkMark>? LastLinks;
     [Id(10)] public Dictionary<string, CorrectionMark>? Corrections;
-    [Id(11)] public ConsentLedger? Consent;
+    [Id(11)] public ConsentRecord[]? ConsentDeciding;
+    [Id(12)] public ConsentRecord[]? ConsentHistory;
 }
 
 [RegisterConverter]
@@ -103,7 +83,7 @@ public sealed class ProfileContentConverter : IConverter<ProfileContent, Profile
         ComputedCoverage = s.ComputedCoverage,
         LastLinks = s.LastLinks ?? [],
         Corrections = s.Corrections ?? [],
-        Consent = s.Consent,
+        Consent = s.ConsentHistory is null ? null : new ConsentLedger(s.ConsentDeciding ?? [], s.ConsentHistory),
     };
 
     public ProfileContentSurrogate ConvertToSurrogate(in ProfileContent c) => new()
@@ -115,7 +95,8 @@ public sealed class ProfileContentConverter : IConverter<ProfileContent, Profile
         ComputedCoverage = c.ComputedCoverage,
         LastLinks = NullIfEmpty(c.LastLinks),
         Corrections = NullIfEmpty(c.Corrections),
-        Consent = c.Consent,
+        ConsentDeciding = c.Consent is null ? null : [.. c.Consent.Deciding],
+        ConsentHistory = c.Consent is null ? null : [.. c.Consent.History],
     };
 
     // The wire keeps the shape main wrote (a dictionary, null when empty), so snapshots read both ways.
@@ -123,77 +104,7 @@ public sealed class ProfileContentConverter : IConverter<ProfileContent, Profile
         map.Count == 0 ? null : new(map, StringComparer.Ordinal);
 }
 
-[GenerateSerializer, Alias("IdentifierActivity")]
-public struct IdentifierActivitySurrogate
-{
-    [Id(0)] public string Type;
-    [Id(1)] public string Hint;
-    [Id(2)] public bool FromHash;
-    [Id(3)] public DateTimeOffset FirstSeen;
-    [Id(4)] public DateTimeOffset LastSeen;
-}
-
-[RegisterConverter]
-public sealed class IdentifierActivityConverter : IConverter<IdentifierActivity, IdentifierActivitySurrogate>
-{
-    public IdentifierActivity ConvertFromSurrogate(in IdentifierActivitySurrogate s) => new(s.Type, s.Hint, s.FromHash, s.FirstSeen, s.LastSeen);
-
-    public IdentifierActivitySurrogate ConvertToSurrogate(in IdentifierActivity a) =>
-        new() { Type = a.Type, Hint = a.Hint, FromHash = a.FromHash, FirstSeen = a.FirstSeen, LastSeen = a.LastSeen };
-}
-
-[GenerateSerializer, Alias("TraitEntry")]
-public struct TraitEntrySurrogate
-{
-    [Id(0)] public string? ValueJson;
-    [Id(1)] public DateTimeOffset At;
-    [Id(2)] public string TouchpointId;
-}
-
-[RegisterConverter]
-public sealed class TraitEntryConverter : IConverter<TraitEntry, TraitEntrySurrogate>
-{
-    public TraitEntry ConvertFromSurrogate(in TraitEntrySurrogate s) => new(s.ValueJson, s.At, s.TouchpointId);
-
-    public TraitEntrySurrogate ConvertToSurrogate(in TraitEntry t) => new() { ValueJson = t.ValueJson, At = t.At, TouchpointId = t.TouchpointId };
-}
-
-[GenerateSerializer, Alias("ChannelActivity")]
-public struct ChannelActivitySurrogate
-{
-    [Id(0)] public long Touchpoints;
-    [Id(1)] public DateTimeOffset FirstSeen;
-    [Id(2)] public DateTimeOffset LastSeen;
-}
-
-[RegisterConverter]
-public sealed class ChannelActivityConverter : IConverter<ChannelActivity, ChannelActivitySurrogate>
-{
-    public ChannelActivity ConvertFromSurrogate(in ChannelActivitySurrogate s) => new(s.Touchpoints, s.FirstSeen, s.LastSeen);
-
-    public ChannelActivitySurrogate ConvertToSurrogate(in ChannelActivity c) => new() { Touchpoints = c.Touchpoints, FirstSeen = c.FirstSeen, LastSeen = c.LastSeen };
-}
-
-[GenerateSerializer, Alias("RefusedLink")]
-public struct RefusedLinkSurrogate
-{
-    [Id(0)] public string Type;
-    [Id(1)] public string Key;
-    [Id(2)] public string Hint;
-    [Id(3)] public string Reason;
-    [Id(4)] public string TouchpointId;
-    [Id(5)] public DateTimeOffset At;
-}
-
-[RegisterConverter]
-public sealed class RefusedLinkConverter : IConverter<RefusedLink, RefusedLinkSurrogate>
-{
-    public RefusedLink ConvertFromSurrogate(in RefusedLinkSurrogate s) => new(s.Type, s.Key, s.Hint, s.Reason, s.TouchpointId, s.At);
-
-    public RefusedLinkSurrogate ConvertToSurrogate(in RefusedLink r) =>
-        new() { Type = r.Type, Key = r.Key, Hint = r.Hint, Reason = r.Reason, TouchpointId = r.TouchpointId, At = r.At };
-}
-
+// The keys come as a read-only dictionary interface: they cross as a dictionary whatever its runtime type.
 [GenerateSerializer, Alias("LimitedKeys")]
 public struct LimitedKeysSurrogate
 {
@@ -216,7 +127,7 @@ public sealed class LimitedKeysConverter : IConverter<LimitedKeys, LimitedKeysSu
 [GenerateSerializer, Alias("TraitAccumulator")]
 public struct TraitAccumulatorSurrogate
 {
-    // Core's enums cross as their numbers: Orleans generates no codec for a type of an assembly without Orleans.
+    // The kind crosses as its number, as stored profiles have always held it.
     [Id(0)] public int Kind;
     [Id(1)] public bool HasTotal;
     [Id(2)] public int[]? Days;
@@ -349,22 +260,8 @@ public sealed class TraitAccumulatorConverter : IConverter<TraitAccumulator, Tra
     }
 }
 
-[GenerateSerializer, Alias("ValueAt")]
-public struct ValueAtSurrogate
-{
-    [Id(0)] public DateTimeOffset At;
-    [Id(1)] public string Id;
-    [Id(2)] public string Json;
-}
-
-[RegisterConverter]
-public sealed class ValueAtConverter : IConverter<ValueAt, ValueAtSurrogate>
-{
-    public ValueAt ConvertFromSurrogate(in ValueAtSurrogate s) => new(s.At, s.Id, s.Json);
-
-    public ValueAtSurrogate ConvertToSurrogate(in ValueAt v) => new() { At = v.At, Id = v.Id, Json = v.Json };
-}
-
+// Scores are a read-only list interface, most often of a type the compiler makes for a collection expression: they
+// cross as two arrays.
 [GenerateSerializer, Alias("ComputedValue")]
 public struct ComputedValueSurrogate
 {
@@ -385,138 +282,5 @@ public sealed class ComputedValueConverter : IConverter<ComputedValue, ComputedV
     {
         Kind = (int)v.Kind, Number = v.Number, Text = v.Text,
         ScoredValues = v.Scores?.Select(s => s.Key).ToArray(), Scores = v.Scores?.Select(s => s.Value).ToArray(),
-    };
-}
-
-[GenerateSerializer, Alias("PersonalisedValues")]
-public struct PersonalisedValuesSurrogate
-{
-    [Id(0)] public string[] Names;
-    [Id(1)] public ComputedValue[] Computed;
-    [Id(2)] public string[] Audiences;
-    [Id(3)] public PurposeConsent[]? Consent;
-}
-
-[RegisterConverter]
-public sealed class PersonalisedValuesConverter : IConverter<PersonalisedValues, PersonalisedValuesSurrogate>
-{
-    public PersonalisedValues ConvertFromSurrogate(in PersonalisedValuesSurrogate s) => new(s.Names, s.Computed, s.Audiences, s.Consent ?? []);
-
-    public PersonalisedValuesSurrogate ConvertToSurrogate(in PersonalisedValues p) =>
-        new() { Names = p.Names, Computed = p.Computed, Audiences = p.Audiences, Consent = p.Consent };
-}
-
-[GenerateSerializer, Alias("LinkMark")]
-public struct LinkMarkSurrogate
-{
-    [Id(0)] public long UtcTicks;
-    [Id(1)] public string TouchpointId;
-    [Id(2)] public string OtherKey;
-}
-
-[RegisterConverter]
-public sealed class LinkMarkConverter : IConverter<LinkMark, LinkMarkSurrogate>
-{
-    public LinkMark ConvertFromSurrogate(in LinkMarkSurrogate s) => new(s.UtcTicks, s.TouchpointId, s.OtherKey);
-
-    public LinkMarkSurrogate ConvertToSurrogate(in LinkMark m) => new() { UtcTicks = m.UtcTicks, TouchpointId = m.TouchpointId, OtherKey = m.OtherKey };
-}
-
-[GenerateSerializer, Alias("CorrectionMark")]
-public struct CorrectionMarkSurrogate
-{
-    [Id(0)] public bool Unlinks;
-    [Id(1)] public long UtcTicks;
-    [Id(2)] public string EntryId;
-    [Id(3)] public string KeyA;
-    [Id(4)] public string KeyB;
-}
-
-[RegisterConverter]
-public sealed class CorrectionMarkConverter : IConverter<CorrectionMark, CorrectionMarkSurrogate>
-{
-    public CorrectionMark ConvertFromSurrogate(in CorrectionMarkSurrogate s) => new(s.Unlinks, s.UtcTicks, s.EntryId, s.KeyA, s.KeyB);
-
-    public CorrectionMarkSurrogate ConvertToSurrogate(in CorrectionMark m) =>
-        new() { Unlinks = m.Unlinks, UtcTicks = m.UtcTicks, EntryId = m.EntryId, KeyA = m.KeyA, KeyB = m.KeyB };
-}
-
-[GenerateSerializer, Alias("ConsentDecision")]
-public struct ConsentDecisionSurrogate
-{
-    [Id(0)] public string Purpose;
-    [Id(1)] public string? Channel;
-    [Id(2)] public bool Granted;
-    [Id(3)] public string? Document;
-    [Id(4)] public DateTimeOffset? ExpiresAt;
-}
-
-[RegisterConverter]
-public sealed class ConsentDecisionConverter : IConverter<ConsentDecision, ConsentDecisionSurrogate>
-{
-    public ConsentDecision ConvertFromSurrogate(in ConsentDecisionSurrogate s) => new(s.Purpose, s.Channel, s.Granted, s.Document, s.ExpiresAt);
-
-    public ConsentDecisionSurrogate ConvertToSurrogate(in ConsentDecision d) =>
-        new() { Purpose = d.Purpose, Channel = d.Channel, Granted = d.Granted, Document = d.Document, ExpiresAt = d.ExpiresAt };
-}
-
-[GenerateSerializer, Alias("ConsentRecord")]
-public struct ConsentRecordSurrogate
-{
-    [Id(0)] public ConsentDecision Decision;
-    [Id(1)] public DateTimeOffset At;
-    [Id(2)] public string TouchpointId;
-    [Id(3)] public string ChannelOfTouchpoint;
-}
-
-[RegisterConverter]
-public sealed class ConsentRecordConverter : IConverter<ConsentRecord, ConsentRecordSurrogate>
-{
-    public ConsentRecord ConvertFromSurrogate(in ConsentRecordSurrogate s) =>
-        new(s.Decision.Purpose, s.Decision.Channel, s.Decision.Granted, s.At, s.TouchpointId, s.ChannelOfTouchpoint, s.Decision.Document, s.Decision.ExpiresAt);
-
-    public ConsentRecordSurrogate ConvertToSurrogate(in ConsentRecord r) => new()
-    {
-        Decision = new ConsentDecision(r.Purpose, r.Channel, r.Granted, r.Document, r.ExpiresAt),
-        At = r.At, TouchpointId = r.TouchpointId, ChannelOfTouchpoint = r.ChannelOfTouchpoint,
-    };
-}
-
-/// <summary>A consent ledger as its two folds' records; reading it back folds them again, which changes nothing.</summary>
-[GenerateSerializer, Alias("ConsentLedger")]
-public struct ConsentLedgerSurrogate
-{
-    [Id(0)] public ConsentRecord[] Deciding;
-    [Id(1)] public ConsentRecord[] History;
-}
-
-[RegisterConverter]
-public sealed class ConsentLedgerConverter : IConverter<ConsentLedger, ConsentLedgerSurrogate>
-{
-    public ConsentLedger ConvertFromSurrogate(in ConsentLedgerSurrogate s) => new(s.Deciding, s.History);
-
-    public ConsentLedgerSurrogate ConvertToSurrogate(in ConsentLedger l) => new() { Deciding = [.. l.Deciding], History = [.. l.History] };
-}
-
-[GenerateSerializer, Alias("PurposeConsent")]
-public struct PurposeConsentSurrogate
-{
-    [Id(0)] public string Purpose;
-    [Id(1)] public bool Granted;
-    [Id(2)] public bool Decided;
-    [Id(3)] public string[] Channels;
-    [Id(4)] public bool[] ChannelsGranted;
-}
-
-[RegisterConverter]
-public sealed class PurposeConsentConverter : IConverter<PurposeConsent, PurposeConsentSurrogate>
-{
-    public PurposeConsent ConvertFromSurrogate(in PurposeConsentSurrogate s) =>
-        new(s.Purpose, s.Granted, s.Decided, [.. s.Channels.Zip(s.ChannelsGranted, KeyValuePair.Create)]);
-
-    public PurposeConsentSurrogate ConvertToSurrogate(in PurposeConsent p) => new()
-    {
-        Purpose = p.Purpose, Granted = p.Granted, Decided = p.Decided,
-        Channels = [.. p.Channels.Select(c => c.Key)], ChannelsGranted = [.. p.Channels.Select(c => c.Value)],
     };
 }

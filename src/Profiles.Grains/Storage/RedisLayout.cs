@@ -58,6 +58,14 @@ public static class RedisLayout
     /// <summary>Per shard: the change feed, a Redis Stream trimmed to the retention.</summary>
     public static RedisKey Changes(int shard) => $"profiles:{Tag(shard)}:changes";
 
+    /// <summary>Per shard: SHA-256 of the ids of the shard's profiles erased since the feed was last rid of their
+    /// changes (<see cref="Profiles.Grains.Changes.RedisFeedErasure"/>); written with the erasure, emptied once the feed is rid of them.</summary>
+    public static RedisKey FeedErasures(int shard) => $"profiles:{Tag(shard)}:changes:erased";
+
+    /// <summary>Held by the one node ridding the feed of erased customers' changes, so that nodes do not walk the feed
+    /// together. No hash tag: each command touches it alone, once an interval per node.</summary>
+    public static RedisKey FeedErasureLease => "profiles:changes:erasure-lease";
+
     /// <summary>Per shard: profile id to its last reported standing.</summary>
     public static RedisKey Standings(int shard) => $"profiles:{Tag(shard)}:standing";
 

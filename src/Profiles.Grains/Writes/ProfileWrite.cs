@@ -40,7 +40,9 @@ public abstract record JourneyChange
     public sealed record Unchanged : JourneyChange;
 
     /// <summary>The journey and the idempotency records of its touchpoints go, and the profile is remembered as erased
-    /// (by <see cref="ErasureMarker"/>), so no later activation appends to it.</summary>
+    /// (by <see cref="ErasureMarker"/>), so no later activation appends to it; the changes naming it leave the feed
+    /// (<see cref="ProfileChange.ErasedWithProfiles"/>): at once for readers, from storage within one retention
+    /// interval.</summary>
     public sealed record Erased : JourneyChange;
 
     /// <summary>The journey becomes exactly <paramref name="Touchpoints"/>; the ids in <paramref name="Dropped"/> leave

@@ -43,12 +43,17 @@ public sealed class ProfileWriter(IWriteStore store, TimeProvider time, ConsentP
         await StepAsync(profileId, await store.StoredStandingAsync(profileId), standing, changes, JourneyChange.None);
 
     /// <summary>Deletes the profile's journey and the idempotency records of its touchpoints, withdraws its standing,
-    /// and remembers (by a hash of its id, never the id) that the profile was erased; with <paramref name="announce"/>,
-    /// an <c>erased</c> change in the feed, in the same write.</summary>
-    public async Task EraseAsync(string profileId, bool announce)
+    /// and remembers (by a hash of its id, never the id) that the profile was erased; for the profile that stood for
+    /// the customer, the customer's <c>erased</c> change in the feed, in the same write.</summary>
+    /// <param name="profileId">The profile.</param>
+    /// <param name="mergedProfileIds">For the profile that stood for the customer, every profile merged into it, which
+    /// its <c>erased</c> change names; null for one of those (the customer's change names it).</param>
+    public async Task EraseAsync(string profileId, IReadOnlyList<string>? mergedProfileIds)
     {
-        IReadOnlyList<ProfileChange> changes = announce ? [ProfileChange.Erased(profileId, time.GetUtcNow())] : [];
-        await StepAsync(profileId, await store.StoredStandingAsync(profileId), null, changes, new JourneyChange.Erased());
+        IReadOnlyList<ProfileChange> changes = mergedProfileIds is null ? [] : [ProfileChange.Erased(profileId, mergedProfileIds, time.GetUtcNow())];
+        // The tombstone says the customer left every audience: an audience.exited naming them would be a change of the
+        // erased customer that the feed must not carry.
+        await StepAsync(profileId, await store.StoredStandingAsync(profileId), null, changes, new JourneyChange.Erased(), audienceChanges: false);
     }
 
     /// <summary>Makes the profile's journey exactly <paramref name="touchpoints"/>, in that order, with the idempotency
@@ -66,11 +71,15 @@ public sealed class ProfileWriter(IWriteStore store, TimeProvider time, ConsentP
 
     /// <summary>Applies the write with the standing's step from what the store holds; when another write moved the
     /// stored standing in between, steps again from the one it moved to (the changes are in the feed already).</summary>
-    private async Task StepAsync(string profileId, string stored, ProfileStanding? standing, IReadOnlyList<ProfileChange> changes, JourneyChange journey)
+    /// <param name="audienceChanges">Whether the feed gets the step's <c>audience.entered</c> and <c>audience.exited</c>
+    /// (the only changes of a step to no standing: a profile that stops standing announces no consent).</param>
+    private async Task StepAsync(string profileId, string stored, ProfileStanding? standing, IReadOnlyList<ProfileChange> changes, JourneyChange journey,
+        bool audienceChanges = true)
     {
         while (true)
         {
             var step = StandingStep.Between(profileId, ProfileStanding.DecodeStored(stored), standing, time.GetUtcNow(), purposes);
+            if (!audienceChanges) step = step with { Changes = [] };
             var outcome = await store.ApplyAsync(new ProfileWrite(profileId, null, [], step, changes, journey));
             if (outcome is not WriteOutcome.Applied { Standing: StandingOutcome.Stale stale }) return;
             (stored, changes, journey) = (stale.Stored, [], JourneyChange.None);

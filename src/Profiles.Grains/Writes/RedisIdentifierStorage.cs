@@ -6,16 +6,17 @@ namespace Profiles.Grains.Writes;
 /// <summary>
 /// The identifier grains' storage in Redis: each identifier's pointer is a field of its shard's hash
 /// (<see cref="Storage.RedisLayout.Identifiers"/>), not a key of its own, and each write goes through the shard's
-/// group commit (<see cref="RedisWrites"/>): the first sightings of a request's identifiers leave in a few script
-/// calls instead of one each, and a pointer costs a hash field instead of a key. The ETag is the pointer itself: a
+/// group commit (<see cref="RedisWrites"/>) and each read through the shared read rounds
+/// (<see cref="RedisIdentifierPointers"/>): the first sightings of a request's identifiers are read and written in a
+/// few calls instead of one each, and a pointer costs a hash field instead of a key. The ETag is the pointer itself: a
 /// write lands only while the stored pointer is the one the activation read, so two activations of one identifier
 /// (a node cut off, Orleans briefly running two) cannot overwrite each other, as with Orleans' own Redis storage.
 /// </summary>
-public sealed class RedisIdentifierStorage(RedisWrites writes) : IGrainStorage
+public sealed class RedisIdentifierStorage(RedisWrites writes, RedisIdentifierPointers pointers) : IGrainStorage
 {
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var pointer = await writes.PointerAsync(grainId.Key.ToString()!);
+        var pointer = await pointers.ReadAsync(grainId.Key.ToString()!);
         State(grainState).ProfileId = pointer;
         grainState.ETag = pointer;
         grainState.RecordExists = pointer is not null;

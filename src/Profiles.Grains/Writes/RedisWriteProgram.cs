@@ -58,6 +58,7 @@ internal sealed class RedisWriteProgram(FeedClock clock)
                 Op("del", order);
                 Op("del", touchpoints);
                 Op("sadd", Key(RedisLayout.Erased(shard)), ErasureMarker.Of(write.ProfileId));
+                Op("sadd", Key(RedisLayout.FeedErasures(shard)), ErasureMarker.Of(write.ProfileId));
                 break;
             case JourneyChange.Rewritten rewritten:
                 foreach (var id in rewritten.Dropped)

@@ -40,10 +40,6 @@ public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock) :
         Enqueue(Shards.Of(identifierKey), new PendingWrite<bool>(
             program => program.Add(identifierKey, expected, profileId), RedisWriteProgram.ReadPointer));
 
-    /// <summary>The profile an identifier points to; null for none.</summary>
-    public async Task<string?> PointerAsync(string identifierKey) =>
-        await Db.HashGetAsync(RedisLayout.Identifiers(Shards.Of(identifierKey)), identifierKey) is { IsNull: false } stored ? (string)stored! : null;
-
     private Task<T> Enqueue<T>(int shard, PendingWrite<T> pending)
     {
         var queue = _queues[_oneQueue.Value ? 0 : shard];

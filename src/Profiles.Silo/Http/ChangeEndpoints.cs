@@ -101,10 +101,11 @@ public static class ChangeAnswer
         var change = item.Change;
         return new FeedChange(item.Cursor, change.Type, change.ProfileId, change.At)
         {
-            // The feed stores every field as text, empty for null; a split's profile ids are a list.
+            // The feed stores every field as text, empty for null; the profile ids of a split or an erasure are a list.
             Details = change.Details.ToDictionary(
                 d => d.Key,
-                d => d.Key == "splitProfileIds" ? JsonSerializer.SerializeToElement(d.Value.Split(','))
+                d => ProfileChange.ListDetails.Contains(d.Key)
+                    ? JsonSerializer.SerializeToElement(d.Value.Split(',', StringSplitOptions.RemoveEmptyEntries))
                     : d.Value.Length == 0 ? JsonSerializer.SerializeToElement<string?>(null)
                     : JsonSerializer.SerializeToElement(d.Value),
                 StringComparer.Ordinal),

@@ -1,13 +1,12 @@
 using Profiles.Contracts.Live;
 using Profiles.Grains.Abstractions;
 using Profiles.Grains.Live;
-using Profiles.Grains.Resolution;
 
 namespace Profiles.Silo.Http;
 
 /// <summary>
-/// What one live HTTP stream watches, through grain observers: the identifier's grain and the profile it currently
-/// leads to, followed across merges by <see cref="LiveFollower{TRead}"/>. Disposing unsubscribes.
+/// What one live HTTP stream watches, through grain observers: the identifier's (or the profile id's) grain and the
+/// profile it currently leads to, followed across merges by <see cref="LiveFollower{TRead}"/>. Disposing unsubscribes.
 /// </summary>
 public sealed class LiveWatch : IProfileObserver, ILiveSubscriptions, IAsyncDisposable
 {
@@ -15,11 +14,14 @@ public sealed class LiveWatch : IProfileObserver, ILiveSubscriptions, IAsyncDisp
     private readonly IProfileObserver _reference;
     private readonly LiveFollower<ProfileSnapshot> _follower;
 
-    public LiveWatch(IGrainFactory grains, ProfileReader profiles, string identifierKey)
+    /// <param name="grains">Where the grains watched are.</param>
+    /// <param name="anchor">The identifier or the profile id followed.</param>
+    /// <param name="read">Reads the profile the anchor leads to now (null: none).</param>
+    public LiveWatch(IGrainFactory grains, LiveTarget anchor, Func<Task<ProfileSnapshot?>> read)
     {
         _grains = grains;
         _reference = grains.CreateObjectReference<IProfileObserver>(this);
-        _follower = new LiveFollower<ProfileSnapshot>(this, identifierKey, () => profiles.FollowIdentifierAsync(identifierKey), snapshot => snapshot.ProfileId);
+        _follower = new LiveFollower<ProfileSnapshot>(this, anchor, read, snapshot => snapshot.ProfileId);
     }
 
     public Task Changed()
@@ -28,7 +30,7 @@ public sealed class LiveWatch : IProfileObserver, ILiveSubscriptions, IAsyncDisp
         return Task.CompletedTask;
     }
 
-    /// <summary>Re-reads where the identifier leads and returns that profile (null while the identifier is unknown).</summary>
+    /// <summary>Re-reads where the anchor leads and returns that profile (null: none).</summary>
     public Task<ProfileSnapshot?> RefreshAsync() => _follower.RefreshAsync();
 
     /// <summary>True on a change, false when <paramref name="timeout"/> passed without one.</summary>

@@ -29,7 +29,15 @@ public static class ProfileEndpoints
             .WithMetadata(LatencyHistogram.Lookup)
             .AddEndpointFilter<ReadDeadlineFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        profiles.MapGet("/live", LiveProfileStream.Follow)
+        profiles.MapPost("/lookup", LookupByBody)
+            .WithSummary("The same lookup with the identifier in the body, { type, value } or { type, sha256 }, and fields as for the GET form: no identifier in the address, so none in access logs on the way.")
+            .RequireRole(ApiRoles.Read)
+            .WithMetadata(LatencyHistogram.Lookup)
+            .AddEndpointFilter<ReadDeadlineFilter>()
+            .Accepts<LookupRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        profiles.MapGet("/live", LiveProfileStream.FollowIdentifier)
             .WithSummary("Server-sent events: event 'profile' with the current profile at once ({} while unknown), then after each change; event 'deleted' when erased.")
             .RequireRole(ApiRoles.Read)
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
@@ -50,6 +58,11 @@ public static class ProfileEndpoints
             .RequireRole(ApiRoles.Read)
             .AddEndpointFilter<ReadDeadlineFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        profiles.MapGet("/{profileId}/live", LiveProfileStream.FollowProfile)
+            .WithSummary("Server-sent events of a profile by id, following merges (and on a split the part that keeps the id): event 'profile' at once, then after each change; event 'deleted' when erased, which ends the stream.")
+            .RequireRole(ApiRoles.Read)
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         profiles.MapPost("/{profileId}/unlink", Unlink)
             .WithSummary("These are two people: the two identifiers never belong to one profile again while this stands, whatever the order of arrival; the profile splits at once. Answers the resulting profiles.")
             .RequireRole(ApiRoles.Identity)
@@ -91,6 +104,14 @@ public static class ProfileEndpoints
         ProfileId.IsValid(profileId) && await eraser.EraseAsync(profileId)
             ? TypedResults.NoContent()
             : Problems.NotFound($"No profile has the id {profileId}.");
+
+    /// <summary>The POST form reads the GET form's parameters from its body and answers exactly as it does.</summary>
+    private static async Task<Results<Ok<Profile>, Ok<PersonalisedResponse>, Ok<JsonObject>, ProblemHttpResult>> LookupByBody(
+        HttpRequest request, IdentifierReader identifiers, ProfileReader profiles)
+    {
+        var (body, problem) = await LookupBody.ReadAsync(request);
+        return body is null ? problem! : await Lookup(body.Type, body.Value, body.Sha256, body.Fields, identifiers, profiles);
+    }
 
     private static async Task<Results<Ok<Profile>, Ok<PersonalisedResponse>, Ok<JsonObject>, ProblemHttpResult>> Lookup(
         string? type, string? value, string? sha256, string? fields, IdentifierReader identifiers, ProfileReader profiles)

@@ -1,3 +1,4 @@
+using Profiles.Silo.Http.Segment;
 using Profiles.Silo.Operations;
 
 namespace Profiles.Silo.Http;
@@ -18,6 +19,7 @@ public static class ProfilesApi
         var api = app.MapGroup(BasePath).RequireAuthorization().AddEndpointFilter<ReadinessFilter>()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapTouchpointEndpoints();
+        api.MapSegmentEndpoints();
         api.MapProfileEndpoints();
         api.MapChangeEndpoints();
         api.MapStatsEndpoints();

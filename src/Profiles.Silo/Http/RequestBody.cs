@@ -18,15 +18,20 @@ public sealed class RequestBody : IDisposable
     public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
 
     /// <summary>The body, or null when it is larger than <paramref name="limit"/> bytes.</summary>
-    public static async Task<RequestBody?> ReadAsync(HttpRequest request, long limit)
+    public static Task<RequestBody?> ReadAsync(HttpRequest request, long limit) =>
+        request.ContentLength > limit ? Task.FromResult<RequestBody?>(null) : ReadAsync(request.Body, request.ContentLength, limit, request.HttpContext.RequestAborted);
+
+    /// <summary>What <paramref name="body"/> holds (a decompressing stream over the request's, say), or null as soon
+    /// as it proves larger than <paramref name="limit"/> bytes: reading stops there.</summary>
+    /// <param name="expectedLength">The length the body announced, to size the buffer; null when unknown.</param>
+    public static async Task<RequestBody?> ReadAsync(Stream body, long? expectedLength, long limit, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > limit) return null;
-        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is { } length ? (int)length + 1 : 16 * 1024);
+        var buffer = ArrayPool<byte>.Shared.Rent(expectedLength is { } length && length <= limit ? (int)length + 1 : 16 * 1024);
         var filled = 0;
         try
         {
             int read;
-            while ((read = await request.Body.ReadAsync(buffer.AsMemory(filled), request.HttpContext.RequestAborted)) > 0)
+            while ((read = await body.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
             {
                 filled += read;
                 if (filled > limit)

@@ -17,19 +17,34 @@ public static class ApiRoles
     /// tool needs them, and a recount reads every stored standing, which no reader should be able to set off.</summary>
     public const string Admin = "admin";
 
-    public static readonly IReadOnlyList<string> All = [Ingest, Read, Erase, Identity, Admin];
+    /// <summary>Sends events of the Segment Spec, and nothing else: the write key of an analytics library, which sits in
+    /// public pages and apps. A key with <see cref="Ingest"/> may send them too.</summary>
+    public const string Collect = "collect";
+
+    public static readonly IReadOnlyList<string> All = [Ingest, Read, Erase, Identity, Admin, Collect];
+
+    /// <summary>The roles a key holds for the roles configured: <see cref="Ingest"/> includes <see cref="Collect"/>.</summary>
+    public static IEnumerable<string> Held(IEnumerable<string> configured) =>
+        configured.SelectMany(role => role == Ingest ? [Ingest, Collect] : new[] { role }).Distinct(StringComparer.Ordinal);
 }
 
 /// <summary>One configured key: its name (safe to show and log) and roles. The secret itself is kept only as
 /// its SHA-256.</summary>
-public sealed record ApiKey(string Name, IReadOnlySet<string> Roles);
+/// <param name="Channel">The channel of the touchpoints an analytics library sends with this key.</param>
+/// <param name="Origins">The web origins (<c>https://shop.example</c>) whose pages may send with this key from a browser.</param>
+public sealed record ApiKey(string Name, IReadOnlySet<string> Roles, string Channel, IReadOnlyList<string> Origins)
+{
+    /// <summary>The channel of a key that names none, and of every caller of a node without keys.</summary>
+    public const string DefaultChannel = "web";
+}
 
 /// <summary>
 /// The API keys of <c>Profiles:ApiKeys:NAME:Key</c> and <c>Profiles:ApiKeys:NAME:Roles</c> (a comma-separated
-/// list, or a JSON array). No key configured: the API is open. A key is compared as the SHA-256 of its UTF-8
-/// bytes, against every configured key, in constant time, so neither the timing nor a log can reveal it.
+/// list, or a JSON array), with <c>:Channel</c> and <c>:Origins</c> for analytics libraries' write keys. No key
+/// configured: the API is open. A key is compared as the SHA-256 of its UTF-8 bytes, against every configured key,
+/// in constant time, so neither the timing nor a log can reveal it.
 /// </summary>
-public sealed class ApiKeys
+public sealed partial class ApiKeys
 {
     public const string Section = "Profiles:ApiKeys";
 
@@ -66,17 +81,42 @@ public sealed class ApiKeys
                 throw new InvalidOperationException(
                     $"{Section}:{entry.Key}:Roles names unknown roles ({string.Join(", ", unknown)}); the roles are {string.Join(", ", ApiRoles.All)}.");
             }
-            keys.Add((Hash(secret), new ApiKey(entry.Key, roles)));
+            keys.Add((Hash(secret), new ApiKey(entry.Key, roles, ReadChannel(entry), ReadOrigins(entry))));
         }
         return new ApiKeys([.. keys]);
     }
 
-    private static HashSet<string> ReadRoles(IConfigurationSection entry)
+    private static HashSet<string> ReadRoles(IConfigurationSection entry) =>
+        ReadList(entry.GetSection("Roles")).Select(v => v.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+
+    private static string ReadChannel(IConfigurationSection entry)
     {
-        var section = entry.GetSection("Roles");
-        var values = section.Value is { } list ? list.Split(',') : section.GetChildren().Select(c => c.Value ?? "");
-        return values.Select(v => v.Trim().ToLowerInvariant()).Where(v => v.Length > 0).ToHashSet(StringComparer.Ordinal);
+        var channel = entry["Channel"];
+        if (string.IsNullOrWhiteSpace(channel)) return ApiKey.DefaultChannel;
+        return ChannelPattern().IsMatch(channel.Trim())
+            ? channel.Trim()
+            : throw new InvalidOperationException($"{Section}:{entry.Key}:Channel must match [a-z0-9_]{{1,32}}, as a touchpoint's channel does.");
     }
+
+    /// <summary>Origins as browsers send them: scheme, host and port only (<c>https://shop.example</c>), no path.</summary>
+    private static string[] ReadOrigins(IConfigurationSection entry) =>
+    [
+        .. ReadList(entry.GetSection("Origins")).Select(origin =>
+            Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && origin.TrimEnd('/') == uri.GetLeftPart(UriPartial.Authority)
+                ? uri.GetLeftPart(UriPartial.Authority)
+                : throw new InvalidOperationException(
+                    $"{Section}:{entry.Key}:Origins has '{origin}', which is not a web origin: give scheme, host and port only, as 'https://shop.example'.")),
+    ];
+
+    /// <summary>A comma-separated string or an array.</summary>
+    private static IEnumerable<string> ReadList(IConfigurationSection section)
+    {
+        var values = section.Value is { } list ? list.Split(',') : section.GetChildren().Select(c => c.Value ?? "");
+        return values.Select(v => v.Trim()).Where(v => v.Length > 0);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[a-z0-9_]{1,32}\z")]
+    private static partial System.Text.RegularExpressions.Regex ChannelPattern();
 
     /// <summary>The key whose secret is <paramref name="secret"/>, or null. Every configured key is compared,
     /// whatever matched first.</summary>

@@ -1,3 +1,5 @@
+using Profiles.Silo.Http.Segment;
+
 namespace Profiles.Silo.Operations;
 
 /// <summary>
@@ -8,7 +10,9 @@ public static class OperationsSetup
 {
     public static void AddProfilesOperations(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(ApiKeys.From(builder.Configuration));
+        var keys = ApiKeys.From(builder.Configuration);
+        builder.Services.AddSingleton(keys);
+        builder.Services.AddBrowserOrigins(keys);
         builder.Services.AddProfilesApiAuthorization();
         builder.Services.AddProfilesMetrics();
         builder.Services.AddProfilesApiDescription();
@@ -17,6 +21,9 @@ public static class OperationsSetup
     public static void UseProfilesOperations(this WebApplication app)
     {
         LogApiKeys(app.Logger, app.Services.GetRequiredService<ApiKeys>());
+        // Pre-flights are answered before any key is asked for; a write key may be in the body, read before authentication.
+        app.UseCors();
+        app.UseMiddleware<SegmentPayloadReader>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<RequestLatency>();
