@@ -108,6 +108,15 @@ public sealed class ClusterClientTests(TwoSiloClusterFixture cluster) : IClassFi
         var whole = await cluster.Profiles.GetAsync(looked!.ProfileId);
         Assert.Equal(1, whole!.Computed["orders"].GetInt32());
         Assert.Equal(["buyers"], whole.Audiences);
+
+        // The customer allows personalisation again in the app's settings: the watch and the lookup personalise again.
+        await cluster.Profiles.IngestAsync([new TouchpointInput($"{_run}-allow", null, "app", "preferences", [new IdentifierInput("email", email)],
+            Consent: [new ConsentInput("personalisation", "granted", Document: "app-settings-2")])]);
+        var allowed = await watch.UntilAsync(p => p.Touchpoints == 3);
+        Assert.Equal(["buyers"], allowed.Audiences);
+        Assert.Equal(1, allowed.Computed["orders"].GetInt32());
+        Assert.Equal("granted", allowed.Consent["personalisation"].Status);
+        Assert.Equal(["buyers"], (await cluster.Profiles.LookupAsync("email", email))!.Audiences);
     }
 
     [Fact]
