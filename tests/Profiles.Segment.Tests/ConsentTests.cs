@@ -45,7 +45,7 @@ public sealed class ConsentTests(SegmentNodes nodes)
         var marketing = history.Where(d => (string?)d!["purpose"] == "marketing").ToList();
         Assert.Equal([($"{_run}-prefs", "denied"), ($"{_run}-signin", "granted"), ($"{_run}-banner", "granted")],
             marketing.Select(d => ((string)d!["touchpointId"]!, (string)d["status"]!)));
-        Assert.All(history, d => Assert.Equal(("web", null), ((string?)d!["channelOfTouchpoint"], (string?)d["channel"])));
+        Assert.All(history, d => Assert.Equal<(string?, string?)>(("web", null), ((string?)d!["channelOfTouchpoint"], (string?)d["channel"])));
         Assert.DoesNotContain(history, d => (string?)d!["purpose"] is not ("marketing" or "analytics" or "personalisation"));
 
         var changes = await ConsentChangesAsync(profileId);
