@@ -2,6 +2,8 @@
 //    what audience expressions must do (docs/PERSONALISATION.md): the same questions to each, then evaluation time.
 // 2. What the shipped computed traits add to folding one touchpoint into a profile, and what evaluating them and
 //    the shipped audiences costs a read: CPU time of one thread, so other processes on the machine weigh less.
+// 3. What consent decisions add to the fold, to the storefront's read and to a snapshot, with touchpoints carrying
+//    them as a cookie banner and an analytics library send them (docs/CONSENT.md).
 using System.Diagnostics;
 using System.Text.Json;
 using Cel;
@@ -9,6 +11,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using NCalc;
+using Profiles.Core.Consent;
 using Profiles.Core.Identifiers;
 using Profiles.Core.Personalisation;
 using Profiles.Core.Profiles;
@@ -50,7 +53,7 @@ Time("DynamicExpresso (Profiles)", () => profiles(facts));
 
 var shipped = PersonalisationConfiguration.Read(new ConfigurationBuilder().AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json")).Build());
 var customers = BenchLikeCustomers(2000);
-Console.WriteLine($"\n## The shipped defaults ({shipped.Computed.Definitions.Count} computed traits, {shipped.Audiences.Expressions.Count} audiences), {customers.Sum(c => c.Length):N0} touchpoints of {customers.Length:N0} customers\n");
+Console.WriteLine($"\n## The shipped defaults ({shipped.Computed.Definitions.Count} computed traits, {shipped.Audiences.Definitions.Count} audiences), {customers.Sum(c => c.Length):N0} touchpoints of {customers.Length:N0} customers\n");
 Console.WriteLine("| what | CPU µs per touchpoint or read |\n| --- | ---: |");
 var plain = FoldCost("fold a touchpoint, no computed traits", customers, null);
 var personalised = FoldCost("fold a touchpoint, shipped computed traits", customers, shipped.Computed);
@@ -58,9 +61,11 @@ Console.WriteLine($"| added by the computed traits | {personalised - plain:0.00}
 var today = DateOnly.FromDateTime(DateTime.UtcNow);
 var folded = customers.Select(c => { var p = new ProfileContent(); foreach (var t in c) p.Add(t, shipped.Computed); return p; }).ToArray();
 // Warm-up: the first calls run unoptimised code, and the JIT's own threads count in the process's CPU time.
-for (var i = 0; i < folded.Length * 5; i++) shipped.Evaluate(folded[i % folded.Length], today);
-CpuTime("evaluate computed traits and audiences for a read", folded.Length * 20, i => shipped.Evaluate(folded[i % folded.Length], today));
-var sampleFacts = new AudienceFacts([.. shipped.Computed.Evaluate(folded[0].Computed, today).Select(v => AudienceValue.From(v.ToComparable()))], 10, 5, 5, true, new TraitBag(new Dictionary<string, object?>()));
+var now = DateTimeOffset.UtcNow;
+for (var i = 0; i < folded.Length * 5; i++) shipped.Evaluate(folded[i % folded.Length], now);
+CpuTime("evaluate computed traits and audiences for a read", folded.Length * 20, i => shipped.Evaluate(folded[i % folded.Length], now));
+var sampleFacts = new AudienceFacts([.. shipped.Computed.Evaluate(folded[0].Computed, today).Select(v => AudienceValue.From(v.ToComparable()))], 10, 5, 5, true,
+    new TraitBag(new Dictionary<string, object?>()), shipped.Consent.Evaluate(null, now));
 CpuTime("  of which the audiences, facts given", folded.Length * 20, i => shipped.Audiences.MembershipOf(sampleFacts));
 CpuTime("  of which the computed traits", folded.Length * 20, i => shipped.Computed.Evaluate(folded[i % folded.Length].Computed, today));
 
@@ -75,6 +80,35 @@ foreach (var (label, states) in new[] { ("write a profile's snapshot, no compute
     for (var i = 0; i < states.Length * 5; i++) serializer.SerializeToArray(states[i % states.Length]);
     CpuTime(label, states.Length * 20, i => serializer.SerializeToArray(states[i % states.Length]));
 }
+
+// Consent as a site sends it: every web touchpoint repeats the cookie banner's answers (what analytics libraries do),
+// logins grant marketing by e-mail, now and then a customer says STOP by SMS or lets an expiring grant run.
+var consenting = customers.Select((customer, c) => customer.Select((touchpoint, n) => touchpoint with { Consent = ConsentOf(touchpoint, c, n) }).ToArray()).ToArray();
+Console.WriteLine($"\n## Consent ({consenting.Sum(c => c.Sum(t => t.Consent.Count)):N0} decisions on {consenting.Sum(c => c.Length):N0} touchpoints, shipped purposes)\n");
+Console.WriteLine("| what | CPU µs per touchpoint or read |\n| --- | ---: |");
+var withoutConsent = FoldCost("fold a touchpoint, shipped computed traits, no decisions", customers, shipped.Computed);
+var withConsent = FoldCost("fold a touchpoint, shipped computed traits, with its decisions", consenting, shipped.Computed);
+Console.WriteLine($"| added by the consent fold | {withConsent - withoutConsent:0.00} |");
+var consentFolded = consenting.Select(c => { var p = new ProfileContent(); foreach (var t in c) p.Add(t, shipped.Computed); return p; }).ToArray();
+for (var i = 0; i < consentFolded.Length * 5; i++) shipped.Evaluate(consentFolded[i % consentFolded.Length], now).ForStorefront();
+CpuTime("the storefront's read (computed traits, audiences, consent, gated), no decisions", folded.Length * 20,
+    i => shipped.Evaluate(folded[i % folded.Length], now).ForStorefront());
+CpuTime("the storefront's read (computed traits, audiences, consent, gated), with decisions", consentFolded.Length * 20,
+    i => shipped.Evaluate(consentFolded[i % consentFolded.Length], now).ForStorefront());
+CpuTime("  of which the consent statuses", consentFolded.Length * 20, i => shipped.Consent.Evaluate(consentFolded[i % consentFolded.Length].Consent, now));
+var consentStates = consentFolded.Select(content => new Profiles.Grains.Identity.ProfileState { Content = content }).ToArray();
+for (var i = 0; i < consentStates.Length * 5; i++) serializer.SerializeToArray(consentStates[i % consentStates.Length]);
+CpuTime("write a profile's snapshot, shipped computed traits, with decisions", consentStates.Length * 20, i => serializer.SerializeToArray(consentStates[i % consentStates.Length]));
+Console.WriteLine($"\nSnapshot bytes per profile: {personalisedStates.Average(s => serializer.SerializeToArray(s).Length):N0} without decisions, " +
+    $"{consentStates.Average(s => serializer.SerializeToArray(s).Length):N0} with them.");
+
+static ConsentDecision[] ConsentOf(Touchpoint touchpoint, int customer, int n) => touchpoint.Type switch
+{
+    "page_view" or "add_to_cart" => [new("analytics", null, true, "banner-v4", null), new("personalisation", null, customer % 7 != 0, "banner-v4", null)],
+    "login" => [new("marketing", "email", true, "privacy-2026-10", customer % 3 == 0 ? touchpoint.OccurredAt.AddDays(30) : null)],
+    "purchase" when customer % 5 == 0 && n % 4 == 0 => [new("marketing", "sms", false, null, null)],
+    _ => [],
+};
 
 static double FoldCost(string label, Touchpoint[][] customers, ComputedTraits? traits)
 {
@@ -157,7 +191,7 @@ static Func<AudienceFacts, bool> Profiles(string expression)
 }
 
 static AudienceFacts Facts() => new([3, 250.5, AudienceValue.Null], 12, 8, 4, true,
-    new TraitBag(new Dictionary<string, object?> { ["city"] = "Lyon" }));
+    new TraitBag(new Dictionary<string, object?> { ["city"] = "Lyon" }), []);
 
 static string Try(Func<object?> evaluate)
 {

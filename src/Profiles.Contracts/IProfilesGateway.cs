@@ -15,6 +15,8 @@ public interface IProfilesGateway : IGrainWithIntegerKey
     [Alias("Ingest")]
     Task<TouchpointResult[]> Ingest(Immutable<byte[]> touchpoints);
 
+    /// <summary>The profile holding the identifier, as the storefront reads it: no computed trait and no audience while
+    /// the customer does not allow personalisation.</summary>
     /// <exception cref="ArgumentException">The identifier cannot be read, in the words of the HTTP API's 400.</exception>
     [Alias("Lookup")]
     Task<Profile?> Lookup(IdentifierInput identifier);
@@ -28,7 +30,7 @@ public interface IProfilesGateway : IGrainWithIntegerKey
     [Alias("KeyOf")]
     Task<string> KeyOf(IdentifierInput identifier);
 
-    /// <summary>Where the identifier leads now, following merges.</summary>
+    /// <summary>Where the identifier leads now, following merges; the profile as the storefront reads it.</summary>
     [Alias("Follow")]
     Task<FollowedIdentifier> Follow(string identifierKey);
 

@@ -12,6 +12,9 @@ namespace Profiles.Contracts;
 /// <param name="Traits">Plain traits, last write wins; each value a JSON scalar.</param>
 /// <param name="Computed">Computed traits by name; empty until the cluster computes them.</param>
 /// <param name="Audiences">The audiences the profile is a member of, sorted; empty until the cluster computes them.</param>
+/// <param name="Consent">Every configured consent purpose by name, with its effective status (docs/CONSENT.md). The
+/// storefront's reads leave <paramref name="Computed"/> and <paramref name="Audiences"/> empty while
+/// <c>personalisation</c> is not granted.</param>
 /// <param name="MergedProfileIds">Profiles merged into this one: each of these ids answers with this profile.</param>
 [GenerateSerializer, Immutable, Alias("Profiles.Client.Profile")]
 public sealed record Profile(
@@ -26,7 +29,15 @@ public sealed record Profile(
     [property: Id(8)] IReadOnlyList<ProfileRefusedLink> RefusedLinks,
     [property: Id(9)] IReadOnlyDictionary<string, JsonElement> Computed,
     [property: Id(10)] IReadOnlyList<string> Audiences,
+    [property: Id(12)] IReadOnlyDictionary<string, PurposeStatus> Consent,
     [property: Id(11)] long Version);
+
+/// <summary>One consent purpose of a profile: <paramref name="Status"/> (<c>granted</c> or <c>denied</c>) for every
+/// channel, and each channel that has decisions of its own with its status.</summary>
+[GenerateSerializer, Immutable, Alias("Profiles.PurposeStatus")]
+public sealed record PurposeStatus(
+    [property: Id(0)] string Status,
+    [property: Id(1)] IReadOnlyDictionary<string, string> Channels);
 
 /// <summary>An identifier of a profile: never its value, only its stored key and a masked hint for staff screens.</summary>
 [GenerateSerializer, Immutable, Alias("Profiles.Client.ProfileIdentifier")]

@@ -9,6 +9,7 @@ namespace Profiles.Contracts;
 /// <param name="OccurredAt">Null: the time the cluster receives it.</param>
 /// <param name="Traits">Scalars (string, number, boolean) or null, which removes the trait.</param>
 /// <param name="Properties">Anything System.Text.Json serialises to an object; kept with the touchpoint.</param>
+/// <param name="Consent">What the customer allowed or refused with this touchpoint (docs/CONSENT.md).</param>
 public sealed record TouchpointInput(
     string? Id,
     DateTimeOffset? OccurredAt,
@@ -16,7 +17,19 @@ public sealed record TouchpointInput(
     string Type,
     IReadOnlyList<IdentifierInput> Identifiers,
     IReadOnlyDictionary<string, object?>? Traits = null,
-    IReadOnlyDictionary<string, object?>? Properties = null);
+    IReadOnlyDictionary<string, object?>? Properties = null,
+    IReadOnlyList<ConsentInput>? Consent = null);
+
+/// <summary>A consent decision: a configured <paramref name="Purpose"/> (<c>marketing</c>...), <paramref name="Status"/>
+/// <c>granted</c> or <c>denied</c> (a withdrawal), for <paramref name="Channel"/> or, when null, every channel of the
+/// purpose; the policy or form version the customer saw, and when a grant stops holding. A decision the node cannot
+/// read is left out and listed under the result's <c>ignored</c>; the touchpoint lands all the same.</summary>
+public sealed record ConsentInput(
+    string Purpose,
+    string Status,
+    string? Channel = null,
+    string? Document = null,
+    DateTimeOffset? ExpiresAt = null);
 
 /// <summary>An identifier in clear (<paramref name="Value"/>) or as the hex SHA-256 of its normalised value.</summary>
 [GenerateSerializer, Immutable, Alias("Profiles.Client.IdentifierInput")]

@@ -196,6 +196,94 @@ public class ClientelingPageTests(BrowserFixture browser)
         await page.Context.CloseAsync();
     }
 
+    /// <summary>What the customer allowed, each purpose with the channels decided on their own, live, and the decisions
+    /// behind them for a shop assistant to show. The page looks the customer up by body and follows them by profile id:
+    /// neither the e-mail nor the phone number is in any address it asks for.</summary>
+    [Fact]
+    public async Task The_page_shows_what_the_customer_allowed_and_follows_an_sms_stop()
+    {
+        using var http = browser.OpenNode.Client();
+        var email = $"consent.{_run}@example.com";
+        var paul = Paul(email);
+        paul[1]["consent"] = new JsonArray(new JsonObject { ["purpose"] = "marketing", ["status"] = "granted", ["document"] = "privacy-2026-10" });
+        var profileId = (string)(await IngestAsync(http, paul))[0]!["profileId"]!;
+
+        var page = await browser.NewPageAsync(browser.OpenNode.BaseUrl);
+        var requests = new List<(string Method, string Url)>();
+        page.Request += (_, request) => requests.Add((request.Method, request.Url));
+        await page.GotoAsync("/");
+        await SearchAsync(page, "email", email);
+
+        var purposes = page.Locator("#consent-purposes [data-purpose]");
+        await Expect(purposes).ToHaveCountAsync(3);
+        await Expect(page.Locator("[data-purpose='marketing']")).ToHaveAttributeAsync("data-status", "granted");
+        await Expect(page.Locator("[data-purpose='personalisation'] .consent-status")).ToHaveTextAsync("allowed");
+        await Expect(page.Locator("#live-state")).ToHaveAttributeAsync("data-state", "connected");
+
+        await new Api(http).IngestAsync(new JsonObject
+        {
+            ["id"] = $"{_run}-stop",
+            ["occurredAt"] = DateTimeOffset.UtcNow.ToString("O"),
+            ["channel"] = "sms",
+            ["type"] = "sms_reply",
+            ["identifiers"] = new JsonArray(new JsonObject { ["type"] = "phone", ["value"] = _phone }),
+            ["consent"] = new JsonArray(new JsonObject { ["purpose"] = "marketing", ["channel"] = "sms", ["status"] = "denied" }),
+        });
+
+        var sms = page.Locator("[data-purpose='marketing'] .consent-channel[data-channel='sms']");
+        await Expect(sms).ToHaveAttributeAsync("data-status", "denied");
+        await Expect(sms).ToHaveTextAsync("SMS: not allowed");
+        await Expect(page.Locator("[data-purpose='marketing']")).ToHaveAttributeAsync("data-status", "granted");
+
+        await page.Locator("#consent-history summary").ClickAsync();
+        var decisions = page.Locator("#consent-decisions .decision");
+        await Expect(decisions).ToHaveCountAsync(2);
+        await Expect(decisions.First).ToHaveAttributeAsync("data-touchpoint-id", $"{_run}-stop");
+        await Expect(decisions.Last).ToContainTextAsync("privacy-2026-10");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "clienteling-consent.png") });
+
+        Assert.Contains(("POST", $"{browser.OpenNode.BaseUrl}/v1/profiles/lookup"), requests);
+        Assert.Contains(("GET", $"{browser.OpenNode.BaseUrl}/v1/profiles/{profileId}/live"), requests);
+        Assert.DoesNotContain(requests, r => r.Url.Contains("/v1/profiles/live", StringComparison.Ordinal));
+        foreach (var value in new[] { email, Uri.EscapeDataString(email), _phone, Uri.EscapeDataString(_phone), _phone.Replace(" ", "+", StringComparison.Ordinal) })
+        {
+            Assert.DoesNotContain(requests, r => r.Url.Contains(value, StringComparison.OrdinalIgnoreCase));
+        }
+        await AssertNoHorizontalScrollAsync(page);
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>A customer looked up before any system has seen them appears on the page once they do, with what
+    /// they allowed, without the shop assistant searching again.</summary>
+    [Fact]
+    public async Task A_customer_looked_up_before_they_exist_appears_with_their_consent_once_they_do()
+    {
+        using var http = browser.OpenNode.Client();
+        var email = $"newcomer.{_run}@example.com";
+
+        var page = await browser.NewPageAsync(browser.OpenNode.BaseUrl);
+        await page.GotoAsync("/");
+        await SearchAsync(page, "email", email);
+        await Expect(page.Locator("#status")).ToContainTextAsync("No customer has this");
+        await Expect(page.Locator("#live-state")).ToHaveAttributeAsync("data-state", "waiting");
+
+        await new Api(http).IngestAsync(new JsonObject
+        {
+            ["id"] = $"{_run}-signup",
+            ["occurredAt"] = DateTimeOffset.UtcNow.ToString("O"),
+            ["channel"] = "web",
+            ["type"] = "signup",
+            ["identifiers"] = new JsonArray(new JsonObject { ["type"] = "email", ["value"] = email }),
+            ["consent"] = new JsonArray(new JsonObject { ["purpose"] = "marketing", ["channel"] = "email", ["status"] = "granted" }),
+        });
+
+        await Expect(page.Locator("#customer")).ToBeVisibleAsync();
+        await Expect(page.Locator("#journey [data-touchpoint-id]")).ToHaveCountAsync(1);
+        await Expect(page.Locator("[data-purpose='marketing'] .consent-channel[data-channel='email']")).ToHaveAttributeAsync("data-status", "granted");
+        await Expect(page.Locator("#live-state")).ToHaveAttributeAsync("data-state", "connected");
+        await page.Context.CloseAsync();
+    }
+
     /// <summary>Needs the live endpoint and DELETE /v1/profiles/{id}: an erased customer leaves the page.</summary>
     [Fact]
     public async Task An_erased_customer_leaves_the_page()

@@ -28,8 +28,9 @@ public sealed class ClusterClientTests(TwoSiloClusterFixture cluster) : IClassFi
         Assert.Equal("Paul", profile.Traits["firstName"].GetString());
         Assert.True(profile.Traits["vip"].GetBoolean());
         Assert.Equal(["cookie", "email"], profile.Identifiers.Select(i => i.Type));
-        Assert.Empty(profile.Computed);
+        Assert.Equal(0, profile.Computed["orders"].GetInt32());
         Assert.Empty(profile.Audiences);
+        Assert.Equal(["analytics", "marketing", "personalisation"], profile.Consent.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(profile, await cluster.Profiles.GetAsync(profile.ProfileId), ProfileComparer.Instance);
         Assert.Null(await cluster.Profiles.LookupAsync("email", $"nobody.{_run}@example.com"));
         Assert.Equal(TouchpointResult.Duplicate, (await cluster.Profiles.IngestAsync([Visit($"{_run}-1", 0, ("cookie", $"ck-{_run}"))]))[0].Status);
@@ -80,6 +81,42 @@ public sealed class ClusterClientTests(TwoSiloClusterFixture cluster) : IClassFi
             break;
         }
         foreach (var target in targets) Assert.Equal(0, await cluster.SubscriptionsAsync(target));
+    }
+
+    [Fact]
+    public async Task Lookups_and_watches_leave_computed_traits_and_audiences_out_while_personalisation_is_not_granted()
+    {
+        var email = $"private.{_run}@example.com";
+        await cluster.Profiles.IngestAsync([new TouchpointInput($"{_run}-buy", null, "store", "purchase", [new IdentifierInput("email", email)])]);
+        await using var watch = WatchReader.Start(cluster.Profiles, "email", email);
+        Assert.Equal(["buyers"], (await watch.UntilAsync(p => p.Touchpoints == 1)).Audiences);
+
+        var results = await cluster.Profiles.IngestAsync([new TouchpointInput($"{_run}-deny", null, "web", "preferences", [new IdentifierInput("email", email)],
+            Consent: [new ConsentInput("personalisation", "denied"), new ConsentInput("marketing", "granted", "sms", "sms-optin-v3"), new ConsentInput("tracking", "granted")])]);
+
+        Assert.Equal(new IgnoredIdentifier("consent[2].purpose", "invalid", "is not a configured purpose: one of analytics, marketing, personalisation"), Assert.Single(results[0].Ignored!));
+        var watched = await watch.UntilAsync(p => p.Touchpoints == 2);
+        var looked = await cluster.Profiles.LookupAsync("email", email);
+        foreach (var profile in new[] { watched, looked! })
+        {
+            Assert.Empty(profile.Computed);
+            Assert.Empty(profile.Audiences);
+            Assert.Equal("denied", profile.Consent["personalisation"].Status);
+            Assert.Equal("granted", profile.Consent["marketing"].Channels["sms"]);
+        }
+        // Reading by id is not a storefront read: it shows everything, as a staff screen needs.
+        var whole = await cluster.Profiles.GetAsync(looked!.ProfileId);
+        Assert.Equal(1, whole!.Computed["orders"].GetInt32());
+        Assert.Equal(["buyers"], whole.Audiences);
+
+        // The customer allows personalisation again in the app's settings: the watch and the lookup personalise again.
+        await cluster.Profiles.IngestAsync([new TouchpointInput($"{_run}-allow", null, "app", "preferences", [new IdentifierInput("email", email)],
+            Consent: [new ConsentInput("personalisation", "granted", Document: "app-settings-2")])]);
+        var allowed = await watch.UntilAsync(p => p.Touchpoints == 3);
+        Assert.Equal(["buyers"], allowed.Audiences);
+        Assert.Equal(1, allowed.Computed["orders"].GetInt32());
+        Assert.Equal("granted", allowed.Consent["personalisation"].Status);
+        Assert.Equal(["buyers"], (await cluster.Profiles.LookupAsync("email", email))!.Audiences);
     }
 
     [Fact]

@@ -4,6 +4,8 @@ using Orleans.Streams;
 using Orleans.Streams.Core;
 using Orleans.TestingHost;
 using Profiles.Contracts.Live;
+using Profiles.Core.Consent;
+using Profiles.Core.Personalisation;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains;
 using Profiles.Grains.Changes;
@@ -13,7 +15,8 @@ namespace Profiles.Client.Tests;
 
 /// <summary>
 /// Two silos on real sockets (Orleans' TestCluster), with the Profiles client connected to both gateways as a
-/// storefront configures it (<c>o.Gateways</c>). The silos share one journey store, as nodes share Redis.
+/// storefront configures it (<c>o.Gateways</c>). The silos share one journey store, as nodes share Redis. They count
+/// orders, place buyers in an audience and know the shipped consent purposes.
 /// </summary>
 public sealed class TwoSiloClusterFixture : IAsyncLifetime
 {
@@ -58,12 +61,19 @@ public sealed class TwoSiloClusterFixture : IAsyncLifetime
     {
         private static readonly InMemoryStores Stores = InMemoryStores.Create(Options.Create(new ChangeFeedOptions()), TimeProvider.System);
 
+        private static readonly ComputedTraits Orders = new([new ComputedTraitDefinition("orders", ComputedTraitKind.Count, null,
+            new TouchpointFilter(null, new HashSet<string>(StringComparer.Ordinal) { "purchase" }, new Dictionary<string, IReadOnlySet<string>>()), null,
+            ComputedTraitDefinition.DefaultHalfLifeDays)]);
+
+        private static readonly Personalisation Personalisation = new(Orders, new Audiences([new("buyers", "orders > 0")], Orders), ConsentPurposes.Shipped);
+
         public void Configure(ISiloBuilder silo)
         {
             silo.AddMemoryGrainStorage(ProfilesStorage.Name);
             silo.AddInMemoryStores(_ => Stores);
             silo.Services.AddSingleton(TestIdentifiers.Reader);
             silo.Services.AddSingleton<TouchpointParser>();
+            silo.Services.AddSingleton(Personalisation);
             silo.AddProfilesGrains();
         }
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Profiles.Contracts;
+using Profiles.Core.Personalisation;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains;
 using Profiles.Grains.Abstractions;
@@ -30,7 +31,7 @@ public sealed class TwoSiloCluster : IAsyncDisposable
 
     /// <param name="redis">A Redis connection string (one server or a cluster's seeds); null: every store in memory.</param>
     /// <param name="configure">Services a test gives each silo in place of the grains' defaults, such as identity rules
-    /// or computed traits and audiences.</param>
+    /// or computed traits, audiences and consent purposes.</param>
     public static async Task<TwoSiloCluster> StartAsync(string? redis = null, Action<IServiceCollection>? configure = null)
     {
         var stores = InMemoryStores.Create(Options.Create(new ChangeFeedOptions()), TimeProvider.System);
@@ -133,6 +134,9 @@ public sealed class TwoSiloCluster : IAsyncDisposable
 
     /// <summary>The statistics as <c>/v1/stats</c> reads them: the sum over every shard.</summary>
     public Task<StandingTotals> TotalsAsync() => Service<IStandingStore>(0).ReadTotalsAsync();
+
+    /// <summary>The cluster-wide audience member index and figures, as one silo reads them.</summary>
+    public IStandingStore Standings(int silo) => Service<IStandingStore>(silo);
 
     /// <summary>The standing a profile holding <paramref name="content"/> reports, as its grain works it out.</summary>
     public ProfileStanding StandingOf(ProfileContent content) => Service<StandingCalculator>(0).Of(content);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
+using Profiles.Core.Consent;
 using Profiles.Core.Personalisation;
 using Profiles.Core.Profiles;
 using Profiles.Grains.Identity;
@@ -8,9 +9,9 @@ using Profiles.Testing;
 
 namespace Profiles.Cluster.Tests;
 
-/// <summary>The computed traits' fold state and evaluated values cross grain boundaries and reach grain storage in
-/// Orleans' binary format: the state through its surrogate in Profiles.Grains, the values through the codecs generated
-/// for Core's records.</summary>
+/// <summary>The computed traits' and consent's fold state and evaluated values cross grain boundaries and reach grain
+/// storage in Orleans' binary format: the state through its surrogate in Profiles.Grains, the values through the codecs
+/// generated for Core's records.</summary>
 public class PersonalisationStateTests
 {
     private static readonly DateOnly Today = new(2026, 11, 29);
@@ -47,15 +48,32 @@ public class PersonalisationStateTests
     }
 
     [Fact]
+    public void A_stored_consent_ledger_reads_back_whole_and_goes_on_folding()
+    {
+        var state = new ProfileState { Content = Folded() };
+
+        var read = _serializer.Deserialize<ProfileState>(_serializer.SerializeToArray(state))!;
+
+        Assert.NotEmpty(read.Content.Consent!.History);
+        Assert.Equal(CanonicalContent.Of(state.Content), CanonicalContent.Of(read.Content));
+        read.Content.Merge(Folded("more"));
+        state.Content.Merge(Folded("more"));
+        Assert.Equal(CanonicalContent.Of(state.Content), CanonicalContent.Of(read.Content));
+    }
+
+    [Fact]
     public void Evaluated_values_cross_a_grain_boundary_unchanged()
     {
-        var values = new Personalisation(Traits, Audiences.None).Evaluate(Folded(), Today);
+        var values = new Personalisation(Traits, Audiences.None, ConsentPurposes.Shipped)
+            .Evaluate(Folded(), new DateTimeOffset(Today.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
 
         var read = _serializer.Deserialize<PersonalisedValues>(_serializer.SerializeToArray(values))!;
 
         Assert.Equal(values.Names, read.Names);
         Assert.Equal(values.Computed.Select(v => v.ToString()), read.Computed.Select(v => v.ToString()));
         Assert.Equal(values.Audiences, read.Audiences);
+        Assert.Equal(Described(values.Consent), Described(read.Consent));
+        Assert.Contains(read.Consent, c => c is { Purpose: "marketing", Decided: true } && c.Channels.Length == 1);
     }
 
     private static ProfileContent Folded(string prefix = "t")
@@ -67,11 +85,17 @@ public class PersonalisationStateTests
             var touchpoint = TestTouchpoints.Make($"{prefix}-{n}", at, "store", n % 2 == 0 ? "purchase" : "page_view", [("cookie", "c-1")]) with
             {
                 PropertiesJson = JsonSerializer.Serialize(new { amount = 9.99 * n, category = $"cat-{n % 7}", storeId = $"S{n % 4}" }),
+                Consent = n % 5 == 0
+                    ? [new ConsentDecision("marketing", n % 10 == 0 ? "sms" : null, n % 3 == 0, $"form-v{n % 3}", n % 4 == 0 ? at.AddDays(30) : null)]
+                    : [],
             };
             content.Add(touchpoint, Traits);
         }
         return content;
     }
+
+    private static string[] Described(IEnumerable<PurposeConsent> consent) =>
+        [.. consent.Select(c => $"{c.Purpose} {c.Granted} {c.Decided} {string.Join(',', c.Channels.Select(ch => $"{ch.Key}={ch.Value}"))}")];
 
     private static string[] Values(ProfileContent content) => [.. Traits.Evaluate(content.Computed, Today).Select(v => v.ToString())];
 

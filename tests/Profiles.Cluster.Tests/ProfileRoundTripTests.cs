@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Profiles.Core.Consent;
 using Profiles.Core.Personalisation;
 using Profiles.Core.Profiles;
 using Profiles.Core.Resolution;
@@ -33,7 +34,8 @@ public sealed class ProfileRoundTripTests : IAsyncLifetime
     [Fact]
     public async Task A_profile_with_every_kind_of_content_reads_back_unchanged_from_storage_and_on_the_other_node()
     {
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var now = DateTimeOffset.UtcNow;
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
         // One at a time, so the second phone is the one over the limit.
         foreach (var touchpoint in EveryKindOfContent.Touchpoints(today)) await _cluster.IngestAsync(touchpoint);
         var profileId = (await _cluster.Reader(0).FindByIdentifierAsync(EveryKindOfContent.Email.Key))!.ProfileId;
@@ -48,7 +50,7 @@ public sealed class ProfileRoundTripTests : IAsyncLifetime
 
         Assert.Equal(EveryKindOfContent.Seen(expected, today), EveryKindOfContent.Seen(stored.Content, today));
         Assert.Equal(CanonicalContent.Of(expected.CopyForReading()), CanonicalContent.Of(read.Content));
-        var values = EveryKindOfContent.Personalisation.Evaluate(expected, today);
+        var values = EveryKindOfContent.Personalisation.Evaluate(expected, now);
         Assert.Equal(values.Names, personalised.Personalised.Names);
         Assert.Equal(values.Computed.Select(v => v.ToString()), personalised.Personalised.Computed.Select(v => v.ToString()));
         Assert.Equal(values.Audiences, personalised.Personalised.Audiences);
@@ -59,7 +61,12 @@ public sealed class ProfileRoundTripTests : IAsyncLifetime
         Assert.Equal(EveryKindOfContent.SecondPhone.Key, Assert.Single(read.Content.RefusedLinks.Values).Key);
         Assert.Equal(["cookie", "email", "phone"], stored.Content.LastLinks.Keys.Order());
         Assert.False(Assert.Single(stored.Content.Corrections.Values).Unlinks);
-        Assert.Equal(["big_spenders", "buyers", "omnichannel"], personalised.Personalised.Audiences);
+        Assert.Equal(["big_spenders", "buyers", "omnichannel", "sms_marketing"], personalised.Personalised.Audiences);
+        Assert.Equal(4, read.Content.Consent!.History.Count());
+        Assert.Equal(Described(values.Consent), Described(personalised.Personalised.Consent));
         Assert.DoesNotContain(personalised.Personalised.Computed, v => v.Kind == ComputedValueKind.Null);
     }
+
+    private static string[] Described(IEnumerable<PurposeConsent> consent) =>
+        [.. consent.Select(c => $"{c.Purpose} {c.Granted} {c.Decided} {string.Join(',', c.Channels)}")];
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Profiles.Core.Consent;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Standing;
@@ -50,11 +51,11 @@ public sealed class RedisClusterFixture : IAsyncLifetime
             var feed = new InMemoryChangeFeed(Options.Create(new ChangeFeedOptions()), TimeProvider.System);
             var standings = new InMemoryStandingStore(feed);
             var journeys = new InMemoryJourneyStore(standings, feed, TimeProvider.System);
-            return (journeys, new ProfileWriter(journeys, TimeProvider.System), standings, null);
+            return (journeys, new ProfileWriter(journeys, TimeProvider.System, ConsentPurposes.Shipped), standings, null);
         }
         var redis = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
         var writes = new RedisWrites(redis, new FeedClock(Options.Create(new ChangeFeedOptions()), TimeProvider.System), meters ?? Meters);
-        return (new RedisJourneyStore(redis, new StorageHealthConnection(redis)), new ProfileWriter(writes, TimeProvider.System), new RedisStandingStore(redis), redis);
+        return (new RedisJourneyStore(redis, new StorageHealthConnection(redis)), new ProfileWriter(writes, TimeProvider.System, ConsentPurposes.Shipped), new RedisStandingStore(redis), redis);
     }
 
     public async Task DisposeAsync()

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Profiles.Core.Consent;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains;
 using Profiles.Grains.Changes;
@@ -38,7 +39,7 @@ public sealed class ReplicaWaitTests : IAsyncLifetime
         _journeys = new RedisJourneyStore(_reads, new StorageHealthConnection(_reads));
         var replicas = new ReplicaWait(await ConnectionMultiplexer.ConnectAsync(options), replicas: 1, Timeout);
         _writer = new ProfileWriter(new RedisWrites(_reads, new FeedClock(Options.Create(new ChangeFeedOptions()), TimeProvider.System),
-            _meters.GetRequiredService<IMeterFactory>(), replicas), TimeProvider.System);
+            _meters.GetRequiredService<IMeterFactory>(), replicas), TimeProvider.System, ConsentPurposes.Shipped);
     }
 
     public async Task DisposeAsync()

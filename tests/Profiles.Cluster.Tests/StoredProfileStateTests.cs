@@ -7,7 +7,7 @@ namespace Profiles.Cluster.Tests;
 /// <summary>
 /// A profile's state is stored in Orleans' binary format, so what a version of Profiles stored must read back in the
 /// versions after it. The state below is <see cref="EveryKindOfContent"/>'s profile as the version before Core's records
-/// carried their own serializers stored it (docs/OPERATIONS.md, "Upgrading").
+/// carried their own serializers stored it (docs/OPERATIONS.md, "Upgrading"), a version that kept no consent.
 /// </summary>
 public class StoredProfileStateTests
 {
@@ -53,7 +53,7 @@ public class StoredProfileStateTests
     {
         var read = _serializer.Deserialize<ProfileState>(Convert.FromBase64String(StoredByTheEarlierVersion))!;
 
-        AssertSame(State(), read);
+        AssertSame(State(withConsent: false), read);
     }
 
     [Fact]
@@ -74,11 +74,11 @@ public class StoredProfileStateTests
     }
 
     /// <summary>The profile of <see cref="EveryKindOfContent"/> on <see cref="Day"/>, merged with another.</summary>
-    private static ProfileState State()
+    private static ProfileState State(bool withConsent = true)
     {
         var state = new ProfileState
         {
-            Content = EveryKindOfContent.Folded(Day),
+            Content = EveryKindOfContent.Folded(Day, withConsent),
             AppliedLogLength = 5,
             ChangesOutsideLog = 1,
             ReportedVersion = 6,

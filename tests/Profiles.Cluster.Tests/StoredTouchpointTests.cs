@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Profiles.Core.Consent;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Storage;
@@ -133,7 +134,12 @@ public sealed class StoredTouchpointTests(RedisClusterFixture fixture)
             _ => JsonSerializer.Serialize(new Dictionary<string, string> { [RandomText(random, 1, 10)] = RandomText(random, 0, 200) }),
         };
         var refused = Enumerable.Range(0, random.Next(4) == 0 ? random.Next(1, 3) : 0).Select(_ => RandomRefusedLink(random, id, occurredAt)).ToList();
-        return new Touchpoint(id, occurredAt, RandomText(random, 1, 32), RandomText(random, 1, 64), identifiers, traits, properties) { RefusedLinks = refused };
+        var consent = Enumerable.Range(0, random.Next(3) == 0 ? random.Next(1, 4) : 0).Select(_ => RandomDecision(random)).ToList();
+        return new Touchpoint(id, occurredAt, RandomText(random, 1, 32), RandomText(random, 1, 64), identifiers, traits, properties)
+        {
+            RefusedLinks = refused,
+            Consent = consent,
+        };
     }
 
     private static string RandomText(Random random, int minPieces, int maxPieces) =>
@@ -161,6 +167,14 @@ public sealed class StoredTouchpointTests(RedisClusterFixture fixture)
         var fromHash = random.Next(3) == 0;
         return new IdentifierRef(random.GetItems(IdentifierTypes, 1)[0], key, fromHash ? "sha256" : RandomText(random, 1, 12), fromHash);
     }
+
+    /// <summary>Any purpose, channel and document text, with or without them; an expiry at any offset, or none.</summary>
+    private static ConsentDecision RandomDecision(Random random) => new(
+        RandomText(random, 1, 10),
+        random.Next(2) == 0 ? null : RandomText(random, 1, 10),
+        random.Next(2) == 0,
+        random.Next(2) == 0 ? null : RandomText(random, 0, 40),
+        random.Next(2) == 0 ? null : RandomTime(random));
 
     /// <summary>Most refused links are the touchpoint's own; a resolution also records links of other touchpoints.</summary>
     private static RefusedLink RandomRefusedLink(Random random, string touchpointId, DateTimeOffset occurredAt)

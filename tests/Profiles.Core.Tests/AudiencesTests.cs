@@ -1,3 +1,4 @@
+using Profiles.Core.Consent;
 using Profiles.Core.Personalisation;
 using Profiles.Core.Profiles;
 using Profiles.Core.Touchpoints;
@@ -91,7 +92,59 @@ public class AudiencesTests
     {
         var audiences = new Audiences([new("zeta", "true"), new("alpha", "orders > 1"), new("mid", "false")], Traits);
 
-        Assert.Equal(["alpha", "zeta"], new Personalisation.Personalisation(Traits, audiences).Evaluate(Fold(Traits, Paul), Today).Audiences);
+        Assert.Equal(["alpha", "zeta"], new Personalisation.Personalisation(Traits, audiences).Evaluate(Fold(Traits, Paul), Noon).Audiences);
+    }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("granted", true)]
+    [InlineData("denied", false)]
+    public void An_audience_for_a_purpose_and_channel_holds_only_while_it_is_granted_there(string? smsStatus, bool member)
+    {
+        // Paul granted marketing for every channel the day after his purchases.
+        ConsentDecision[] decisions = smsStatus is null
+            ? [new("marketing", null, true, null, null)]
+            : [new("marketing", null, true, null, null), new("marketing", "sms", smsStatus == ConsentStatus.Granted, null, null)];
+        var consent = Touch("c", DaysAgo(39), "web", "preferences") with { Consent = decisions };
+        var personalisation = new Personalisation.Personalisation(Traits, new Audiences(
+        [
+            new("sms_buyers", "orders > 0", "marketing", "sms"),
+            new("mail_buyers", "orders > 0", "marketing"),
+            new("analytics_buyers", "orders > 0", "analytics", "sms"),
+        ], Traits, ConsentPurposes.Shipped), ConsentPurposes.Shipped);
+
+        var audiences = personalisation.Evaluate(Fold(Traits, [.. Paul, consent]), Noon).Audiences;
+
+        Assert.Equal(member, audiences.Contains("sms_buyers"));
+        Assert.Contains("mail_buyers", audiences);
+        Assert.Contains("analytics_buyers", audiences);
+        Assert.DoesNotContain("sms_buyers", personalisation.Evaluate(Fold(Traits, Paul), Noon).Audiences);
+    }
+
+    [Theory]
+    [InlineData("consent.marketing", false)]
+    [InlineData("!consent.marketing", true)]
+    [InlineData("consent.personalisation && orders >= 2", true)]
+    [InlineData("consent.analytics == true", true)]
+    [InlineData("consent.marketing || consent.analytics", true)]
+    public void Expressions_read_the_purpose_wide_status_as_consent_PURPOSE(string expression, bool member)
+    {
+        var personalisation = new Personalisation.Personalisation(Traits, new Audiences([new("audience", expression)], Traits, ConsentPurposes.Shipped),
+            ConsentPurposes.Shipped);
+
+        Assert.Equal(member, personalisation.Evaluate(Fold(Traits, Paul), Noon).Audiences.Contains("audience"));
+    }
+
+    [Theory]
+    [InlineData("consent.profiling", "consent.profiling")]
+    [InlineData("orders > 1 && consent.Marketing", "consent.Marketing")]
+    [InlineData("consent.marketing.Length > 1", "reads a member of")]
+    [InlineData("consent > 1", "does not parse")]
+    public void Consent_is_read_only_as_a_configured_purpose(string expression, string named)
+    {
+        var error = Assert.Throws<AudienceExpressionException>(() => new Audiences([new("bad", expression)], Traits, ConsentPurposes.Shipped));
+
+        Assert.Contains(named, error.Message);
     }
 
     [Theory]
@@ -119,6 +172,6 @@ public class AudiencesTests
     private static bool IsMember(string expression, IEnumerable<Touchpoint> touchpoints)
     {
         var personalisation = new Personalisation.Personalisation(Traits, new Audiences([new("audience", expression)], Traits));
-        return personalisation.Evaluate(Fold(Traits, touchpoints), Today).Audiences.Contains("audience");
+        return personalisation.Evaluate(Fold(Traits, touchpoints), Noon).Audiences.Contains("audience");
     }
 }

@@ -53,7 +53,7 @@ public class ComputedTraitsTests
         var touchpoints = RandomTouchpoints(random, 3000);
         var folded = Fold(Retail, touchpoints);
         var expected = Values(Retail, folded);
-        var expectedAudiences = RetailAudiences.Evaluate(folded, Today).Audiences;
+        var expectedAudiences = RetailAudiences.Evaluate(folded, Noon).Audiences;
 
         for (var trial = 0; trial < 10; trial++)
         {
@@ -68,7 +68,7 @@ public class ComputedTraitsTests
             }
             var merged = MergeTree.Random(random, parts);
             Assert.Equal(expected, Values(Retail, merged));
-            Assert.Equal(expectedAudiences, RetailAudiences.Evaluate(merged, Today).Audiences);
+            Assert.Equal(expectedAudiences, RetailAudiences.Evaluate(merged, Noon).Audiences);
         }
     }
 

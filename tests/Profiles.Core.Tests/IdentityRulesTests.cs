@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Profiles.Core.Consent;
 using Profiles.Core.Identifiers;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
@@ -90,6 +91,6 @@ public class IdentityRulesTests
     private static TouchpointParseResult Parse(string json)
     {
         using var document = JsonDocument.Parse(json);
-        return new TouchpointParser(Reader, Rules, TimeProvider.System).Parse(document.RootElement);
+        return new TouchpointParser(Reader, Rules, TimeProvider.System, ConsentPurposes.Shipped).Parse(document.RootElement);
     }
 }

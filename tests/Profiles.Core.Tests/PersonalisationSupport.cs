@@ -11,6 +11,9 @@ internal static class PersonalisationSupport
 {
     public static readonly DateOnly Today = new(2026, 11, 29);
 
+    /// <summary>Noon UTC on <see cref="Today"/>: the moment audiences and consent are evaluated for.</summary>
+    public static readonly DateTimeOffset Noon = DaysAgo(0);
+
     public static ComputedTraitDefinition Trait(
         string name, ComputedTraitKind kind, string? of = null, int? window = null, double halfLife = ComputedTraitDefinition.DefaultHalfLifeDays,
         string[]? channels = null, string[]? types = null, Dictionary<string, string[]>? properties = null) =>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Profiles.Core.Consent;
 using Profiles.Core.Rules;
 using Profiles.Core.Segment;
 using Profiles.Core.Touchpoints;
@@ -232,20 +233,21 @@ public class SegmentEventMapperTests
     }
 
     [Fact]
-    public void Consent_categories_become_decisions_for_their_purposes_and_unmapped_ones_are_ignored()
+    public void Consent_categories_become_decisions_for_their_purposes_on_every_channel_and_unmapped_ones_are_ignored()
     {
         var settings = Shipped with
         {
             ConsentCategories = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Advertising"] = "marketing", ["Analytics"] = "analytics" },
         };
 
-        var (mapping, _) = Map("""
+        var touchpoint = Accepted("""
             { "type": "page", "anonymousId": "ck-1",
               "context": { "consent": { "categoryPreferences": { "Advertising": false, "analytics": true, "Functional": true, "Other": "yes" } } } }
             """, settings: settings);
 
-        Assert.Equal([new ConsentPreference("marketing", "denied"), new ConsentPreference("analytics", "granted")], mapping.Consent);
-        Assert.Empty(Map("""{ "type": "page", "anonymousId": "ck-1", "context": { "consent": { "categoryPreferences": { "Advertising": true } } } }""").Mapping.Consent);
+        Assert.Equal([new ConsentDecision("marketing", null, false, null, null), new ConsentDecision("analytics", null, true, null, null)], touchpoint.Consent);
+        Assert.Empty(Accepted("""{ "type": "page", "anonymousId": "ck-1", "context": { "consent": { "categoryPreferences": { "Advertising": true } } } }""").Consent);
+        Assert.Empty(Accepted("""{ "type": "page", "anonymousId": "ck-1", "context": { "consent": { "categoryPreferences": { "Other": true } } } }""", settings: settings).Consent);
     }
 
     private static Touchpoint Accepted(string segmentEvent, string? call = null, string channel = "web", SegmentSettings? settings = null)
@@ -273,6 +275,6 @@ public class SegmentEventMapperTests
     private static TouchpointParseResult Parse(string touchpoint)
     {
         using var document = JsonDocument.Parse(touchpoint);
-        return new TouchpointParser(Reader, IdentityRules.None, new FakeClock(Now)).Parse(document.RootElement);
+        return new TouchpointParser(Reader, IdentityRules.None, new FakeClock(Now), ConsentPurposes.Shipped).Parse(document.RootElement);
     }
 }

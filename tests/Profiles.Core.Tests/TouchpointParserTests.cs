@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Profiles.Core.Consent;
 using Profiles.Core.Identifiers;
 using Profiles.Core.Rules;
 using Profiles.Core.Touchpoints;
@@ -451,9 +452,79 @@ public class TouchpointParserTests
         Assert.NotEqual(one.Id, other.Id);
     }
 
+    [Fact]
+    public void Consent_decisions_are_read_with_their_channel_document_and_expiry()
+    {
+        var result = Parse(With("consent", """
+            [ { "purpose": "marketing", "channel": "email", "status": "granted", "document": "privacy-2026-10", "expiresAt": "2027-11-22T10:15:00+01:00" },
+              { "purpose": "personalisation", "status": "denied" } ]
+            """));
+
+        Assert.True(result.IsOk, result.Error);
+        Assert.Empty(result.Ignored);
+        Assert.Equal(
+            [
+                new ConsentDecision("marketing", "email", true, "privacy-2026-10", new DateTimeOffset(2027, 11, 22, 10, 15, 0, TimeSpan.FromHours(1))),
+                new ConsentDecision("personalisation", null, false, null, null),
+            ],
+            result.Touchpoint.Consent);
+    }
+
+    [Theory]
+    [InlineData("""[ { "purpose": "profiling", "status": "granted" } ]""", "consent[0].purpose", "configured purpose")]
+    [InlineData("""[ { "status": "granted" } ]""", "consent[0].purpose", "required")]
+    [InlineData("""[ { "purpose": "marketing", "status": "yes" } ]""", "consent[0].status", "granted or denied")]
+    [InlineData("""[ { "purpose": "marketing" } ]""", "consent[0].status", "granted or denied")]
+    [InlineData("""[ { "purpose": "marketing", "channel": "E-mail", "status": "granted" } ]""", "consent[0].channel", "[a-z0-9_]")]
+    [InlineData("""[ { "purpose": "marketing", "status": "granted", "expiresAt": "next year" } ]""", "consent[0].expiresAt", "ISO-8601")]
+    [InlineData("""[ { "purpose": "marketing", "status": "granted", "document": 12 } ]""", "consent[0].document", "128")]
+    [InlineData("""[ "marketing" ]""", "consent[0]", "object")]
+    [InlineData("""{ "purpose": "marketing", "status": "granted" }""", "consent", "array")]
+    public void A_bad_decision_is_left_out_and_listed_and_the_touchpoint_lands(string consent, string field, string why)
+    {
+        var result = Parse(With("consent", consent));
+
+        Assert.True(result.IsOk, result.Error);
+        Assert.Empty(result.Touchpoint.Consent);
+        var ignored = Assert.Single(result.Ignored);
+        Assert.Equal((field, IgnoredIdentifier.InvalidReason), (ignored.Field, ignored.Reason));
+        Assert.Contains(why, ignored.Detail);
+    }
+
+    [Fact]
+    public void An_over_long_document_is_left_out_while_the_other_decisions_land()
+    {
+        var result = Parse(With("consent", $$"""
+            [ { "purpose": "marketing", "status": "granted", "document": "{{new string('v', ConsentDecision.MaxDocumentLength + 1)}}" },
+              { "purpose": "analytics", "status": "denied", "document": "{{new string('v', ConsentDecision.MaxDocumentLength)}}" } ]
+            """, Minimal));
+
+        Assert.True(result.IsOk, result.Error);
+        Assert.Equal("analytics", Assert.Single(result.Touchpoint.Consent).Purpose);
+        Assert.Equal("consent[0].document", Assert.Single(result.Ignored).Field);
+    }
+
+    [Fact]
+    public void A_derived_id_covers_the_consent_and_stays_as_it_was_without_it()
+    {
+        var plain = Parse(Minimal);
+        var withoutConsent = Parse(With("consent", "[]", Minimal));
+        var granted = Parse(With("consent", """[ { "purpose": "marketing", "channel": "sms", "status": "granted" } ]""", Minimal));
+        var denied = Parse(With("consent", """[ { "purpose": "marketing", "channel": "sms", "status": "denied" } ]""", Minimal));
+        var badOnly = Parse(With("consent", """[ { "purpose": "profiling", "status": "denied" } ]""", Minimal));
+        var reordered = Parse(With("consent", """[ { "purpose": "analytics", "status": "denied" }, { "purpose": "marketing", "status": "denied" } ]""", Minimal));
+        var ordered = Parse(With("consent", """[ { "purpose": "marketing", "status": "denied" }, { "purpose": "analytics", "status": "denied" } ]""", Minimal));
+
+        Assert.Equal(plain.Id, withoutConsent.Id);
+        Assert.Equal(plain.Id, badOnly.Id);
+        Assert.NotEqual(plain.Id, granted.Id);
+        Assert.NotEqual(granted.Id, denied.Id);
+        Assert.Equal(ordered.Id, reordered.Id);
+    }
+
     private static TouchpointParseResult Parse(string json, TimeProvider? clock = null)
     {
-        var parser = new TouchpointParser(Reader, IdentityRules.None, clock ?? new FakeClock(Now));
+        var parser = new TouchpointParser(Reader, IdentityRules.None, clock ?? new FakeClock(Now), ConsentPurposes.Shipped);
         using var document = JsonDocument.Parse(json);
         return parser.Parse(document.RootElement);
     }

@@ -8,7 +8,8 @@ using Profiles.Testing;
 
 namespace Profiles.Http.Tests;
 
-/// <summary>A node of its own whose clock a test can move forward, with one windowed audience besides the shipped ones.</summary>
+/// <summary>A node of its own whose clock a test can move forward, with a windowed audience and an SMS-marketing audience
+/// (for marketing on sms) besides the shipped ones.</summary>
 public sealed class ClockedNodeFixture : WebApplicationFactory<Program>
 {
     public ShiftedClock Clock { get; } = new();
@@ -21,6 +22,9 @@ public sealed class ClockedNodeFixture : WebApplicationFactory<Program>
         builder.UseSetting("Profiles:ComputedTraits:purchases_30d:where:type", "purchase");
         builder.UseSetting("Profiles:ComputedTraits:purchases_30d:window", "30d");
         builder.UseSetting("Profiles:Audiences:recent_buyers", "purchases_30d > 0");
+        builder.UseSetting("Profiles:Audiences:sms_marketing:Expression", "touchpoints > 0");
+        builder.UseSetting("Profiles:Audiences:sms_marketing:Purpose", "marketing");
+        builder.UseSetting("Profiles:Audiences:sms_marketing:Channel", "sms");
         builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 }
@@ -93,6 +97,10 @@ public class AudiencesApiTests(ClockedNodeFixture node) : IClassFixture<ClockedN
         Assert.Equal(HttpStatusCode.OK, status);
         var recent = Assert.Single(audiences!.AsArray(), a => (string?)a!["name"] == "recent_buyers")!;
         Assert.Equal("purchases_30d > 0", (string?)recent["expression"]);
+        Assert.Null(recent["purpose"]);
+        Assert.True(recent.AsObject().ContainsKey("channel"));
+        var sms = Assert.Single(audiences.AsArray(), a => (string?)a!["name"] == "sms_marketing")!;
+        Assert.Equal(("marketing", "sms"), ((string?)sms["purpose"], (string?)sms["channel"]));
         Assert.Contains(audiences.AsArray(), a => (string?)a!["name"] == "omnichannel");
     }
 

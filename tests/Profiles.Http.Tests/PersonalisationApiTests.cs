@@ -75,7 +75,7 @@ public class PersonalisationApiTests(NodeFixture node)
             var (status, body) = await _api.GetAsync(path);
 
             Assert.Equal(HttpStatusCode.OK, status);
-            Assert.Equal(["profileId", "computed", "audiences", "version"], body!.AsObject().Select(p => p.Key));
+            Assert.Equal(["profileId", "computed", "audiences", "consent", "version"], body!.AsObject().Select(p => p.Key));
             Assert.Equal(profileId, (string?)body["profileId"]);
             Assert.Equal(12, (int)body["computed"]!["revenue"]!);
             Assert.Equal(["one_time_buyers"], body["audiences"]!.AsArray().Select(a => (string?)a));
@@ -84,9 +84,9 @@ public class PersonalisationApiTests(NodeFixture node)
     }
 
     [Theory]
-    [InlineData("computed", new[] { "profileId", "computed", "version" })]
-    [InlineData("traits, channels", new[] { "profileId", "traits", "channels", "version" })]
-    [InlineData("touchpoints,audiences,version", new[] { "profileId", "touchpoints", "audiences", "version" })]
+    [InlineData("computed", new[] { "profileId", "computed", "consent", "version" })]
+    [InlineData("traits, channels", new[] { "profileId", "traits", "channels", "consent", "version" })]
+    [InlineData("touchpoints,audiences,version", new[] { "profileId", "touchpoints", "audiences", "consent", "version" })]
     public async Task Fields_lists_the_top_level_parts_to_answer_with(string fields, string[] expected)
     {
         var email = $"parts.{_run}@example.com";

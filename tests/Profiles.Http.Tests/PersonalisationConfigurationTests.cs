@@ -50,6 +50,44 @@ public class PersonalisationConfigurationTests
         Assert.StartsWith($"{key}: ", error.Message);
     }
 
+    [Theory]
+    [InlineData("Profiles:Consent:Purposes:ads:Default", "Profiles:Consent:Purposes:ads:Default=yes")]
+    [InlineData("Profiles:Consent:Purposes:ads:Name", "Profiles:Consent:Purposes:ads:Default=granted", "Profiles:Consent:Purposes:ads:Name=Ads")]
+    [InlineData("Profiles:Consent:Purposes:Ads", "Profiles:Consent:Purposes:Ads:Default=granted")]
+    [InlineData("Profiles:Consent:Purpose", "Profiles:Consent:Purpose:ads:Default=granted")]
+    [InlineData("Profiles:Audiences:sms_promo:Purpose", "Profiles:Audiences:sms_promo:Expression=orders > 0", "Profiles:Audiences:sms_promo:Purpose=ads")]
+    [InlineData("Profiles:Audiences:sms_promo:Channel", "Profiles:Audiences:sms_promo:Expression=orders > 0", "Profiles:Audiences:sms_promo:Channel=sms")]
+    [InlineData("Profiles:Audiences:sms_promo:Channel", "Profiles:Audiences:sms_promo:Expression=orders > 0", "Profiles:Audiences:sms_promo:Purpose=marketing", "Profiles:Audiences:sms_promo:Channel=SMS")]
+    [InlineData("Profiles:Audiences:sms_promo:Channels", "Profiles:Audiences:sms_promo:Expression=orders > 0", "Profiles:Audiences:sms_promo:Channels=sms")]
+    [InlineData("Profiles:Audiences:sms_promo", "Profiles:Audiences:sms_promo:Purpose=marketing")]
+    [InlineData("Profiles:Audiences:sms_promo", "Profiles:Audiences:sms_promo=consent.ads && orders > 0")]
+    [InlineData("Profiles:ComputedTraits:consent", "Profiles:ComputedTraits:consent:kind=count")]
+    public void A_consent_mistake_names_its_key(string key, params string[] settings)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Read(
+            [$"{Traits}:orders:kind=count", "Profiles:Consent:Purposes:marketing:Default=denied", .. settings]));
+
+        Assert.StartsWith($"{key}: ", error.Message);
+    }
+
+    [Fact]
+    public void Purposes_and_audiences_for_a_purpose_are_read()
+    {
+        var personalisation = Read(
+        [
+            $"{Traits}:orders:kind=count",
+            "Profiles:Consent:Purposes:marketing:Default=denied", "Profiles:Consent:Purposes:analytics:Default=granted",
+            "Profiles:Audiences:sms_promo=orders > 0", "Profiles:Audiences:sms_promo:Purpose=marketing", "Profiles:Audiences:sms_promo:Channel=sms",
+            "Profiles:Audiences:newsletter:Expression=consent.analytics", "Profiles:Audiences:newsletter:Purpose=marketing",
+        ]);
+
+        Assert.Equal(["analytics", "marketing"], personalisation.Consent.Names);
+        Assert.False(personalisation.Consent.GrantedByDefault("marketing"));
+        Assert.Equal(
+            [new AudienceDefinition("newsletter", "consent.analytics", "marketing"), new AudienceDefinition("sms_promo", "orders > 0", "marketing", "sms")],
+            personalisation.Audiences.Definitions);
+    }
+
     [Fact]
     public void Every_field_is_read_with_filters_given_as_a_value_or_an_array()
     {
@@ -68,7 +106,7 @@ public class PersonalisationConfigurationTests
         Assert.Equal(["store"], affinity.Where.Channels!);
         Assert.Equal(["EUR"], affinity.Where.Properties["currency"]);
         Assert.Equal(("orders", ComputedTraitKind.Count, null, null), (personalisation.Computed.Definitions[1].Name, personalisation.Computed.Definitions[1].Kind, personalisation.Computed.Definitions[1].Of, personalisation.Computed.Definitions[1].WindowDays));
-        Assert.Equal(["buyers"], personalisation.Audiences.Expressions.Select(e => e.Key));
+        Assert.Equal(["buyers"], personalisation.Audiences.Definitions.Select(a => a.Name));
     }
 
     [Fact]
@@ -79,7 +117,9 @@ public class PersonalisationConfigurationTests
         var personalisation = PersonalisationConfiguration.Read(configuration);
 
         Assert.Contains(personalisation.Computed.Definitions, d => d.Name == "category_affinity");
-        Assert.Contains(personalisation.Audiences.Expressions, a => a.Key == "vip");
+        Assert.Contains(personalisation.Audiences.Definitions, a => a.Name == "vip");
+        Assert.Equal(["analytics", "marketing", "personalisation"], personalisation.Consent.Names);
+        Assert.Equal([true, false, true], personalisation.Consent.Names.Select(personalisation.Consent.GrantedByDefault));
     }
 
     private static Personalisation Read(IEnumerable<string> settings) =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Profiles.Core.Consent;
 using Profiles.Silo.Configuration;
 using Profiles.Silo.Operations;
 
@@ -11,7 +12,8 @@ public class SegmentConfigurationTests
     [Fact]
     public void The_shipped_mapping_reads_segments_e_commerce_events_and_leaves_the_identifier_types_at_their_defaults()
     {
-        var settings = SegmentConfiguration.Read(new ConfigurationBuilder().AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json")).Build());
+        var shipped = new ConfigurationBuilder().AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json")).Build();
+        var settings = SegmentConfiguration.Read(shipped, ConsentConfiguration.Read(shipped));
 
         Assert.Equal("purchase", settings.EventTypes["Order Completed"]);
         Assert.Equal("add_to_cart", settings.EventTypes["product added"]);
@@ -35,7 +37,8 @@ public class SegmentConfigurationTests
     [InlineData("Events:Order Completed=Purchase!", "Profiles:Segment:Events:Order Completed must be a touchpoint type")]
     [InlineData("UserIdType=Customer ID", "Profiles:Segment:UserIdType must be an identifier type")]
     [InlineData("PreviousIdType=", null)]
-    [InlineData("ConsentCategories:Advertising=Marketing", "Profiles:Segment:ConsentCategories:Advertising must be a consent purpose")]
+    [InlineData("ConsentCategories:Advertising=Marketing", "Profiles:Segment:ConsentCategories:Advertising must be a configured consent purpose (one of analytics, marketing, personalisation")]
+    [InlineData("ConsentCategories:Advertising=advertising", "Profiles:Segment:ConsentCategories:Advertising must be a configured consent purpose")]
     public void A_value_no_event_could_use_stops_the_node_naming_its_key(string setting, string? error)
     {
         if (error is null)
@@ -63,7 +66,7 @@ public class SegmentConfigurationTests
     private static Core.Segment.SegmentSettings Read(params string[] settings) =>
         SegmentConfiguration.Read(new ConfigurationBuilder()
             .AddInMemoryCollection(settings.Select(s => s.Split('=', 2)).Select(kv => KeyValuePair.Create($"Profiles:Segment:{kv[0]}", (string?)kv[1])))
-            .Build());
+            .Build(), ConsentPurposes.Shipped);
 
     private static ApiKeys Keys(params (string Setting, string Value)[] settings) =>
         ApiKeys.From(new ConfigurationBuilder()

@@ -5,7 +5,8 @@ namespace Profiles.Segment.Tests;
 /// <summary>
 /// Nodes started as the README says, with the write keys a retailer would configure: the web site's (role
 /// <c>collect</c>, the storefront's origin), the app's (channel <c>app</c>), a back office's <c>ingest</c> key, a
-/// till's <c>read</c> key and a privacy tool's <c>erase</c> key; and one node with no keys at all, the embedded default.
+/// till's <c>read</c> key and a privacy tool's <c>erase</c> key, and the purposes its consent manager's categories stand
+/// for; and one node with no keys at all, the embedded default.
 /// </summary>
 public sealed class SegmentNodes : IAsyncLifetime
 {
@@ -25,6 +26,8 @@ public sealed class SegmentNodes : IAsyncLifetime
         $"--Profiles:ApiKeys:backoffice:Key={IngestKey}", "--Profiles:ApiKeys:backoffice:Roles=ingest",
         $"--Profiles:ApiKeys:till:Key={ReadKey}", "--Profiles:ApiKeys:till:Roles=read",
         $"--Profiles:ApiKeys:privacy:Key={EraseKey}", "--Profiles:ApiKeys:privacy:Roles=erase",
+        "--Profiles:Segment:ConsentCategories:Advertising=marketing", "--Profiles:Segment:ConsentCategories:Analytics=analytics",
+        "--Profiles:Segment:ConsentCategories:Personalization=personalisation",
     ];
 
     public NodeProcess Keyed { get; private set; } = null!;

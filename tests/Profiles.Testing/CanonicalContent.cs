@@ -22,6 +22,10 @@ public static class CanonicalContent
             text.AppendLine($"correction {pair} {(c.Unlinks ? "unlink" : "relink")} {c.UtcTicks} {c.EntryId}");
         foreach (var (key, r) in content.RefusedLinks.OrderBy(e => e.Key, StringComparer.Ordinal))
             text.AppendLine($"refused {key} {r.Type} {r.Hint} {r.Reason} {r.At:O}");
+        foreach (var r in content.Consent?.Deciding ?? [])
+            text.AppendLine($"consent deciding {r}");
+        foreach (var r in content.Consent?.History ?? [])
+            text.AppendLine($"consent history {r}");
         return text.ToString();
     }
 }

@@ -25,6 +25,8 @@ public static class ApiPaths
     public static string Journey(string profileId, int? limit = null, string? cursor = null) =>
         $"{ProfileRoot(profileId)}/journey" + Query(("limit", limit?.ToString(CultureInfo.InvariantCulture)), ("cursor", cursor));
 
+    public static string Consent(string profileId) => $"{ProfileRoot(profileId)}/consent";
+
     public static string Unlink(string profileId) => $"{ProfileRoot(profileId)}/unlink";
 
     public static string Relink(string profileId) => $"{ProfileRoot(profileId)}/relink";

@@ -10,7 +10,8 @@ public sealed record ChangesResponse(IReadOnlyList<FeedChange> Items, string Nex
 
 /// <summary>One change: what every change carries, then the fields of its <see cref="Type"/> in <see cref="Details"/>
 /// (<c>touchpointId</c>, <c>channel</c> and <c>touchpointType</c>; <c>mergedProfileId</c>; <c>splitProfileIds</c>, a
-/// list; <c>erasedProfileIds</c>, a list; <c>audience</c>). It never holds an identifier value, a trait or a property.</summary>
+/// list; <c>erasedProfileIds</c>, a list; <c>audience</c>; <c>purpose</c>, <c>channel</c> (null for every channel) and
+/// <c>status</c>). It never holds an identifier value, a trait or a property.</summary>
 public sealed record FeedChange(
     string Cursor,
     string Type,

@@ -1,8 +1,8 @@
 namespace Profiles.Contracts.Http;
 
 /// <summary>The top-level parts of a profile, as the <c>fields</c> parameter of a profile read names them
-/// (docs/PERSONALISATION.md): a read that lists some answers a <see cref="PartialProfile"/>. <c>profileId</c> and
-/// <c>version</c> always come.</summary>
+/// (docs/PERSONALISATION.md): a read that lists some answers a <see cref="PartialProfile"/>. <c>profileId</c>,
+/// <c>version</c> and <c>consent</c> always come.</summary>
 public static class ProfilePart
 {
     public const string ProfileId = "profileId";
@@ -16,9 +16,10 @@ public static class ProfilePart
     public const string RefusedLinks = "refusedLinks";
     public const string Computed = "computed";
     public const string Audiences = "audiences";
+    public const string Consent = "consent";
     public const string Version = "version";
 
     /// <summary>Every part, in the order a profile answer lists them.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [ProfileId, Identifiers, Traits, Channels, Touchpoints, FirstSeen, LastSeen, MergedProfileIds, RefusedLinks, Computed, Audiences, Version];
+        [ProfileId, Identifiers, Traits, Channels, Touchpoints, FirstSeen, LastSeen, MergedProfileIds, RefusedLinks, Computed, Audiences, Consent, Version];
 }

@@ -53,6 +53,10 @@ public sealed class ProfilesHttpClient(HttpClient http, string? apiKey = null)
     public Task<ApiResult<JourneyResponse>> GetJourneyAsync(string profileId, int? limit = null, string? cursor = null, CancellationToken ct = default) =>
         SendAsync<JourneyResponse>(HttpMethod.Get, ApiPaths.Journey(profileId, limit, cursor), null, ct);
 
+    /// <summary>The profile's consent decisions, newest first; 404 when unknown or erased.</summary>
+    public Task<ApiResult<ConsentHistoryResponse>> GetConsentAsync(string profileId, CancellationToken ct = default) =>
+        SendAsync<ConsentHistoryResponse>(HttpMethod.Get, ApiPaths.Consent(profileId), null, ct);
+
     /// <summary>Records that the two identifiers are two people; answers the profiles that result.</summary>
     public Task<ApiResult<Profile[]>> UnlinkAsync(string profileId, IdentifierInput one, IdentifierInput other, CancellationToken ct = default) =>
         SendAsync<Profile[]>(HttpMethod.Post, ApiPaths.Unlink(profileId), Body(new IdentifierPair([one, other])), ct);

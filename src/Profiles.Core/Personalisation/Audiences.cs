@@ -2,12 +2,19 @@ using System.Linq.Expressions;
 using System.Runtime.CompilerServices;
 using DynamicExpresso;
 using DynamicExpresso.Exceptions;
+using Profiles.Core.Consent;
 
 namespace Profiles.Core.Personalisation;
 
-/// <summary>What audience expressions read about one profile on one day.</summary>
+/// <summary>What audience expressions read about one profile at one moment.</summary>
 /// <param name="Computed">Every computed trait's value, in <see cref="ComputedTraits.Definitions"/> order.</param>
-public sealed record AudienceFacts(AudienceValue[] Computed, long Touchpoints, long Online, long Offline, bool Identified, TraitBag Traits);
+/// <param name="Consent">Every configured purpose's effective status, in name order.</param>
+public sealed record AudienceFacts(AudienceValue[] Computed, long Touchpoints, long Online, long Offline, bool Identified, TraitBag Traits,
+    IReadOnlyList<PurposeConsent> Consent);
+
+/// <summary>An audience as configured: its expression and, for an audience that is for a purpose (an SMS campaign is
+/// for marketing on sms), that purpose and optionally the channel, which must be granted for a profile to be a member.</summary>
+public sealed record AudienceDefinition(string Name, string Expression, string? Purpose = null, string? Channel = null);
 
 /// <summary>
 /// The configured audiences, sorted by name, each an expression compiled once by DynamicExpresso (see
@@ -20,39 +27,43 @@ public sealed class Audiences
     /// <summary>Variables every expression may name besides the computed traits.</summary>
     public static readonly IReadOnlySet<string> ReservedNames = new HashSet<string>(StringComparer.Ordinal)
     {
-        "traits", "touchpoints", "online", "offline", "identified", "true", "false", "null",
+        "traits", "touchpoints", "online", "offline", "identified", "consent", "true", "false", "null",
     };
 
-    private readonly (string Name, Func<AudienceFacts, bool> IsMember)[] _audiences;
+    private readonly (AudienceDefinition Definition, Func<AudienceFacts, bool> IsMember)[] _audiences;
 
-    /// <exception cref="AudienceExpressionException">An expression does not parse, names an unknown variable or
-    /// uses more than the operators of the audience language.</exception>
-    public Audiences(IEnumerable<KeyValuePair<string, string>> expressions, ComputedTraits computed)
+    /// <param name="purposes">The purposes <c>consent.PURPOSE</c> may name.</param>
+    /// <exception cref="AudienceExpressionException">An expression does not parse, names an unknown variable or purpose,
+    /// or uses more than the operators of the audience language.</exception>
+    public Audiences(IEnumerable<AudienceDefinition> definitions, ComputedTraits computed, ConsentPurposes? purposes = null)
     {
-        var definitions = expressions.OrderBy(e => e.Key, StringComparer.Ordinal).ToList();
-        Expressions = [.. definitions];
-        var compiled = definitions.Select(d => (d.Key, Compiled: CompileNamed(d.Key, d.Value, computed))).ToList();
-        _audiences = [.. compiled.Select(c => (c.Key, c.Compiled.IsMember))];
+        var sorted = definitions.OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
+        Definitions = sorted;
+        var compiled = sorted.Select(d => (Definition: d, Compiled: CompileNamed(d.Name, d.Expression, computed, purposes ?? ConsentPurposes.None))).ToList();
+        _audiences = [.. compiled.Select(c => (c.Definition, c.Compiled.IsMember))];
         ComputedTraitsUsed = compiled.SelectMany(c => c.Compiled.Uses).ToHashSet(StringComparer.Ordinal);
-        UsesTraits = definitions.Any(d => d.Value.Contains("traits", StringComparison.Ordinal));
+        UsesTraits = sorted.Any(d => d.Expression.Contains("traits", StringComparison.Ordinal));
     }
 
     /// <summary>The computed traits some expression reads: only their windows can move a profile in or out of an
     /// audience with the date alone.</summary>
     public IReadOnlySet<string> ComputedTraitsUsed { get; }
 
-    public IReadOnlyList<KeyValuePair<string, string>> Expressions { get; }
+    /// <summary>The audiences, sorted by name.</summary>
+    public IReadOnlyList<AudienceDefinition> Definitions { get; }
 
     /// <summary>Whether any expression may read <c>traits</c>, so facts need not build them otherwise.</summary>
     public bool UsesTraits { get; }
 
-    /// <summary>The names of the audiences the profile belongs to, sorted. An expression that fails on these facts
-    /// (a bare <c>traits.NAME</c> holding no boolean) is false.</summary>
+    /// <summary>The names of the audiences the profile belongs to, sorted: its expression holds and, for an audience
+    /// that is for a purpose, the purpose is granted on its channel. An expression that fails on these facts (a bare
+    /// <c>traits.NAME</c> holding no boolean) is false.</summary>
     public string[] MembershipOf(AudienceFacts facts)
     {
         var members = new List<string>(_audiences.Length);
-        foreach (var (name, isMember) in _audiences)
+        foreach (var (definition, isMember) in _audiences)
         {
+            if (definition.Purpose is { } purpose && !PurposeConsent.IsGranted(facts.Consent, purpose, definition.Channel)) continue;
             bool member;
             try
             {
@@ -62,16 +73,17 @@ public sealed class Audiences
             {
                 member = false;
             }
-            if (member) members.Add(name);
+            if (member) members.Add(definition.Name);
         }
         return [.. members];
     }
 
-    private static (Func<AudienceFacts, bool> IsMember, IEnumerable<string> Uses) CompileNamed(string name, string expression, ComputedTraits computed)
+    private static (Func<AudienceFacts, bool> IsMember, IEnumerable<string> Uses) CompileNamed(string name, string expression, ComputedTraits computed,
+        ConsentPurposes purposes)
     {
         try
         {
-            return Compile(expression, computed);
+            return Compile(expression, computed, purposes);
         }
         catch (AudienceExpressionException e)
         {
@@ -79,7 +91,7 @@ public sealed class Audiences
         }
     }
 
-    private static (Func<AudienceFacts, bool> IsMember, IEnumerable<string> Uses) Compile(string expression, ComputedTraits computed)
+    private static (Func<AudienceFacts, bool> IsMember, IEnumerable<string> Uses) Compile(string expression, ComputedTraits computed, ConsentPurposes purposes)
     {
         var facts = Expression.Parameter(typeof(AudienceFacts), "facts");
         List<Variable> variables =
@@ -91,6 +103,8 @@ public sealed class Audiences
             new("offline", typeof(AudienceValue), Counted(facts, nameof(AudienceFacts.Offline))),
             new("identified", typeof(bool), Expression.Property(facts, nameof(AudienceFacts.Identified))),
             new("traits", typeof(TraitBag), Expression.Property(facts, nameof(AudienceFacts.Traits))),
+            new("consent", typeof(ConsentFlags), Expression.New(typeof(ConsentFlags).GetConstructor([typeof(IReadOnlyList<PurposeConsent>)])!,
+                Expression.Property(facts, nameof(AudienceFacts.Consent)))),
         ];
 
         Lambda lambda;
@@ -101,7 +115,7 @@ public sealed class Audiences
         }
         catch (UnknownIdentifierException e)
         {
-            throw new AudienceExpressionException($"'{e.Identifier}' (at character {e.Position + 1}) is not a computed trait, traits.NAME, touchpoints, online, offline or identified");
+            throw new AudienceExpressionException($"'{e.Identifier}' (at character {e.Position + 1}) is not a computed trait, traits.NAME, consent.PURPOSE, touchpoints, online, offline or identified");
         }
         catch (ParseException e)
         {
@@ -112,7 +126,14 @@ public sealed class Audiences
             throw new AudienceExpressionException($"names {affinity.Name}, an affinity (values to scores), which compares to nothing");
         }
         var traits = variables.Single(v => v.Name == "traits").Parameter;
-        if (AudienceLanguage.Problem(lambda.Expression, traits) is { } problem) throw new AudienceExpressionException(problem);
+        var consent = variables.Single(v => v.Name == "consent").Parameter;
+        if (AudienceLanguage.Problem(lambda.Expression, [traits, consent]) is { } problem) throw new AudienceExpressionException(problem);
+        if (ConsentFlags.NamesRead(lambda.Expression, consent).FirstOrDefault(name => !purposes.IsConfigured(name)) is { } unknown)
+        {
+            throw new AudienceExpressionException(purposes.Names.Count == 0
+                ? $"names consent.{unknown}, but no consent purpose is configured"
+                : $"names consent.{unknown}, which is not a configured purpose ({string.Join(", ", purposes.Names)})");
+        }
         var body = new ParameterReplacer(variables.ToDictionary(v => v.Parameter, v => v.Read)).Visit(lambda.Expression);
         var uses = lambda.UsedParameters.Select(p => p.Name).Where(name => computed.Names.Contains(name)).ToList();
         return (Expression.Lambda<Func<AudienceFacts, bool>>(body, facts).Compile(), uses);
@@ -149,14 +170,15 @@ internal static class AudienceLanguage
 {
     private const string Allowed = "audience expressions allow only && || ! == != < <= > >=, parentheses, numbers, double-quoted strings, true, false and variables";
 
-    public static string? Problem(Expression expression, ParameterExpression traits)
+    /// <param name="bags">The variables whose members are read late: <c>traits</c> and <c>consent</c>.</param>
+    public static string? Problem(Expression expression, ParameterExpression[] bags)
     {
-        var check = new Check(traits);
+        var check = new Check(bags);
         check.Visit(expression);
         return check.Found;
     }
 
-    private sealed class Check(ParameterExpression traits) : ExpressionVisitor
+    private sealed class Check(ParameterExpression[] bags) : ExpressionVisitor
     {
         public string? Found { get; private set; }
 
@@ -191,15 +213,16 @@ internal static class AudienceLanguage
             var other => $"uses a {other.GetType().Name} literal, but {Allowed}",
         };
 
-        // traits.NAME is read late (DynamicExpresso's own binder, known by its type name only) and compared
-        // through the C# runtime binder: reading a member of traits itself, comparing and negating are allowed.
+        // traits.NAME and consent.PURPOSE are read late (DynamicExpresso's own binder, known by its type name only) and
+        // compared through the C# runtime binder: reading a member of traits or consent itself, comparing and negating
+        // are allowed.
         private string? DynamicProblem(InvocationExpression invocation)
         {
             if (invocation.Arguments.FirstOrDefault() is not ConstantExpression { Value: CallSite site }) return $"uses an invocation, but {Allowed}";
             return site.Binder switch
             {
                 { } read when read.GetType().Name == "LateGetMemberCallSiteBinder" =>
-                    invocation.Arguments.Count == 2 && invocation.Arguments[1] == traits ? null : $"reads a member of traits.NAME, but {Allowed}",
+                    invocation.Arguments.Count == 2 && bags.Contains(invocation.Arguments[1]) ? null : $"reads a member of traits.NAME or consent.PURPOSE, but {Allowed}",
                 System.Dynamic.BinaryOperationBinder binary => binary.Operation is ExpressionType.Equal or ExpressionType.NotEqual
                     or ExpressionType.LessThan or ExpressionType.LessThanOrEqual or ExpressionType.GreaterThan or ExpressionType.GreaterThanOrEqual
                     or ExpressionType.AndAlso or ExpressionType.OrElse or ExpressionType.And or ExpressionType.Or

@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 using Orleans;
+using Profiles.Core.Consent;
 using Profiles.Core.Personalisation;
 using Profiles.Core.Touchpoints;
 
@@ -25,6 +26,7 @@ public sealed class ProfileContent
     private Dictionary<string, RefusedLink>? _refusedLinks;
     private Dictionary<string, LinkMark>? _lastLinks;
     private Dictionary<string, CorrectionMark>? _corrections;
+    private ConsentLedger? _consent;
 
     /// <summary>Links identity rules refused, keyed by touchpoint and identifier so each is recorded once.</summary>
     public IReadOnlyDictionary<string, RefusedLink> RefusedLinks { get => OrEmpty(_refusedLinks); init => _refusedLinks = CopyOrNull(value); }
@@ -52,6 +54,10 @@ public sealed class ProfileContent
     /// latest of a pair stands. A profile holding both ends of a standing unlink (two profiles merged by a touchpoint
     /// naming both) must be resolved again, which parts them.</summary>
     public IReadOnlyDictionary<string, CorrectionMark> Corrections { get => OrEmpty(_corrections); init => _corrections = CopyOrNull(value); }
+
+    /// <summary>The consent decisions of the profile's touchpoints (<see cref="ConsentLedger"/>); null while it has none,
+    /// which is most profiles.</summary>
+    public ConsentLedger? Consent { get => _consent; init => _consent = value is { IsEmpty: false } ? value : null; }
 
     public bool IsEmpty => Touchpoints == 0;
 
@@ -96,6 +102,7 @@ public sealed class ProfileContent
             Combine(ref _lastLinks, other.Type, new LinkMark(at.UtcTicks, touchpoint.Id, other.Key));
         }
         foreach (var refused in touchpoint.RefusedLinks) AddRefusedLink(refused);
+        if (touchpoint.Consent.Count > 0) (_consent ??= new()).Add(touchpoint);
         foreach (var trait in touchpoint.Traits)
         {
             Combine(Traits, trait.Name, new TraitEntry(trait.ValueJson, at, touchpoint.Id));
@@ -117,6 +124,7 @@ public sealed class ProfileContent
         foreach (var refused in other.RefusedLinks.Values) AddRefusedLink(refused);
         foreach (var (type, mark) in other.LastLinks) Combine(ref _lastLinks, type, mark);
         foreach (var (pair, correction) in other.Corrections) Combine(ref _corrections, pair, correction);
+        if (other._consent is { } consent) (_consent ??= new()).Merge(consent);
         foreach (var (key, value) in other.Traits) Combine(Traits, key, value);
         foreach (var (key, value) in other.Channels) Combine(Channels, key, value);
         Touchpoints += other.Touchpoints;
@@ -138,7 +146,8 @@ public sealed class ProfileContent
 
     /// <summary>An independent copy of what a profile answer shows; the entries themselves are immutable records, so
     /// copying the maps suffices. The computed traits' accumulators stay out: reads get their values evaluated in
-    /// the grain (<see cref="Personalisation.Personalisation.Evaluate"/>), which is cheaper than copying day buckets.</summary>
+    /// the grain (<see cref="Personalisation.Personalisation.Evaluate"/>), which is cheaper than copying day buckets.
+    /// The consent ledger comes along for the decision history.</summary>
     public ProfileContent CopyForReading() => new()
     {
         Identifiers = new(Identifiers, StringComparer.Ordinal),
@@ -148,6 +157,7 @@ public sealed class ProfileContent
         Touchpoints = Touchpoints,
         FirstSeen = FirstSeen,
         LastSeen = LastSeen,
+        Consent = _consent?.Copy(),
     };
 
     /// <summary>The traits a client sees: removed ones left out, in name order.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Profiles.Core.Consent;
 using Profiles.Core.Touchpoints;
 
 namespace Profiles.Core.Segment;
@@ -56,8 +57,9 @@ public sealed class SegmentEventMapper(SegmentSettings settings)
         touchpoint.WriteEndArray();
         if (call != SegmentEventTypes.Group) WriteTraits(touchpoint, parts, identifiers);
         EventProperties.Write(touchpoint, parts, call!, type);
+        WriteConsent(touchpoint, parts);
         touchpoint.WriteEndObject();
-        return SegmentMapping.Written(ConsentOf(parts));
+        return SegmentMapping.Written;
     }
 
     /// <summary>
@@ -130,18 +132,29 @@ public sealed class SegmentEventMapper(SegmentSettings settings)
             && written.Add(name);
     }
 
-    private List<ConsentPreference> ConsentOf(in EventParts parts)
+    /// <summary>
+    /// <c>context.consent.categoryPreferences</c> (<c>{ "Advertising": false }</c>), as a consent manager sets them, as the
+    /// touchpoint's consent decisions: each mapped category's purpose, for every channel, granted for <c>true</c> and
+    /// denied for <c>false</c>. A category not mapped, or whose value is not a boolean, says nothing. Two categories
+    /// mapped to one purpose make two decisions of one touchpoint, and the denial wins, as it does for any touchpoint.
+    /// </summary>
+    private void WriteConsent(Utf8JsonWriter touchpoint, in EventParts parts)
     {
         var preferences = Member(Member(parts.Context, "consent"), "categoryPreferences");
-        if (preferences.ValueKind != JsonValueKind.Object || settings.ConsentCategories.Count == 0) return [];
-        var consent = new List<ConsentPreference>();
+        if (preferences.ValueKind != JsonValueKind.Object || settings.ConsentCategories.Count == 0) return;
+        var started = false;
         foreach (var category in preferences.EnumerateObject())
         {
             if (!settings.ConsentCategories.TryGetValue(category.Name, out var purpose)) continue;
-            if (category.Value.ValueKind is JsonValueKind.True) consent.Add(new ConsentPreference(purpose, ConsentPreference.Granted));
-            else if (category.Value.ValueKind is JsonValueKind.False) consent.Add(new ConsentPreference(purpose, ConsentPreference.Denied));
+            if (category.Value.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) continue;
+            if (!started) touchpoint.WriteStartArray("consent");
+            started = true;
+            touchpoint.WriteStartObject();
+            touchpoint.WriteString("purpose", purpose);
+            touchpoint.WriteString("status", ConsentStatus.Of(category.Value.ValueKind is JsonValueKind.True));
+            touchpoint.WriteEndObject();
         }
-        return consent;
+        if (started) touchpoint.WriteEndArray();
     }
 
     private static void CopyIfPresent(Utf8JsonWriter writer, string name, JsonElement value)

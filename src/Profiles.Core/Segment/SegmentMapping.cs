@@ -5,14 +5,13 @@ namespace Profiles.Core.Segment;
 /// <see cref="SegmentSkipReasons"/>). A written touchpoint may still be rejected by the touchpoint rules it then
 /// goes through (an <c>occurredAt</c> that is no date, properties over their limit).
 /// </summary>
-/// <param name="Consent">The decisions the event's consent categories stand for, in the order sent.</param>
-public sealed record SegmentMapping(string? SkipReason, IReadOnlyList<ConsentPreference> Consent)
+public sealed record SegmentMapping(string? SkipReason)
 {
+    public static readonly SegmentMapping Written = new((string?)null);
+
     public bool IsWritten => SkipReason is null;
 
-    public static SegmentMapping Skipped(string reason) => new(reason, []);
-
-    public static SegmentMapping Written(IReadOnlyList<ConsentPreference> consent) => new(null, consent);
+    public static SegmentMapping Skipped(string reason) => new(reason);
 }
 
 /// <summary>Why an event was skipped, as the label <c>reason</c> of the skipped-events counter says it.</summary>
@@ -30,12 +29,4 @@ public static class SegmentSkipReasons
     /// <summary>A part is malformed, or the touchpoint it makes breaks a touchpoint rule (a bad timestamp, properties
     /// over 16 KiB, no identifier left once invalid ones are left out).</summary>
     public const string Invalid = "invalid";
-}
-
-/// <summary>A consent decision with no channel, from a consent manager's category preferences.</summary>
-/// <param name="Status"><c>granted</c> or <c>denied</c>.</param>
-public sealed record ConsentPreference(string Purpose, string Status)
-{
-    public const string Granted = "granted";
-    public const string Denied = "denied";
 }

@@ -1,4 +1,5 @@
 using Orleans;
+using Profiles.Core.Consent;
 
 namespace Profiles.Core.Touchpoints;
 
@@ -22,6 +23,9 @@ public sealed record Touchpoint(
     /// <summary>Identifiers the touchpoint carried that identity rules kept out of its profile: stored with the
     /// touchpoint, so the profile rebuilt from its journey shows them too.</summary>
     public IReadOnlyList<RefusedLink> RefusedLinks { get; init; } = [];
+
+    /// <summary>The consent decisions the touchpoint carried, in the order sent (those left out as invalid are not here).</summary>
+    public IReadOnlyList<ConsentDecision> Consent { get; init; } = [];
 }
 
 /// <summary>A link identity rules did not make: <see cref="Type"/>, <see cref="Key"/> and <see cref="Hint"/>

@@ -10,7 +10,7 @@ namespace Profiles.Core.Touchpoints;
 /// the result to its item); otherwise the derived id when accepted, null when rejected.</param>
 /// <param name="Error">"&lt;field path&gt;: &lt;why&gt;" when rejected.</param>
 /// <param name="Ignored">The identifiers left out of an accepted touchpoint, because their value is invalid for
-/// their type or blocked, in the order sent.</param>
+/// their type or blocked, in the order sent; then the consent decisions left out.</param>
 public sealed record TouchpointParseResult(Touchpoint? Touchpoint, string? Id, string? Error, IReadOnlyList<IgnoredIdentifier> Ignored)
 {
     [MemberNotNullWhen(true, nameof(Touchpoint))]

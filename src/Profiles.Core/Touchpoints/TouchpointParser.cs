@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Profiles.Core.Consent;
 using Profiles.Core.Identifiers;
 using Profiles.Core.Rules;
 
@@ -15,10 +16,10 @@ namespace Profiles.Core.Touchpoints;
 /// a <see cref="Touchpoint"/>, with identifiers already hashed so no clear value goes further than this.
 /// The first malformed field rejects the touchpoint with "&lt;field path&gt;: &lt;why&gt;". An identifier whose value
 /// is invalid for its type or blocked is only left out and listed as ignored: the touchpoint is rejected for it
-/// only when no identifier is left to link it to.
+/// only when no identifier is left to link it to; so is a consent decision that cannot be read.
 /// Runs for every touchpoint, so it reads the element in one pass and reuses per-thread buffers.
 /// </summary>
-public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRules rules, TimeProvider time)
+public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRules rules, TimeProvider time, ConsentPurposes purposes)
 {
     public const int MaxIdLength = 128;
     public const int MaxIdentifiers = 20;
@@ -107,6 +108,7 @@ public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRu
         var identifiersError = ReadIdentifiers(fields.Identifiers, out var identifiers, out ignored);
         if (identifiersError is not null)
             return identifiersError;
+        var consent = ReadConsent(fields.Consent, ref ignored);
 
         var traitsError = ReadTraits(fields.Traits, out var traits);
         if (traitsError is not null)
@@ -118,7 +120,7 @@ public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRu
         var compactProperties = scratch.Buffer.WrittenSpan;
         var hasProperties = IsPresent(fields.Properties);
 
-        var id = clientId ?? DeriveId(scratch.Hash, channel, type, occurredAtText, identifiers, traits, compactProperties);
+        var id = clientId ?? DeriveId(scratch.Hash, channel, type, occurredAtText, identifiers, traits, compactProperties, consent);
         touchpoint = new Touchpoint(
             id,
             occurredAt,
@@ -126,7 +128,7 @@ public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRu
             type,
             identifiers,
             traits,
-            hasProperties ? Encoding.UTF8.GetString(compactProperties) : null);
+            hasProperties ? Encoding.UTF8.GetString(compactProperties) : null) { Consent = consent };
         return null;
     }
 
@@ -353,9 +355,10 @@ public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRu
     /// <summary>
     /// "h" + 32 hex of SHA-256 over the content, '\n'-separated: channel, type, occurredAt as sent ("" when
     /// absent: the receipt time differs between a request and its retry, and the retry must be recognised),
-    /// sorted identifier keys, traits in order, compact properties. Only the identifiers the touchpoint keeps take
-    /// part: an ignored one has no key, and a retry under the same rules ignores it again, so the id is a function
-    /// of what is stored.
+    /// sorted identifier keys, traits in order, compact properties, then the consent decisions when there are any
+    /// (so a touchpoint without them keeps the id it always had). Only the identifiers and decisions the touchpoint
+    /// keeps take part: an ignored one is not stored, and a retry under the same rules ignores it again, so the id is
+    /// a function of what is stored.
     /// </summary>
     private static string DeriveId(
         IncrementalHash hash,
@@ -364,7 +367,8 @@ public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRu
         string? occurredAtText,
         IdentifierRef[] identifiers,
         IReadOnlyList<TraitWrite> traits,
-        ReadOnlySpan<byte> compactProperties)
+        ReadOnlySpan<byte> compactProperties,
+        IReadOnlyList<ConsentDecision> consent)
     {
         AppendText(hash, channel);
         AppendText(hash, "\n");
@@ -399,6 +403,16 @@ public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRu
         }
         AppendText(hash, "\n");
         hash.AppendData(compactProperties);
+        if (consent.Count > 0)
+        {
+            AppendText(hash, "\n");
+            // Sorted, so listing the same decisions in another order is the same touchpoint; each part is
+            // length-prefixed, so no text can be crafted to read as other decisions.
+            foreach (var decision in consent.Select(DerivedIdText).Order(StringComparer.Ordinal))
+            {
+                AppendText(hash, decision);
+            }
+        }
 
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         hash.GetHashAndReset(digest);
@@ -436,8 +450,7 @@ public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRu
     private static bool IsPresent(JsonElement element) =>
         element.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null);
 
-    [GeneratedRegex(@"^[a-z0-9_]{1,32}\z", RegexOptions.CultureInvariant)]
-    private static partial Regex ChannelPattern();
+    private static Regex ChannelPattern() => ChannelKinds.NamePattern();
 
     [GeneratedRegex(@"^[a-z0-9_.]{1,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex TypePattern();
@@ -456,11 +469,12 @@ public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRu
         public JsonElement Identifiers { get; private init; }
         public JsonElement Traits { get; private init; }
         public JsonElement Properties { get; private init; }
+        public JsonElement Consent { get; private init; }
 
         public static Fields Read(JsonElement element)
         {
             JsonElement id = default, occurredAt = default, channel = default, type = default,
-                identifiers = default, traits = default, properties = default;
+                identifiers = default, traits = default, properties = default, consent = default;
             foreach (var property in element.EnumerateObject())
             {
                 if (property.NameEquals("id"u8)) id = property.Value;
@@ -470,11 +484,12 @@ public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRu
                 else if (property.NameEquals("identifiers"u8)) identifiers = property.Value;
                 else if (property.NameEquals("traits"u8)) traits = property.Value;
                 else if (property.NameEquals("properties"u8)) properties = property.Value;
+                else if (property.NameEquals("consent"u8)) consent = property.Value;
             }
             return new Fields
             {
                 Id = id, OccurredAt = occurredAt, Channel = channel, Type = type,
-                Identifiers = identifiers, Traits = traits, Properties = properties,
+                Identifiers = identifiers, Traits = traits, Properties = properties, Consent = consent,
             };
         }
     }

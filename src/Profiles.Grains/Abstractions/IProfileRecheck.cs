@@ -1,12 +1,12 @@
 namespace Profiles.Grains.Abstractions;
 
-/// <summary>The profile as the audience recheck asks it to follow the date: a window moves past its touchpoints
-/// without any new one.</summary>
+/// <summary>The profile as the audience recheck asks it to follow time: a window moves past its touchpoints, or a
+/// consent grant expires, without any new touchpoint.</summary>
 [Alias("IProfileRecheck")]
 public interface IProfileRecheck : IGrainWithStringKey
 {
-    /// <summary>Works out the profile's standing again and reports it if the date alone changed it (a window
-    /// moved past a touchpoint, so an audience was left or joined).</summary>
+    /// <summary>Works out the profile's standing again and reports it: what time alone changed (a window moved past a
+    /// touchpoint, a grant expired) reaches the figures, the audience index and the feed; nothing else changes.</summary>
     [Alias("RefreshStanding")]
     Task RefreshStanding();
 }

@@ -9,13 +9,16 @@ public static class ChangeTypes
     public const string AudienceExited = "audience.exited";
     public const string Erased = "erased";
     public const string Split = "split";
+    public const string Consent = "consent";
 }
 
 /// <summary>
 /// One entry of the change feed. It names profiles, touchpoint ids, channels, types and audiences, never an
 /// identifier value, a trait or a property, so a feed consumer learns what changed and reads the profile for
 /// the rest. <see cref="Details"/> holds the type's own fields (<c>touchpointId</c>, <c>channel</c>,
-/// <c>touchpointType</c>; <c>mergedProfileId</c>; <c>splitProfileIds</c>; <c>erasedProfileIds</c>; <c>audience</c>).
+/// <c>touchpointType</c>; <c>mergedProfileId</c>; <c>splitProfileIds</c>; <c>erasedProfileIds</c>; <c>audience</c>;
+/// <c>purpose</c>, <c>channel</c> and <c>status</c>). A field stored empty is null (a consent change for every channel
+/// of a purpose).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ProfileChange")]
 public sealed record ProfileChange(
@@ -51,6 +54,11 @@ public sealed record ProfileChange(
             if (name == MergedProfileId) yield return value;
         }
     }
+
+    /// <summary>The effective status of (<paramref name="purpose"/>, <paramref name="channel"/>) on the profile is now
+    /// <paramref name="status"/>; <paramref name="channel"/> null: the purpose-wide status.</summary>
+    public static ProfileChange Consent(string profileId, string purpose, string? channel, string status, DateTimeOffset at) =>
+        new(ChangeTypes.Consent, profileId, at, [new("purpose", purpose), new("channel", channel ?? ""), new("status", status)]);
 
     /// <summary>A profile gave touchpoints and identifiers to other profiles when its component was resolved again;
     /// <c>splitProfileIds</c> lists them, comma-separated.</summary>

@@ -10,7 +10,8 @@ namespace Profiles.Grains.Gateway;
 
 /// <summary>
 /// The .NET client's way in (<see cref="IProfilesGateway"/>): the same intake, reader and profile view as the HTTP
-/// endpoints. A stateless worker, so each node answers the calls its gateway receives itself, from its own identifier
+/// endpoints. Lookups and watches are the storefront's reads: they leave computed traits and audiences out while the
+/// customer does not allow personalisation. A stateless worker, so each node answers the calls its gateway receives itself, from its own identifier
 /// cache; reentrant, since it holds no state: a call waiting on a profile grain must not hold up the calls behind it.
 /// </summary>
 [StatelessWorker, Reentrant]
@@ -24,7 +25,7 @@ public sealed class ProfilesGateway(TouchpointIntake intake, IdentifierReader id
     }
 
     public async Task<Profile?> Lookup(IdentifierInput identifier) =>
-        await profiles.FindByIdentifierAsync(KeyOf(identifier.Type, identifier.Value, identifier.Sha256)) is { } profile ? ProfileView.From(profile) : null;
+        await profiles.FindByIdentifierAsync(KeyOf(identifier.Type, identifier.Value, identifier.Sha256)) is { } profile ? ProfileView.ForStorefront(profile) : null;
 
     public async Task<Profile?> Get(string profileId) =>
         ProfileId.IsValid(profileId) && await profiles.FindByIdAsync(profileId) is { } profile ? ProfileView.From(profile) : null;
@@ -34,7 +35,7 @@ public sealed class ProfilesGateway(TouchpointIntake intake, IdentifierReader id
     public async Task<FollowedIdentifier> Follow(string identifierKey)
     {
         var followed = await profiles.FollowIdentifierAsync(identifierKey);
-        return new FollowedIdentifier(followed?.ProfileId, followed.Holds(identifierKey) ? ProfileView.From(followed!) : null);
+        return new FollowedIdentifier(followed?.ProfileId, followed.Holds(identifierKey) ? ProfileView.ForStorefront(followed!) : null);
     }
 
     public Task Watch(LiveTarget target, Guid subscriptionId) => GrainFactory.Watchable(target).WatchStream(subscriptionId);

@@ -53,6 +53,8 @@ public static class ProfilesGrainsExtensions
             .ValidateOnStart();
         silo.Services.AddHostedService<StatsSampler>();
         silo.Services.TryAddSingleton(Personalisation.None);
+        // One source for the purposes: the touchpoint parser reads decisions for the purposes personalisation evaluates.
+        silo.Services.TryAddSingleton(services => services.GetRequiredService<Personalisation>().Consent);
         silo.Services.AddSingleton<IdentifierCache>();
         silo.Services.TryAddSingleton<IIdentifierPointers, GrainIdentifierPointers>();
         silo.Services.AddSingleton<ProfileCalls>();

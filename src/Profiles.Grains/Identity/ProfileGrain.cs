@@ -71,8 +71,9 @@ public sealed class ProfileGrain(
     // still answer duplicate, so an append asks them first.
     private int[] _mergedShards = [];
 
-    // Computed traits and audiences as last evaluated: reads between two changes on the same day cost nothing.
-    private (long Version, DateOnly Day, PersonalisedValues Values)? _personalised;
+    // Computed traits, audiences and consent as last evaluated: reads between two changes cost nothing until the day
+    // ends or a grant expires.
+    private (long Version, DateTimeOffset ValidUntil, PersonalisedValues Values)? _personalised;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -358,11 +359,17 @@ public sealed class ProfileGrain(
         _watchers.Notify();
     }
 
+    /// <summary>Reports the standing as of now, stepping from the one the store holds: this activation may have assumed
+    /// on activation that the standing it then worked out was the one reported, though time alone had changed it since
+    /// (a window moved, a grant expired) while the profile was idle.</summary>
     public async Task RefreshStanding()
     {
         if (await Unavailable() is not null) return;
-        var standing = StandingNow();
-        if (!standing.SameAs(_reported)) await ReportAsync(standing, []);
+        var standing = StandingNowOrNone();
+        var changed = standing is null || !standing.SameAs(_reported);
+        await ReportAsync(standing, []);
+        // Live watchers see the consent an expiry changed.
+        if (changed) _watchers.Notify();
     }
 
     public Task Watch(IProfileObserver observer) => _watchers.Watch(observer);
@@ -416,13 +423,14 @@ public sealed class ProfileGrain(
         return null;
     }
 
-    /// <summary>Evaluated at read time, for today: a window moves with the date without any new touchpoint.</summary>
+    /// <summary>Evaluated at read time, for now: a window moves with the date, and a grant expires, without any new
+    /// touchpoint.</summary>
     private PersonalisedValues Personalised()
     {
-        var today = Today;
-        if (_personalised is { } known && known.Version == Profile.Version && known.Day == today) return known.Values;
-        var values = personalisation.Evaluate(Profile.Content, today);
-        _personalised = (Profile.Version, today, values);
+        var now = time.GetUtcNow();
+        if (_personalised is { } known && known.Version == Profile.Version && now < known.ValidUntil) return known.Values;
+        var values = personalisation.Evaluate(Profile.Content, now);
+        _personalised = (Profile.Version, personalisation.StaysValidUntil(Profile.Content, now), values);
         return values;
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using MessagePack;
+using Profiles.Core.Consent;
 using Profiles.Core.Touchpoints;
 
 namespace Profiles.Grains.Journey;
@@ -10,7 +11,8 @@ namespace Profiles.Grains.Journey;
 /// in a fixed order, so no field name is repeated in every touchpoint. The journey is the log profiles are rebuilt
 /// from, so the touchpoint comes back exactly: identifier keys (HMAC-SHA256, 64 lower-case hex characters) as their
 /// 32 raw bytes, times as UTC ticks and the offset in minutes the client sent. Values the previous version wrote as
-/// JSON still read: JSON starts with '{', which the version byte never is.
+/// JSON still read: JSON starts with '{', which the version byte never is. Consent decisions come last, and only when
+/// the touchpoint carries some: a touchpoint without them is stored as it always was.
 /// </summary>
 public static class StoredTouchpoint
 {
@@ -20,6 +22,7 @@ public static class StoredTouchpoint
     private const int IdentifierFields = 4;
     private const int TraitFields = 2;
     private const int RefusedLinkFields = 7;
+    private const int ConsentFields = 6;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
     private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
@@ -51,6 +54,17 @@ public static class StoredTouchpoint
             writer.Write(link.TouchpointId);
             WriteTime(ref writer, link.At);
         });
+        if (touchpoint.Consent.Count > 0)
+        {
+            WriteItems(ref writer, touchpoint.Consent, ConsentFields, static (ref writer, decision) =>
+            {
+                writer.Write(decision.Purpose);
+                writer.Write(decision.Channel);
+                writer.Write(decision.Granted);
+                writer.Write(decision.Document);
+                WriteOptionalTime(ref writer, decision.ExpiresAt);
+            });
+        }
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
     }
@@ -82,8 +96,10 @@ public static class StoredTouchpoint
             var (type, key, hint) = ReadNamed(ref reader);
             return new RefusedLink(type, key, hint, ReadText(ref reader), ReadText(ref reader), ReadTime(ref reader));
         });
+        var consent = reader.End ? [] : ReadItems(ref reader, ConsentFields, static (ref reader) =>
+            new ConsentDecision(ReadText(ref reader), reader.ReadString(), reader.ReadBoolean(), reader.ReadString(), ReadOptionalTime(ref reader)));
         if (!reader.End) throw new InvalidDataException("A stored touchpoint has more fields than this version writes.");
-        return new Touchpoint(id, occurredAt, channel, type, identifiers, traits, propertiesJson) { RefusedLinks = refusedLinks };
+        return new Touchpoint(id, occurredAt, channel, type, identifiers, traits, propertiesJson) { RefusedLinks = refusedLinks, Consent = consent };
     }
 
     private delegate void ItemWriter<in T>(ref MessagePackWriter writer, T item);
@@ -123,6 +139,25 @@ public static class StoredTouchpoint
     {
         var utc = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
         return utc.ToOffset(TimeSpan.FromMinutes(reader.ReadInt16()));
+    }
+
+    /// <summary>An absent time is two nils, so the item keeps its field count.</summary>
+    private static void WriteOptionalTime(ref MessagePackWriter writer, DateTimeOffset? time)
+    {
+        if (time is { } value)
+        {
+            WriteTime(ref writer, value);
+            return;
+        }
+        writer.WriteNil();
+        writer.WriteNil();
+    }
+
+    private static DateTimeOffset? ReadOptionalTime(ref MessagePackReader reader)
+    {
+        if (!reader.TryReadNil()) return ReadTime(ref reader);
+        reader.ReadNil();
+        return null;
     }
 
     /// <summary>An identifier as a touchpoint or a refused link names it: its type, stored key and masked hint.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Profiles.Contracts;
+using Profiles.Core.Consent;
 using Profiles.Core.Personalisation;
 using Profiles.Grains.Abstractions;
 
@@ -9,6 +10,10 @@ namespace Profiles.Grains.Resolution;
 /// (docs/API.md, "A profile"): identifiers by type then first seen, channels by name, refused links by time.</summary>
 public static class ProfileView
 {
+    /// <summary>The profile as the storefront's reads answer it: no computed trait and no audience while the customer
+    /// does not allow personalisation (<see cref="PersonalisedValues.ForStorefront"/>).</summary>
+    public static Profile ForStorefront(ProfileSnapshot profile) => From(profile with { Personalised = profile.Personalised.ForStorefront() });
+
     public static Profile From(ProfileSnapshot profile)
     {
         var content = profile.Content;
@@ -28,8 +33,16 @@ public static class ProfileView
                 .Select(r => new ProfileRefusedLink(r.Type, r.Hint, r.Reason, r.TouchpointId, r.At))],
             ComputedTraits(profile.Personalised),
             profile.Personalised.Audiences,
+            Consent(profile.Personalised.Consent),
             profile.Version);
     }
+
+    /// <summary>Every configured purpose by name: its purpose-wide status, and the channels with decisions of their own.</summary>
+    public static Dictionary<string, PurposeStatus> Consent(IEnumerable<PurposeConsent> consent) =>
+        consent.ToDictionary(
+            c => c.Purpose,
+            c => new PurposeStatus(ConsentStatus.Of(c.Granted), c.Channels.ToDictionary(channel => channel.Key, channel => ConsentStatus.Of(channel.Value), StringComparer.Ordinal)),
+            StringComparer.Ordinal);
 
     /// <summary>Every configured computed trait by name, as the JSON value its kind gives it.</summary>
     private static Dictionary<string, JsonElement> ComputedTraits(PersonalisedValues values)

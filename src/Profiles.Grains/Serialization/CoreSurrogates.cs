@@ -1,3 +1,4 @@
+using Profiles.Core.Consent;
 using Profiles.Core.Personalisation;
 using Profiles.Core.Profiles;
 using Profiles.Core.Rules;
@@ -26,24 +27,28 @@ public struct TouchpointSurrogate
     [Id(5)] public TraitWrite[] Traits;
     [Id(6)] public string? PropertiesJson;
     [Id(7)] public RefusedLink[]? RefusedLinks;
+    [Id(8)] public ConsentDecision[]? Consent;
 }
 
 [RegisterConverter]
 public sealed class TouchpointConverter : IConverter<Touchpoint, TouchpointSurrogate>
 {
     public Touchpoint ConvertFromSurrogate(in TouchpointSurrogate s) =>
-        new(s.Id, s.OccurredAt, s.Channel, s.Type, s.Identifiers, s.Traits, s.PropertiesJson) { RefusedLinks = s.RefusedLinks ?? [] };
+        new(s.Id, s.OccurredAt, s.Channel, s.Type, s.Identifiers, s.Traits, s.PropertiesJson) { RefusedLinks = s.RefusedLinks ?? [], Consent = s.Consent ?? [] };
 
     public TouchpointSurrogate ConvertToSurrogate(in Touchpoint t) => new()
     {
         Id = t.Id, OccurredAt = t.OccurredAt, Channel = t.Channel, Type = t.Type,
         Identifiers = [.. t.Identifiers], Traits = [.. t.Traits], PropertiesJson = t.PropertiesJson,
         RefusedLinks = t.RefusedLinks.Count == 0 ? null : [.. t.RefusedLinks],
+        Consent = t.Consent.Count == 0 ? null : [.. t.Consent],
     };
 }
 
 // A profile's refused links, last links and corrections are kept in private fields, each made on its first entry,
-// which a code generator outside Profiles.Core cannot see: a generated codec would drop them.
+// which a code generator outside Profiles.Core cannot see: a generated codec would drop them. Its consent ledger is
+// kept in private dictionaries too: it is stored as its two folds' records, and reading them back folds them again,
+// which changes nothing.
 [GenerateSerializer, Alias("ProfileContent")]
 public struct ProfileContentSurrogate
 {
@@ -58,6 +63,8 @@ public struct ProfileContentSurrogate
     [Id(8)] public string[]? ComputedCoverage;
     [Id(9)] public Dictionary<string, LinkMark>? LastLinks;
     [Id(10)] public Dictionary<string, CorrectionMark>? Corrections;
+    [Id(11)] public ConsentRecord[]? ConsentDeciding;
+    [Id(12)] public ConsentRecord[]? ConsentHistory;
 }
 
 [RegisterConverter]
@@ -76,6 +83,7 @@ public sealed class ProfileContentConverter : IConverter<ProfileContent, Profile
         ComputedCoverage = s.ComputedCoverage,
         LastLinks = s.LastLinks ?? [],
         Corrections = s.Corrections ?? [],
+        Consent = s.ConsentHistory is null ? null : new ConsentLedger(s.ConsentDeciding ?? [], s.ConsentHistory),
     };
 
     public ProfileContentSurrogate ConvertToSurrogate(in ProfileContent c) => new()
@@ -87,6 +95,8 @@ public sealed class ProfileContentConverter : IConverter<ProfileContent, Profile
         ComputedCoverage = c.ComputedCoverage,
         LastLinks = NullIfEmpty(c.LastLinks),
         Corrections = NullIfEmpty(c.Corrections),
+        ConsentDeciding = c.Consent is null ? null : [.. c.Consent.Deciding],
+        ConsentHistory = c.Consent is null ? null : [.. c.Consent.History],
     };
 
     // The wire keeps the shape main wrote (a dictionary, null when empty), so snapshots read both ways.

@@ -18,8 +18,8 @@ public interface IStandingStore
     /// <summary>A page of an audience's members, after <paramref name="cursor"/> (null: from the start).</summary>
     Task<AudiencePage> ReadAudienceAsync(string audience, string? cursor, int limit);
 
-    /// <summary>Profiles whose audiences may have changed with the date by <paramref name="today"/>.</summary>
-    Task<IReadOnlyList<string>> DueForRecheckAsync(DateOnly today);
+    /// <summary>Profiles whose audiences or consent may have changed with time alone by <paramref name="now"/>.</summary>
+    Task<IReadOnlyList<string>> DueForRecheckAsync(DateTimeOffset now);
 
     /// <summary>Adds up the stored standings of every shard again, each shard in one atomic step (reports wait),
     /// and replaces the counters of a shard that disagree with them: the operator's repair when in doubt.</summary>
@@ -34,11 +34,19 @@ public sealed record StandingRecount(long Standings, IReadOnlyList<CounterCorrec
 /// where its shard's standings add up to <paramref name="Now"/>.</summary>
 public sealed record CounterCorrection(int Shard, string Counter, long Was, long Now)
 {
-    /// <summary>The figure of GET /v1/stats the counter is part of: <c>touchpoints</c>, <c>channels.web.profiles</c>...</summary>
-    public string Figure => Counter.Split(':') is ["c", var channel, var kind] ? $"channels.{channel}.{(kind == "p" ? "profiles" : "touchpoints")}" : Counter;
+    /// <summary>The figure of GET /v1/stats the counter is part of: <c>touchpoints</c>, <c>channels.web.profiles</c>,
+    /// <c>consent.marketing.granted</c>...</summary>
+    public string Figure => Counter.Split(':') switch
+    {
+        ["c", var channel, var kind] => $"channels.{channel}.{(kind == "p" ? "profiles" : "touchpoints")}",
+        ["consent", var purpose, var kind] => $"consent.{purpose}.{(kind == "g" ? "granted" : "decided")}",
+        _ => Counter,
+    };
 }
 
 /// <summary>The statistics counters summed over surviving profiles.</summary>
+/// <remarks>A sample of the statistics history is stored as this record's JSON: a sample taken before consent counts
+/// existed reads with none.</remarks>
 public sealed record StandingTotals(
     long Profiles,
     long Identified,
@@ -48,6 +56,9 @@ public sealed record StandingTotals(
     long Touchpoints,
     IReadOnlyDictionary<string, ChannelTotals> Channels)
 {
+    /// <summary>Per consent purpose, the profiles whose decisions give its purpose-wide status, and those of them granted.</summary>
+    public IReadOnlyDictionary<string, ConsentTotals> Consent { get; init; } = new Dictionary<string, ConsentTotals>(StringComparer.Ordinal);
+
     public static StandingTotals From(IEnumerable<KeyValuePair<string, long>> counters)
     {
         var sums = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -59,13 +70,32 @@ public sealed record StandingTotals(
             var channel = channels.GetValueOrDefault(parts[1]) ?? new ChannelTotals(0, 0);
             channels[parts[1]] = parts[2] == "p" ? channel with { Profiles = value } : channel with { Touchpoints = value };
         }
+        var consent = new SortedDictionary<string, ConsentTotals>(StringComparer.Ordinal);
+        foreach (var (field, value) in sums.Where(s => s.Key.StartsWith("consent:", StringComparison.Ordinal)))
+        {
+            var parts = field.Split(':');
+            var purpose = consent.GetValueOrDefault(parts[1]) ?? new ConsentTotals(0, 0);
+            consent[parts[1]] = parts[2] == "g" ? purpose with { Granted = value } : purpose with { Decided = value };
+        }
         return new StandingTotals(sums.GetValueOrDefault("profiles"), sums.GetValueOrDefault("identified"), sums.GetValueOrDefault("online"),
             sums.GetValueOrDefault("offline"), sums.GetValueOrDefault("omnichannel"), sums.GetValueOrDefault("touchpoints"),
-            channels.Where(c => c.Value.Profiles > 0).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal));
+            channels.Where(c => c.Value.Profiles > 0).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal))
+        {
+            Consent = consent.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal),
+        };
     }
 }
 
 public sealed record ChannelTotals(long Profiles, long Touchpoints);
+
+/// <param name="Decided">Surviving profiles whose decisions give the purpose-wide status (the others have the default).</param>
+/// <param name="Granted">Those of them whose purpose-wide status is granted.</param>
+public sealed record ConsentTotals(long Decided, long Granted)
+{
+    /// <summary>The surviving profiles whose purpose-wide status is granted, out of <paramref name="profiles"/>: those
+    /// decided so, and while the purpose is granted by default, every profile without a decision.</summary>
+    public long GrantedOf(long profiles, bool grantedByDefault) => Granted + (grantedByDefault ? profiles - Decided : 0);
+}
 
 /// <summary>A page of audience members, in a fixed order; <see cref="NextCursor"/> null on the last page.</summary>
 public sealed record AudiencePage(IReadOnlyList<string> Members, string? NextCursor);

@@ -15,7 +15,7 @@ public sealed class InMemoryStandingStore(InMemoryChangeFeed feed) : IStandingSt
     private readonly Dictionary<string, ProfileStanding> _standings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long>[] _counters = [.. Shards.All.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal))];
     private readonly SortedSet<string> _members = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateOnly> _recheck = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _recheck = new(StringComparer.Ordinal);
 
     /// <summary>The standing stored for the profile, encoded; empty for none.</summary>
     public string Stored(string profileId)
@@ -36,13 +36,13 @@ public sealed class InMemoryStandingStore(InMemoryChangeFeed feed) : IStandingSt
             if (step.OnlyIfAllNew && !allNew) return StandingOutcome.NotAllNew;
             var stored = _standings.GetValueOrDefault(profileId)?.Encode() ?? "";
             if (stored != step.Expected) return new StandingOutcome.Stale(stored);
-            if (step.To?.RecheckOn is { } day) _recheck[profileId] = day;
+            if (step.To?.RecheckAt is { } at) _recheck[profileId] = at;
             else _recheck.Remove(profileId);
             var counters = _counters[Shards.Of(profileId)];
             foreach (var (counter, delta) in step.CounterDeltas) Add(counters, counter, delta);
             foreach (var audience in step.Entered) _members.Add($"{audience}:{profileId}");
             foreach (var audience in step.Exited) _members.Remove($"{audience}:{profileId}");
-            foreach (var change in step.AudienceChanges) feed.Append(profileId, change);
+            foreach (var change in step.Changes) feed.Append(profileId, change);
             if (step.To is null) _standings.Remove(profileId);
             else _standings[profileId] = step.To;
             return StandingOutcome.Stepped;
@@ -77,11 +77,11 @@ public sealed class InMemoryStandingStore(InMemoryChangeFeed feed) : IStandingSt
         }
     }
 
-    public Task<IReadOnlyList<string>> DueForRecheckAsync(DateOnly today)
+    public Task<IReadOnlyList<string>> DueForRecheckAsync(DateTimeOffset now)
     {
         lock (_gate)
         {
-            return Task.FromResult<IReadOnlyList<string>>([.. _recheck.Where(r => r.Value <= today).Select(r => r.Key)]);
+            return Task.FromResult<IReadOnlyList<string>>([.. _recheck.Where(r => r.Value <= now).Select(r => r.Key)]);
         }
     }
 

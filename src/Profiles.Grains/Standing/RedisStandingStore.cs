@@ -49,9 +49,9 @@ public sealed class RedisStandingStore(IConnectionMultiplexer redis) : IStanding
         return new AudiencePage([.. page.Select(m => m.Id)], $"{page[^1].Shard}:{page[^1].Id}");
     }
 
-    public async Task<IReadOnlyList<string>> DueForRecheckAsync(DateOnly today)
+    public async Task<IReadOnlyList<string>> DueForRecheckAsync(DateTimeOffset now)
     {
-        var due = await Task.WhenAll(Shards.All.Select(shard => Db.SortedSetRangeByScoreAsync(RedisLayout.Recheck(shard), double.NegativeInfinity, today.DayNumber)));
+        var due = await Task.WhenAll(Shards.All.Select(shard => Db.SortedSetRangeByScoreAsync(RedisLayout.Recheck(shard), double.NegativeInfinity, now.ToUnixTimeSeconds())));
         return [.. due.SelectMany(ids => ids).Select(id => (string)id!)];
     }
 

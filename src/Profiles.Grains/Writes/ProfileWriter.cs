@@ -1,3 +1,4 @@
+using Profiles.Core.Consent;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Journey;
@@ -11,7 +12,8 @@ namespace Profiles.Grains.Writes;
 /// counters move, which changes reach the feed) is decided here and in <see cref="StandingStep"/>, the same for Redis
 /// and the embedded default.
 /// </summary>
-public sealed class ProfileWriter(IWriteStore store, TimeProvider time)
+/// <param name="purposes">The consent purposes, whose defaults count as announced in the feed.</param>
+public sealed class ProfileWriter(IWriteStore store, TimeProvider time, ConsentPurposes purposes)
 {
     /// <summary>Appends every touchpoint whose id its shard never stored to the profile's journey, with a
     /// <c>touchpoint</c> change in the feed for each. Only the profile's own grain appends to its log, one call at a
@@ -29,7 +31,7 @@ public sealed class ProfileWriter(IWriteStore store, TimeProvider time)
     public async Task<AppendResult> AppendAsync(
         string profileId, long writerEpoch, IReadOnlyList<Touchpoint> touchpoints, ProfileStanding? reported, ProfileStanding? standingIfAllNew)
     {
-        var step = standingIfAllNew is null ? null : StandingStep.Between(profileId, reported, standingIfAllNew, time.GetUtcNow(), onlyIfAllNew: true);
+        var step = standingIfAllNew is null ? null : StandingStep.Between(profileId, reported, standingIfAllNew, time.GetUtcNow(), purposes, onlyIfAllNew: true);
         var outcome = await store.ApplyAsync(new ProfileWrite(profileId, writerEpoch, touchpoints, step, [], JourneyChange.None));
         if (outcome is not WriteOutcome.Applied applied) throw new JourneyWriterSupersededException(profileId);
         return new AppendResult(applied.IsNew, applied.LogLength, applied.Standing is StandingOutcome.Done, applied.WriterEpoch);
@@ -69,14 +71,15 @@ public sealed class ProfileWriter(IWriteStore store, TimeProvider time)
 
     /// <summary>Applies the write with the standing's step from what the store holds; when another write moved the
     /// stored standing in between, steps again from the one it moved to (the changes are in the feed already).</summary>
-    /// <param name="audienceChanges">Whether the feed gets the step's <c>audience.entered</c> and <c>audience.exited</c>.</param>
+    /// <param name="audienceChanges">Whether the feed gets the step's <c>audience.entered</c> and <c>audience.exited</c>
+    /// (the only changes of a step to no standing: a profile that stops standing announces no consent).</param>
     private async Task StepAsync(string profileId, string stored, ProfileStanding? standing, IReadOnlyList<ProfileChange> changes, JourneyChange journey,
         bool audienceChanges = true)
     {
         while (true)
         {
-            var step = StandingStep.Between(profileId, ProfileStanding.DecodeStored(stored), standing, time.GetUtcNow());
-            if (!audienceChanges) step = step with { AudienceChanges = [] };
+            var step = StandingStep.Between(profileId, ProfileStanding.DecodeStored(stored), standing, time.GetUtcNow(), purposes);
+            if (!audienceChanges) step = step with { Changes = [] };
             var outcome = await store.ApplyAsync(new ProfileWrite(profileId, null, [], step, changes, journey));
             if (outcome is not WriteOutcome.Applied { Standing: StandingOutcome.Stale stale }) return;
             (stored, changes, journey) = (stale.Stored, [], JourneyChange.None);

@@ -136,12 +136,14 @@ internal sealed class RedisWriteProgram(FeedClock clock)
         Op("guard", standings, profileId, step.Expected, 0, step.OnlyIfAllNew ? 1 : 0);
         var guardAt = _record.Count - 2;
         var firstGuarded = _operations;
-        if (step.To?.RecheckOn is { } day) Op("zadd", recheck, day.DayNumber, profileId);
+        // Scored in Unix seconds. Scores written as day numbers before (far smaller) come due at once: each such profile
+        // is looked at once more and scored anew.
+        if (step.To?.RecheckAt is { } at) Op("zadd", recheck, at.ToUnixTimeSeconds(), profileId);
         else Op("zrem", recheck, profileId);
         foreach (var (counter, delta) in step.CounterDeltas) Op("hincrby", stats, counter, delta);
         foreach (var audience in step.Entered) Op("zadd", audiences, 0, $"{audience}:{profileId}");
         foreach (var audience in step.Exited) Op("zrem", audiences, $"{audience}:{profileId}");
-        foreach (var change in step.AudienceChanges) Feed(changes, change);
+        foreach (var change in step.Changes) Feed(changes, change);
         if (step.To is null) Op("hdel", standings, profileId);
         else Op("hset", standings, profileId, step.Stored);
         // The guard's `then`: how many operations it covers, known once they are written.

@@ -1,13 +1,16 @@
 using System.Globalization;
+using Profiles.Core.Consent;
 using Profiles.Core.Personalisation;
+using Profiles.Core.Touchpoints;
 
 namespace Profiles.Silo.Configuration;
 
 /// <summary>
 /// Reads computed traits and audiences (docs/PERSONALISATION.md) from configuration: <c>Profiles:ComputedTraits:NAME</c> (<c>kind</c>, <c>of</c>,
-/// <c>where</c>, <c>window</c>, <c>halfLife</c>) and <c>Profiles:Audiences:NAME</c> (an expression). Any mistake
-/// throws with the key at fault, so the node stops at start-up instead of serving wrong values. The shipped
-/// retail defaults are in appsettings.json and the README.
+/// <c>where</c>, <c>window</c>, <c>halfLife</c>) and <c>Profiles:Audiences:NAME</c> (an expression, or <c>Expression</c>,
+/// <c>Purpose</c> and <c>Channel</c> for an audience that is for a purpose), with the consent purposes
+/// (<see cref="ConsentConfiguration"/>). Any mistake throws with the key at fault, so the node stops at start-up
+/// instead of serving wrong values. The shipped retail defaults are in appsettings.json and the README.
 /// </summary>
 public static class PersonalisationConfiguration
 {
@@ -15,26 +18,48 @@ public static class PersonalisationConfiguration
     public const string AudiencesSection = "Profiles:Audiences";
 
     private static readonly string[] TraitFields = ["kind", "of", "where", "window", "halfLife"];
+    private static readonly string[] AudienceFields = ["Expression", "Purpose", "Channel"];
     private static readonly string[] Kinds = [.. Enum.GetNames<ComputedTraitKind>().Select(kind => kind.ToLowerInvariant())];
 
     /// <exception cref="InvalidOperationException">The configuration is not usable; the message names the key.</exception>
     public static Personalisation Read(IConfiguration configuration)
     {
+        var purposes = ConsentConfiguration.Read(configuration);
         var computed = new ComputedTraits(configuration.GetSection(TraitsSection).GetChildren().Select(ReadTrait).ToList());
-        var expressions = configuration.GetSection(AudiencesSection).GetChildren().Select(audience =>
-        {
-            var key = audience.Path;
-            CheckName(key, audience.Key);
-            return KeyValuePair.Create(audience.Key, string.IsNullOrWhiteSpace(audience.Value) ? throw Error(key, "needs an expression") : audience.Value);
-        }).ToList();
+        var audiences = configuration.GetSection(AudiencesSection).GetChildren().Select(audience => ReadAudience(audience, purposes)).ToList();
         try
         {
-            return new Personalisation(computed, new Audiences(expressions, computed));
+            return new Personalisation(computed, new Audiences(audiences, computed, purposes), purposes);
         }
         catch (AudienceExpressionException e) when (e.Audience is { } audience)
         {
             throw Error($"{AudiencesSection}:{audience}", e.Message);
         }
+    }
+
+    /// <summary>An expression as the audience's value, or its <c>Expression</c> where that is set (a JSON file cannot give
+    /// a key both a value and children); a <c>Purpose</c>, and a <c>Channel</c> of it, for an audience that is for one.</summary>
+    private static AudienceDefinition ReadAudience(IConfigurationSection audience, ConsentPurposes purposes)
+    {
+        CheckName(audience.Path, audience.Key);
+        if (audience.GetChildren().FirstOrDefault(f => !AudienceFields.Contains(f.Key, StringComparer.OrdinalIgnoreCase)) is { } unknown)
+        {
+            throw Error(unknown.Path, $"is not a field of an audience ({string.Join(", ", AudienceFields)})");
+        }
+        var expression = audience["Expression"] ?? audience.Value;
+        if (string.IsNullOrWhiteSpace(expression)) throw Error(audience.Path, "needs an expression");
+        var purpose = audience["Purpose"];
+        if (purpose is not null && !purposes.IsConfigured(purpose))
+        {
+            throw Error($"{audience.Path}:Purpose", $"'{purpose}' is not a configured purpose ({string.Join(", ", purposes.Names)})");
+        }
+        var channel = audience["Channel"];
+        if (channel is not null)
+        {
+            if (purpose is null) throw Error($"{audience.Path}:Channel", "needs a Purpose: the channel says where the purpose must be granted");
+            if (!ChannelKinds.IsValidName(channel)) throw Error($"{audience.Path}:Channel", $"'{channel}' is not a channel name: [a-z0-9_]{{1,32}}");
+        }
+        return new AudienceDefinition(audience.Key, expression, purpose, channel);
     }
 
     private static ComputedTraitDefinition ReadTrait(IConfigurationSection trait)

@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using Profiles.Core.Consent;
 using Profiles.Core.Identifiers;
 using Profiles.Core.Segment;
 using Profiles.Core.Touchpoints;
@@ -8,21 +8,24 @@ namespace Profiles.Silo.Configuration;
 /// <summary>
 /// Reads how Segment events become touchpoints (docs/SEGMENT.md) from <c>Profiles:Segment</c>: <c>Events:NAME=type</c>
 /// (the shipped e-commerce mapping is in appsettings.json), <c>UserIdType</c>, <c>PreviousIdType</c> and
-/// <c>ConsentCategories:CATEGORY=PURPOSE</c>. A value that could never be a touchpoint's type, an identifier type or a
-/// purpose stops the node at start-up with a message naming the key: otherwise every such event would be skipped.
+/// <c>ConsentCategories:CATEGORY=PURPOSE</c>. A value that could never be a touchpoint's type or an identifier type, or
+/// a purpose that is not configured, stops the node at start-up with a message naming the key: otherwise every such
+/// event would be skipped, or every such consent decision left out.
 /// </summary>
-public static partial class SegmentConfiguration
+public static class SegmentConfiguration
 {
     public const string Section = "Profiles:Segment";
 
-    public static SegmentSettings Read(IConfiguration configuration)
+    /// <param name="purposes">The configured consent purposes, which consent categories may name.</param>
+    public static SegmentSettings Read(IConfiguration configuration, ConsentPurposes purposes)
     {
         var section = configuration.GetSection(Section);
         return new SegmentSettings(
             Table(section.GetSection("Events"), TouchpointParser.IsValidType, "a touchpoint type ([a-z0-9_.]{1,64})"),
             IdentifierType(section, "UserIdType") ?? SegmentSettings.DefaultUserIdType,
             IdentifierType(section, "PreviousIdType"),
-            Table(section.GetSection("ConsentCategories"), PurposePattern().IsMatch, "a consent purpose ([a-z0-9_]{1,64})"));
+            Table(section.GetSection("ConsentCategories"), purposes.IsConfigured,
+                $"a configured consent purpose (one of {string.Join(", ", purposes.Names)}; Profiles:Consent:Purposes)"));
     }
 
     private static Dictionary<string, string> Table(IConfigurationSection table, Func<string, bool> isValid, string what)
@@ -42,7 +45,4 @@ public static partial class SegmentConfiguration
         if (string.IsNullOrEmpty(type)) return null;
         return IdentifierNormalizer.IsValidType(type) ? type : throw new InvalidOperationException($"{Section}:{key} must be an identifier type ([a-z0-9_]{{1,32}}).");
     }
-
-    [GeneratedRegex(@"^[a-z0-9_]{1,64}\z")]
-    private static partial Regex PurposePattern();
 }

@@ -17,7 +17,7 @@ public static class AudienceEndpoints
     {
         var audiences = api.MapGroup("/audiences").WithTags("Audiences");
         audiences.MapGet("", ListAudiences)
-            .WithSummary("Every configured audience: its name, its expression and how many profiles belong to it.")
+            .WithSummary("Every configured audience: its name, its expression, the purpose and channel it is for (null when none) and how many profiles belong to it.")
             .RequireRole(ApiRoles.Read);
         audiences.MapGet("/{name}/members", ReadMembers)
             .WithSummary($"The profile ids of an audience's members, a page at a time (limit 1-{MaxLimit}, default {DefaultLimit}; cursor from nextCursor).")
@@ -27,15 +27,15 @@ public static class AudienceEndpoints
 
     private static async Task<Ok<AudienceResponse[]>> ListAudiences(Personalisation personalisation, IStandingStore standings)
     {
-        var expressions = personalisation.Audiences.Expressions;
-        var counts = await standings.CountAudiencesAsync([.. expressions.Select(e => e.Key)]);
-        return TypedResults.Ok(expressions.Select(e => new AudienceResponse(e.Key, e.Value, counts[e.Key])).ToArray());
+        var audiences = personalisation.Audiences.Definitions;
+        var counts = await standings.CountAudiencesAsync([.. audiences.Select(a => a.Name)]);
+        return TypedResults.Ok(audiences.Select(a => new AudienceResponse(a.Name, a.Expression, a.Purpose, a.Channel, counts[a.Name])).ToArray());
     }
 
     private static async Task<Results<Ok<AudienceMembersResponse>, ProblemHttpResult>> ReadMembers(
         string name, string? limit, string? cursor, Personalisation personalisation, IStandingStore standings)
     {
-        if (!personalisation.Audiences.Expressions.Any(e => e.Key == name)) return Problems.NotFound($"No audience is named {name}.");
+        if (!personalisation.Audiences.Definitions.Any(a => a.Name == name)) return Problems.NotFound($"No audience is named {name}.");
         var pageSize = DefaultLimit;
         if (limit is not null && (!int.TryParse(limit, out pageSize) || pageSize is < 1 or > MaxLimit))
         {
@@ -57,6 +57,7 @@ public static class AudienceEndpoints
     }
 }
 
-public sealed record AudienceResponse(string Name, string Expression, long Members);
+/// <param name="Purpose">The consent purpose a member must have granted (with <paramref name="Channel"/>, on that channel); null for none.</param>
+public sealed record AudienceResponse(string Name, string Expression, string? Purpose, string? Channel, long Members);
 
 public sealed record AudienceMembersResponse(IReadOnlyList<string> Items, string? NextCursor);

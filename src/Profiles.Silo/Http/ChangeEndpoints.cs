@@ -101,11 +101,12 @@ public static class ChangeAnswer
         var change = item.Change;
         return new FeedChange(item.Cursor, change.Type, change.ProfileId, change.At)
         {
-            // The feed stores every field as text; the profile ids of a split or an erasure are a list.
+            // The feed stores every field as text, empty for null; the profile ids of a split or an erasure are a list.
             Details = change.Details.ToDictionary(
                 d => d.Key,
                 d => ProfileChange.ListDetails.Contains(d.Key)
                     ? JsonSerializer.SerializeToElement(d.Value.Split(',', StringSplitOptions.RemoveEmptyEntries))
+                    : d.Value.Length == 0 ? JsonSerializer.SerializeToElement<string?>(null)
                     : JsonSerializer.SerializeToElement(d.Value),
                 StringComparer.Ordinal),
         };

@@ -13,8 +13,8 @@ using Profiles.Silo.Operations;
 
 namespace Profiles.Silo.Http;
 
-/// <summary>Profiles out (docs/API.md, "Profiles out"): lookup by identifier, by id, the journey, the live stream,
-/// and erasure.</summary>
+/// <summary>Profiles out (docs/API.md, "Profiles out"): lookup by identifier, by id, the journey, the consent history,
+/// the live stream, and erasure.</summary>
 public static class ProfileEndpoints
 {
     public const int DefaultJourneyLimit = 50;
@@ -46,6 +46,11 @@ public static class ProfileEndpoints
             .WithSummary("A profile by id; a merged-away id answers with the surviving profile.")
             .RequireRole(ApiRoles.Read)
             .WithMetadata(LatencyHistogram.Lookup)
+            .AddEndpointFilter<ReadDeadlineFilter>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        profiles.MapGet("/{profileId}/consent", GetConsent)
+            .WithSummary("Every consent decision kept, newest first: for each purpose, channel, status and document the earliest and the latest, with the touchpoint that carried it. Kept until erasure.")
+            .RequireRole(ApiRoles.Read)
             .AddEndpointFilter<ReadDeadlineFilter>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         profiles.MapGet("/{profileId}/journey", GetJourney)
@@ -135,17 +140,23 @@ public static class ProfileEndpoints
         profile is null ? notFound : TypedResults.Ok(PersonalisedResponse.From(profile, parts));
 
     /// <summary>The whole profile, or the parts <paramref name="parts"/> lists when it names more than the
-    /// personalised ones (a rare read, so it trims the full answer rather than having a read of its own).</summary>
+    /// personalised ones (a rare read, so it trims the full answer rather than having a read of its own): then it is the
+    /// storefront's read, without computed traits and audiences while personalisation is not granted.</summary>
     private static Results<Ok<Profile>, Ok<PersonalisedResponse>, Ok<JsonObject>, ProblemHttpResult> Answer(
         ProfileSnapshot? profile, ProfileFields? parts, ProblemHttpResult notFound)
     {
         if (profile is null) return notFound;
-        var response = ProfileView.From(profile);
-        if (parts is null) return TypedResults.Ok(response);
+        if (parts is null) return TypedResults.Ok(ProfileView.From(profile));
+        var response = ProfileView.ForStorefront(profile);
         var json = JsonSerializer.SerializeToNode(response, JsonSerializerOptions.Web)!.AsObject();
         foreach (var name in json.Select(p => p.Key).Where(name => !parts.Includes(name)).ToList()) json.Remove(name);
         return TypedResults.Ok(json);
     }
+
+    private static async Task<Results<Ok<ConsentHistoryResponse>, ProblemHttpResult>> GetConsent(string profileId, ProfileReader profiles) =>
+        ProfileId.IsValid(profileId) && await profiles.FindByIdAsync(profileId) is { } profile
+            ? TypedResults.Ok(ConsentHistoryAnswer.From(profile))
+            : Problems.NotFound($"No profile has the id {profileId}.");
 
     private static async Task<Results<Ok<JourneyResponse>, ProblemHttpResult>> GetJourney(string profileId, string? limit, string? cursor, ProfileReader profiles)
     {

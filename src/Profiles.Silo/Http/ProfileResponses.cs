@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Profiles.Contracts;
 using Profiles.Contracts.Http;
+using Profiles.Core.Consent;
 using Profiles.Core.Personalisation;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Abstractions;
@@ -8,18 +10,25 @@ using Profiles.Grains.Resolution;
 
 namespace Profiles.Silo.Http;
 
-/// <summary>The storefront's small read (<c>fields=computed,audiences</c>): the parts asked for, plus id and version.</summary>
+/// <summary>The storefront's small read (<c>fields=computed,audiences</c>): the parts asked for, plus id, version and
+/// consent; no computed trait and no audience while the customer does not allow personalisation.</summary>
 public sealed record PersonalisedResponse(
     string ProfileId,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ComputedResponse? Computed,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Audiences,
+    IReadOnlyDictionary<string, PurposeStatus> Consent,
     long Version)
 {
-    public static PersonalisedResponse From(PersonalisedProfile profile, ProfileFields fields) => new(
-        profile.ProfileId,
-        fields.Includes(ProfilePart.Computed) ? new ComputedResponse(profile.Personalised) : null,
-        fields.Includes(ProfilePart.Audiences) ? profile.Personalised.Audiences : null,
-        profile.Version);
+    public static PersonalisedResponse From(PersonalisedProfile profile, ProfileFields fields)
+    {
+        var values = profile.Personalised.ForStorefront();
+        return new(
+            profile.ProfileId,
+            fields.Includes(ProfilePart.Computed) ? new ComputedResponse(values) : null,
+            fields.Includes(ProfilePart.Audiences) ? values.Audiences : null,
+            ProfileView.Consent(values.Consent),
+            profile.Version);
+    }
 }
 
 /// <summary><c>"computed"</c>: every configured trait by name, each value as its kind gives it (a number, a text, a
@@ -64,4 +73,15 @@ public static class JourneyAnswer
         [.. touchpoint.Identifiers.Select(i => new JourneyIdentifierResponse(i.Type, i.Key, i.Hint))],
         touchpoint.Traits.ToDictionary(t => t.Name, t => JsonElement.Parse(t.ValueJson ?? "null")),
         touchpoint.PropertiesJson is null ? null : JsonElement.Parse(touchpoint.PropertiesJson));
+}
+
+/// <summary>A profile's decision history as the API answers it (<see cref="ConsentHistoryResponse"/>, shared with the clients).</summary>
+public static class ConsentHistoryAnswer
+{
+    public static ConsentHistoryResponse From(ProfileSnapshot profile) =>
+        new(profile.ProfileId, [.. (profile.Content.Consent?.History ?? []).Select(Decision)]);
+
+    private static ConsentDecisionResponse Decision(ConsentRecord record) => new(
+        record.Purpose, record.Channel, ConsentStatus.Of(record.Granted), record.At, record.TouchpointId, record.ChannelOfTouchpoint,
+        record.Document, record.ExpiresAt);
 }

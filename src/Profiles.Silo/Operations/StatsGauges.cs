@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Profiles.Core.Consent;
 using Profiles.Grains.Standing;
 using Profiles.Silo.Http;
 
@@ -19,14 +20,15 @@ public sealed class StatsGauges : IDisposable
 
     private readonly Meter _meter;
     private readonly IStandingStore _standings;
+    private readonly ConsentPurposes _purposes;
     private readonly TimeProvider _time;
     private readonly ILogger<StatsGauges> _logger;
     private readonly SemaphoreSlim _reading = new(1, 1);
     private StatsResponse? _last;
 
-    public StatsGauges(IMeterFactory meters, IStandingStore standings, TimeProvider time, ILogger<StatsGauges> logger)
+    public StatsGauges(IMeterFactory meters, IStandingStore standings, ConsentPurposes purposes, TimeProvider time, ILogger<StatsGauges> logger)
     {
-        (_meter, _standings, _time, _logger) = (meters.Create(MeterName), standings, time, logger);
+        (_meter, _standings, _purposes, _time, _logger) = (meters.Create(MeterName), standings, purposes, time, logger);
         Gauge("profiles.stats.profiles", "Surviving profiles", s => s.Profiles);
         Gauge("profiles.stats.identified", "Profiles holding an identifier other than a cookie or a device id", s => s.Identified);
         Gauge("profiles.stats.online", "Profiles with a touchpoint on an online channel", s => s.Online);
@@ -37,6 +39,9 @@ public sealed class StatsGauges : IDisposable
         Gauge("profiles.stats.identification_rate", "Identified over all profiles", s => s.IdentificationRate);
         PerChannel("profiles.stats.channel.profiles", "Profiles with a touchpoint on the channel", c => c.Profiles);
         PerChannel("profiles.stats.channel.touchpoints", "Touchpoints on the channel", c => c.Touchpoints);
+        _meter.CreateObservableGauge("profiles.stats.consent.granted",
+            () => _last?.Consent.Select(c => new Measurement<long>(c.Value.Granted, new KeyValuePair<string, object?>("purpose", c.Key))) ?? [],
+            description: "Profiles whose purpose-wide status of the purpose is granted");
     }
 
     /// <summary>Reads the figures unless they are fresh. A failed read (storage away) leaves the last figures, and
@@ -48,7 +53,7 @@ public sealed class StatsGauges : IDisposable
         try
         {
             if (IsFresh) return;
-            _last = StatsResponse.From(await _standings.ReadTotalsAsync(), _time.GetUtcNow());
+            _last = StatsResponse.From(await _standings.ReadTotalsAsync(), _purposes, _time.GetUtcNow());
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -75,10 +75,13 @@ export class Api {
     return response.json();
   }
 
-  /** The profile holding the identifier, or null when it is unknown. */
+  /**
+   * The profile holding the identifier, or null when it is unknown. The identifier goes in the body, never the
+   * address: an e-mail or a phone number in a URL ends up in the access logs of every proxy on the way.
+   */
   async lookup(type, value, options) {
     try {
-      return await this.json(`/v1/profiles/lookup?${query({ type, value })}`, options);
+      return await this.json('/v1/profiles/lookup', { ...options, method: 'POST', body: { type, value } });
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) return null;
       throw error;
@@ -100,14 +103,20 @@ export class Api {
     });
   }
 
+  /** The customer's consent decisions, newest first: the earliest and latest of each (purpose, channel, status, document). */
+  consent(profileId, options) {
+    return this.json(`/v1/profiles/${encodeURIComponent(profileId)}/consent`, options);
+  }
+
   journey(profileId, { cursor, limit = 50, signal } = {}) {
     const parameters = { limit: String(limit) };
     if (cursor) parameters.cursor = cursor;
     return this.json(`/v1/profiles/${encodeURIComponent(profileId)}/journey?${query(parameters)}`, { signal });
   }
 
-  liveUrl(type, value) {
-    return `/v1/profiles/live?${query({ type, value })}`;
+  /** The live stream of a profile, by its id: it follows the customer into the profile they merge into. */
+  liveUrl(profileId) {
+    return `/v1/profiles/${encodeURIComponent(profileId)}/live`;
   }
 }
 

@@ -14,6 +14,7 @@ import {
 const PAGE_SIZE = 50;
 const MAX_PROPERTIES = 8;
 const NEW_HIGHLIGHT_MS = 6000;
+const LOOK_AGAIN_MS = 3000;
 
 // ---- the API key form (keys.js) -------------------------------------------------------------------
 
@@ -48,7 +49,8 @@ function setLive(liveState, message) {
   const live = $('live-state');
   live.dataset.state = liveState;
   const labels = {
-    idle: 'Not watching', connecting: 'Connecting…', connected: 'Live', reconnecting: 'Reconnecting…', offline: 'Offline',
+    idle: 'Not watching', waiting: 'Waiting…', connecting: 'Connecting…', connected: 'Live', reconnecting: 'Reconnecting…',
+    offline: 'Offline',
   };
   live.querySelector('.live-text').textContent = labels[liveState] ?? liveState;
   live.title = message || (liveState === 'connected' ? 'Updates appear as they happen.' : labels[liveState]);
@@ -102,19 +104,53 @@ async function startSearch(type, value) {
     const profile = await api.lookup(type, value, { signal: controller.signal });
     if (controller.signal.aborted) return;
     if (profile) {
-      showProfile(profile);
-      setStatus('');
-      await refreshJourney();
+      await showFound(profile, controller);
     } else {
       showNoCustomer();
+      waitForCustomer(controller);
     }
-    followLive(controller);
   } catch (error) {
     if (controller.signal.aborted || error.name === 'AbortError') return;
     showError(error);
   } finally {
     if (state.controller === controller) $('search-button').disabled = false;
   }
+}
+
+async function showFound(profile, controller) {
+  showProfile(profile);
+  setStatus('');
+  followLive(controller, profile.profileId);
+  await refreshJourney();
+}
+
+/**
+ * A customer nobody has seen yet has no profile id to follow: the page looks them up again (by body, as the search
+ * did) every few seconds, and follows them live from the moment they appear.
+ */
+async function waitForCustomer(controller) {
+  const { type, value } = state.search;
+  setLive('waiting', 'The page looks again every few seconds and shows the customer as soon as one appears.');
+  while (!controller.signal.aborted) {
+    await pause(LOOK_AGAIN_MS, controller.signal);
+    try {
+      const profile = await api.lookup(type, value, { signal: controller.signal });
+      if (profile && !controller.signal.aborted) {
+        await showFound(profile, controller);
+        return;
+      }
+    } catch (error) {
+      if (controller.signal.aborted || error.name === 'AbortError') return;
+      // A node restarting or a connection lost: the next round asks again.
+    }
+  }
+}
+
+function pause(ms, signal) {
+  return new Promise(resolve => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+  });
 }
 
 function showNoCustomer() {
@@ -135,27 +171,36 @@ function showError(error) {
 
 // ---- live ------------------------------------------------------------------------------------------
 
-function followLive(controller) {
-  const { type, value } = state.search;
+/** Follows the profile by its id (no identifier in any address): into the profile it merges into, and on a split the
+ * part that keeps the id, until the customer is erased. */
+function followLive(controller, profileId) {
   follow({
     api,
-    url: api.liveUrl(type, value),
+    url: api.liveUrl(profileId),
     signal: controller.signal,
     onState: (liveState, message) => { if (!controller.signal.aborted) setLive(liveState, message); },
     onEvent: (name, data) => { if (!controller.signal.aborted) onLiveEvent(name, data); },
+    onGone: () => { if (!controller.signal.aborted) showErased(); },
   }).finally(() => {
     if (controller.signal.aborted && state.controller === controller) setLive('idle');
   });
 }
 
+/** The customer was erased (the stream said so, or their id is no longer known): their id never comes back, so the
+ * page stops following it. */
+function showErased() {
+  state.erased = true;
+  state.profile = null;
+  state.items = new Map();
+  $('customer').hidden = true;
+  $('welcome').hidden = false;
+  setStatus('This customer was erased: their profile and journey no longer exist.', 'warning');
+  state.controller?.abort();
+}
+
 function onLiveEvent(name, data) {
   if (name === 'deleted') {
-    state.erased = true;
-    state.profile = null;
-    state.items = new Map();
-    $('customer').hidden = true;
-    $('welcome').hidden = false;
-    setStatus('This customer was erased: their profile and journey no longer exist.', 'warning');
+    showErased();
     return;
   }
   if (name !== 'profile') return;
@@ -165,11 +210,7 @@ function onLiveEvent(name, data) {
   } catch {
     return;
   }
-  if (!profile || !profile.profileId) {
-    if (!state.profile && !state.erased) showNoCustomer();
-    return;
-  }
-  state.erased = false;
+  if (!profile?.profileId) return;
   const current = state.profile;
   if (current && current.profileId === profile.profileId && (profile.version ?? 0) < (current.version ?? 0)) return;
   const switched = !current || current.profileId !== profile.profileId;
@@ -235,6 +276,7 @@ function showProfile(profile) {
     : [el('div', { className: 'muted small', text: 'No traits yet.' })]));
 
   showPersonalisation(profile.computed ?? {}, profile.audiences ?? []);
+  showConsent(profile.consent ?? {});
 
   const merged = profile.mergedProfileIds ?? [];
   $('profile-merged').hidden = merged.length === 0;
@@ -330,10 +372,7 @@ async function openProfileById(profileId) {
   }
 }
 
-/**
- * Shows a profile by itself (a part of a split): its journey, and live updates while it holds the identifier
- * the page looked up (the live stream follows that identifier, so it would bring its own profile back).
- */
+/** Shows a profile by itself (a part of a split): its journey, followed live by its id. */
 async function openProfile(profile) {
   state.controller?.abort();
   const controller = new AbortController();
@@ -341,13 +380,7 @@ async function openProfile(profile) {
     profile: null, items: new Map(), nextCursor: null, journeyLoaded: false, loadingMore: false, newIds: new Set(),
     controller, refreshQueued: false, refreshing: null, erased: false,
   });
-  showProfile(profile);
-  await refreshJourney();
-  const { type, value } = state.search ?? {};
-  const searched = type ? await api.lookup(type, value, { signal: controller.signal }).catch(() => null) : null;
-  if (controller.signal.aborted) return;
-  if (searched?.profileId === profile.profileId) followLive(controller);
-  else setLive('idle', 'Live updates follow the customer looked up: look this one up to follow them.');
+  await showFound(profile, controller);
 }
 
 // ---- computed traits and audiences ------------------------------------------------------------------
@@ -388,6 +421,60 @@ function showPersonalisation(computed, audiences) {
   $('computed').replaceChildren(...rows.map(([name, value]) =>
     el('div', { className: 'trait', attrs: { 'data-trait': name } }, el('dt', { text: humanise(name) }), el('dd', { text: computedText(value) }))));
   $('personalisation').hidden = Object.keys(computed).length === 0 && audiences.length === 0;
+}
+
+// ---- consent -------------------------------------------------------------------------------------------
+
+const CONSENT_TEXT = { granted: 'allowed', denied: 'not allowed' };
+
+/** Each purpose with what the customer allowed, and the channels decided on their own (an SMS "STOP"). */
+function showConsent(consent) {
+  const purposes = Object.entries(consent);
+  $('consent-purposes').replaceChildren(...purposes.map(([purpose, { status, channels }]) =>
+    el('li', { className: 'purpose', attrs: { 'data-purpose': purpose, 'data-status': status } },
+      el('span', { className: 'purpose-name', text: humanise(purpose) }),
+      el('span', { className: `consent-status ${status}`, text: CONSENT_TEXT[status] ?? status }),
+      ...Object.entries(channels ?? {}).map(([channel, channelStatus]) =>
+        el('span', {
+          className: `consent-channel ${channelStatus}`,
+          text: `${channelLabel(channel)}: ${CONSENT_TEXT[channelStatus] ?? channelStatus}`,
+          attrs: { 'data-channel': channel, 'data-status': channelStatus },
+        })))));
+  $('consent').hidden = purposes.length === 0;
+  if ($('consent-history').open) loadConsentHistory();
+}
+
+$('consent-history').addEventListener('toggle', () => {
+  if ($('consent-history').open) loadConsentHistory();
+});
+
+/** The decisions behind the statuses, read when the history is opened and again as the profile changes. */
+async function loadConsentHistory() {
+  const profile = state.profile;
+  if (!profile) return;
+  try {
+    const history = await api.consent(profile.profileId, { signal: state.controller?.signal });
+    if (state.profile?.profileId !== profile.profileId) return;
+    $('consent-decisions').replaceChildren(...(history.decisions.length
+      ? history.decisions.map(decision => el('li', {
+        className: 'decision',
+        attrs: { 'data-touchpoint-id': decision.touchpointId, 'data-status': decision.status },
+        text: decisionText(decision),
+      }))
+      : [el('li', { className: 'muted small', text: 'No decision yet: each purpose has its default.' })]));
+  } catch (error) {
+    if (error?.name !== 'AbortError') $('consent-decisions').replaceChildren(el('li', { className: 'muted small', text: error.message }));
+  }
+}
+
+function decisionText({ purpose, channel, status, at, channelOfTouchpoint, document, expiresAt }) {
+  const parts = [
+    `${humanise(purpose)}${channel ? ` by ${channelLabel(channel)}` : ''}: ${CONSENT_TEXT[status] ?? status}`,
+    `${formatDateTime(at)} via ${channelLabel(channelOfTouchpoint)}`,
+  ];
+  if (document) parts.push(document);
+  if (expiresAt) parts.push(`until ${formatDateTime(expiresAt)}`);
+  return parts.join(' · ');
 }
 
 function isScores(value) {

@@ -11,8 +11,9 @@ const UNAVAILABLE_DELAY_MS = 30000;
  * Follows a live stream until signal aborts, reconnecting after a failure with a growing delay.
  * onState(state, message) gets 'connecting', 'connected', 'reconnecting' or 'offline'.
  * onEvent(name, data) gets each event.
+ * onGone() is called, and following ends, when the stream answers 404: what it names no longer exists (erased).
  */
-export async function follow({ api, url, signal, onEvent, onState }) {
+export async function follow({ api, url, signal, onEvent, onState, onGone }) {
   let failures = 0;
   let retryMs = 1000;
   while (!signal.aborted) {
@@ -20,7 +21,12 @@ export async function follow({ api, url, signal, onEvent, onState }) {
     let wait;
     try {
       const response = await api.request(url, { signal, accept: 'text/event-stream' });
-      if (response.status === 404 || response.status === 405 || response.status === 501) {
+      if (response.status === 404) {
+        await response.body?.cancel();
+        onGone();
+        return;
+      }
+      if (response.status === 405 || response.status === 501) {
         await response.body?.cancel();
         onState('offline', 'Live updates are not available on this node.');
         wait = UNAVAILABLE_DELAY_MS;
