@@ -222,6 +222,8 @@ public class TouchpointParserTests
         { "type", "\"\"", "type: must match [a-z0-9_.]{1,64}" },
         { "type", "\"Purchase\"", "type: must match [a-z0-9_.]{1,64}" },
         { "type", Quoted(new string('a', 65)), "type: must match [a-z0-9_.]{1,64}" },
+        { "type", "\"identity.unlink\"", "type: identity.unlink is written by the unlink and relink routes, not sent" },
+        { "type", "\"identity.relink\"", "type: identity.relink is written by the unlink and relink routes, not sent" },
         { "identifiers", null, "identifiers: is required" },
         { "identifiers", "[]", "identifiers: must hold 1 to 20 identifiers" },
         { "identifiers", Cookies(21), "identifiers: must hold 1 to 20 identifiers" },

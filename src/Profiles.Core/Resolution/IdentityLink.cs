@@ -78,7 +78,10 @@ public static class OperatorEntry
     public const string Unlink = "identity.unlink";
     public const string Relink = "identity.relink";
 
-    public static bool Is(Touchpoint touchpoint) => touchpoint.Type is Unlink or Relink;
+    public static bool Is(Touchpoint touchpoint) => IsOperatorType(touchpoint.Type);
+
+    /// <summary>True for the types only an operator's correction carries, which a sent touchpoint may not.</summary>
+    public static bool IsOperatorType(string type) => type is Unlink or Relink;
 
     /// <summary>
     /// The pairs of identifier keys that must not share a profile: for each pair, the latest of its unlink and

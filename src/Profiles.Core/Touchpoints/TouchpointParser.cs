@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Profiles.Core.Consent;
 using Profiles.Core.Identifiers;
+using Profiles.Core.Resolution;
 using Profiles.Core.Rules;
 
 namespace Profiles.Core.Touchpoints;
@@ -104,6 +105,9 @@ public sealed partial class TouchpointParser(IdentifierReader reader, IdentityRu
         var typeError = ReadRequired(fields.Type, "type", TypePattern(), "[a-z0-9_.]{1,64}", out var type);
         if (typeError is not null)
             return typeError;
+        // An operator's corrections separate or rejoin customers: only the unlink and relink routes write them.
+        if (OperatorEntry.IsOperatorType(type))
+            return $"type: {type} is written by the unlink and relink routes, not sent";
 
         var identifiersError = ReadIdentifiers(fields.Identifiers, out var identifiers, out ignored);
         if (identifiersError is not null)
