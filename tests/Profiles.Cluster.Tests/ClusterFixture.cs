@@ -32,7 +32,8 @@ public sealed class TwoSiloCluster : IAsyncDisposable
     /// <param name="redis">A Redis connection string (one server or a cluster's seeds); null: every store in memory.</param>
     /// <param name="configure">Services a test gives each silo in place of the grains' defaults, such as identity rules
     /// or computed traits, audiences and consent purposes.</param>
-    public static async Task<TwoSiloCluster> StartAsync(string? redis = null, Action<IServiceCollection>? configure = null)
+    /// <param name="waitReplicas">On Redis, how many replicas must have a write before it is done (0: none).</param>
+    public static async Task<TwoSiloCluster> StartAsync(string? redis = null, Action<IServiceCollection>? configure = null, int waitReplicas = 0)
     {
         var stores = InMemoryStores.Create(Options.Create(new ChangeFeedOptions()), TimeProvider.System);
         var builder = new InProcessTestClusterBuilder(2);
@@ -46,8 +47,7 @@ public sealed class TwoSiloCluster : IAsyncDisposable
             else
             {
                 var options = RedisConnection.Options(redis);
-                silo.AddRedisGrainStorage(ProfilesStorage.Name, storage => storage.ConfigurationOptions = options);
-                silo.AddRedisStores(options);
+                silo.AddRedisStores(options, waitReplicas, TimeSpan.FromMilliseconds(300));
             }
             configure?.Invoke(silo.Services);
             silo.AddProfilesGrains();

@@ -82,6 +82,23 @@ public sealed class ReplicaWaitTests : IAsyncLifetime
         Assert.Equal("1", await _replica.CliAsync("hexists", RedisLayout.JourneyTouchpoints(profileId).ToString(), "t1"));
     }
 
+    /// <summary>A profile's state records what its journey does not (the profiles merged into it): it waits for the
+    /// replica as the journey does, and without the replica its write fails rather than being answered done.</summary>
+    [Fact]
+    public async Task A_profile_state_write_is_done_once_the_replica_has_it_and_fails_without_it()
+    {
+        await using var cluster = await TwoSiloCluster.StartAsync(_master.ConnectionString, waitReplicas: 1);
+        var run = Guid.NewGuid().ToString("n")[..8];
+        await cluster.IngestAsync(TestTouchpoints.Make($"{run}-t1", DateTimeOffset.UtcNow, "web", "page_view", [("cookie", $"{run}-cookie"), ("email", $"{run}@example.com")]));
+        var profileId = (await cluster.LookupAsync("cookie", $"{run}-cookie")).ProfileId;
+
+        await cluster.RewriteStoredStateAsync(profileId, state => state.ChangesOutsideLog += 1);
+        Assert.Contains(await _replica.KeysAsync("*/state/*"), key => key.Contains(profileId, StringComparison.Ordinal));
+
+        await _replica.StopAsync();
+        await Assert.ThrowsAsync<ReplicasBehindException>(() => cluster.RewriteStoredStateAsync(profileId, state => state.ChangesOutsideLog += 1));
+    }
+
     private async Task InSyncAsync()
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);

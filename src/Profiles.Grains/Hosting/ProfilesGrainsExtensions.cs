@@ -2,6 +2,8 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Persistence;
 using Orleans.Providers;
 using Orleans.Storage;
 using Profiles.Core.Personalisation;
@@ -96,6 +98,7 @@ public static class ProfilesGrainsExtensions
     /// answer is enough), and how long to wait for them (<see cref="ReplicaWait"/>).</param>
     public static ISiloBuilder AddRedisStores(this ISiloBuilder silo, ConfigurationOptions redis, int waitReplicas = 0, TimeSpan waitReplicasTimeout = default)
     {
+        silo.AddGrainStateStorage(redis, waitReplicas > 0);
         silo.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
         silo.Services.AddSingleton(_ => new StorageHealthConnection(ConnectionMultiplexer.Connect(redis)));
         silo.Services.AddSingleton<IJourneyStore, RedisJourneyStore>();
@@ -114,6 +117,30 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddHostedService(s => s.GetRequiredService<RedisFeedErasure>());
         silo.Services.AddSingleton<IStatsHistory, RedisStatsHistory>();
         return silo;
+    }
+
+    /// <summary>Profiles' and resolutions' state in Orleans' Redis grain storage. Cleared state is deleted, not kept as
+    /// an empty record: an erased customer leaves no key behind. With replicas required, the storage writes through
+    /// <see cref="ReplicaWait"/>'s connection and a write is done once the replicas have it
+    /// (<see cref="ReplicatedGrainStorage"/>).</summary>
+    private static void AddGrainStateStorage(this ISiloBuilder silo, ConfigurationOptions redis, bool waitForReplicas)
+    {
+        silo.AddRedisGrainStorage(ProfilesStorage.Name, options => options.Configure<IServiceProvider>((storage, services) =>
+        {
+            var serviceId = services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId;
+            (storage.ConfigurationOptions, storage.DeleteStateOnClear) = (redis, true);
+            storage.GetStorageKey = (stateName, grainId) => RedisLayout.GrainState(serviceId, grainId, stateName);
+            if (waitForReplicas)
+            {
+                var connection = services.GetRequiredService<ReplicaWait>().Connection;
+                storage.CreateMultiplexer = _ => Task.FromResult((connection, true));
+            }
+        }));
+        if (!waitForReplicas) return;
+        silo.Services.AddKeyedSingleton<IGrainStorage>(ProfilesStorage.Name, (services, _) => new ReplicatedGrainStorage(
+            RedisGrainStorageFactory.Create(services, ProfilesStorage.Name),
+            services.GetRequiredService<ReplicaWait>(),
+            services.GetRequiredService<IOptionsMonitor<RedisStorageOptions>>().Get(ProfilesStorage.Name).GetStorageKey!));
     }
 
     /// <summary>The in-memory stores; several silos given the same instance share them, as nodes share Redis.</summary>

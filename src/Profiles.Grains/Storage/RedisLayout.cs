@@ -87,6 +87,11 @@ public static class RedisLayout
     /// <summary>A profile's touchpoints: id to the stored touchpoint.</summary>
     public static RedisKey JourneyTouchpoints(string profileId) => $"profiles:{Tag(Shards.Of(profileId))}:j:{profileId}:tp";
 
+    /// <summary>A grain's state (a profile's snapshot, a resolution's), as Orleans' Redis grain storage keeps it: a hash
+    /// of <c>etag</c> and <c>data</c> under its own key, Orleans' default layout, named here so that a replicated
+    /// deployment can wait for the write of that key (<see cref="Writes.ReplicatedGrainStorage"/>).</summary>
+    public static RedisKey GrainState(string serviceId, GrainId grainId, string stateName) => $"{serviceId}/state/{grainId}/{stateName}";
+
     /// <summary>One UTC day of statistics samples: sample time (Unix milliseconds) to the figures. No hash tag: each
     /// command on it touches this key alone, and a key per day expires whole when it leaves the retention.</summary>
     public static RedisKey StatsHistory(DateOnly day) => $"profiles:stats-history:{day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}";

@@ -35,11 +35,25 @@ public sealed class ReplicaWait(IConnectionMultiplexer connection, int replicas,
             (answer, acknowledged) = await RunOnceAsync(master, call);
         }
         if (answer is null) throw new RedisException($"{master.EndPoint} does not keep the write script.");
-        if (acknowledged < replicas)
-        {
-            throw new ReplicasBehindException($"{acknowledged} of the {replicas} replicas required acknowledged a write of {master.EndPoint} within {timeout.TotalMilliseconds:F0} ms.");
-        }
+        if (acknowledged < replicas) throw Behind(acknowledged, master);
         return answer;
+    }
+
+    private ReplicasBehindException Behind(long acknowledged, IServer master) =>
+        new($"{acknowledged} of the {replicas} replicas required acknowledged a write of {master.EndPoint} within {timeout.TotalMilliseconds:F0} ms.");
+
+    /// <summary>The connection this waits on: a writer that sends its writes through it (Orleans' grain storage, see
+    /// <see cref="ReplicatedGrainStorage"/>) can then wait for them with <see cref="WaitForWritesAsync"/>.</summary>
+    public IConnectionMultiplexer Connection => connection;
+
+    /// <summary>Waits until <c>replicas</c> replicas of the master holding <paramref name="key"/>'s slot have every write
+    /// this connection has carried to it so far, a write just answered for that key included.</summary>
+    /// <exception cref="ReplicasBehindException">Fewer replicas than required had the writes in time.</exception>
+    public async Task WaitForWritesAsync(RedisKey key)
+    {
+        var master = MasterOf(key);
+        var acknowledged = (long)await master.ExecuteAsync("WAIT", [replicas, (long)timeout.TotalMilliseconds], CommandFlags.NoRedirect);
+        if (acknowledged < replicas) throw Behind(acknowledged, master);
     }
 
     /// <summary>A script's SHA-1 in hex, as EVALSHA names it.</summary>

@@ -24,8 +24,6 @@ public static class SiloSetup
             silo.Configure<ClusterOptions>(cluster => (cluster.ClusterId, cluster.ServiceId) = (options.ClusterId, options.ServiceId));
             silo.ConfigureEndpoints(AdvertisedAddress(options.AdvertisedAddress), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
             silo.UseRedisClustering(clustering => clustering.ConfigurationOptions = redis);
-            // Cleared state is deleted, not kept as an empty record: an erased customer leaves no key behind.
-            silo.AddRedisGrainStorage(ProfilesStorage.Name, storage => (storage.ConfigurationOptions, storage.DeleteStateOnClear) = (redis, true));
             silo.AddRedisGrainStorage(PubSubStore, storage => (storage.ConfigurationOptions, storage.DeleteStateOnClear) = (redis, true));
             ValidateReplicaWait(options);
             silo.AddRedisStores(redis, options.WaitReplicas, options.WaitReplicasTimeout);
