@@ -11,7 +11,7 @@ namespace Profiles.Durability.Tests;
 /// <summary>
 /// What a node answers while a fault strikes it: 200, a 503 with <c>Retry-After</c> ("not now: later here, or another
 /// node at once"), or nothing at all; never a 500, which tells a client nothing it can act on. Real node processes on
-/// a real redis-server and a real SIGSTOP; what was acknowledged is checked afterwards. They look at
+/// a real redis-server, a real SIGSTOP and real TCP resets; what was acknowledged is checked afterwards. They look at
 /// the answers of a fault's first moments, so they run alone.
 /// </summary>
 [Collection(PartitionTests.Alone)]
@@ -49,6 +49,44 @@ public class FaultAnswersTests(ITestOutputHelper output)
         NodeAnswer.AssertNoServerError([.. answers.Select(a => a.Answer)]);
         Assert.True(await victim.ExitsWithinAsync(TimeSpan.FromSeconds(30)), $"the node declared dead still runs:\n{victim.LogTail}");
         await AssertEverythingLandedOnceAsync(survivor, [.. before, .. answers.SelectMany(a => a.Batch)], answers);
+    }
+
+    [Fact]
+    public async Task A_node_whose_Redis_connections_are_reset_under_ingest_answers_503()
+    {
+        await NetworkCut.PrepareAsync();
+        await using var redis = await RedisServer.StartAsync();
+        await using var survivor = await NodeProcess.StartAsync(redis.ConnectionString, _run, Cluster.NoLimits);
+        await using var victim = await NodeProcess.StartAsUserAsync(NetworkCut.User, redis.ConnectionString, _run, Cluster.NoLimits);
+        // Merges first, so that an append asks the shards of the profiles merged into its profile whether a touchpoint
+        // is stored there already: more calls in flight when the connections break.
+        var specs = new OverlappingLinksPopulation(_run, seed: 23, customers: 40, identifiersPerCustomer: 4).Touchpoints(4000);
+        await Cluster.ReplayAsync([survivor, victim], specs[..400], writers: 8, batch: 10);
+
+        var batches = new ConcurrentQueue<TouchpointSpec[]>(specs[400..].Chunk(10));
+        var sent = new ConcurrentBag<(TouchpointSpec[] Batch, NodeAnswer Answer)>();
+        using var stop = new CancellationTokenSource();
+        var writers = Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            while (!stop.IsCancellationRequested && batches.TryDequeue(out var batch)) sent.Add((batch, await NodeAnswer.PostAsync(victim, batch)));
+        }));
+        for (var round = 0; round < 3; round++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            // Redis holds every command for a second, so that many are in flight, then the connections break under them.
+            await redis.CliAsync("client", "pause", "1000", "all");
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            await using var reset = await NetworkCut.ResetAsync(redis.Port);
+            await Task.Delay(TimeSpan.FromMilliseconds(1000));
+        }
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await stop.CancelAsync();
+        await writers;
+
+        var answers = sent.Select(s => s.Answer).ToList();
+        output.WriteLine($"Answers of the node whose Redis connections were reset: {NodeAnswer.Summary(answers)}");
+        NodeAnswer.AssertNoServerError(answers);
+        await AssertEverythingLandedOnceAsync(survivor, [.. specs[..400], .. sent.SelectMany(s => s.Batch)], sent.Select(s => (s.Batch, s.Answer)));
     }
 
     /// <summary>Returns once the survivor answers every identifier that landed before the pause, the paused node's
