@@ -27,7 +27,7 @@ builder.Services.Configure<StatsOptions>(builder.Configuration.GetSection(StatsO
 builder.UseOrleans(silo => SiloSetup.Configure(silo, options));
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);
 
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(Problems.Configure);
 builder.Services.AddExceptionHandler<StorageUnavailableHandler>();
 builder.Services.AddProfilesHealthChecks();
 builder.Services.AddHostedService<StorageIsolationGuard>();

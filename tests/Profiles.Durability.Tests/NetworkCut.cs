@@ -4,8 +4,9 @@ namespace Profiles.Durability.Tests;
 
 /// <summary>
 /// A real network fault on this machine: iptables drops every packet that the processes of one system user send
-/// (or only those to one TCP port), silently, as a dead switch port or a hung host loses them: no reset, no
-/// refusal, the peers only see silence. A node started as <see cref="User"/> is the one cut off. Needs root and
+/// (or only those to one TCP port, or those between one node and the others), silently, as a dead switch port or a
+/// hung host loses them: no reset, no refusal, the peers only see silence; or it answers them with resets. A node
+/// started as <see cref="User"/> is the one cut off. Needs root and
 /// iptables (./test.sh installs it); the user is created on first use. Disposing heals the cut, whatever happened.
 /// </summary>
 public sealed class NetworkCut : IAsyncDisposable
@@ -16,10 +17,10 @@ public sealed class NetworkCut : IAsyncDisposable
     /// <summary>Marks this project's rules, so that a rule left by a test process that was killed can be found.</summary>
     private const string Comment = "profiles-durability-cut";
 
-    private readonly string[] _rule;
+    private readonly string[][] _rules;
     private bool _healed;
 
-    private NetworkCut(string[] rule) => _rule = rule;
+    private NetworkCut(string[][] rules) => _rules = rules;
 
     /// <summary>Creates <see cref="User"/> if needed and removes rules a killed test run left behind, so that a
     /// node started as the user can reach the network.</summary>
@@ -38,23 +39,49 @@ public sealed class NetworkCut : IAsyncDisposable
     }
 
     /// <summary>Drops every packet <see cref="User"/>'s processes send, or only those to <paramref name="port"/>.</summary>
-    public static async Task<NetworkCut> CutAsync(int? port = null)
-    {
-        string[] rule =
+    public static Task<NetworkCut> CutAsync(int? port = null) =>
+        ApplyAsync([Rule(["-m", "owner", "--uid-owner", User, .. port is { } p ? new[] { "-p", "tcp", "--dport", p.ToString() } : []], "DROP")]);
+
+    /// <summary>Answers every packet <see cref="User"/>'s processes send to <paramref name="port"/> with a TCP reset, as
+    /// a peer that crashed or a firewall that refuses does: the connections fail at once, with what they had in flight.</summary>
+    public static Task<NetworkCut> ResetAsync(int port) =>
+        ApplyAsync([Rule(["-m", "owner", "--uid-owner", User, "-p", "tcp", "--dport", port.ToString()], "REJECT", "--reject-with", "tcp-reset")]);
+
+    /// <summary>Cuts the node run as <see cref="User"/>, listening for silo messages on <paramref name="siloPort"/>,
+    /// off the other nodes' <paramref name="otherSiloPorts"/>, both ways, silently: no Orleans message passes, while
+    /// its HTTP clients and its Redis still reach it.</summary>
+    public static Task<NetworkCut> CutFromNodesAsync(int siloPort, IEnumerable<int> otherSiloPorts) =>
+        ApplyAsync(
         [
-            "OUTPUT", "-m", "owner", "--uid-owner", User,
-            .. port is { } p ? new[] { "-p", "tcp", "--dport", p.ToString() } : [],
-            "-m", "comment", "--comment", Comment, "-j", "DROP",
-        ];
-        await RunCheckedAsync("iptables", ["-w", "-I", .. rule]);
-        return new NetworkCut(rule);
+            .. otherSiloPorts.Select(port => Rule(["-m", "owner", "--uid-owner", User, "-p", "tcp", "--dport", port.ToString()], "DROP")),
+            Rule(["-p", "tcp", "--dport", siloPort.ToString()], "DROP"),
+            Rule(["-m", "owner", "--uid-owner", User, "-p", "tcp", "--sport", siloPort.ToString()], "DROP"),
+        ]);
+
+    private static string[] Rule(string[] match, params string[] target) =>
+        ["OUTPUT", .. match, "-m", "comment", "--comment", Comment, "-j", .. target];
+
+    private static async Task<NetworkCut> ApplyAsync(string[][] rules)
+    {
+        var cut = new NetworkCut(rules);
+        try
+        {
+            foreach (var rule in rules) await RunCheckedAsync("iptables", ["-w", "-I", .. rule]);
+        }
+        catch
+        {
+            await cut.HealAsync();
+            throw;
+        }
+        return cut;
     }
 
     public async Task HealAsync()
     {
         if (_healed) return;
-        await RunCheckedAsync("iptables", ["-w", "-D", .. _rule]);
         _healed = true;
+        // A rule a failed insertion left out is not there to delete: iptables says so, and the others still go.
+        foreach (var rule in _rules) await RunAsync("iptables", ["-w", "-D", .. rule]);
     }
 
     public async ValueTask DisposeAsync() => await HealAsync();

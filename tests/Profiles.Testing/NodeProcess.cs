@@ -18,15 +18,19 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _log = new();
 
-    private NodeProcess(Process process, int httpPort)
+    private NodeProcess(Process process, int httpPort, int siloPort)
     {
         _process = process;
         HttpPort = httpPort;
+        SiloPort = siloPort;
         Http = Client();
         Api = new Api(Http, serverLog: () => LogTail);
     }
 
     public int HttpPort { get; }
+
+    /// <summary>The port the other nodes send Orleans messages to.</summary>
+    public int SiloPort { get; }
 
     public string BaseUrl => $"http://127.0.0.1:{HttpPort}";
 
@@ -70,13 +74,13 @@ public sealed class NodeProcess : IAsyncDisposable
 
     private static async Task<NodeProcess> StartAsync(string assembly, string workingDirectory, string? user, string? redis, string clusterId, string[] arguments)
     {
-        var httpPort = FreePort.Next();
+        var (httpPort, siloPort) = (FreePort.Next(), FreePort.Next());
         var start = new ProcessStartInfo("dotnet",
         [
             assembly, "--urls", $"http://127.0.0.1:{httpPort}",
             .. redis is null ? Array.Empty<string>() : [$"--Profiles:Redis={redis}"],
             $"--Profiles:ClusterId={clusterId}",
-            $"--Profiles:SiloPort={FreePort.Next()}", $"--Profiles:GatewayPort={FreePort.Next()}",
+            $"--Profiles:SiloPort={siloPort}", $"--Profiles:GatewayPort={FreePort.Next()}",
             .. arguments,
         ])
         {
@@ -85,7 +89,7 @@ public sealed class NodeProcess : IAsyncDisposable
             RedirectStandardError = true,
         };
         if (user is not null) start.UserName = user;
-        var node = new NodeProcess(Process.Start(start)!, httpPort);
+        var node = new NodeProcess(Process.Start(start)!, httpPort, siloPort);
         node._process.OutputDataReceived += (_, line) => node.Keep(line.Data);
         node._process.ErrorDataReceived += (_, line) => node.Keep(line.Data);
         node._process.BeginOutputReadLine();
@@ -141,6 +145,13 @@ public sealed class NodeProcess : IAsyncDisposable
         _process.Kill();
         await _process.WaitForExitAsync();
     }
+
+    /// <summary>SIGSTOP: every thread stands still, as in a long garbage collection or a frozen virtual machine; its
+    /// connections stay open and what is sent to it waits in their queues.</summary>
+    public void Pause() => _ = SendSignal(_process.Id, 19);
+
+    /// <summary>SIGCONT after <see cref="Pause"/>: the node reads what waited, at once.</summary>
+    public void Resume() => _ = SendSignal(_process.Id, 18);
 
     /// <summary>SIGTERM: the node leaves the cluster cleanly and exits.</summary>
     public async Task StopAsync()

@@ -29,7 +29,7 @@ public sealed class FaultNode : IAsyncDisposable
     private bool _logClosed;
     private readonly ConcurrentQueue<DateTime> _selfStops = new();
 
-    private FaultNode(int index, string silo, string redis, string clusterId, string logFile)
+    private FaultNode(int index, string silo, string redis, IReadOnlyList<string> settings, string clusterId, string logFile)
     {
         Index = index;
         var httpPort = Profiles.Testing.FreePort.Next();
@@ -40,6 +40,7 @@ public sealed class FaultNode : IAsyncDisposable
         [
             Path.Combine(silo, "Profiles.Silo.dll"), "--urls", $"http://127.0.0.1:{httpPort}", $"--Profiles:Redis={redis}",
             $"--Profiles:ClusterId={clusterId}", $"--Profiles:SiloPort={SiloPort}", $"--Profiles:GatewayPort={gatewayPort}",
+            .. settings,
         ])
         {
             UserName = Firewall.UserOf(index),
@@ -63,8 +64,9 @@ public sealed class FaultNode : IAsyncDisposable
 
     /// <param name="silo">A folder holding a Silo build every user can read.</param>
     /// <param name="logFile">Where the node's output goes, every start appended.</param>
-    public static FaultNode Start(int index, string silo, string redis, string clusterId, string logFile) =>
-        new(index, silo, redis, clusterId, logFile);
+    /// <param name="settings">More command-line configuration (<see cref="FaultStore.NodeSettings"/>).</param>
+    public static FaultNode Start(int index, string silo, string redis, IReadOnlyList<string> settings, string clusterId, string logFile) =>
+        new(index, silo, redis, settings, clusterId, logFile);
 
     /// <summary>SIGKILL: the node dies at once, mid-request, and stays down until <see cref="Restart"/>.</summary>
     public async Task KillAsync()

@@ -66,7 +66,7 @@ public static class FaultSchedule
             store = await FaultStore.StartAsync(setup.RedisCluster, logs).ConfigureAwait(false);
             var clusterId = $"faults-{seed}-{Guid.NewGuid():n}"[..24];
             for (var i = 0; i < FaultPlan.Nodes; i++)
-                nodes.Add(FaultNode.Start(i, setup.Silo, store.ConnectionString, clusterId, Path.Combine(logs, $"node{i + 1}.log")));
+                nodes.Add(FaultNode.Start(i, setup.Silo, store.ConnectionString, store.NodeSettings, clusterId, Path.Combine(logs, $"node{i + 1}.log")));
             using var probe = new HttpClient();
             if (await AllReadyAsync(nodes, probe, outcome, "at the start", ct).ConfigureAwait(false))
                 await LoadStrikeAndCheckAsync(setup, outcome, nodes, store, probe, ct).ConfigureAwait(false);

@@ -15,6 +15,9 @@ public abstract class FaultStore : IAsyncDisposable
     /// <summary>Every port a node may talk to: what a cut from Redis drops.</summary>
     public abstract IReadOnlyList<int> Ports { get; }
 
+    /// <summary>What a node on this store is configured with beyond its address, as a deployment of it would be.</summary>
+    public virtual IReadOnlyList<string> NodeSettings => [];
+
     public static async Task<FaultStore> StartAsync(bool cluster, string logFolder) =>
         cluster ? await ReplicatedCluster.StartAsync(logFolder).ConfigureAwait(false) : await OneServer.StartAsync(logFolder).ConfigureAwait(false);
 
@@ -58,6 +61,10 @@ public abstract class FaultStore : IAsyncDisposable
         private RedisServer? _crashed;
 
         public override string ConnectionString => string.Join(',', servers.Select(s => s.ConnectionString));
+
+        // Replication is asynchronous: without waiting for the replica, a failover may drop writes the master had
+        // acknowledged a moment before it died (docs/OPERATIONS.md, "Replicated Redis").
+        public override IReadOnlyList<string> NodeSettings => ["--Profiles:WaitReplicas=1"];
 
         public override IReadOnlyList<int> Ports => [.. servers.Select(s => s.Port)];
 

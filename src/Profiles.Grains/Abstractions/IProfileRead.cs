@@ -21,6 +21,13 @@ public interface IProfileRead : IGrainWithStringKey
     /// <paramref name="identifierKey"/> when one is given.</summary>
     [Alias("GetPersonalised"), AlwaysInterleave]
     Task<ProfileReply<PersonalisedProfile>> GetPersonalised(string? identifierKey);
+
+    /// <summary>Whether this activation still is the profile's own: false once another activation opened its journey
+    /// since, as a node does that takes the profile over from a node the cluster declared dead while that node, cut
+    /// off from the others but not from Redis, still runs. Such an activation may lack touchpoints acknowledged since;
+    /// it deactivates, so that the next call reads the profile afresh.</summary>
+    [Alias("IsCurrent"), AlwaysInterleave]
+    Task<bool> IsCurrent();
 }
 
 /// <summary>A profile as read. Immutable: the grain hands out its own copy of the content and evaluated values, so

@@ -386,6 +386,13 @@ public sealed class ProfileGrain(
             : ProfileReply<ProfileSnapshot>.Done(Id, new ProfileSnapshot(
                 Id, Profile.Content.CopyForReading(), [.. Profile.Merged.Order(StringComparer.Ordinal)], Profile.Version, Personalised())));
 
+    public async Task<bool> IsCurrent()
+    {
+        if (await journey.WriterEpochAsync(Id) <= _writerEpoch) return true;
+        DeactivateOnIdle();
+        return false;
+    }
+
     public Task<ProfileReply<PersonalisedProfile>> GetPersonalised(string? identifierKey) => Task.FromResult(
         UnreadableAs() is { } elsewhere
             ? ProfileReply<PersonalisedProfile>.Not(elsewhere)

@@ -28,6 +28,10 @@ public interface IJourneyStore
     /// and whether it was erased, read without opening the journey.</summary>
     Task<JourneyResume> ResumeAsync(string profileId, long from);
 
+    /// <summary>The journey's writer epoch as stored (0 while the journey does not exist): greater than an
+    /// activation's own once another activation opened the journey since (<see cref="OpenAsync"/>).</summary>
+    Task<long> WriterEpochAsync(string profileId);
+
     /// <summary>The newest <paramref name="limit"/> touchpoints of all the given journeys together, strictly
     /// after <paramref name="after"/> in journey order (newest first, ties by id, descending).</summary>
     Task<IReadOnlyList<Touchpoint>> ReadPageAsync(IReadOnlyList<string> profileIds, JourneyPosition? after, int limit);

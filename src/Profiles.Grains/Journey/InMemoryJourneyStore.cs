@@ -108,6 +108,15 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
         }
     }
 
+    public Task<long> WriterEpochAsync(string profileId)
+    {
+        if (!_journeys.TryGetValue(profileId, out var journey)) return Task.FromResult(0L);
+        lock (journey)
+        {
+            return Task.FromResult(journey.WriterEpoch);
+        }
+    }
+
     public Task<IReadOnlyList<Touchpoint>> ReadPageAsync(IReadOnlyList<string> profileIds, JourneyPosition? after, int limit)
     {
         var page = new List<Touchpoint>();

@@ -88,6 +88,9 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
         }
     }
 
+    public async Task<long> WriterEpochAsync(string profileId) =>
+        (long?)await Db.HashGetAsync(RedisLayout.JourneyTouchpoints(profileId), "") ?? 0;
+
     /// <summary>One script per journey, each in its own profile's hash slot, merged here.</summary>
     public async Task<IReadOnlyList<Touchpoint>> ReadPageAsync(IReadOnlyList<string> profileIds, JourneyPosition? after, int limit)
     {

@@ -2,6 +2,7 @@ using Profiles.Grains.Abstractions;
 using Profiles.Grains.Calls;
 using Profiles.Grains.Identity;
 using Profiles.Grains.Journey;
+using Profiles.Grains.Storage;
 using Profiles.Core.Touchpoints;
 
 namespace Profiles.Grains.Resolution;
@@ -12,12 +13,12 @@ public sealed class ProfileReader(IGrainFactory grains, ProfileCalls calls, Iden
     /// <summary>The surviving profile of <paramref name="profileId"/>, or null when no touchpoint ever landed there
     /// or it was erased.</summary>
     public async Task<ProfileSnapshot?> FindByIdAsync(string profileId) =>
-        await FollowAsync(profileId) is { Exists: true } snapshot ? snapshot : null;
+        await ExistingAsync(await FollowAsync(profileId));
 
     /// <summary>The computed traits and audiences of the surviving profile of <paramref name="profileId"/>; null as
     /// for <see cref="FindByIdAsync"/>.</summary>
     public async Task<PersonalisedProfile?> FindPersonalisedByIdAsync(string profileId) =>
-        await ReadPersonalisedAsync(profileId, null) is { Exists: true } profile ? profile : null;
+        await ExistingAsync(await ReadPersonalisedAsync(profileId, null));
 
     /// <summary>The profile <paramref name="profileId"/> ended up in, following merges, whether or not any
     /// touchpoint landed there yet; null when it was erased.</summary>
@@ -38,38 +39,62 @@ public sealed class ProfileReader(IGrainFactory grains, ProfileCalls calls, Iden
 
 
     public Task<ProfileSnapshot?> FindByIdentifierAsync(string identifierKey) =>
-        FindByIdentifierAsync(identifierKey, async profileId =>
-            await FindByIdAsync(profileId) is { } snapshot && snapshot.Content.Identifiers.ContainsKey(identifierKey) ? snapshot : null);
+        FindByIdentifierAsync(identifierKey, FollowAsync, snapshot => snapshot.Holds(identifierKey));
 
     /// <summary>The computed traits and audiences of the profile holding the identifier, read without the rest.</summary>
     public Task<PersonalisedProfile?> FindPersonalisedByIdentifierAsync(string identifierKey) =>
-        FindByIdentifierAsync(identifierKey, async profileId =>
-            await ReadPersonalisedAsync(profileId, identifierKey) is { Exists: true, HoldsIdentifier: true } profile ? profile : null);
+        FindByIdentifierAsync(identifierKey, profileId => ReadPersonalisedAsync(profileId, identifierKey), profile => profile is { Exists: true, HoldsIdentifier: true });
 
-    /// <param name="findHolder">The surviving profile of a profile id if it holds the identifier. An identifier
-    /// takes its profile just before its first touchpoint lands; until that touchpoint is in the profile, the link
-    /// is not made and the identifier stays unknown.</param>
-    private async Task<T?> FindByIdentifierAsync<T>(string identifierKey, Func<string, Task<T?>> findHolder) where T : class, IProfileReadResult
+    /// <param name="read">The surviving profile of a profile id; null when it was erased.</param>
+    /// <param name="holds">Whether a profile read holds the identifier. An identifier takes its profile just before
+    /// its first touchpoint lands; until that touchpoint is in the profile, the link is not made and the identifier
+    /// stays unknown.</param>
+    private async Task<T?> FindByIdentifierAsync<T>(string identifierKey, Func<string, Task<T?>> read, Func<T, bool> holds) where T : class, IProfileReadResult
     {
         if (cache.TryGet(identifierKey, out var remembered))
         {
-            if (await findHolder(remembered) is { } found) return found;
+            if (await read(remembered) is { } found && holds(found)) return found;
             // Remembered from before an erasure or a released link: ask the identifier itself.
             cache.Forget(identifierKey);
         }
         string? asked = null;
+        T? notHolding = null;
         // Read again when its profile does not hold it: a resolution may have moved it while the read waited.
         while (await PointerAsync(identifierKey) is { } profileId && profileId != asked)
         {
-            if (await findHolder(profileId) is { } holder)
+            var profile = await read(profileId);
+            if (profile is not null && holds(profile))
             {
-                cache.Remember(identifierKey, holder.ProfileId);
-                if (holder.ProfileId != profileId) grains.ByKey<IIdentifierGrain>(identifierKey).PointTo(profileId, holder.ProfileId).Ignore();
-                return holder;
+                cache.Remember(identifierKey, profile.ProfileId);
+                if (profile.ProfileId != profileId) grains.ByKey<IIdentifierGrain>(identifierKey).PointTo(profileId, profile.ProfileId).Ignore();
+                return profile;
             }
-            asked = profileId;
+            (asked, notHolding) = (profileId, profile);
         }
+        if (notHolding is not null) await EnsureCurrentAsync(notHolding.ProfileId);
         return null;
+    }
+
+    /// <summary>The profile read when it exists; null when no touchpoint ever landed on it, or it was erased.</summary>
+    private async Task<T?> ExistingAsync<T>(T? read) where T : class, IProfileReadResult
+    {
+        if (read is { Exists: true }) return read;
+        if (read is not null) await EnsureCurrentAsync(read.ProfileId);
+        return null;
+    }
+
+    /// <summary>
+    /// Before a read answers that a profile lacks what was asked (unknown: 404), makes sure the answer came from the
+    /// profile's own activation. A node that the other nodes declared dead, cut off from them but not from Redis,
+    /// still runs until it reads so in the membership table, and its activations answer from memory while another
+    /// node has taken their profiles over and lands touchpoints there: its answer may lack what was acknowledged since.
+    /// </summary>
+    /// <exception cref="StorageUnavailableException">The answer came from an activation another node superseded (503:
+    /// another node answers).</exception>
+    private async Task EnsureCurrentAsync(string profileId)
+    {
+        if (!await grains.ByKey<IProfileRead>(profileId).IsCurrent())
+            throw new StorageUnavailableException("The profile was read on a node that another node took it over from; this node cannot tell what it holds now.");
     }
 
     /// <summary>Read without activating the identifier's grain: a lookup of an identifier this node does not

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using StackExchange.Redis;
 
 namespace Profiles.Grains.Storage;
@@ -33,7 +34,9 @@ public sealed class StorageFailureFilter(IStorageGate gate) : IIncomingGrainCall
     {
         for (; exception is not null; exception = exception.InnerException)
         {
-            if (exception is RedisException or TimeoutException) return true;
+            // The Redis client fails the commands a broken connection had in flight with the socket's own error
+            // (a reset when Redis died or a firewall refused), not always wrapped in one of its exceptions.
+            if (exception is RedisException or TimeoutException or SocketException) return true;
         }
         return false;
     }

@@ -8,6 +8,19 @@ public static class Problems
     /// <summary>What every 503 tells the client to do.</summary>
     public const string RetryAdvice = "Retry it, on another node if you can, with the same touchpoint ids: what was already stored answers duplicate.";
 
+    /// <summary>The <c>Retry-After</c> of every 503, in seconds: what keeps a node from answering (a grain call to a node
+    /// gone silent, storage failing over, this node leaving its cluster) is over or handed to another node within
+    /// seconds, and a client that honours the header then comes back neither at once nor too late.</summary>
+    public const string RetryAfterSeconds = "1";
+
+    /// <summary>Every problem answer is written here, whatever produced it (an endpoint's typed result, the exception
+    /// handler); a 503 gets its <c>Retry-After</c>.</summary>
+    public static void Configure(ProblemDetailsOptions options) => options.CustomizeProblemDetails = problem =>
+    {
+        if (problem.ProblemDetails.Status == StatusCodes.Status503ServiceUnavailable)
+            problem.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds;
+    };
+
     public static ProblemHttpResult BadRequest(string detail) => Status(StatusCodes.Status400BadRequest, detail);
 
     /// <summary>A cursor that does not decode, or decodes to no position of its kind, named by its <paramref name="field"/>.</summary>

@@ -6,8 +6,9 @@ using Profiles.Silo.Http;
 namespace Profiles.Silo.Operations;
 
 /// <summary>
-/// Redis unreachable, a node of the cluster gone and not yet declared dead, no ingest slot in time, a read past
-/// its deadline, or profiles that kept changing under a request for longer than its call budget:
+/// Redis unreachable, a node of the cluster gone and not yet declared dead, this node declared dead and not yet
+/// stopped, no ingest slot in time, a read past its deadline, or profiles that kept changing under a request for
+/// longer than its call budget:
 /// answer 503 at once with a problem, so clients retry instead of waiting. A retry is safe: touchpoints stored
 /// before the failure answer <c>duplicate</c>.
 /// </summary>
@@ -38,6 +39,11 @@ public sealed class StorageUnavailableHandler(IProblemDetailsService problems, I
         });
     }
 
+    /// <summary>How Orleans words the refusals of a node the others declared dead (after a pause or a cut) before it
+    /// has learnt so and stopped: the directory will not register a new activation here, or the runtime is shutting
+    /// down. For that quarter of a second another node can serve the request, as after any other node failure.</summary>
+    private static readonly string[] NodeLeavingMessages = ["on invalid silo", "is shutting down"];
+
     private static bool IsUnavailability(Exception? exception)
     {
         for (; exception is not null; exception = exception.InnerException)
@@ -56,6 +62,7 @@ public sealed class StorageUnavailableHandler(IProblemDetailsService problems, I
             // A grain whose activation met a Redis error in its own code (catching up with its journey) sends Redis'
             // exception back, which Orleans cannot serialize: the caller gets this instead, naming the Redis type.
             if (exception is Orleans.Serialization.CodecNotFoundException && exception.Message.Contains("StackExchange.Redis", StringComparison.Ordinal)) return true;
+            if (exception is OrleansException && NodeLeavingMessages.Any(exception.Message.Contains)) return true;
             if (exception is AggregateException aggregate && aggregate.InnerExceptions.Any(IsUnavailability)) return true;
         }
         return false;
