@@ -37,6 +37,10 @@ public sealed class StorageFailureFilter(IStorageGate gate) : IIncomingGrainCall
             // The Redis client fails the commands a broken connection had in flight with the socket's own error
             // (a reset when Redis died or a firewall refused), not always wrapped in one of its exceptions.
             if (exception is RedisException or TimeoutException or SocketException) return true;
+            // Orleans' Redis grain storage (a profile's snapshot) reports any failure, a Redis one included, as its own
+            // exception without the cause. Left in memory, a survivor whose snapshot of a merge failed to be written
+            // would answer a repeated hand-off "already taken" and lose the merged content when it deactivates.
+            if (exception is Orleans.Persistence.Redis.RedisStorageException) return true;
         }
         return false;
     }
