@@ -22,6 +22,15 @@ public sealed record Touchpoint(
     /// <summary>Identifiers the touchpoint carried that identity rules kept out of its profile: stored with the
     /// touchpoint, so the profile rebuilt from its journey shows them too.</summary>
     public IReadOnlyList<RefusedLink> RefusedLinks { get; init; } = [];
+
+    /// <summary>True once retention removed its content: what stays is what its links need (id, time, identifiers,
+    /// refused links), so that resolution replays it as before. It counts in no figure (the figures it gave are kept
+    /// in the removed content of its anchor, <see cref="Profiles.RemovedContent"/>) and is in no journey page.</summary>
+    public bool ContentRemoved { get; init; }
+
+    /// <summary>This touchpoint as retention keeps it once its content is removed: its id, time, identifiers and
+    /// refused links; no channel, type, trait or property.</summary>
+    public Touchpoint LinksOnly() => this with { Channel = "", Type = "", Traits = [], PropertiesJson = null, ContentRemoved = true };
 }
 
 /// <summary>A link identity rules did not make: <see cref="Type"/>, <see cref="Key"/> and <see cref="Hint"/>
