@@ -26,19 +26,21 @@ public struct TouchpointSurrogate
     [Id(5)] public TraitWrite[] Traits;
     [Id(6)] public string? PropertiesJson;
     [Id(7)] public RefusedLink[]? RefusedLinks;
+    [Id(8)] public bool ContentRemoved;
 }
 
 [RegisterConverter]
 public sealed class TouchpointConverter : IConverter<Touchpoint, TouchpointSurrogate>
 {
     public Touchpoint ConvertFromSurrogate(in TouchpointSurrogate s) =>
-        new(s.Id, s.OccurredAt, s.Channel, s.Type, s.Identifiers, s.Traits, s.PropertiesJson) { RefusedLinks = s.RefusedLinks ?? [] };
+        new(s.Id, s.OccurredAt, s.Channel, s.Type, s.Identifiers, s.Traits, s.PropertiesJson) { RefusedLinks = s.RefusedLinks ?? [], ContentRemoved = s.ContentRemoved };
 
     public TouchpointSurrogate ConvertToSurrogate(in Touchpoint t) => new()
     {
         Id = t.Id, OccurredAt = t.OccurredAt, Channel = t.Channel, Type = t.Type,
         Identifiers = [.. t.Identifiers], Traits = [.. t.Traits], PropertiesJson = t.PropertiesJson,
         RefusedLinks = t.RefusedLinks.Count == 0 ? null : [.. t.RefusedLinks],
+        ContentRemoved = t.ContentRemoved,
     };
 }
 
