@@ -17,7 +17,10 @@ namespace Profiles.Grains.Standing;
 /// <param name="Audiences">The audiences it belongs to today.</param>
 /// <param name="RecheckOn">The first day its audiences may change with the date alone (a window moving past a
 /// touchpoint); null when only a new touchpoint can change them. Kept in an index, not in the figures.</param>
-public sealed record ProfileStanding(bool Identified, IReadOnlyDictionary<string, long> Channels, IReadOnlyList<string> Audiences, DateOnly? RecheckOn = null)
+/// <param name="AnonymousLastSeen">When a profile that is not identified was last seen; null for an identified one.
+/// Kept in an index, not in the figures, for the retention of anonymous profiles.</param>
+public sealed record ProfileStanding(bool Identified, IReadOnlyDictionary<string, long> Channels, IReadOnlyList<string> Audiences, DateOnly? RecheckOn = null,
+    DateTimeOffset? AnonymousLastSeen = null)
 {
     /// <summary>The standing of a profile that holds nothing yet.</summary>
     public static readonly ProfileStanding Empty = new(false, new Dictionary<string, long>(StringComparer.Ordinal), []);
@@ -49,11 +52,12 @@ public sealed record ProfileStanding(bool Identified, IReadOnlyDictionary<string
         }
     }
 
-    public static ProfileStanding Of(ProfileContent content, IReadOnlyList<string> audiences, DateOnly? recheckOn) => new(
-        content.Identifiers.Values.Any(i => !AnonymousIdentifiers.Types.Contains(i.Type)),
-        content.Channels.ToDictionary(c => c.Key, c => c.Value.Touchpoints, StringComparer.Ordinal),
-        audiences,
-        recheckOn);
+    public static ProfileStanding Of(ProfileContent content, IReadOnlyList<string> audiences, DateOnly? recheckOn)
+    {
+        var identified = content.Identifiers.Values.Any(i => !AnonymousIdentifiers.Types.Contains(i.Type));
+        return new(identified, content.Channels.ToDictionary(c => c.Key, c => c.Value.Touchpoints, StringComparer.Ordinal), audiences, recheckOn,
+            identified ? null : content.LastSeen);
+    }
 
     /// <summary>The day number a store indexes <see cref="RecheckOn"/> by; empty for none.</summary>
     public string RecheckDay => RecheckOn is { } day ? day.DayNumber.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
@@ -63,16 +67,20 @@ public sealed record ProfileStanding(bool Identified, IReadOnlyDictionary<string
     public ProfileStanding With(IEnumerable<Core.Touchpoints.Touchpoint> touchpoints)
     {
         var identified = Identified;
+        var lastSeen = AnonymousLastSeen;
         var channels = new Dictionary<string, long>(Channels, StringComparer.Ordinal);
         foreach (var touchpoint in touchpoints)
         {
             channels[touchpoint.Channel] = channels.GetValueOrDefault(touchpoint.Channel) + 1;
             identified |= touchpoint.Identifiers.Any(i => !AnonymousIdentifiers.Types.Contains(i.Type));
+            var at = touchpoint.OccurredAt.ToUniversalTime();
+            if (lastSeen is null || at > lastSeen) lastSeen = at;
         }
-        return this with { Identified = identified, Channels = channels };
+        return this with { Identified = identified, Channels = channels, AnonymousLastSeen = identified ? null : lastSeen };
     }
 
-    public bool SameAs(ProfileStanding? other) => other is not null && Encode() == other.Encode() && RecheckOn == other.RecheckOn;
+    public bool SameAs(ProfileStanding? other) =>
+        other is not null && Encode() == other.Encode() && RecheckOn == other.RecheckOn && AnonymousLastSeen == other.AnonymousLastSeen;
 
     /// <summary>
     /// The compact text the stores keep and compare: <c>FLAGS|channel=n,...|audience,...</c>, FLAGS three digits
