@@ -89,7 +89,7 @@ public sealed class StoredTouchpointTests(RedisClusterFixture fixture)
         Assert.False(StoredTouchpoint.Decode(StoredTouchpoint.Encode(LegacyTouchpoint)).ContentRemoved);
         Assert.Equal(Exactly(LegacyTouchpoint.LinksOnly()), Exactly(read));
         Assert.Equal((LegacyTouchpoint.Id, LegacyTime, 2, 1), (read.Id, read.OccurredAt, read.Identifiers.Count, read.RefusedLinks.Count));
-        Assert.Equal(("", "", 0, null), (read.Channel, read.Type, read.Traits.Count, read.PropertiesJson));
+        Assert.Equal(("", "", 0, (string?)null), (read.Channel, read.Type, read.Traits.Count, read.PropertiesJson));
     }
 
     [Fact]

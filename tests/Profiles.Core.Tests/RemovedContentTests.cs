@@ -53,7 +53,7 @@ public class RemovedContentTests
         var bob = actual.Profiles.Single(p => p.ProfileId == "p2");
         Assert.Equal(2, bob.Content.Touchpoints);
         // Each part keeps the removed content of its own anchors, and nothing of the other's.
-        Assert.Equal([Key("crm_id", "CRM-BOB"), Key("email", "bob@example.com")], bob.Removed.Select(r => r.AnchorKey).Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { Key("crm_id", "CRM-BOB"), Key("email", "bob@example.com") }.Order(StringComparer.Ordinal), bob.Removed.Select(r => r.AnchorKey).Order(StringComparer.Ordinal));
         Assert.All(bob.Touchpoints.Where(t => t.Id != "c1"), t => Assert.True(t.ContentRemoved));
     }
 
@@ -89,7 +89,7 @@ public class RemovedContentTests
         Assert.Empty(content.Traits);
         Assert.Equal(2, content.Identifiers.Count);
         Assert.Equal("t", content.LastLinks["cookie"].TouchpointId);
-        Assert.Equal(("", "", null), (t.LinksOnly().Channel, t.LinksOnly().Type, t.LinksOnly().PropertiesJson));
+        Assert.Equal(("", "", (string?)null), (t.LinksOnly().Channel, t.LinksOnly().Type, t.LinksOnly().PropertiesJson));
     }
 
     private static string Values(ProfileContent content) =>
