@@ -50,7 +50,8 @@ public sealed class RetentionWriteTests(RedisClusterFixture fixture)
         Assert.Equal("\"Lyon\"", removed.Content.Traits["city"].ValueJson);
         Assert.Equal([recent.Id], (await journeys.ReadPageAsync([profileId], null, 10)).Select(t => t.Id));
         Assert.DoesNotContain(profileId, await journeys.HoldingEntriesBeforeAsync(shard, before, 10_000));
-        Assert.Equal([false], (await writer.AppendAsync(profileId, epoch, [old], null, null)).IsNew);
+        var resent = await writer.AppendAsync(profileId, epoch, [old], null, null);
+        Assert.Equal([false], resent.IsNew);
         if (redis is not null)
         {
             var values = await redis.GetDatabase().HashValuesAsync(RedisLayout.JourneyTouchpoints(profileId));

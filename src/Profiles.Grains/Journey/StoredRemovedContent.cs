@@ -18,5 +18,6 @@ public static class StoredRemovedContent
 
     public static byte[] Encode(ProfileContent content) => Serializer.Value.SerializeToArray(content);
 
-    public static ProfileContent Decode(byte[] stored) => Serializer.Value.Deserialize(stored);
+    public static ProfileContent Decode(byte[] stored) =>
+        Serializer.Value.Deserialize(stored) ?? throw new InvalidDataException("A null removed content in a journey.");
 }
