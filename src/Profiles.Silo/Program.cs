@@ -44,7 +44,7 @@ builder.Services.AddSingleton(new IngestGate(options.ConcurrentIngestRequests, o
 builder.AddProfilesOperations();
 
 var app = builder.Build();
-StartupNotes.Log(app.Logger, options, app.Services.GetRequiredService<IdentityRules>());
+StartupNotes.Log(app.Logger, options, app.Services.GetRequiredService<IdentityRules>(), app.Services.GetRequiredService<IOptions<RetentionOptions>>().Value);
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();

@@ -41,6 +41,8 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddOptions<ChangeFeedOptions>();
         silo.Services.AddOptions<RetentionOptions>()
             .Validate(o => o.Interval > TimeSpan.Zero, $"{RetentionOptions.Section}:Interval must be a positive duration.")
+            .Validate(o => o.Touchpoints is not { } keep || keep > TimeSpan.Zero, $"{RetentionOptions.Section}:Touchpoints must be a positive duration (730.00:00:00), or unset to keep touchpoints.")
+            .Validate(o => o.AnonymousProfiles is not { } keep || keep > TimeSpan.Zero, $"{RetentionOptions.Section}:AnonymousProfiles must be a positive duration (90.00:00:00), or unset to keep anonymous profiles.")
             .ValidateOnStart();
         silo.Services.TryAddSingleton<FeedClock>();
         silo.Services.TryAddSingleton<StandingCalculator>();
@@ -64,6 +66,7 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddSingleton<ProfileReader>();
         silo.Services.AddSingleton<ProfileEraser>();
         silo.Services.AddSingleton<TouchpointIntake>();
+        silo.Services.AddHostedService<RetentionSweeps>();
         if (!silo.Services.Any(s => s.ServiceType == typeof(IJourneyStore))) silo.AddInMemoryStores(InMemoryStores.Create);
         silo.Services.AddSingleton<ProfileWriter>();
         if (!silo.Services.Any(s => s.IsKeyedService && Equals(s.ServiceKey, ProfilesStorage.Identifiers))) silo.AddMemoryGrainStorage(ProfilesStorage.Identifiers);

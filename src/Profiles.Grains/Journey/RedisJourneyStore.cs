@@ -1,3 +1,4 @@
+using Profiles.Core.Profiles;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Storage;
 using StackExchange.Redis;
@@ -50,6 +51,17 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
         return page
         """;
 
+    // KEYS: order, touchpoints. ARGV: how many. The oldest entries in reading order, each with its stored touchpoint.
+    private const string OldestScript = """
+        local members = redis.call('ZRANGEBYLEX', KEYS[1], '-', '+', 'LIMIT', 0, tonumber(ARGV[1]))
+        local page = {}
+        for _, member in ipairs(members) do
+          page[#page + 1] = member
+          page[#page + 1] = redis.call('HGET', KEYS[2], string.sub(member, 21))
+        end
+        return page
+        """;
+
     private IDatabase Db => redis.GetDatabase();
 
     public async Task<IReadOnlySet<string>> StoredInAsync(IReadOnlyCollection<int> shards, IReadOnlyList<string> touchpointIds)
@@ -97,6 +109,27 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
         return [.. pages.SelectMany(page => (RedisResult[])page!).Where(stored => !stored.IsNull).Select(Deserialize).OrderBy(JourneyPosition.Of).Take(limit)];
     }
 
+    public async Task<ExpiredEntries> ExpiredAsync(string profileId, DateTimeOffset before, int limit)
+    {
+        // One entry more than asked for: the first one kept says when the journey's next entry occurred.
+        var page = (RedisResult[])(await Db.ScriptEvaluateAsync(OldestScript, [RedisLayout.JourneyOrder(profileId), RedisLayout.JourneyTouchpoints(profileId)], [limit + 1]))!;
+        var limitMember = OrderMember(new JourneyPosition(before.UtcTicks, ""));
+        var expired = new List<Touchpoint>();
+        for (var i = 0; i < page.Length; i += 2)
+        {
+            var member = (string)page[i]!;
+            if (expired.Count == limit || string.CompareOrdinal(member, limitMember) >= 0) return new ExpiredEntries(expired, TicksOf(member));
+            expired.Add(Deserialize(page[i + 1]));
+        }
+        return new ExpiredEntries(expired, null);
+    }
+
+    public async Task<IReadOnlyList<RemovedContent>> RemovedContentAsync(string profileId) =>
+        [.. (await Db.HashGetAllAsync(RedisLayout.JourneyRemoved(profileId))).Select(entry => RemovedContent.Named(entry.Name!, StoredRemovedContent.Decode(entry.Value!)))];
+
+    public async Task<IReadOnlyList<string>> HoldingEntriesBeforeAsync(int shard, DateTimeOffset before, int limit) =>
+        [.. (await Db.SortedSetRangeByScoreAsync(RedisLayout.RetentionDue(shard), double.NegativeInfinity, RedisLayout.Score(before), take: limit)).Select(id => (string)id!)];
+
     /// <summary>Asks for a key of every shard, each routed to the master that holds it, on the connection kept for
     /// this (<see cref="StorageHealthConnection"/>). A PING goes to any one reachable server, and a master answers it
     /// even while its cluster refuses every command (CLUSTERDOWN): on a Redis Cluster with one master down, one node's
@@ -125,6 +158,8 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
         [RedisLayout.JourneyLog(profileId), RedisLayout.JourneyTouchpoints(profileId), RedisLayout.Erased(Shards.Of(profileId))];
 
     private static Touchpoint Deserialize(RedisResult stored) => StoredTouchpoint.Decode((byte[])stored!);
+
+    private static DateTimeOffset TicksOf(string member) => new(long.Parse(member.AsSpan(0, 19), System.Globalization.CultureInfo.InvariantCulture), TimeSpan.Zero);
 
     /// <summary>Fixed-width ticks make lexicographic order numeric; \u0001 sorts before any printable id character.</summary>
     internal static string OrderMember(JourneyPosition position) => $"{position.UtcTicks:D19}\u0001{position.TouchpointId}";

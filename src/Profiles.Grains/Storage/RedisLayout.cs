@@ -78,6 +78,14 @@ public static class RedisLayout
     /// <summary>Per shard: profiles whose audiences may change with the date alone, scored by the day to look again.</summary>
     public static RedisKey Recheck(int shard) => $"profiles:{Tag(shard)}:recheck";
 
+    /// <summary>Per shard: journeys holding entries retention will take out, scored by when the oldest occurred (Unix
+    /// seconds), so that each interval reads only those due.</summary>
+    public static RedisKey RetentionDue(int shard) => $"profiles:{Tag(shard)}:retention";
+
+    /// <summary>Per shard: profiles holding only anonymous identifiers, scored by when they were last seen (Unix
+    /// seconds), for the retention of anonymous profiles.</summary>
+    public static RedisKey Anonymous(int shard) => $"profiles:{Tag(shard)}:anonymous";
+
     /// <summary>A profile's journey: ids in append order (the log its snapshot catches up from).</summary>
     public static RedisKey JourneyLog(string profileId) => $"profiles:{Tag(Shards.Of(profileId))}:j:{profileId}:log";
 
@@ -86,6 +94,13 @@ public static class RedisLayout
 
     /// <summary>A profile's touchpoints: id to the stored touchpoint.</summary>
     public static RedisKey JourneyTouchpoints(string profileId) => $"profiles:{Tag(Shards.Of(profileId))}:j:{profileId}:tp";
+
+    /// <summary>A profile's removed content: per anchor identifier, the folded figures of touchpoints whose content
+    /// retention removed (<see cref="Profiles.Core.Profiles.RemovedContent"/>).</summary>
+    public static RedisKey JourneyRemoved(string profileId) => $"profiles:{Tag(Shards.Of(profileId))}:j:{profileId}:removed";
+
+    /// <summary>A score of the retention indexes: whole Unix seconds, exact in a double, in the order of time.</summary>
+    public static long Score(DateTimeOffset at) => at.ToUnixTimeSeconds();
 
     /// <summary>One UTC day of statistics samples: sample time (Unix milliseconds) to the figures. No hash tag: each
     /// command on it touches this key alone, and a key per day expires whole when it leaves the retention.</summary>

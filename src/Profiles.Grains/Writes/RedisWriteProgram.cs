@@ -60,6 +60,11 @@ internal sealed class RedisWriteProgram(FeedClock clock)
             Op("hset", touchpoints, touchpoint.Id, StoredTouchpoint.Encode(touchpoint));
             Feed(changes, TouchpointChange.Of(write.ProfileId, touchpoint, at));
         }
+        var retentionDue = Key(RedisLayout.RetentionDue(shard));
+        if (write.Appended.Count > 0)
+        {
+            Op("zaddlt", retentionDue, RedisLayout.Score(write.Appended.Min(t => t.OccurredAt)), write.ProfileId);
+        }
         switch (write.Journey)
         {
             case JourneyChange.Erased:
@@ -67,6 +72,8 @@ internal sealed class RedisWriteProgram(FeedClock clock)
                 Op("del", log);
                 Op("del", order);
                 Op("del", touchpoints);
+                Op("del", Key(RedisLayout.JourneyRemoved(write.ProfileId)));
+                Op("zrem", retentionDue, write.ProfileId);
                 Op("sadd", Key(RedisLayout.Erased(shard)), ErasureMarker.Of(write.ProfileId));
                 Op("sadd", Key(RedisLayout.FeedErasures(shard)), ErasureMarker.Of(write.ProfileId));
                 break;
@@ -81,10 +88,22 @@ internal sealed class RedisWriteProgram(FeedClock clock)
                 foreach (var touchpoint in rewritten.Touchpoints)
                 {
                     Op("rpush", log, touchpoint.Id);
-                    Op("zadd", order, 0, RedisJourneyStore.OrderMember(JourneyPosition.Of(touchpoint)));
+                    if (!touchpoint.ContentRemoved) Op("zadd", order, 0, RedisJourneyStore.OrderMember(JourneyPosition.Of(touchpoint)));
                     Op("hset", touchpoints, touchpoint.Id, StoredTouchpoint.Encode(touchpoint));
                     Op("hset", owners, touchpoint.Id, write.ProfileId);
                 }
+                var removed = Key(RedisLayout.JourneyRemoved(write.ProfileId));
+                Op("del", removed);
+                foreach (var entry in rewritten.Removed) Op("hset", removed, entry.Name, StoredRemovedContent.Encode(entry.Content));
+                Due(retentionDue, write.ProfileId, rewritten.Touchpoints.Where(t => !t.ContentRemoved).Select(t => (DateTimeOffset?)t.OccurredAt).Min());
+                break;
+            case JourneyChange.ContentRemoved retained:
+                foreach (var position in retained.Leaving) Op("zrem", order, RedisJourneyStore.OrderMember(position));
+                foreach (var touchpoint in retained.LinksOnly) Op("hset", touchpoints, touchpoint.Id, StoredTouchpoint.Encode(touchpoint));
+                var kept = Key(RedisLayout.JourneyRemoved(write.ProfileId));
+                foreach (var name in retained.Replaced) Op("hdel", kept, name);
+                foreach (var entry in retained.Removed) Op("hset", kept, entry.Name, StoredRemovedContent.Encode(entry.Content));
+                Due(retentionDue, write.ProfileId, retained.NextAt);
                 break;
         }
         if (write.Standing is { } step) Stand(write.ProfileId, shard, changes, step);
@@ -140,6 +159,9 @@ internal sealed class RedisWriteProgram(FeedClock clock)
         // is looked at once more and scored anew.
         if (step.To?.RecheckAt is { } at) Op("zadd", recheck, at.ToUnixTimeSeconds(), profileId);
         else Op("zrem", recheck, profileId);
+        var anonymous = Key(RedisLayout.Anonymous(shard));
+        if (step.To?.AnonymousLastSeen is { } seen) Op("zadd", anonymous, RedisLayout.Score(seen), profileId);
+        else Op("zrem", anonymous, profileId);
         foreach (var (counter, delta) in step.CounterDeltas) Op("hincrby", stats, counter, delta);
         foreach (var audience in step.Entered) Op("zadd", audiences, 0, $"{audience}:{profileId}");
         foreach (var audience in step.Exited) Op("zrem", audiences, $"{audience}:{profileId}");
@@ -148,6 +170,13 @@ internal sealed class RedisWriteProgram(FeedClock clock)
         else Op("hset", standings, profileId, step.Stored);
         // The guard's `then`: how many operations it covers, known once they are written.
         _record[guardAt] = _operations - firstGuarded;
+    }
+
+    /// <summary>The journey's place in its shard's retention index: when its oldest entry occurred, or none.</summary>
+    private void Due(int retentionDue, string profileId, DateTimeOffset? oldest)
+    {
+        if (oldest is { } at) Op("zadd", retentionDue, RedisLayout.Score(at), profileId);
+        else Op("zrem", retentionDue, profileId);
     }
 
     private void Feed(int changes, ProfileChange change) => Op("xadd", changes, _minimumId, RedisFeed.Field, RedisFeed.Encode(change));
