@@ -1,3 +1,4 @@
+using Profiles.Core.Touchpoints;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Storage;
@@ -11,7 +12,9 @@ namespace Profiles.Grains.Writes;
 /// <see cref="RedisLayout"/>, and <see cref="Read"/> turns the script's answer for it back into a
 /// <see cref="WriteOutcome"/>. Every key of one shard shares its hash tag, so the call touches one hash slot.
 /// </summary>
-internal sealed class RedisWriteProgram(FeedClock clock)
+/// <param name="historyTier">Whether a history tier takes old journey items: the writes then tell it which journeys
+/// hold items (<see cref="RedisLayout.HistoryDue"/>) and which profiles were erased (<see cref="RedisLayout.HistoryErasures"/>).</param>
+internal sealed class RedisWriteProgram(FeedClock clock, bool historyTier = false)
 {
     /// <summary>The field of a journey's touchpoint hash that holds its writer epoch (no touchpoint id is empty).</summary>
     private const string EpochField = "";
@@ -50,9 +53,15 @@ internal sealed class RedisWriteProgram(FeedClock clock)
             Op("hset", touchpoints, touchpoint.Id, StoredTouchpoint.Encode(touchpoint));
             Feed(changes, TouchpointChange.Of(write.ProfileId, touchpoint, at));
         }
+        if (historyTier) Due(write.ProfileId, shard, write.Appended);
         switch (write.Journey)
         {
             case JourneyChange.Erased:
+                if (historyTier)
+                {
+                    Op("sadd", Key(RedisLayout.HistoryErasures(shard)), ErasureMarker.Of(write.ProfileId));
+                    Op("zrem", Key(RedisLayout.HistoryDue(shard)), write.ProfileId);
+                }
                 Op("hdelof", owners, log);
                 Op("del", log);
                 Op("del", order);
@@ -75,6 +84,7 @@ internal sealed class RedisWriteProgram(FeedClock clock)
                     Op("hset", touchpoints, touchpoint.Id, StoredTouchpoint.Encode(touchpoint));
                     Op("hset", owners, touchpoint.Id, write.ProfileId);
                 }
+                if (historyTier) Due(write.ProfileId, shard, rewritten.Touchpoints);
                 break;
         }
         if (write.Standing is { } step) Stand(write.ProfileId, shard, changes, step);
@@ -136,6 +146,13 @@ internal sealed class RedisWriteProgram(FeedClock clock)
         else Op("hset", standings, profileId, step.Stored);
         // The guard's `then`: how many operations it covers, known once they are written.
         _record[guardAt] = _operations - firstGuarded;
+    }
+
+    /// <summary>Notes when the oldest of these touchpoints occurred, so the history mover finds the journey once it is old.</summary>
+    private void Due(string profileId, int shard, IReadOnlyList<Touchpoint> touchpoints)
+    {
+        if (touchpoints.Count == 0) return;
+        Op("zmin", Key(RedisLayout.HistoryDue(shard)), touchpoints.Min(t => t.OccurredAt.ToUnixTimeMilliseconds()), profileId);
     }
 
     private void Feed(int changes, ProfileChange change) => Op("xadd", changes, _minimumId, RedisFeed.Field, RedisFeed.Encode(change));

@@ -1,4 +1,5 @@
 using Profiles.Grains.Changes;
+using Profiles.Grains.History;
 using Profiles.Grains.Observability;
 using Profiles.Grains.Storage;
 using StackExchange.Redis;
@@ -13,7 +14,8 @@ namespace Profiles.Grains.Writes;
 /// grain that awaited its write still answers only once the write is in Redis. Every key of a batch carries its
 /// shard's hash tag, so on a Redis Cluster a call touches one hash slot.
 /// </summary>
-public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock) : IWriteStore
+/// <param name="history">With a history tier: rewrites and erasures reach it once Redis holds them.</param>
+public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock, HistoryTier? history = null) : IWriteStore
 {
     /// <summary>A batch closes past this many arguments: its argument array (about 32 bytes an argument) then stays under the
     /// runtime's large-object threshold of 85,000 bytes, whose allocations cost full garbage collections, and no batch
@@ -30,8 +32,16 @@ public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock) :
 
     private IDatabase Db => redis.GetDatabase();
 
-    public Task<WriteOutcome> ApplyAsync(ProfileWrite write) =>
-        Enqueue(Shards.Of(write.ProfileId), new PendingWrite<WriteOutcome>(program => program.Add(write), answer => RedisWriteProgram.Read(write, answer)));
+    public async Task<WriteOutcome> ApplyAsync(ProfileWrite write)
+    {
+        var outcome = await Enqueue(Shards.Of(write.ProfileId),
+            new PendingWrite<WriteOutcome>(program => program.Add(write), answer => RedisWriteProgram.Read(write, answer)));
+        if (history is null || outcome is not WriteOutcome.Applied) return outcome;
+        // After Redis, never before: a crash between leaves the history's rows where a repeat of the write finds them.
+        if (write.Journey is JourneyChange.Rewritten rewritten) await history.RewrittenAsync(write.ProfileId, [.. rewritten.Touchpoints.Select(t => t.Id)]);
+        else if (write.Journey is JourneyChange.Erased) await history.ErasedAsync(write.ProfileId);
+        return outcome;
+    }
 
     /// <summary>Sets an identifier's pointer (null: removes it) while it holds <paramref name="expected"/>, in the
     /// group commit of the identifier's shard.</summary>
@@ -66,7 +76,7 @@ public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock) :
         while (true)
         {
             var batch = new List<PendingWrite>();
-            var program = new RedisWriteProgram(clock);
+            var program = new RedisWriteProgram(clock, history is not null);
             lock (queue)
             {
                 while (queue.Waiting.Count > 0 && (batch.Count == 0 || program.ArgumentCount < BatchArguments))
