@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Orleans.Providers;
 using Orleans.Storage;
 using Profiles.Core.Personalisation;
@@ -9,6 +10,7 @@ using Profiles.Contracts.Live;
 using Profiles.Core.Rules;
 using Profiles.Grains.Calls;
 using Profiles.Grains.Changes;
+using Profiles.Grains.History;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Identity;
 using Profiles.Grains.Live;
@@ -105,6 +107,21 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddSingleton<RedisFeedErasure>();
         silo.Services.AddHostedService(s => s.GetRequiredService<RedisFeedErasure>());
         silo.Services.AddSingleton<IStatsHistory, RedisStatsHistory>();
+        return silo;
+    }
+
+    /// <summary>The history tier on PostgreSQL (<see cref="HistoryMover"/>, <see cref="HistoryTier"/>), behind the Redis
+    /// stores; call with <see cref="AddRedisStores"/>, before <see cref="AddProfilesGrains"/>.</summary>
+    public static ISiloBuilder AddHistoryTier(this ISiloBuilder silo, string connection)
+    {
+        silo.Services.AddOptions<HistoryOptions>()
+            .Validate(o => o.HotDays >= 0, $"{HistoryOptions.Section}:HotDays must be a whole number of days, 0 or more.")
+            .ValidateOnStart();
+        silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connection));
+        silo.Services.AddSingleton<PostgresHistory>();
+        silo.Services.AddSingleton<HistoryTier>();
+        silo.Services.AddSingleton<HistoryMover>();
+        silo.Services.AddHostedService(s => s.GetRequiredService<HistoryMover>());
         return silo;
     }
 
