@@ -36,8 +36,10 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Starts the server on its port and folder again, its data as it left them.</summary>
     public async Task StartAgainAsync()
     {
-        _process = Process.Start(AsServerUser(Binary("postgres"),
-            "-D", DataDirectory, "-p", Port.ToString(), "-k", _directory, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"))
+        var start = AsServerUser(Binary("postgres"),
+            "-D", DataDirectory, "-p", Port.ToString(), "-k", _directory, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off");
+        (start.RedirectStandardOutput, start.RedirectStandardError) = (true, true);
+        _process = Process.Start(start)
             ?? throw new InvalidOperationException("postgres did not start; ./test.sh installs it with apt-get.");
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
