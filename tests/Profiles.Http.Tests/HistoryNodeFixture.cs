@@ -25,6 +25,12 @@ public sealed class HistoryNodeFixture : WebApplicationFactory<Program>, IAsyncL
             if (DateTime.UtcNow > deadline) throw new TimeoutException("The node with a history tier never became ready.");
             await Task.Delay(200);
         }
+        // The node creates its table at start-up, whatever it is asked.
+        while (await Postgres.QueryAsync($"SELECT to_regclass('{PostgresHistory.Table}') IS NOT NULL") != "t")
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The node never created {PostgresHistory.Table}.");
+            await Task.Delay(200);
+        }
     }
 
     /// <summary>How many rows the history tier holds for the profile.</summary>

@@ -165,8 +165,8 @@ public sealed class PostgresHistory(NpgsqlDataSource database)
     }
 
     /// <summary>Creates the table first if need be (PostgreSQL may have been down when the node started), and turns
-    /// PostgreSQL being out of reach into <see cref="StorageUnavailableException"/>. Errors PostgreSQL itself answers
-    /// are not unavailability and pass as they are.</summary>
+    /// PostgreSQL being out of reach into <see cref="StorageUnavailableException"/>: the network, or a server shutting
+    /// down or starting (a transient error). Other errors PostgreSQL answers pass as they are.</summary>
     private async Task<T> Reaching<T>(Func<Task<T>> action)
     {
         try
@@ -174,7 +174,7 @@ public sealed class PostgresHistory(NpgsqlDataSource database)
             if (!_created) await CreateTableAsync();
             return await action();
         }
-        catch (Exception e) when (e is NpgsqlException and not PostgresException || e is TimeoutException)
+        catch (Exception e) when (e is NpgsqlException { IsTransient: true } or NpgsqlException and not PostgresException or TimeoutException)
         {
             throw new StorageUnavailableException($"The history tier (PostgreSQL) cannot be reached: {e.GetBaseException().Message}");
         }
