@@ -4,9 +4,9 @@ using Profiles.Testing;
 namespace Profiles.Durability.Tests;
 
 /// <summary>
-/// The history tier's move survives a SIGKILL: journeys written while Redis held everything are moved by two nodes
-/// started together on an empty PostgreSQL (both create its tables), one of them killed while PostgreSQL holds part of
-/// the items; the other finishes, and every journey reads whole, once each item, with re-sends still duplicates.
+/// The history tier's move survives a SIGKILL: journeys written while nothing was old enough to move are moved by two
+/// nodes, one of them killed while PostgreSQL holds part of the items; the other finishes, and every journey reads
+/// whole, once each item, with re-sends still duplicates.
 /// </summary>
 public class HistoryMoveKillTests
 {
@@ -22,19 +22,29 @@ public class HistoryMoveKillTests
         await using var redis = await RedisServer.StartAsync();
         await using var postgres = await PostgresServer.StartAsync();
         var sent = Enumerable.Range(0, Customers).Select(Journey).ToArray();
-        await using (var plain = await NodeProcess.StartAsync(redis.ConnectionString, _run))
-        {
-            foreach (var batch in sent.SelectMany(journey => journey).Chunk(1000)) await plain.Api.IngestAsync(batch);
-            await plain.StopAsync();
-        }
-
         string[] history = [$"--Profiles:History:Connection={postgres.ConnectionString}", "--Profiles:Retention:Interval=00:00:01"];
+        // Written while nothing is old enough to move (a century hot), by two nodes started together on the empty
+        // PostgreSQL, which both create its table.
+        var writers = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => NodeProcess.StartAsync(redis.ConnectionString, _run, [.. history, "--Profiles:History:HotDays=36500"])));
+        foreach (var batch in sent.SelectMany(journey => journey).Chunk(1000)) await writers[0].Api.IngestAsync(batch);
+        foreach (var writer in writers)
+        {
+            await writer.StopAsync();
+            await writer.DisposeAsync();
+        }
+        Assert.Equal(0, await RowsAsync(postgres));
+
         var nodes = await Task.WhenAll(NodeProcess.StartAsync(redis.ConnectionString, _run, history), NodeProcess.StartAsync(redis.ConnectionString, _run, history));
         await using var victim = nodes[0];
         await using var survivor = nodes[1];
         const int old = Customers * OldEach;
         int moved;
-        while ((moved = await RowsAsync(postgres)) == 0) await Task.Delay(20);
+        var firstMove = DateTime.UtcNow.AddSeconds(30);
+        while ((moved = await RowsAsync(postgres)) == 0)
+        {
+            Assert.True(DateTime.UtcNow < firstMove, "Nothing moved to PostgreSQL in 30 s.");
+            await Task.Delay(20);
+        }
         await victim.KillAsync();
         Assert.True(moved < old, $"Every item had moved ({moved}) before the kill.");
 
