@@ -86,21 +86,25 @@ public sealed class HistoryMover(
     {
         var interval = retention.Value.Interval;
         logger.LogInformation("History tier on: journey items older than {HotDays} days move to PostgreSQL every {Interval}", history.Value.HotDays, interval);
+        // The table at start-up; the first move one interval later, once the node has started.
+        await RoundAsync(interval, move: false, stoppingToken);
         using var timer = new PeriodicTimer(interval, time);
-        do
+        while (await timer.WaitForNextTickAsync(stoppingToken)) await RoundAsync(interval, move: true, stoppingToken);
+    }
+
+    private async Task RoundAsync(TimeSpan interval, bool move, CancellationToken cancellationToken)
+    {
+        try
         {
-            try
-            {
-                await cold.EnsureCreatedAsync();
-                await MoveAllAsync(interval, stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // PostgreSQL or Redis away, or a node leaving: what was not moved stays in Redis, whole, for the next round.
-                logger.LogWarning("Moving journeys to the history tier stopped ({Reason}: {Message}); trying again in {Interval}",
-                    e.GetBaseException().GetType().Name, e.GetBaseException().Message, interval);
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
+            await cold.EnsureCreatedAsync();
+            if (move) await MoveAllAsync(interval, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // PostgreSQL or Redis away, or a node leaving: what was not moved stays in Redis, whole, for the next round.
+            logger.LogWarning("Moving journeys to the history tier stopped ({Reason}: {Message}); trying again in {Interval}",
+                e.GetBaseException().GetType().Name, e.GetBaseException().Message, interval);
+        }
     }
 
     /// <summary>Every shard whose lease this node takes, starting at a shard of its own so nodes spread over them.</summary>
