@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Orleans.Providers;
 using Orleans.Storage;
 using Profiles.Core.Personalisation;
@@ -10,6 +11,7 @@ using Profiles.Contracts.Live;
 using Profiles.Core.Rules;
 using Profiles.Grains.Calls;
 using Profiles.Grains.Changes;
+using Profiles.Grains.History;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Identity;
 using Profiles.Grains.Live;
@@ -105,7 +107,7 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddMetrics(); // RedisWrites' meter factory: a host has one already, a bare silo builder may not
         if (waitReplicas > 0) silo.Services.AddSingleton(_ => new ReplicaWait(ConnectionMultiplexer.Connect(redis), waitReplicas, waitReplicasTimeout));
         silo.Services.AddSingleton(s => new RedisWrites(s.GetRequiredService<IConnectionMultiplexer>(), s.GetRequiredService<FeedClock>(),
-            s.GetRequiredService<IMeterFactory>(), s.GetService<ReplicaWait>()));
+            s.GetRequiredService<IMeterFactory>(), s.GetService<ReplicaWait>(), s.GetService<HistoryTier>()));
         silo.Services.AddSingleton<IWriteStore>(s => s.GetRequiredService<RedisWrites>());
         silo.Services.AddSingleton<RedisIdentifierPointers>();
         silo.Services.AddSingleton<IIdentifierPointers>(s => s.GetRequiredService<RedisIdentifierPointers>());
@@ -116,6 +118,21 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddSingleton<RedisFeedErasure>();
         silo.Services.AddHostedService(s => s.GetRequiredService<RedisFeedErasure>());
         silo.Services.AddSingleton<IStatsHistory, RedisStatsHistory>();
+        return silo;
+    }
+
+    /// <summary>The history tier on PostgreSQL (<see cref="HistoryMover"/>, <see cref="HistoryTier"/>), behind the Redis
+    /// stores; call with <see cref="AddRedisStores"/>, before <see cref="AddProfilesGrains"/>.</summary>
+    public static ISiloBuilder AddHistoryTier(this ISiloBuilder silo, string connection)
+    {
+        silo.Services.AddOptions<HistoryOptions>()
+            .Validate(o => o.HotDays >= 0, $"{HistoryOptions.Section}:HotDays must be a whole number of days, 0 or more.")
+            .ValidateOnStart();
+        silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connection));
+        silo.Services.AddSingleton<PostgresHistory>();
+        silo.Services.AddSingleton<HistoryTier>();
+        silo.Services.AddSingleton<HistoryMover>();
+        silo.Services.AddHostedService(s => s.GetRequiredService<HistoryMover>());
         return silo;
     }
 

@@ -129,6 +129,7 @@ public sealed class ProfileGrain(
         var storedElsewhere = _mergedShards.Length == 0
             ? new HashSet<string>()
             : await journey.StoredInAsync(_mergedShards, [.. touchpoints.Select(t => t.Id)]);
+        var storedCold = await journey.StoredColdAsync(Id, Profile.Merged, touchpoints);
         var admission = new ProfileAdmission(Profile.Content, rules);
         var landings = new Landing[touchpoints.Count];
         var refused = new RefusedLink[touchpoints.Count][];
@@ -137,7 +138,7 @@ public sealed class ProfileGrain(
         for (var i = 0; i < touchpoints.Count; i++)
         {
             refused[i] = [];
-            if (storedElsewhere.Contains(touchpoints[i].Id))
+            if (storedElsewhere.Contains(touchpoints[i].Id) || storedCold.Contains(touchpoints[i].Id))
             {
                 landings[i] = Landing.Duplicate;
             }

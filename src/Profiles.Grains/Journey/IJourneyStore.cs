@@ -18,6 +18,11 @@ public interface IJourneyStore
     /// merged into it before an append, which checks only its own shard.</summary>
     Task<IReadOnlySet<string>> StoredInAsync(IReadOnlyCollection<int> shards, IReadOnlyList<string> touchpointIds);
 
+    /// <summary>Which of the touchpoints a history tier took from the journey of the profile or of one merged into it
+    /// (an append no longer finds their ids in Redis): asked after <see cref="StoredInAsync"/>, before the append.
+    /// Without a history tier, none.</summary>
+    Task<IReadOnlySet<string>> StoredColdAsync(string profileId, IReadOnlyCollection<string> mergedProfileIds, IReadOnlyList<Touchpoint> touchpoints);
+
     /// <summary>What a profile activating needs: the entries of its log from position <paramref name="from"/>
     /// (0-based, in append order), whether it was erased, and a writer epoch greater than any earlier activation's.
     /// The store refuses an append that carries an older epoch than the journey's: an activation left behind on a

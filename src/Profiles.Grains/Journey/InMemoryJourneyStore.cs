@@ -93,6 +93,10 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
     public Task<IReadOnlySet<string>> StoredInAsync(IReadOnlyCollection<int> shards, IReadOnlyList<string> touchpointIds) =>
         Task.FromResult<IReadOnlySet<string>>(touchpointIds.Where(_ownerByTouchpointId.ContainsKey).ToHashSet(StringComparer.Ordinal));
 
+    /// <summary>Memory keeps whole journeys: nothing is ever cold.</summary>
+    public Task<IReadOnlySet<string>> StoredColdAsync(string profileId, IReadOnlyCollection<string> mergedProfileIds, IReadOnlyList<Touchpoint> touchpoints) =>
+        Task.FromResult<IReadOnlySet<string>>(new HashSet<string>());
+
     public Task<OpenedJourney> OpenAsync(string profileId, long from)
     {
         var erased = _erased.ContainsKey(ErasureMarker.Of(profileId));

@@ -1,5 +1,6 @@
 using Profiles.Core.Profiles;
 using Profiles.Core.Touchpoints;
+using Profiles.Grains.History;
 using Profiles.Grains.Storage;
 using StackExchange.Redis;
 
@@ -14,8 +15,10 @@ namespace Profiles.Grains.Journey;
 /// This class reads them; every write is a <see cref="Writes.ProfileWrite"/> that <see cref="Writes.RedisWrites"/> applies
 /// in one script call, so a touchpoint is stored whole, with its change in the feed, or not at all. The touchpoint
 /// hash's empty field (no touchpoint id is empty) holds the journey's writer epoch (<see cref="IJourneyStore.OpenAsync"/>).
+/// With a history tier (<paramref name="history"/>), items older than its hot window leave the order set and the
+/// touchpoint hash for PostgreSQL, their ids staying in the log: reads complete what Redis no longer holds from there.
 /// </summary>
-public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealthConnection health) : IJourneyStore
+public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealthConnection health, HistoryTier? history = null) : IJourneyStore
 {
     private const int CatchUpChunk = 1000;
 
@@ -28,6 +31,7 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
         local ids = redis.call('LRANGE', KEYS[1], ARGV[1], ARGV[2])
         if #ids == 0 then return { epoch, erased } end
         local found = redis.call('HMGET', KEYS[2], unpack(ids))
+        for i = 1, #ids do if not found[i] then found[i] = { ids[i] } end end
         table.insert(found, 1, erased)
         table.insert(found, 1, epoch)
         return found
@@ -38,12 +42,14 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
         local ids = redis.call('LRANGE', KEYS[1], ARGV[1], ARGV[2])
         if #ids == 0 then return { erased } end
         local found = redis.call('HMGET', KEYS[2], unpack(ids))
+        for i = 1, #ids do if not found[i] then found[i] = { ids[i] } end end
         table.insert(found, 1, erased)
         return found
         """;
 
+    // The first element is the newest item moved to the history tier (HistoryTier.NewestMovedField), false for none.
     private const string ReadPageScript = """
-        local page = {}
+        local page = { redis.call('HGET', KEYS[2], '\1') }
         local members = redis.call('ZREVRANGEBYLEX', KEYS[1], ARGV[1], '-', 'LIMIT', 0, tonumber(ARGV[2]))
         for _, member in ipairs(members) do
           page[#page + 1] = redis.call('HGET', KEYS[2], string.sub(member, 21))
@@ -82,7 +88,7 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
     public async Task<OpenedJourney> OpenAsync(string profileId, long from)
     {
         var first = (RedisResult[])(await Db.ScriptEvaluateAsync(OpenScript, ResumeKeys(profileId), [from, from + CatchUpChunk - 1, ErasureMarker.Of(profileId)]))!;
-        List<Touchpoint> entries = [.. first.Skip(2).Select(Deserialize)];
+        var entries = await EntriesAsync(profileId, first.Skip(2).ToArray());
         if (entries.Count == CatchUpChunk) entries.AddRange((await ResumeAsync(profileId, from + CatchUpChunk)).Missed);
         return new OpenedJourney(entries, (long)first[1] == 1, (long)first[0]);
     }
@@ -94,7 +100,7 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
         while (true)
         {
             var chunk = (RedisResult[])(await Db.ScriptEvaluateAsync(ResumeScript, keys, [from, from + CatchUpChunk - 1, ErasureMarker.Of(profileId)]))!;
-            entries.AddRange(chunk.Skip(1).Select(Deserialize));
+            entries.AddRange(await EntriesAsync(profileId, chunk.Skip(1).ToArray()));
             if (chunk.Length - 1 < CatchUpChunk) return new JourneyResume(entries, (long)chunk[0] == 1);
             from += CatchUpChunk;
         }
@@ -104,9 +110,25 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
     public async Task<IReadOnlyList<Touchpoint>> ReadPageAsync(IReadOnlyList<string> profileIds, JourneyPosition? after, int limit)
     {
         var max = after is { } position ? "(" + OrderMember(position) : "+";
-        var pages = await Task.WhenAll(profileIds.Select(id =>
-            Db.ScriptEvaluateAsync(ReadPageScript, [RedisLayout.JourneyOrder(id), RedisLayout.JourneyTouchpoints(id)], [max, limit])));
-        return [.. pages.SelectMany(page => (RedisResult[])page!).Where(stored => !stored.IsNull).Select(Deserialize).OrderBy(JourneyPosition.Of).Take(limit)];
+        var pages = (await Task.WhenAll(profileIds.Select(id =>
+            Db.ScriptEvaluateAsync(ReadPageScript, [RedisLayout.JourneyOrder(id), RedisLayout.JourneyTouchpoints(id)], [max, limit])))).Select(page => (RedisResult[])page!).ToArray();
+        List<Touchpoint> hot = [.. pages.SelectMany(page => page.Skip(1)).Where(stored => !stored.IsNull).Select(Deserialize).OrderBy(JourneyPosition.Of)];
+        string?[] newestMoved = [.. pages.Select(page => page[0].IsNull ? null : (string?)page[0])];
+        if (history is null || newestMoved.All(m => m is null)) return hot.Count > limit ? hot.GetRange(0, limit) : hot;
+        return await history.CompletePageAsync(profileIds, newestMoved, hot, after, limit);
+    }
+
+    public Task<IReadOnlySet<string>> StoredColdAsync(string profileId, IReadOnlyCollection<string> mergedProfileIds, IReadOnlyList<Touchpoint> touchpoints) =>
+        history?.StoredColdAsync(profileId, mergedProfileIds, touchpoints) ?? Task.FromResult<IReadOnlySet<string>>(new HashSet<string>());
+
+    /// <summary>The log's entries as stored; an entry Redis answered by its id alone moved to the history tier.</summary>
+    private async Task<List<Touchpoint>> EntriesAsync(string profileId, RedisResult[] stored)
+    {
+        string[] moved = [.. stored.Where(entry => entry.Resp2Type == ResultType.Array).Select(entry => (string)((RedisResult[])entry!)[0]!)];
+        if (moved.Length == 0) return [.. stored.Select(Deserialize)];
+        if (history is null) throw new InvalidDataException($"Profile {profileId}'s journey log names items its journey does not hold.");
+        var found = await history.ReadMovedAsync(profileId, moved);
+        return [.. stored.Select(entry => entry.Resp2Type == ResultType.Array ? found[(string)((RedisResult[])entry!)[0]!] : Deserialize(entry))];
     }
 
     public async Task<ExpiredEntries> ExpiredAsync(string profileId, DateTimeOffset before, int limit)

@@ -102,6 +102,17 @@ public static class RedisLayout
     /// <summary>A score of the retention indexes: whole Unix seconds, exact in a double, in the order of time.</summary>
     public static long Score(DateTimeOffset at) => at.ToUnixTimeSeconds();
 
+    /// <summary>Per shard, with a history tier: profile id to the Unix milliseconds of the oldest item its journey holds
+    /// in Redis (at most; the mover sets it right), so the mover finds the journeys with items to move.</summary>
+    public static RedisKey HistoryDue(int shard) => $"profiles:{Tag(shard)}:history:due";
+
+    /// <summary>Per shard, with a history tier: markers (<see cref="Journey.ErasureMarker"/>) of erased profiles whose
+    /// rows the history tier may still hold; written with the erasure, emptied by the mover once the rows are gone.</summary>
+    public static RedisKey HistoryErasures(int shard) => $"profiles:{Tag(shard)}:history:erased";
+
+    /// <summary>Per shard, with a history tier: held by the one node moving the shard's journeys this interval.</summary>
+    public static RedisKey HistoryLease(int shard) => $"profiles:{Tag(shard)}:history:lease";
+
     /// <summary>One UTC day of statistics samples: sample time (Unix milliseconds) to the figures. No hash tag: each
     /// command on it touches this key alone, and a key per day expires whole when it leaves the retention.</summary>
     public static RedisKey StatsHistory(DateOnly day) => $"profiles:stats-history:{day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}";

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Profiles.Core.Touchpoints;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Storage;
@@ -12,7 +13,9 @@ namespace Profiles.Grains.Writes;
 /// <see cref="RedisLayout"/>, and <see cref="Read"/> turns the script's answer for it back into a
 /// <see cref="WriteOutcome"/>. Every key of one shard shares its hash tag, so the call touches one hash slot.
 /// </summary>
-internal sealed class RedisWriteProgram(FeedClock clock)
+/// <param name="historyTier">Whether a history tier takes old journey items: the writes then tell it which journeys
+/// hold items (<see cref="RedisLayout.HistoryDue"/>) and which profiles were erased (<see cref="RedisLayout.HistoryErasures"/>).</param>
+internal sealed class RedisWriteProgram(FeedClock clock, bool historyTier = false)
 {
     /// <summary>The field of a journey's touchpoint hash that holds its writer epoch (no touchpoint id is empty).</summary>
     private const string EpochField = "";
@@ -65,9 +68,15 @@ internal sealed class RedisWriteProgram(FeedClock clock)
         {
             Op("zaddlt", retentionDue, RedisLayout.Score(write.Appended.Min(t => t.OccurredAt)), write.ProfileId);
         }
+        if (historyTier) HistoryDue(write.ProfileId, shard, write.Appended);
         switch (write.Journey)
         {
             case JourneyChange.Erased:
+                if (historyTier)
+                {
+                    Op("sadd", Key(RedisLayout.HistoryErasures(shard)), ErasureMarker.Of(write.ProfileId));
+                    Op("zrem", Key(RedisLayout.HistoryDue(shard)), write.ProfileId);
+                }
                 Op("hdelof", owners, log);
                 Op("del", log);
                 Op("del", order);
@@ -96,6 +105,7 @@ internal sealed class RedisWriteProgram(FeedClock clock)
                 Op("del", removed);
                 foreach (var entry in rewritten.Removed) Op("hset", removed, entry.Name, StoredRemovedContent.Encode(entry.Content));
                 Due(retentionDue, write.ProfileId, rewritten.Touchpoints.Where(t => !t.ContentRemoved).Select(t => (DateTimeOffset?)t.OccurredAt).Min());
+                if (historyTier) HistoryDue(write.ProfileId, shard, [.. rewritten.Touchpoints.Where(t => !t.ContentRemoved)]);
                 break;
             case JourneyChange.ContentRemoved retained:
                 foreach (var position in retained.Leaving) Op("zrem", order, RedisJourneyStore.OrderMember(position));
@@ -177,6 +187,13 @@ internal sealed class RedisWriteProgram(FeedClock clock)
     {
         if (oldest is { } at) Op("zadd", retentionDue, RedisLayout.Score(at), profileId);
         else Op("zrem", retentionDue, profileId);
+    }
+
+    /// <summary>Notes when the oldest of these touchpoints occurred, so the history mover finds the journey once it is old.</summary>
+    private void HistoryDue(string profileId, int shard, IReadOnlyList<Touchpoint> touchpoints)
+    {
+        if (touchpoints.Count == 0) return;
+        Op("zaddlt", Key(RedisLayout.HistoryDue(shard)), touchpoints.Min(t => t.OccurredAt.ToUnixTimeMilliseconds()), profileId);
     }
 
     private void Feed(int changes, ProfileChange change) => Op("xadd", changes, _minimumId, RedisFeed.Field, RedisFeed.Encode(change));
