@@ -7,7 +7,7 @@ namespace Profiles.Http.Tests;
 
 /// <summary>One Profiles node in Redis mode with a history tier, each on a real server of its own (redis-server and
 /// PostgreSQL), moving journey items older than the default 7 days every <see cref="Interval"/>.</summary>
-public sealed class HistoryNodeFixture : WebApplicationFactory<Program>, IAsyncLifetime
+public class HistoryNodeFixture : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 

@@ -16,7 +16,8 @@ namespace Profiles.Grains.History;
 /// them from Redis in one script, each only while Redis still holds it as copied. A crash between the two leaves a copy
 /// in both, which readers count once and the next move finishes; an item rewritten or dropped in between (a
 /// resolution) stays as Redis has it and its copy is deleted. An erased journey's rows are deleted, whenever the
-/// erasure came. While PostgreSQL is down nothing moves: the round waits for the next interval.
+/// erasure came, and a month's partition is dropped once retention has emptied it. While PostgreSQL is down nothing
+/// moves: the round waits for the next interval.
 /// </summary>
 public sealed class HistoryMover(
     IConnectionMultiplexer redis,
@@ -97,7 +98,9 @@ public sealed class HistoryMover(
         try
         {
             await cold.EnsureCreatedAsync();
-            if (move) await MoveAllAsync(interval, cancellationToken);
+            if (!move) return;
+            await MoveAllAsync(interval, cancellationToken);
+            await DropMonthsPastRetentionAsync();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -105,6 +108,17 @@ public sealed class HistoryMover(
             logger.LogWarning("Moving journeys to the history tier stopped ({Reason}: {Message}); trying again in {Interval}",
                 e.GetBaseException().GetType().Name, e.GetBaseException().Message, interval);
         }
+    }
+
+    /// <summary>With <see cref="RetentionOptions.Touchpoints"/>, drops the monthly partitions wholly past it that the
+    /// retention of each journey has emptied (<see cref="PostgresHistory.DropEmptyMonthsBeforeAsync"/>).</summary>
+    /// <returns>The partitions dropped.</returns>
+    public async Task<IReadOnlyList<string>> DropMonthsPastRetentionAsync()
+    {
+        if (retention.Value.Touchpoints is not { } keep) return [];
+        var dropped = await cold.DropEmptyMonthsBeforeAsync(time.GetUtcNow() - keep);
+        if (dropped.Count > 0) logger.LogInformation("Retention dropped the history tier's partitions {Partitions}, emptied and past it", string.Join(", ", dropped));
+        return dropped;
     }
 
     /// <summary>Every shard whose lease this node takes, starting at a shard of its own so nodes spread over them.</summary>

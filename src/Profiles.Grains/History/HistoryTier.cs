@@ -58,12 +58,63 @@ public sealed class HistoryTier(IConnectionMultiplexer redis, PostgresHistory co
     {
         var rows = await cold.ReadAsync(HistoryKey.Of(profileId), ids);
         var moved = rows.ToDictionary(row => row.Id, HistoryBody.Read, StringComparer.Ordinal);
-        if (moved.Count < ids.Distinct().Count())
+        string[] gone = [.. ids.Where(id => !moved.ContainsKey(id)).Distinct(StringComparer.Ordinal)];
+        if (gone.Length == 0) return moved;
+        // Retention may have brought them back to Redis, links only, and deleted their rows since Redis was read.
+        var kept = await Db.HashGetAsync(RedisLayout.JourneyTouchpoints(profileId), [.. gone.Select(id => (RedisValue)id)]);
+        for (var i = 0; i < gone.Length; i++)
         {
-            throw new StorageUnavailableException($"A journey item of profile {profileId} is in neither Redis nor the history tier yet.");
+            if (kept[i].IsNull) throw new StorageUnavailableException($"A journey item of profile {profileId} is in neither Redis nor the history tier yet.");
+            moved[gone[i]] = StoredTouchpoint.Decode((byte[])kept[i]!);
         }
         return moved;
     }
+
+    /// <summary>
+    /// Retention: up to <paramref name="limit"/> of the profile's moved items that occurred before
+    /// <paramref name="before"/>, oldest first, and when the next moved item occurred, counting those while their rows
+    /// are there (null: none). Retention keeps what their links need in Redis, as it does for the items Redis holds, then
+    /// <see cref="ContentRemovedAsync"/> deletes their rows. A row whose item Redis holds already is left out: with its
+    /// content, the mover copied it and has not removed it from Redis yet (Redis' copy is the one retention takes); links
+    /// only, a retention cut short between Redis and PostgreSQL kept its links and folded its figures already, and the
+    /// row is deleted now, never folded twice.
+    /// </summary>
+    public async Task<ExpiredEntries> ExpiredColdAsync(string profileId, DateTimeOffset before, int limit)
+    {
+        if (!await HasMovedAsync(profileId)) return new ExpiredEntries([], null);
+        var key = HistoryKey.Of(profileId);
+        var rows = await cold.ReadOldestAsync(key, limit + 1);
+        if (rows.Count == 0) return new ExpiredEntries([], null);
+        var inRedis = await Db.HashGetAsync(RedisLayout.JourneyTouchpoints(profileId), [.. rows.Select(row => (RedisValue)row.Id)]);
+        var expired = new List<Touchpoint>();
+        var done = new List<string>();
+        DateTimeOffset? next = null;
+        for (var i = 0; i < rows.Count && next is null; i++)
+        {
+            var at = new DateTimeOffset(rows[i].Occurred, TimeSpan.Zero);
+            if (at >= before || expired.Count == limit) next = at;
+            else if (inRedis[i].IsNull) expired.Add(HistoryBody.Read(rows[i]));
+            else if (StoredTouchpoint.Decode((byte[])inRedis[i]!).ContentRemoved) done.Add(rows[i].Id);
+        }
+        if (done.Count > 0) await cold.DeleteAsync(key, done);
+        // Rows read past those left out say the journey goes on.
+        if (next is null && rows.Count > limit) next = new DateTimeOffset(rows[^1].Occurred, TimeSpan.Zero);
+        // Until their rows are deleted, the items taken count as the journey's next: the retention write keeps the journey
+        // due, so a retention cut short between Redis and PostgreSQL is finished by the next pass, within one interval.
+        if (expired.Count > 0) next = expired[0].OccurredAt;
+        return new ExpiredEntries(expired, next);
+    }
+
+    /// <summary>After a retention write kept in Redis what the links of <paramref name="ids"/> need, their rows go:
+    /// their content leaves PostgreSQL.</summary>
+    public async Task ContentRemovedAsync(string profileId, IReadOnlyList<string> ids)
+    {
+        if (ids.Count == 0 || !await HasMovedAsync(profileId)) return;
+        await cold.DeleteAsync(HistoryKey.Of(profileId), ids);
+    }
+
+    /// <summary>Whether the journey ever moved an item: only then may PostgreSQL hold rows of it, and only then is it asked.</summary>
+    private Task<bool> HasMovedAsync(string profileId) => Db.HashExistsAsync(RedisLayout.JourneyTouchpoints(profileId), NewestMovedField);
 
     /// <summary>Which of the touchpoints were stored before and moved out since, by this profile or one merged into
     /// it: a re-send of them is a duplicate. Only touchpoints dated older than the hot window can have moved, so a
@@ -86,9 +137,19 @@ public sealed class HistoryTier(IConnectionMultiplexer redis, PostgresHistory co
         // Only journeys that ever moved an item can hold one in PostgreSQL: a customer new to the history tier sends
         // old touchpoints (an import) without asking it, and so even while it is down.
         string[] journeys = [profileId, .. mergedProfileIds];
-        var moved = await Task.WhenAll(journeys.Select(id => Db.HashExistsAsync(RedisLayout.JourneyTouchpoints(id), NewestMovedField)));
+        var moved = await Task.WhenAll(journeys.Select(HasMovedAsync));
         byte[][] keys = [.. journeys.Where((_, i) => moved[i]).Select(HistoryKey.Of)];
-        if (keys.Length > 0) stored.UnionWith(await cold.StoredAsync(keys, unknown));
+        if (keys.Length == 0) return stored;
+        stored.UnionWith(await cold.StoredAsync(keys, unknown));
+        // Then Redis again: retention keeps a moved item's links there before it deletes its row.
+        string[] stillUnknown = [.. unknown.Where(id => !stored.Contains(id))];
+        foreach (var journey in journeys.Where((_, i) => moved[i]))
+        {
+            if (stillUnknown.Length == 0) break;
+            var kept = await Db.HashGetAsync(RedisLayout.JourneyTouchpoints(journey), [.. stillUnknown.Select(id => (RedisValue)id)]);
+            stored.UnionWith(stillUnknown.Where((_, i) => !kept[i].IsNull));
+            stillUnknown = [.. stillUnknown.Where(id => !stored.Contains(id))];
+        }
         return stored;
     }
 
@@ -96,7 +157,7 @@ public sealed class HistoryTier(IConnectionMultiplexer redis, PostgresHistory co
     /// back whole), the rows of items that left it go; the others are copies the reader and the mover set right.</summary>
     public async Task RewrittenAsync(string profileId, IReadOnlyList<string> keptIds)
     {
-        if (!await Db.HashExistsAsync(RedisLayout.JourneyTouchpoints(profileId), NewestMovedField)) return;
+        if (!await HasMovedAsync(profileId)) return;
         await cold.KeepOnlyAsync(HistoryKey.Of(profileId), keptIds);
     }
 

@@ -31,6 +31,21 @@ public sealed class PostgresHistory(NpgsqlDataSource database)
     /// <summary>Writes the rows of one profile; a row already there (an earlier copy cut short) takes the body given.</summary>
     public Task CopyAsync(byte[] profile, IReadOnlyList<HistoryRow> rows) => Reaching(async () =>
     {
+        try
+        {
+            await InsertAsync(profile, rows);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation)
+        {
+            // No partition for a row: another node dropped its month once retention had emptied it, and an item of that
+            // month moved since (one sent late). The months this node knows are made again.
+            _months.Clear();
+            await InsertAsync(profile, rows);
+        }
+    });
+
+    private async Task InsertAsync(byte[] profile, IReadOnlyList<HistoryRow> rows)
+    {
         foreach (var month in rows.Select(r => MonthOf(r.Occurred)).Distinct()) await EnsureMonthAsync(month);
         await using var command = database.CreateCommand($"""
             INSERT INTO {Table} (profile, occurred, id, body)
@@ -42,7 +57,55 @@ public sealed class PostgresHistory(NpgsqlDataSource database)
         command.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Id).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Body).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
         await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The profile's first <paramref name="limit"/> rows, oldest first (ties by id): what retention looks at.</summary>
+    public Task<List<HistoryRow>> ReadOldestAsync(byte[] profile, int limit) => Reaching(async () =>
+    {
+        await using var command = database.CreateCommand($"SELECT occurred, id, body FROM {Table} WHERE profile = $1 ORDER BY occurred, id LIMIT $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = profile });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        return await ReadRowsAsync(command);
     });
+
+    /// <summary>Drops the monthly partitions that end at or before <paramref name="horizon"/> and hold no row: retention
+    /// has forgotten every item of them, and a dropped partition gives its disk back at once, where deleted rows wait for
+    /// a vacuum. A month still holding a row (a journey retention has not reached yet) is left for a later round.</summary>
+    /// <returns>The partitions dropped.</returns>
+    public Task<IReadOnlyList<string>> DropEmptyMonthsBeforeAsync(DateTimeOffset horizon) => Reaching(async () =>
+    {
+        var dropped = new List<string>();
+        foreach (var (partition, month) in await PartitionsAsync())
+        {
+            if (new DateTime(month / 12, month % 12 + 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMonths(1) > horizon.UtcDateTime) continue;
+            // Locked first, so that a copy of a late item into the month waits, then finds no partition and makes it again.
+            if (!await InSchemaLockAsync($"LOCK TABLE {partition} IN ACCESS EXCLUSIVE MODE", $"SELECT NOT EXISTS (SELECT 1 FROM {partition})",
+                    $"DROP TABLE {partition}")) continue;
+            _months.TryRemove(month, out _);
+            dropped.Add(partition);
+        }
+        return (IReadOnlyList<string>)dropped;
+    });
+
+    /// <summary>The table's partitions, with the month each holds.</summary>
+    private async Task<List<(string Partition, int Month)>> PartitionsAsync()
+    {
+        await using var command = database.CreateCommand($"""
+            SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+            WHERE p.relname = '{Table}'
+            """);
+        var partitions = new List<(string, int)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var name = reader.GetString(0);
+            // profiles_journey_history_yYYYYmMM
+            var year = int.Parse(name.AsSpan(name.Length - 7, 4), System.Globalization.CultureInfo.InvariantCulture);
+            var monthOfYear = int.Parse(name.AsSpan(name.Length - 2, 2), System.Globalization.CultureInfo.InvariantCulture);
+            partitions.Add((name, year * 12 + monthOfYear - 1));
+        }
+        return partitions;
+    }
 
     /// <summary>The first <paramref name="limit"/> rows of the profiles' journeys together, strictly after
     /// <paramref name="after"/> in journey order (newest first, ties by id, descending).</summary>
@@ -149,19 +212,20 @@ public sealed class PostgresHistory(NpgsqlDataSource database)
         _created = true;
     }
 
-    private async Task InSchemaLockAsync(string ddl)
+    /// <summary>Runs <paramref name="steps"/> in one transaction under the schema lock; a step answering <c>false</c>
+    /// (a check) stops it, and nothing after it runs.</summary>
+    /// <returns>Whether every step ran.</returns>
+    private async Task<bool> InSchemaLockAsync(params string[] steps)
     {
         await using var connection = await database.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await using (var lockCommand = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({SchemaLock})", connection, transaction))
+        foreach (var step in (string[])[$"SELECT pg_advisory_xact_lock({SchemaLock})", .. steps])
         {
-            await lockCommand.ExecuteNonQueryAsync();
-        }
-        await using (var command = new NpgsqlCommand(ddl, connection, transaction))
-        {
-            await command.ExecuteNonQueryAsync();
+            await using var command = new NpgsqlCommand(step, connection, transaction);
+            if (await command.ExecuteScalarAsync() is false) return false;
         }
         await transaction.CommitAsync();
+        return true;
     }
 
     /// <summary>Creates the table first if need be (PostgreSQL may have been down when the node started), and turns

@@ -198,10 +198,10 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
         public void Retain(JourneyChange.ContentRemoved retained)
         {
             foreach (var position in retained.Leaving) Ordered.Remove(Probe(position));
-            var linksOnly = retained.LinksOnly.ToDictionary(t => t.Id, StringComparer.Ordinal);
+            var kept = retained.Kept.ToDictionary(t => t.Id, StringComparer.Ordinal);
             for (var i = 0; i < Log.Count; i++)
             {
-                if (linksOnly.TryGetValue(Log[i].Id, out var touchpoint)) Log[i] = touchpoint;
+                if (kept.TryGetValue(Log[i].Id, out var touchpoint)) Log[i] = touchpoint;
             }
             foreach (var name in retained.Replaced) Removed.Remove(name);
             foreach (var entry in retained.Removed) Removed[entry.Name] = entry;

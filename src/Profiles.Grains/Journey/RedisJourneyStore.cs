@@ -131,7 +131,21 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
         return [.. stored.Select(entry => entry.Resp2Type == ResultType.Array ? found[(string)((RedisResult[])entry!)[0]!] : Deserialize(entry))];
     }
 
+    /// <summary>With a history tier, the journey's moved items count too: both tiers' oldest entries, merged.</summary>
     public async Task<ExpiredEntries> ExpiredAsync(string profileId, DateTimeOffset before, int limit)
+    {
+        var hot = await ExpiredHotAsync(profileId, before, limit);
+        if (history is null) return hot;
+        var cold = await history.ExpiredColdAsync(profileId, before, limit);
+        if (cold.Entries.Count == 0 && cold.NextAt is null) return hot;
+        var both = hot.Entries.Concat(cold.Entries).DistinctBy(t => t.Id, StringComparer.Ordinal)
+            .OrderBy(t => t.OccurredAt.UtcTicks).ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
+        var next = Earliest(hot.NextAt, cold.NextAt);
+        if (both.Count <= limit) return new ExpiredEntries(both, next);
+        return new ExpiredEntries(both[..limit], Earliest(next, both[limit].OccurredAt));
+    }
+
+    private async Task<ExpiredEntries> ExpiredHotAsync(string profileId, DateTimeOffset before, int limit)
     {
         // One entry more than asked for: the first one kept says when the journey's next entry occurred.
         var page = (RedisResult[])(await Db.ScriptEvaluateAsync(OldestScript, [RedisLayout.JourneyOrder(profileId), RedisLayout.JourneyTouchpoints(profileId)], [limit + 1]))!;
@@ -145,6 +159,8 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
         }
         return new ExpiredEntries(expired, null);
     }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
     public async Task<IReadOnlyList<RemovedContent>> RemovedContentAsync(string profileId) =>
         [.. (await Db.HashGetAllAsync(RedisLayout.JourneyRemoved(profileId))).Select(entry => RemovedContent.Named(entry.Name!, StoredRemovedContent.Decode(entry.Value!)))];

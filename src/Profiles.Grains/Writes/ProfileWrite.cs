@@ -56,13 +56,14 @@ public abstract record JourneyChange
     }
 
     /// <summary>Retention: the entries at <paramref name="Leaving"/> leave the journey's reading order; the stored
-    /// touchpoints in <paramref name="LinksOnly"/> replace theirs (same id, same place in the log, no content); the
+    /// touchpoints in <paramref name="Kept"/> replace theirs (same id, same place in the log; links only, an operator
+    /// entry whole), and are stored in Redis even when a history tier held them; the
     /// journey's removed content gains <paramref name="Removed"/> in place of the entries named in
     /// <paramref name="Replaced"/>. Idempotency records stay, so a re-send is a duplicate. <paramref name="NextAt"/>:
     /// when the oldest entry left in the journey occurred (null: none), which its shard's retention index keeps.</summary>
     public sealed record ContentRemoved(
         IReadOnlyList<JourneyPosition> Leaving,
-        IReadOnlyList<Touchpoint> LinksOnly,
+        IReadOnlyList<Touchpoint> Kept,
         IReadOnlyList<RemovedContent> Removed,
         IReadOnlyList<string> Replaced,
         DateTimeOffset? NextAt) : JourneyChange;

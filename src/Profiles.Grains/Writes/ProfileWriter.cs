@@ -79,7 +79,8 @@ public sealed class ProfileWriter(IWriteStore store, TimeProvider time, ConsentP
     /// <summary>Retention: takes <paramref name="expired"/> out of the profile's journey, keeping of each what its
     /// links need (an operator entry keeps all it holds: no content), and stores <paramref name="removed"/>, the
     /// journey's removed content with their figures folded in, in the same atomic write. Their ids stay stored, so a
-    /// re-send is a duplicate. Only the grain answering for the journey writes this, in a turn of its own.</summary>
+    /// re-send is a duplicate. An operator entry is written again as it is, so that one a history tier held is kept
+    /// in Redis with the rest. Only the grain answering for the journey writes this, in a turn of its own.</summary>
     /// <param name="profileId">The journey's profile.</param>
     /// <param name="expired">Entries of the journey, all older than the retention.</param>
     /// <param name="removed">The removed content to store, and the names of the entries it replaces.</param>
@@ -88,7 +89,7 @@ public sealed class ProfileWriter(IWriteStore store, TimeProvider time, ConsentP
         (IReadOnlyList<RemovedContent> Entries, IReadOnlyList<string> Replaced) removed, DateTimeOffset? nextAt) =>
         store.ApplyAsync(new ProfileWrite(profileId, null, [], null, [], new JourneyChange.ContentRemoved(
             [.. expired.Select(JourneyPosition.Of)],
-            [.. expired.Where(t => !OperatorEntry.Is(t)).Select(t => t.LinksOnly())],
+            [.. expired.Select(t => OperatorEntry.Is(t) ? t : t.LinksOnly())],
             removed.Entries,
             removed.Replaced,
             nextAt)));

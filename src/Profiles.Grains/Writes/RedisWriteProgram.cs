@@ -109,7 +109,7 @@ internal sealed class RedisWriteProgram(FeedClock clock, bool historyTier = fals
                 break;
             case JourneyChange.ContentRemoved retained:
                 foreach (var position in retained.Leaving) Op("zrem", order, RedisJourneyStore.OrderMember(position));
-                foreach (var touchpoint in retained.LinksOnly) Op("hset", touchpoints, touchpoint.Id, StoredTouchpoint.Encode(touchpoint));
+                foreach (var touchpoint in retained.Kept) Op("hset", touchpoints, touchpoint.Id, StoredTouchpoint.Encode(touchpoint));
                 var kept = Key(RedisLayout.JourneyRemoved(write.ProfileId));
                 foreach (var name in retained.Replaced) Op("hdel", kept, name);
                 foreach (var entry in retained.Removed) Op("hset", kept, entry.Name, StoredRemovedContent.Encode(entry.Content));

@@ -18,7 +18,7 @@ namespace Profiles.Grains.Writes;
 /// </summary>
 /// <param name="meters">Makes the meter of the batch sizes (<see cref="ProfilesMetrics.WriteBatch"/>).</param>
 /// <param name="replicas">Null: a batch is done once its master answered.</param>
-/// <param name="history">With a history tier: rewrites and erasures reach it once Redis holds them.</param>
+/// <param name="history">With a history tier: rewrites, erasures and retention reach it once Redis holds them.</param>
 public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock, IMeterFactory meters, ReplicaWait? replicas = null, HistoryTier? history = null)
     : IWriteStore
 {
@@ -44,6 +44,7 @@ public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock, I
         // After Redis, never before: a crash between leaves the history's rows where a repeat of the write finds them.
         if (write.Journey is JourneyChange.Rewritten rewritten) await history.RewrittenAsync(write.ProfileId, [.. rewritten.Touchpoints.Select(t => t.Id)]);
         else if (write.Journey is JourneyChange.Erased) await history.ErasedAsync(write.ProfileId);
+        else if (write.Journey is JourneyChange.ContentRemoved retained) await history.ContentRemovedAsync(write.ProfileId, [.. retained.Kept.Select(t => t.Id)]);
         return outcome;
     }
 
