@@ -12,9 +12,11 @@ namespace Profiles.Grains.History;
 /// </summary>
 public static class HistoryBody
 {
-    // The stored form's own version byte, and the one a body without id and instant starts with instead.
+    // The stored form's own version byte, and the one a body without id and instant starts with instead: a byte no
+    // stored form starts with (their versions count up from 1, and JSON starts with '{'), so a stored form kept whole,
+    // a links-only one (version 2) included, never reads as a body without its key.
     private const byte CompactV1 = 1;
-    private const byte Keyless = 2;
+    private const byte Keyless = 0xC1;
 
     public static byte[] Of(byte[] stored)
     {
