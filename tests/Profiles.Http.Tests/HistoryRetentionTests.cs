@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Profiles.Contracts;
 using Profiles.Contracts.Http;
 using Profiles.Grains.Abstractions;
@@ -111,6 +112,27 @@ public class HistoryRetentionTests(RetainingHistoryNodeFixture node) : IClassFix
         await using var redis = await ConnectionMultiplexer.ConnectAsync(node.Redis.ConnectionString);
         Assert.Equal(0, await redis.GetDatabase().SetLengthAsync(RedisLayout.HistoryErasures(Shards.Of(profileId))));
     }
+
+    [Fact]
+    public async Task A_node_that_knew_a_month_another_node_dropped_makes_it_again_for_an_item_sent_late()
+    {
+        // Far enough back that no other test of the class writes into it.
+        var month = new DateTimeOffset(_now.Year, _now.Month, 1, 10, 0, 0, TimeSpan.Zero).AddMonths(-7);
+        var profile = HistoryKey.Of($"p-{_run}");
+        await using var otherNode = NpgsqlDataSource.Create(node.Postgres.ConnectionString);
+        var other = new PostgresHistory(otherNode);
+        await other.CopyAsync(profile, [Row("first", month)]);
+        await other.DeleteAsync(profile);
+        Assert.Contains(PostgresHistory.PartitionOf(month.UtcDateTime), await Mover.DropMonthsPastRetentionAsync());
+
+        await other.CopyAsync(profile, [Row("late", month.AddDays(1))]);
+
+        Assert.Equal("1", await node.Postgres.QueryAsync(
+            $"SELECT count(*) FROM {PostgresHistory.PartitionOf(month.UtcDateTime)} WHERE profile = '\\x{Convert.ToHexStringLower(profile)}'"));
+    }
+
+    private HistoryRow Row(string name, DateTimeOffset at) =>
+        new(at.UtcTicks, $"{_run}-{name}", HistoryBody.Of(StoredTouchpoint.Encode(TestTouchpoints.Make($"{_run}-{name}", at, "web", "page_view", [("cookie", _run)]))));
 
     /// <summary>Puts back the rows retention deleted and makes the journey due again, as a node killed between
     /// retention's Redis write and its PostgreSQL delete leaves them.</summary>
