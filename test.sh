@@ -15,6 +15,8 @@
 #   iptables                   the partition tests cut a node off from Redis or from the other nodes
 #   chromium, fonts-dejavu-core  the browser tests drive Debian's headless Chromium through Playwright,
 #                              which never downloads a browser of its own
+#   postgresql                 the history tier's tests start real PostgreSQL servers (initdb into a temporary
+#                              folder, as the postgres system user)
 #   nodejs, npm                the Segment tests send through the real analytics libraries, which npm installs
 #                              from tests/Profiles.Segment.Tests/node's lock file when node_modules is missing
 set -euo pipefail
@@ -37,6 +39,7 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 command -v iptables >/dev/null 2>&1 || missing+=(iptables)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then

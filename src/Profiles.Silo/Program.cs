@@ -4,6 +4,7 @@ using Profiles.Core.Rules;
 using Profiles.Core.Segment;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Changes;
+using Profiles.Grains.History;
 using Profiles.Grains.Retention;
 using Profiles.Grains.Standing;
 using Profiles.Silo.Configuration;
@@ -21,10 +22,12 @@ var options = builder.Configuration.GetSection(ProfilesOptions.Section).Get<Prof
 builder.Services.Configure<ProfilesOptions>(builder.Configuration.GetSection(ProfilesOptions.Section));
 builder.Services.Configure<ChangeFeedOptions>(builder.Configuration.GetSection(ChangeFeedOptions.Section));
 builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection(RetentionOptions.Section));
+builder.Services.Configure<HistoryOptions>(builder.Configuration.GetSection(HistoryOptions.Section));
+var history = builder.Configuration.GetSection(HistoryOptions.Section).Get<HistoryOptions>() ?? new HistoryOptions();
 builder.Services.Configure<AudienceRecheckOptions>(builder.Configuration.GetSection(AudienceRecheckOptions.Section));
 builder.Services.Configure<StatsOptions>(builder.Configuration.GetSection(StatsOptions.Section));
 
-builder.UseOrleans(silo => SiloSetup.Configure(silo, options));
+builder.UseOrleans(silo => SiloSetup.Configure(silo, options, history));
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);
 
 builder.Services.AddProblemDetails(Problems.Configure);
@@ -44,7 +47,7 @@ builder.Services.AddSingleton(new IngestGate(options.ConcurrentIngestRequests, o
 builder.AddProfilesOperations();
 
 var app = builder.Build();
-StartupNotes.Log(app.Logger, options, app.Services.GetRequiredService<IdentityRules>());
+StartupNotes.Log(app.Logger, options, app.Services.GetRequiredService<IdentityRules>(), app.Services.GetRequiredService<IOptions<RetentionOptions>>().Value);
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();

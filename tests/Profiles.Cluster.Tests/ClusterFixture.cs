@@ -71,6 +71,9 @@ public sealed class TwoSiloCluster : IAsyncDisposable
     /// <summary>What rids the Redis feed of erased customers' changes, on one silo (Redis only).</summary>
     public RedisFeedErasure FeedErasure(int silo) => Service<RedisFeedErasure>(silo);
 
+    /// <summary>The journeys as one silo reads them from storage.</summary>
+    public IJourneyStore Journeys(int silo) => Service<IJourneyStore>(silo);
+
     /// <summary>The operator's unlink and relink, on one silo.</summary>
     public IdentityCorrections Corrections(int silo) => Service<IdentityCorrections>(silo);
 

@@ -20,7 +20,9 @@ public sealed class ShardPlacementTests(RedisClusterFixture fixture)
             [
                 RedisLayout.Standings(shard), RedisLayout.Stats(shard), RedisLayout.Audiences(shard), RedisLayout.Recheck(shard),
                 RedisLayout.Changes(shard), RedisLayout.FeedErasures(shard), RedisLayout.Owners(shard), RedisLayout.Erased(shard),
+                RedisLayout.RetentionDue(shard), RedisLayout.Anonymous(shard),
                 RedisLayout.JourneyLog(profileId), RedisLayout.JourneyOrder(profileId), RedisLayout.JourneyTouchpoints(profileId),
+                RedisLayout.JourneyRemoved(profileId),
             ];
             Assert.Single(keys.Select(key => redis.HashSlot(key)).Distinct());
             var master = (await database.IdentifyEndpointAsync(keys[0]))!.ToString()!;

@@ -76,7 +76,22 @@ public sealed class StoredTouchpointTests(RedisClusterFixture fixture)
 
     [Fact]
     public void A_value_in_an_encoding_this_version_does_not_know_is_refused_rather_than_misread() =>
-        Assert.Throws<InvalidDataException>(() => StoredTouchpoint.Decode(new byte[] { 2, 0x91, 0x01 }));
+        Assert.Throws<InvalidDataException>(() => StoredTouchpoint.Decode(new byte[] { 3, 0x91, 0x01 }));
+
+    [Fact]
+    public void A_touchpoint_whose_content_retention_removed_comes_back_as_such_with_its_links()
+    {
+        var stored = StoredTouchpoint.Encode(LegacyTouchpoint.LinksOnly());
+
+        var read = StoredTouchpoint.Decode(stored);
+
+        Assert.Equal(2, stored[0]);
+        Assert.True(read.ContentRemoved);
+        Assert.False(StoredTouchpoint.Decode(StoredTouchpoint.Encode(LegacyTouchpoint)).ContentRemoved);
+        Assert.Equal(Exactly(LegacyTouchpoint.LinksOnly()), Exactly(read));
+        Assert.Equal((LegacyTouchpoint.Id, LegacyTime, 2, 1), (read.Id, read.OccurredAt, read.Identifiers.Count, read.RefusedLinks.Count));
+        Assert.Equal(("", "", 0, (string?)null), (read.Channel, read.Type, read.Traits.Count, read.PropertiesJson));
+    }
 
     [Fact]
     public async Task A_journey_mixing_json_and_compact_touchpoints_reads_whole_and_in_order()
@@ -112,7 +127,7 @@ public sealed class StoredTouchpointTests(RedisClusterFixture fixture)
 
         // A split rewrites the journey with the part that stays.
         var kept = touchpoints.Where((_, n) => n % 3 != 0).ToList();
-        await writer.RewriteAsync(profileId, kept);
+        await writer.RewriteAsync(profileId, kept, []);
         Assert.Equal(kept.Select(Exactly), (await journeys.OpenAsync(profileId, 0)).Missed.Select(Exactly));
     }
 

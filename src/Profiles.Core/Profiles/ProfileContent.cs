@@ -84,9 +84,28 @@ public sealed class ProfileContent
             if (CorrectionMark.Of(touchpoint) is { } correction) Combine(ref _corrections, correction.Pair, correction);
             return;
         }
+        var at = touchpoint.OccurredAt.ToUniversalTime();
+        AddLinks(touchpoint, at);
+        // Retention kept only what its links need; its figures and consent are in its anchor's removed content.
+        if (touchpoint.ContentRemoved) return;
         var traits = computed ?? ComputedTraits.None;
         ComputedCoverage = IsEmpty ? traits.StateKeys : traits.Intersect(ComputedCoverage);
-        var at = touchpoint.OccurredAt.ToUniversalTime();
+        if (touchpoint.Consent.Count > 0) (_consent ??= new()).Add(touchpoint);
+        foreach (var trait in touchpoint.Traits)
+        {
+            Combine(Traits, trait.Name, new TraitEntry(trait.ValueJson, at, touchpoint.Id));
+        }
+        Combine(Channels, touchpoint.Channel, new ChannelActivity(1, at, at));
+        Touchpoints++;
+        FirstSeen = Earliest(FirstSeen, at);
+        LastSeen = Latest(LastSeen, at);
+        traits.Add(Computed, touchpoint);
+    }
+
+    /// <summary>What a touchpoint's identifiers give the profile: their first and last seen, the links it made and
+    /// the links it was refused.</summary>
+    private void AddLinks(Touchpoint touchpoint, DateTimeOffset at)
+    {
         foreach (var identifier in touchpoint.Identifiers)
         {
             if (_countByType is not null && !Identifiers.ContainsKey(identifier.Key))
@@ -102,16 +121,6 @@ public sealed class ProfileContent
             Combine(ref _lastLinks, other.Type, new LinkMark(at.UtcTicks, touchpoint.Id, other.Key));
         }
         foreach (var refused in touchpoint.RefusedLinks) AddRefusedLink(refused);
-        if (touchpoint.Consent.Count > 0) (_consent ??= new()).Add(touchpoint);
-        foreach (var trait in touchpoint.Traits)
-        {
-            Combine(Traits, trait.Name, new TraitEntry(trait.ValueJson, at, touchpoint.Id));
-        }
-        Combine(Channels, touchpoint.Channel, new ChannelActivity(1, at, at));
-        Touchpoints++;
-        FirstSeen = Earliest(FirstSeen, at);
-        LastSeen = Latest(LastSeen, at);
-        traits.Add(Computed, touchpoint);
     }
 
     /// <summary>Takes in the content of another profile. The two must hold disjoint touchpoints (the merge

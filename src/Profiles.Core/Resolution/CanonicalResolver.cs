@@ -65,5 +65,8 @@ public sealed class CanonicalPartition
     /// <summary>The strongest identifier key of the profile holding <paramref name="identifierKey"/>.</summary>
     public string GroupOf(string identifierKey) => _groupOf[identifierKey];
 
+    /// <summary>Whether <paramref name="identifierKey"/> is an identifier of these touchpoints.</summary>
+    public bool Knows(string identifierKey) => _groupOf.ContainsKey(identifierKey);
+
     public bool Together(string a, string b) => GroupOf(a) == GroupOf(b);
 }

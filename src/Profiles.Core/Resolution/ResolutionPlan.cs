@@ -17,7 +17,12 @@ public sealed record PlannedProfile(
     IReadOnlyList<IdentifierRef> Identifiers,
     IReadOnlyList<Touchpoint> Touchpoints,
     ProfileContent Content,
-    IReadOnlyList<string> MergedProfileIds);
+    IReadOnlyList<string> MergedProfileIds)
+{
+    /// <summary>The removed content of the anchors it holds (<see cref="Profiles.RemovedContent"/>), folded into
+    /// <see cref="Content"/> and kept with its journey.</summary>
+    public IReadOnlyList<RemovedContent> Removed { get; init; } = [];
+}
 
 /// <summary>A touchpoint of a component, and the surviving profile that held it before resolution.</summary>
 public sealed record HeldTouchpoint(Touchpoint Touchpoint, string HeldBy);
@@ -61,8 +66,10 @@ public sealed class ResolutionPlan
     /// <param name="newProfileId">A new id for a part, from its strongest identifier key; the same key must give the
     /// same id, so that planning again after a crash names the parts alike.</param>
     /// <param name="computed">The computed traits each part's content folds.</param>
+    /// <param name="removed">The component's removed content, once each: the figures of touchpoints whose content
+    /// retention removed (the touchpoints themselves are among <paramref name="touchpoints"/>, links only).</param>
     public static ResolutionPlan Make(IReadOnlyCollection<HeldTouchpoint> touchpoints, IReadOnlyList<ProfileBefore> before, IdentityRules rules,
-        Func<string, string> newProfileId, Personalisation.ComputedTraits? computed = null)
+        Func<string, string> newProfileId, Personalisation.ComputedTraits? computed = null, IReadOnlyCollection<RemovedContent>? removed = null)
     {
         var partition = new CanonicalResolver(rules).Resolve([.. touchpoints.Select(t => t.Touchpoint)]);
         var refused = partition.Refused.ToDictionary(r => (r.Link.TouchpointId, r.Link.Other.Key), r => r.Reason);
@@ -75,13 +82,18 @@ public sealed class ResolutionPlan
             group.Touchpoints.Add(AsHeld(touchpoint, arrived, partition, refused));
             group.HeldBefore[heldBy] = group.HeldBefore.GetValueOrDefault(heldBy) + 1;
         }
+        // Removed content goes with its anchor, as its touchpoints do.
+        foreach (var entry in removed ?? [])
+        {
+            if (partition.Knows(entry.AnchorKey)) groups[partition.GroupOf(entry.AnchorKey)].Removed.Add(entry);
+        }
         foreach (var link in partition.Refused)
         {
             groups[partition.GroupOf(link.Link.Other.Key)].OtherSide.Add(
                 new RefusedLink(link.Link.Anchor.Type, link.Link.Anchor.Key, link.Link.Anchor.Hint, link.Reason, link.Link.TouchpointId, link.Link.OccurredAt));
         }
-        var held = groups.Values.Where(g => g.Touchpoints.Count > 0).ToList();
-        var unheld = groups.Values.Where(g => g.Touchpoints.Count == 0).SelectMany(g => g.Identifiers).Select(i => i.Key).Order(StringComparer.Ordinal).ToList();
+        var held = groups.Values.Where(g => g.Touchpoints.Count > 0 || g.Removed.Count > 0).ToList();
+        var unheld = groups.Values.Where(g => g.Touchpoints.Count == 0 && g.Removed.Count == 0).SelectMany(g => g.Identifiers).Select(i => i.Key).Order(StringComparer.Ordinal).ToList();
 
         // Each surviving profile is claimed by the part holding its strongest identifier; the smallest claim names the part.
         var partOf = held.SelectMany(g => g.Identifiers.Select(i => (i.Key, Group: g))).ToDictionary(e => e.Key, e => e.Group, StringComparer.Ordinal);
@@ -137,6 +149,7 @@ public sealed class ResolutionPlan
         public IReadOnlyList<IdentifierRef> Identifiers { get; } = identifiers;
         public List<Touchpoint> Touchpoints { get; } = [];
         public List<RefusedLink> OtherSide { get; } = [];
+        public List<RemovedContent> Removed { get; } = [];
         public HashSet<string> Claimed { get; } = new(StringComparer.Ordinal);
 
         /// <summary>How many of its touchpoints each surviving profile held before.</summary>
@@ -148,9 +161,13 @@ public sealed class ResolutionPlan
         {
             var content = new ProfileContent();
             foreach (var touchpoint in Touchpoints) content.Add(touchpoint, computed);
+            foreach (var entry in Removed) content.Merge(entry.Content);
             foreach (var link in OtherSide) content.AddRefusedLink(link);
             var merged = forwardTo.Where(f => f.Value == Id).Select(f => f.Key).Order(StringComparer.Ordinal).ToList();
-            return new PlannedProfile(Id!, Identifiers[0].Key, Identifiers, [.. Touchpoints.OrderBy(t => t.OccurredAt.UtcTicks).ThenBy(t => t.Id, StringComparer.Ordinal)], content, merged);
+            return new PlannedProfile(Id!, Identifiers[0].Key, Identifiers, [.. Touchpoints.OrderBy(t => t.OccurredAt.UtcTicks).ThenBy(t => t.Id, StringComparer.Ordinal)], content, merged)
+            {
+                Removed = [.. Removed.OrderBy(e => e.Name, StringComparer.Ordinal)],
+            };
         }
     }
 }

@@ -26,6 +26,16 @@ public sealed record Touchpoint(
 
     /// <summary>The consent decisions the touchpoint carried, in the order sent (those left out as invalid are not here).</summary>
     public IReadOnlyList<ConsentDecision> Consent { get; init; } = [];
+
+    /// <summary>True once retention removed its content: what stays is what its links need (id, time, identifiers,
+    /// refused links), so that resolution replays it as before. It counts in no figure (the figures and consent
+    /// decisions it gave are kept in the removed content of its anchor, <see cref="Profiles.RemovedContent"/>) and is
+    /// in no journey page.</summary>
+    public bool ContentRemoved { get; init; }
+
+    /// <summary>This touchpoint as retention keeps it once its content is removed: its id, time, identifiers and
+    /// refused links; no channel, type, trait, property or consent decision.</summary>
+    public Touchpoint LinksOnly() => this with { Channel = "", Type = "", Traits = [], PropertiesJson = null, Consent = [], ContentRemoved = true };
 }
 
 /// <summary>A link identity rules did not make: <see cref="Type"/>, <see cref="Key"/> and <see cref="Hint"/>

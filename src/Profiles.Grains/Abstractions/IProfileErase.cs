@@ -13,6 +13,13 @@ public interface IProfileErase : IGrainWithStringKey
     [Alias("Erase")]
     Task<ProfileReply<ErasedProfile?>> Erase();
 
+    /// <summary>As <see cref="Erase"/>, for retention: only while the profile holds no identifier but anonymous ones
+    /// (cookies, device ids) and was last seen before <paramref name="lastSeenBefore"/>, decided in the profile's own
+    /// turn, so a touchpoint landing meanwhile keeps it; its <c>erased</c> change says <c>"reason": "retention"</c>.
+    /// Done with null when it does not qualify.</summary>
+    [Alias("EraseIfAnonymous")]
+    Task<ProfileReply<ErasedProfile?>> EraseIfAnonymous(DateTimeOffset lastSeenBefore);
+
     /// <summary>Erases a profile merged into a customer being erased, wherever it forwards: its content went to that
     /// customer, its journey and state are still its own.</summary>
     [Alias("EraseMerged")]

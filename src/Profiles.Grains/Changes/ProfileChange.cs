@@ -30,6 +30,7 @@ public sealed record ProfileChange(
     public const string MergedProfileId = "mergedProfileId";
     public const string SplitProfileIds = "splitProfileIds";
     public const string ErasedProfileIds = "erasedProfileIds";
+    public const string Reason = "reason";
 
     /// <summary>The details that list profile ids, kept as one comma-separated text.</summary>
     public static readonly IReadOnlySet<string> ListDetails = new HashSet<string>(StringComparer.Ordinal) { SplitProfileIds, ErasedProfileIds };
@@ -39,9 +40,12 @@ public sealed record ProfileChange(
 
     /// <summary>The customer was erased: <paramref name="profileId"/>, the profile that stood for them, and
     /// <c>erasedProfileIds</c>, every profile merged into it, comma-separated: the tombstone a feed consumer forgets the
-    /// customer by.</summary>
-    public static ProfileChange Erased(string profileId, IEnumerable<string> mergedProfileIds, DateTimeOffset at) =>
-        new(ChangeTypes.Erased, profileId, at, [new(ErasedProfileIds, string.Join(',', mergedProfileIds))]);
+    /// customer by. <paramref name="reason"/>: <see cref="ErasureReasons.Retention"/> when retention erased them,
+    /// null (no <c>reason</c>) for an erasure asked for.</summary>
+    public static ProfileChange Erased(string profileId, IEnumerable<string> mergedProfileIds, DateTimeOffset at, string? reason = null) =>
+        new(ChangeTypes.Erased, profileId, at, reason is null
+            ? [new(ErasedProfileIds, string.Join(',', mergedProfileIds))]
+            : [new(ErasedProfileIds, string.Join(',', mergedProfileIds)), new(Reason, reason)]);
 
     /// <summary>The profiles whose erasure takes this change out of the feed: the profile it changed, and the profile
     /// merged into it. None for an erasure: that is the tombstone feed consumers forget the customer by, and it stays.</summary>
@@ -64,6 +68,13 @@ public sealed record ProfileChange(
     /// <c>splitProfileIds</c> lists them, comma-separated.</summary>
     public static ProfileChange Split(string profileId, IEnumerable<string> splitProfileIds, DateTimeOffset at) =>
         new(ChangeTypes.Split, profileId, at, [new(SplitProfileIds, string.Join(',', splitProfileIds))]);
+}
+
+/// <summary>Why a customer was erased without anyone asking, as an <c>erased</c> change's <c>reason</c> says.</summary>
+public static class ErasureReasons
+{
+    /// <summary>A profile holding only anonymous identifiers was not seen for <c>Profiles:Retention:AnonymousProfiles</c>.</summary>
+    public const string Retention = "retention";
 }
 
 /// <summary>A change as read from the feed, with the cursor that resumes after it.</summary>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Persistence;
+using Npgsql;
 using Orleans.Providers;
 using Orleans.Storage;
 using Profiles.Core.Personalisation;
@@ -12,6 +13,7 @@ using Profiles.Contracts.Live;
 using Profiles.Core.Rules;
 using Profiles.Grains.Calls;
 using Profiles.Grains.Changes;
+using Profiles.Grains.History;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Identity;
 using Profiles.Grains.Live;
@@ -43,6 +45,8 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddOptions<ChangeFeedOptions>();
         silo.Services.AddOptions<RetentionOptions>()
             .Validate(o => o.Interval > TimeSpan.Zero, $"{RetentionOptions.Section}:Interval must be a positive duration.")
+            .Validate(o => o.Touchpoints is not { } keep || keep > TimeSpan.Zero, $"{RetentionOptions.Section}:Touchpoints must be a positive duration (730.00:00:00), or unset to keep touchpoints.")
+            .Validate(o => o.AnonymousProfiles is not { } keep || keep > TimeSpan.Zero, $"{RetentionOptions.Section}:AnonymousProfiles must be a positive duration (90.00:00:00), or unset to keep anonymous profiles.")
             .ValidateOnStart();
         silo.Services.TryAddSingleton<FeedClock>();
         silo.Services.TryAddSingleton<StandingCalculator>();
@@ -66,6 +70,7 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddSingleton<ProfileReader>();
         silo.Services.AddSingleton<ProfileEraser>();
         silo.Services.AddSingleton<TouchpointIntake>();
+        silo.Services.AddHostedService<RetentionSweeps>();
         if (!silo.Services.Any(s => s.ServiceType == typeof(IJourneyStore))) silo.AddInMemoryStores(InMemoryStores.Create);
         silo.Services.AddSingleton<ProfileWriter>();
         if (!silo.Services.Any(s => s.IsKeyedService && Equals(s.ServiceKey, ProfilesStorage.Identifiers))) silo.AddMemoryGrainStorage(ProfilesStorage.Identifiers);
@@ -105,7 +110,7 @@ public static class ProfilesGrainsExtensions
         silo.Services.AddMetrics(); // RedisWrites' meter factory: a host has one already, a bare silo builder may not
         if (waitReplicas > 0) silo.Services.AddSingleton(_ => new ReplicaWait(ConnectionMultiplexer.Connect(redis), waitReplicas, waitReplicasTimeout));
         silo.Services.AddSingleton(s => new RedisWrites(s.GetRequiredService<IConnectionMultiplexer>(), s.GetRequiredService<FeedClock>(),
-            s.GetRequiredService<IMeterFactory>(), s.GetService<ReplicaWait>()));
+            s.GetRequiredService<IMeterFactory>(), s.GetService<ReplicaWait>(), s.GetService<HistoryTier>()));
         silo.Services.AddSingleton<IWriteStore>(s => s.GetRequiredService<RedisWrites>());
         silo.Services.AddSingleton<RedisIdentifierPointers>();
         silo.Services.AddSingleton<IIdentifierPointers>(s => s.GetRequiredService<RedisIdentifierPointers>());
@@ -141,6 +146,21 @@ public static class ProfilesGrainsExtensions
             RedisGrainStorageFactory.Create(services, ProfilesStorage.Name),
             services.GetRequiredService<ReplicaWait>(),
             services.GetRequiredService<IOptionsMonitor<RedisStorageOptions>>().Get(ProfilesStorage.Name).GetStorageKey!));
+    }
+
+    /// <summary>The history tier on PostgreSQL (<see cref="HistoryMover"/>, <see cref="HistoryTier"/>), behind the Redis
+    /// stores; call with <see cref="AddRedisStores"/>, before <see cref="AddProfilesGrains"/>.</summary>
+    public static ISiloBuilder AddHistoryTier(this ISiloBuilder silo, string connection)
+    {
+        silo.Services.AddOptions<HistoryOptions>()
+            .Validate(o => o.HotDays >= 0, $"{HistoryOptions.Section}:HotDays must be a whole number of days, 0 or more.")
+            .ValidateOnStart();
+        silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connection));
+        silo.Services.AddSingleton<PostgresHistory>();
+        silo.Services.AddSingleton<HistoryTier>();
+        silo.Services.AddSingleton<HistoryMover>();
+        silo.Services.AddHostedService(s => s.GetRequiredService<HistoryMover>());
+        return silo;
     }
 
     /// <summary>The in-memory stores; several silos given the same instance share them, as nodes share Redis.</summary>

@@ -44,6 +44,10 @@ public sealed class ProfileGrain(
     // one (docs/PERFORMANCE.md). After a crash an activation folds in at most this much of its journey.
     private static readonly TimeSpan SnapshotInterval = TimeSpan.FromSeconds(30);
 
+    // Entries whose content one retention write removes: a journey met for the first time by a long retention may
+    // hold years of them.
+    private const int RetentionBatch = 500;
+
     private readonly Watchers _watchers = new(logger, signals, LiveTargetKind.Profile);
 
     private MergeProtocol? _merge;
@@ -125,6 +129,7 @@ public sealed class ProfileGrain(
         var storedElsewhere = _mergedShards.Length == 0
             ? new HashSet<string>()
             : await journey.StoredInAsync(_mergedShards, [.. touchpoints.Select(t => t.Id)]);
+        var storedCold = await journey.StoredColdAsync(Id, Profile.Merged, touchpoints);
         var admission = new ProfileAdmission(Profile.Content, rules);
         var landings = new Landing[touchpoints.Count];
         var refused = new RefusedLink[touchpoints.Count][];
@@ -133,7 +138,7 @@ public sealed class ProfileGrain(
         for (var i = 0; i < touchpoints.Count; i++)
         {
             refused[i] = [];
-            if (storedElsewhere.Contains(touchpoints[i].Id))
+            if (storedElsewhere.Contains(touchpoints[i].Id) || storedCold.Contains(touchpoints[i].Id))
             {
                 landings[i] = Landing.Duplicate;
             }
@@ -288,6 +293,15 @@ public sealed class ProfileGrain(
         return ProfileReply<ErasedProfile?>.Done(Id, await ForgetAsync(announce: true));
     }
 
+    public async Task<ProfileReply<ErasedProfile?>> EraseIfAnonymous(DateTimeOffset lastSeenBefore)
+    {
+        if (await UnavailableOrHeld() is { } elsewhere) return ProfileReply<ErasedProfile?>.Not(elsewhere);
+        var content = Profile.Content;
+        var anonymous = !content.IsEmpty && content.Identifiers.Values.All(i => AnonymousIdentifiers.Types.Contains(i.Type));
+        if (!anonymous || content.LastSeen >= lastSeenBefore) return ProfileReply<ErasedProfile?>.Done(Id, null);
+        return ProfileReply<ErasedProfile?>.Done(Id, await ForgetAsync(announce: true, ErasureReasons.Retention));
+    }
+
     public async Task<ErasedProfile> EraseMerged()
     {
         if (Profile.ResolvingBy is not null) throw new StorageUnavailableException("The profile is being resolved again with its component; erase it once that is done.");
@@ -297,11 +311,12 @@ public sealed class ProfileGrain(
 
     /// <param name="announce">Whether this profile stood for the customer: its write carries the customer's
     /// <c>erased</c> change, naming every profile merged into it.</param>
-    private async Task<ErasedProfile> ForgetAsync(bool announce)
+    /// <param name="reason">The change's reason, when nobody asked for the erasure.</param>
+    private async Task<ErasedProfile> ForgetAsync(bool announce, string? reason = null)
     {
         var erased = new ErasedProfile([.. Profile.Content.Identifiers.Keys], [.. Profile.Merged.Order(StringComparer.Ordinal)]);
         _erased = true;
-        await writer.EraseAsync(Id, announce ? erased.MergedProfileIds : null);
+        await writer.EraseAsync(Id, announce ? erased.MergedProfileIds : null, reason);
         await state.ClearStateAsync();
         _snapshotBehind = false;
         _reported = null;
@@ -379,6 +394,30 @@ public sealed class ProfileGrain(
     public Task WatchStream(Guid subscriptionId) => _watchers.WatchStream(Id, subscriptionId);
 
     public Task UnwatchStream(Guid subscriptionId) => _watchers.UnwatchStream(subscriptionId);
+
+    public async Task<ProfileReply> RemoveContentBefore(DateTimeOffset before)
+    {
+        if (await UnavailableOrHeld() is { } elsewhere) return elsewhere;
+        // An activation after a crash folds the journey from the snapshot's place on: the snapshot must hold every
+        // touchpoint whose content goes, or their figures would be lost with it.
+        await WriteSnapshotIfBehind();
+        foreach (var journeyId in (string[])[Id, .. Profile.Merged.Order(StringComparer.Ordinal)]) await RemoveContentAsync(journeyId, before);
+        return ProfileReply.Done(Id);
+    }
+
+    /// <summary>Removes the content of one journey's entries older than <paramref name="before"/>, a batch per write,
+    /// and leaves its shard's retention index saying when the oldest entry left occurred.</summary>
+    private async Task RemoveContentAsync(string journeyId, DateTimeOffset before)
+    {
+        while (true)
+        {
+            var expired = await journey.ExpiredAsync(journeyId, before, RetentionBatch);
+            IReadOnlyList<RemovedContent> existing = expired.Entries.Count == 0 ? [] : await journey.RemovedContentAsync(journeyId);
+            var removed = RemovedContent.Fold(existing, expired.Entries, rules, personalisation.Computed);
+            await writer.RemoveContentAsync(journeyId, expired.Entries, removed, expired.NextAt);
+            if (expired.NextAt is not { } next || next >= before) return;
+        }
+    }
 
     public Task<ProfileReply<ProfileSnapshot>> Get() => Task.FromResult(
         UnreadableAs() is { } elsewhere
@@ -561,6 +600,12 @@ public sealed class ProfileGrain(
             foreach (var touchpoint in touchpoints) personalisation.Computed.Add(computed, touchpoint);
             if (touchpoints.Count > 0) after = JourneyPosition.Of(touchpoints[^1]);
         } while (touchpoints.Count == page);
+        // A trait already covered keeps its accumulator: it holds the touchpoints whose content retention removed,
+        // which the journeys no longer have.
+        foreach (var key in content.ComputedCoverage ?? [])
+        {
+            if (content.Computed.TryGetValue(key, out var covered)) computed[key] = covered;
+        }
         content.Computed = computed;
         content.ComputedCoverage = personalisation.Computed.StateKeys;
         logger.LogDebug("Profile {ProfileId}: computed traits folded again from its journeys after a configuration change", Id);

@@ -1,3 +1,4 @@
+using Profiles.Core.Profiles;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Storage;
 
@@ -16,6 +17,11 @@ public interface IJourneyStore
     /// <summary>Which of the touchpoint ids the given shards have stored: a profile asks the shards of the profiles
     /// merged into it before an append, which checks only its own shard.</summary>
     Task<IReadOnlySet<string>> StoredInAsync(IReadOnlyCollection<int> shards, IReadOnlyList<string> touchpointIds);
+
+    /// <summary>Which of the touchpoints a history tier took from the journey of the profile or of one merged into it
+    /// (an append no longer finds their ids in Redis): asked after <see cref="StoredInAsync"/>, before the append.
+    /// Without a history tier, none.</summary>
+    Task<IReadOnlySet<string>> StoredColdAsync(string profileId, IReadOnlyCollection<string> mergedProfileIds, IReadOnlyList<Touchpoint> touchpoints);
 
     /// <summary>What a profile activating needs: the entries of its log from position <paramref name="from"/>
     /// (0-based, in append order), whether it was erased, and a writer epoch greater than any earlier activation's.
@@ -36,10 +42,27 @@ public interface IJourneyStore
     /// after <paramref name="after"/> in journey order (newest first, ties by id, descending).</summary>
     Task<IReadOnlyList<Touchpoint>> ReadPageAsync(IReadOnlyList<string> profileIds, JourneyPosition? after, int limit);
 
+    /// <summary>Retention: up to <paramref name="limit"/> entries of the profile's journey that occurred before
+    /// <paramref name="before"/> and are still in it (their content, and operator entries), oldest first, and when the
+    /// entry after them occurred. Retention takes them out of the journey by a write
+    /// (<see cref="Writes.JourneyChange.ContentRemoved"/>).</summary>
+    Task<ExpiredEntries> ExpiredAsync(string profileId, DateTimeOffset before, int limit);
+
+    /// <summary>Retention: what the journey keeps of the figures of touchpoints whose content retention removed.</summary>
+    Task<IReadOnlyList<RemovedContent>> RemovedContentAsync(string profileId);
+
+    /// <summary>Retention: up to <paramref name="limit"/> profiles of the shard whose journey holds an entry that
+    /// occurred before <paramref name="before"/>.</summary>
+    Task<IReadOnlyList<string>> HoldingEntriesBeforeAsync(int shard, DateTimeOffset before, int limit);
+
     /// <summary>Which shards of the store answer within <paramref name="timeout"/> (readiness, and whether this node
     /// alone is cut off from them). Never throws: a shard that fails to answer is in the reach's unanswered ones.</summary>
     Task<StorageReach> ReachAsync(TimeSpan timeout);
 }
+
+/// <param name="Entries">Oldest first.</param>
+/// <param name="NextAt">When the journey's next entry occurred; null when none is left after them.</param>
+public sealed record ExpiredEntries(IReadOnlyList<Touchpoint> Entries, DateTimeOffset? NextAt);
 
 public sealed record JourneyResume(IReadOnlyList<Touchpoint> Missed, bool Erased);
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Profiles.Core.Profiles;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Standing;
@@ -66,6 +67,10 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
                         journey.Add(touchpoint);
                         _ownerByTouchpointId[touchpoint.Id] = profileId;
                     }
+                    foreach (var entry in rewritten.Removed) journey.Removed[entry.Name] = entry;
+                    break;
+                case JourneyChange.ContentRemoved retained:
+                    journey.Retain(retained);
                     break;
             }
             var standing = write.Standing is { } step ? standings.Step(profileId, step, allNew: isNew.All(n => n)) : StandingOutcome.NoStep;
@@ -87,6 +92,10 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
 
     public Task<IReadOnlySet<string>> StoredInAsync(IReadOnlyCollection<int> shards, IReadOnlyList<string> touchpointIds) =>
         Task.FromResult<IReadOnlySet<string>>(touchpointIds.Where(_ownerByTouchpointId.ContainsKey).ToHashSet(StringComparer.Ordinal));
+
+    /// <summary>Memory keeps whole journeys: nothing is ever cold.</summary>
+    public Task<IReadOnlySet<string>> StoredColdAsync(string profileId, IReadOnlyCollection<string> mergedProfileIds, IReadOnlyList<Touchpoint> touchpoints) =>
+        Task.FromResult<IReadOnlySet<string>>(new HashSet<string>());
 
     public Task<OpenedJourney> OpenAsync(string profileId, long from)
     {
@@ -132,6 +141,43 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
         return Task.FromResult<IReadOnlyList<Touchpoint>>(page.Count > limit ? page.GetRange(0, limit) : page);
     }
 
+    public Task<ExpiredEntries> ExpiredAsync(string profileId, DateTimeOffset before, int limit)
+    {
+        if (!_journeys.TryGetValue(profileId, out var journey)) return Task.FromResult(new ExpiredEntries([], null));
+        lock (journey)
+        {
+            // Reading order is newest first: the oldest entries are at its end.
+            var oldest = journey.Ordered.Reverse().Take(limit + 1).ToList();
+            var expired = oldest.TakeWhile(t => t.OccurredAt < before).Take(limit).ToList();
+            return Task.FromResult(new ExpiredEntries(expired, expired.Count < oldest.Count ? oldest[expired.Count].OccurredAt : null));
+        }
+    }
+
+    public Task<IReadOnlyList<RemovedContent>> RemovedContentAsync(string profileId)
+    {
+        if (!_journeys.TryGetValue(profileId, out var journey)) return Task.FromResult<IReadOnlyList<RemovedContent>>([]);
+        lock (journey)
+        {
+            return Task.FromResult<IReadOnlyList<RemovedContent>>([.. journey.Removed.Values]);
+        }
+    }
+
+    /// <summary>The embedded default keeps no index: it looks at the oldest entry of each of the shard's journeys.</summary>
+    public Task<IReadOnlyList<string>> HoldingEntriesBeforeAsync(int shard, DateTimeOffset before, int limit)
+    {
+        var due = new List<string>();
+        foreach (var (profileId, journey) in _journeys)
+        {
+            if (due.Count == limit) break;
+            if (Shards.Of(profileId) != shard) continue;
+            lock (journey)
+            {
+                if (journey.Ordered.Count > 0 && journey.Ordered.Max!.OccurredAt < before) due.Add(profileId);
+            }
+        }
+        return Task.FromResult<IReadOnlyList<string>>(due);
+    }
+
     public Task<StorageReach> ReachAsync(TimeSpan timeout) => Task.FromResult(StorageReach.Everything);
 
     private sealed class ProfileJourney
@@ -142,22 +188,42 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
 
         public SortedSet<Touchpoint> Ordered { get; } = new(JourneyOrder);
 
+        /// <summary>Removed content by name (<see cref="RemovedContent.Name"/>).</summary>
+        public Dictionary<string, RemovedContent> Removed { get; } = new(StringComparer.Ordinal);
+
         public void Add(Touchpoint touchpoint)
         {
             Log.Add(touchpoint);
-            Ordered.Add(touchpoint);
+            if (!touchpoint.ContentRemoved) Ordered.Add(touchpoint);
         }
 
         public void Clear()
         {
             Log.Clear();
             Ordered.Clear();
+            Removed.Clear();
         }
+
+        public void Retain(JourneyChange.ContentRemoved retained)
+        {
+            foreach (var position in retained.Leaving) Ordered.Remove(Probe(position));
+            var kept = retained.Kept.ToDictionary(t => t.Id, StringComparer.Ordinal);
+            for (var i = 0; i < Log.Count; i++)
+            {
+                if (kept.TryGetValue(Log[i].Id, out var touchpoint)) Log[i] = touchpoint;
+            }
+            foreach (var name in retained.Replaced) Removed.Remove(name);
+            foreach (var entry in retained.Removed) Removed[entry.Name] = entry;
+        }
+
+        /// <summary>A touchpoint that sorts where <paramref name="position"/> is: the order looks at nothing else.</summary>
+        public static Touchpoint Probe(JourneyPosition position) =>
+            new(position.TouchpointId, new DateTimeOffset(position.UtcTicks, TimeSpan.Zero), "", "", [], [], null);
 
         public IEnumerable<Touchpoint> After(JourneyPosition? position)
         {
             if (position is not { } p || Ordered.Count == 0) return Ordered;
-            var probe = new Touchpoint(p.TouchpointId, new DateTimeOffset(p.UtcTicks, TimeSpan.Zero), "", "", [], [], null);
+            var probe = Probe(p);
             // GetViewBetween includes its bounds; the cursor's own entry was on the previous page.
             if (JourneyOrder.Compare(probe, Ordered.Max) >= 0) return [];
             return Ordered.GetViewBetween(probe, Ordered.Max).SkipWhile(t => JourneyOrder.Compare(t, probe) == 0);

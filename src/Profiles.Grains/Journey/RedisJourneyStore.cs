@@ -1,4 +1,6 @@
+using Profiles.Core.Profiles;
 using Profiles.Core.Touchpoints;
+using Profiles.Grains.History;
 using Profiles.Grains.Storage;
 using StackExchange.Redis;
 
@@ -13,8 +15,10 @@ namespace Profiles.Grains.Journey;
 /// This class reads them; every write is a <see cref="Writes.ProfileWrite"/> that <see cref="Writes.RedisWrites"/> applies
 /// in one script call, so a touchpoint is stored whole, with its change in the feed, or not at all. The touchpoint
 /// hash's empty field (no touchpoint id is empty) holds the journey's writer epoch (<see cref="IJourneyStore.OpenAsync"/>).
+/// With a history tier (<paramref name="history"/>), items older than its hot window leave the order set and the
+/// touchpoint hash for PostgreSQL, their ids staying in the log: reads complete what Redis no longer holds from there.
 /// </summary>
-public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealthConnection health) : IJourneyStore
+public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealthConnection health, HistoryTier? history = null) : IJourneyStore
 {
     private const int CatchUpChunk = 1000;
 
@@ -27,6 +31,7 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
         local ids = redis.call('LRANGE', KEYS[1], ARGV[1], ARGV[2])
         if #ids == 0 then return { epoch, erased } end
         local found = redis.call('HMGET', KEYS[2], unpack(ids))
+        for i = 1, #ids do if not found[i] then found[i] = { ids[i] } end end
         table.insert(found, 1, erased)
         table.insert(found, 1, epoch)
         return found
@@ -37,14 +42,27 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
         local ids = redis.call('LRANGE', KEYS[1], ARGV[1], ARGV[2])
         if #ids == 0 then return { erased } end
         local found = redis.call('HMGET', KEYS[2], unpack(ids))
+        for i = 1, #ids do if not found[i] then found[i] = { ids[i] } end end
         table.insert(found, 1, erased)
         return found
         """;
 
+    // The first element is the newest item moved to the history tier (HistoryTier.NewestMovedField), false for none.
     private const string ReadPageScript = """
-        local page = {}
+        local page = { redis.call('HGET', KEYS[2], '\1') }
         local members = redis.call('ZREVRANGEBYLEX', KEYS[1], ARGV[1], '-', 'LIMIT', 0, tonumber(ARGV[2]))
         for _, member in ipairs(members) do
+          page[#page + 1] = redis.call('HGET', KEYS[2], string.sub(member, 21))
+        end
+        return page
+        """;
+
+    // KEYS: order, touchpoints. ARGV: how many. The oldest entries in reading order, each with its stored touchpoint.
+    private const string OldestScript = """
+        local members = redis.call('ZRANGEBYLEX', KEYS[1], '-', '+', 'LIMIT', 0, tonumber(ARGV[1]))
+        local page = {}
+        for _, member in ipairs(members) do
+          page[#page + 1] = member
           page[#page + 1] = redis.call('HGET', KEYS[2], string.sub(member, 21))
         end
         return page
@@ -70,7 +88,7 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
     public async Task<OpenedJourney> OpenAsync(string profileId, long from)
     {
         var first = (RedisResult[])(await Db.ScriptEvaluateAsync(OpenScript, ResumeKeys(profileId), [from, from + CatchUpChunk - 1, ErasureMarker.Of(profileId)]))!;
-        List<Touchpoint> entries = [.. first.Skip(2).Select(Deserialize)];
+        var entries = await EntriesAsync(profileId, first.Skip(2).ToArray());
         if (entries.Count == CatchUpChunk) entries.AddRange((await ResumeAsync(profileId, from + CatchUpChunk)).Missed);
         return new OpenedJourney(entries, (long)first[1] == 1, (long)first[0]);
     }
@@ -82,7 +100,7 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
         while (true)
         {
             var chunk = (RedisResult[])(await Db.ScriptEvaluateAsync(ResumeScript, keys, [from, from + CatchUpChunk - 1, ErasureMarker.Of(profileId)]))!;
-            entries.AddRange(chunk.Skip(1).Select(Deserialize));
+            entries.AddRange(await EntriesAsync(profileId, chunk.Skip(1).ToArray()));
             if (chunk.Length - 1 < CatchUpChunk) return new JourneyResume(entries, (long)chunk[0] == 1);
             from += CatchUpChunk;
         }
@@ -95,10 +113,63 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
     public async Task<IReadOnlyList<Touchpoint>> ReadPageAsync(IReadOnlyList<string> profileIds, JourneyPosition? after, int limit)
     {
         var max = after is { } position ? "(" + OrderMember(position) : "+";
-        var pages = await Task.WhenAll(profileIds.Select(id =>
-            Db.ScriptEvaluateAsync(ReadPageScript, [RedisLayout.JourneyOrder(id), RedisLayout.JourneyTouchpoints(id)], [max, limit])));
-        return [.. pages.SelectMany(page => (RedisResult[])page!).Where(stored => !stored.IsNull).Select(Deserialize).OrderBy(JourneyPosition.Of).Take(limit)];
+        var pages = (await Task.WhenAll(profileIds.Select(id =>
+            Db.ScriptEvaluateAsync(ReadPageScript, [RedisLayout.JourneyOrder(id), RedisLayout.JourneyTouchpoints(id)], [max, limit])))).Select(page => (RedisResult[])page!).ToArray();
+        List<Touchpoint> hot = [.. pages.SelectMany(page => page.Skip(1)).Where(stored => !stored.IsNull).Select(Deserialize).OrderBy(JourneyPosition.Of)];
+        string?[] newestMoved = [.. pages.Select(page => page[0].IsNull ? null : (string?)page[0])];
+        if (history is null || newestMoved.All(m => m is null)) return hot.Count > limit ? hot.GetRange(0, limit) : hot;
+        return await history.CompletePageAsync(profileIds, newestMoved, hot, after, limit);
     }
+
+    public Task<IReadOnlySet<string>> StoredColdAsync(string profileId, IReadOnlyCollection<string> mergedProfileIds, IReadOnlyList<Touchpoint> touchpoints) =>
+        history?.StoredColdAsync(profileId, mergedProfileIds, touchpoints) ?? Task.FromResult<IReadOnlySet<string>>(new HashSet<string>());
+
+    /// <summary>The log's entries as stored; an entry Redis answered by its id alone moved to the history tier.</summary>
+    private async Task<List<Touchpoint>> EntriesAsync(string profileId, RedisResult[] stored)
+    {
+        string[] moved = [.. stored.Where(entry => entry.Resp2Type == ResultType.Array).Select(entry => (string)((RedisResult[])entry!)[0]!)];
+        if (moved.Length == 0) return [.. stored.Select(Deserialize)];
+        if (history is null) throw new InvalidDataException($"Profile {profileId}'s journey log names items its journey does not hold.");
+        var found = await history.ReadMovedAsync(profileId, moved);
+        return [.. stored.Select(entry => entry.Resp2Type == ResultType.Array ? found[(string)((RedisResult[])entry!)[0]!] : Deserialize(entry))];
+    }
+
+    /// <summary>With a history tier, the journey's moved items count too: both tiers' oldest entries, merged.</summary>
+    public async Task<ExpiredEntries> ExpiredAsync(string profileId, DateTimeOffset before, int limit)
+    {
+        var hot = await ExpiredHotAsync(profileId, before, limit);
+        if (history is null) return hot;
+        var cold = await history.ExpiredColdAsync(profileId, before, limit);
+        if (cold.Entries.Count == 0 && cold.NextAt is null) return hot;
+        var both = hot.Entries.Concat(cold.Entries).DistinctBy(t => t.Id, StringComparer.Ordinal)
+            .OrderBy(t => t.OccurredAt.UtcTicks).ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
+        var next = Earliest(hot.NextAt, cold.NextAt);
+        if (both.Count <= limit) return new ExpiredEntries(both, next);
+        return new ExpiredEntries(both[..limit], Earliest(next, both[limit].OccurredAt));
+    }
+
+    private async Task<ExpiredEntries> ExpiredHotAsync(string profileId, DateTimeOffset before, int limit)
+    {
+        // One entry more than asked for: the first one kept says when the journey's next entry occurred.
+        var page = (RedisResult[])(await Db.ScriptEvaluateAsync(OldestScript, [RedisLayout.JourneyOrder(profileId), RedisLayout.JourneyTouchpoints(profileId)], [limit + 1]))!;
+        var limitMember = OrderMember(new JourneyPosition(before.UtcTicks, ""));
+        var expired = new List<Touchpoint>();
+        for (var i = 0; i < page.Length; i += 2)
+        {
+            var member = (string)page[i]!;
+            if (expired.Count == limit || string.CompareOrdinal(member, limitMember) >= 0) return new ExpiredEntries(expired, TicksOf(member));
+            expired.Add(Deserialize(page[i + 1]));
+        }
+        return new ExpiredEntries(expired, null);
+    }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
+
+    public async Task<IReadOnlyList<RemovedContent>> RemovedContentAsync(string profileId) =>
+        [.. (await Db.HashGetAllAsync(RedisLayout.JourneyRemoved(profileId))).Select(entry => RemovedContent.Named(entry.Name!, StoredRemovedContent.Decode(entry.Value!)))];
+
+    public async Task<IReadOnlyList<string>> HoldingEntriesBeforeAsync(int shard, DateTimeOffset before, int limit) =>
+        [.. (await Db.SortedSetRangeByScoreAsync(RedisLayout.RetentionDue(shard), double.NegativeInfinity, RedisLayout.Score(before), take: limit)).Select(id => (string)id!)];
 
     /// <summary>Asks for a key of every shard, each routed to the master that holds it, on the connection kept for
     /// this (<see cref="StorageHealthConnection"/>). A PING goes to any one reachable server, and a master answers it
@@ -128,6 +199,8 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
         [RedisLayout.JourneyLog(profileId), RedisLayout.JourneyTouchpoints(profileId), RedisLayout.Erased(Shards.Of(profileId))];
 
     private static Touchpoint Deserialize(RedisResult stored) => StoredTouchpoint.Decode((byte[])stored!);
+
+    private static DateTimeOffset TicksOf(string member) => new(long.Parse(member.AsSpan(0, 19), System.Globalization.CultureInfo.InvariantCulture), TimeSpan.Zero);
 
     /// <summary>Fixed-width ticks make lexicographic order numeric; \u0001 sorts before any printable id character.</summary>
     internal static string OrderMember(JourneyPosition position) => $"{position.UtcTicks:D19}\u0001{position.TouchpointId}";

@@ -17,6 +17,8 @@ namespace Profiles.Grains.Journey;
 public static class StoredTouchpoint
 {
     private const byte CompactV1 = 1;
+    // The same fields, of a touchpoint whose content retention removed (Touchpoint.ContentRemoved).
+    private const byte LinksOnly = 2;
     private const byte LegacyJson = (byte)'{';
     private const int KeyBytes = 32;
     private const int IdentifierFields = 4;
@@ -30,7 +32,7 @@ public static class StoredTouchpoint
     public static byte[] Encode(Touchpoint touchpoint)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        buffer.Write([CompactV1]);
+        buffer.Write([touchpoint.ContentRemoved ? LinksOnly : CompactV1]);
         var writer = new MessagePackWriter(buffer);
         writer.Write(touchpoint.Id);
         WriteTime(ref writer, touchpoint.OccurredAt);
@@ -72,6 +74,7 @@ public static class StoredTouchpoint
     public static Touchpoint Decode(ReadOnlyMemory<byte> stored) => stored.Span switch
     {
         [CompactV1, ..] => DecodeCompact(stored[1..]),
+        [LinksOnly, ..] => DecodeCompact(stored[1..]) with { ContentRemoved = true },
         [LegacyJson, ..] => JsonSerializer.Deserialize<Touchpoint>(stored.Span, Json) ?? throw new InvalidDataException("A null touchpoint in a journey."),
         [] => throw new InvalidDataException("An empty touchpoint in a journey."),
         [var version, ..] => throw new InvalidDataException($"A touchpoint stored in an unknown encoding (version byte {version})."),

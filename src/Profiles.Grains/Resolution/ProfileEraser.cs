@@ -14,9 +14,18 @@ public sealed class ProfileEraser(IGrainFactory grains, ProfileCalls calls, Iden
 {
     /// <summary>False when no profile answers to <paramref name="profileId"/>.</summary>
     /// <exception cref="CallBudgetSpentException">A resolution held the customer's profile past the call budget.</exception>
-    public async Task<bool> EraseAsync(string profileId)
+    public Task<bool> EraseAsync(string profileId) => EraseAsync(profileId, profile => profile.Erase());
+
+    /// <summary>Retention: erases the customer <paramref name="profileId"/> stands for only while they hold no
+    /// identifier but anonymous ones and were last seen before <paramref name="lastSeenBefore"/>, as the profile decides
+    /// in its own turn. False when nothing was erased.</summary>
+    /// <exception cref="CallBudgetSpentException">A resolution held the customer's profile past the call budget.</exception>
+    public Task<bool> EraseIfAnonymousAsync(string profileId, DateTimeOffset lastSeenBefore) =>
+        EraseAsync(profileId, profile => profile.EraseIfAnonymous(lastSeenBefore));
+
+    private async Task<bool> EraseAsync(string profileId, Func<IProfileErase, Task<ProfileReply<ErasedProfile?>>> erase)
     {
-        var reply = await calls.CallAsync<IProfileErase, ProfileReply<ErasedProfile?>>(profileId, profile => profile.Erase());
+        var reply = await calls.CallAsync(profileId, erase);
         if (!reply.IsDone || reply.Result is not { } root) return false;
         var merged = await Task.WhenAll(root.MergedProfileIds.Select(id => grains.ByKey<IProfileErase>(id).EraseMerged()));
         string[] erasedIds = [reply.ProfileId, .. root.MergedProfileIds];

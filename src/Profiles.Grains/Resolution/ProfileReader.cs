@@ -1,14 +1,17 @@
+using Microsoft.Extensions.Options;
 using Profiles.Grains.Abstractions;
 using Profiles.Grains.Calls;
 using Profiles.Grains.Identity;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Storage;
+using Profiles.Grains.Retention;
 using Profiles.Core.Touchpoints;
 
 namespace Profiles.Grains.Resolution;
 
 /// <summary>Reads profiles and journeys, following merged-away ids to the surviving profile.</summary>
-public sealed class ProfileReader(IGrainFactory grains, ProfileCalls calls, IdentifierCache cache, IIdentifierPointers pointers, IJourneyStore journeys)
+public sealed class ProfileReader(
+    IGrainFactory grains, ProfileCalls calls, IdentifierCache cache, IIdentifierPointers pointers, IJourneyStore journeys, IOptions<RetentionOptions> retention, TimeProvider time)
 {
     /// <summary>The surviving profile of <paramref name="profileId"/>, or null when no touchpoint ever landed there
     /// or it was erased.</summary>
@@ -112,6 +115,13 @@ public sealed class ProfileReader(IGrainFactory grains, ProfileCalls calls, Iden
     {
         if (await FindByIdAsync(profileId) is not { } profile) return null;
         var items = await journeys.ReadPageAsync([profile.ProfileId, .. profile.MergedProfileIds], after, limit + 1);
+        // A touchpoint older than the retention leaves the journey at once, whether or not its content has left storage
+        // yet; the oldest come last, so the journey ends there.
+        if (retention.Value.Touchpoints is { } keep)
+        {
+            var horizon = time.GetUtcNow() - keep;
+            items = [.. items.TakeWhile(t => t.OccurredAt >= horizon)];
+        }
         var hasMore = items.Count > limit;
         var page = hasMore ? items.Take(limit).ToList() : items;
         return new JourneyPage(profile.ProfileId, page, hasMore ? JourneyPosition.Of(page[^1]) : null);

@@ -72,9 +72,9 @@ public sealed class ResolutionGrain(
             return ResolutionResult.GaveWay(older);
         }
         var before = Resolution.Before!.ToDictionary(p => p.ProfileId, StringComparer.Ordinal);
-        var touchpoints = await ReadTouchpointsAsync(before);
+        var (touchpoints, removed) = await ReadJourneysAsync(before);
         var plan = ResolutionPlan.Make(touchpoints, [.. before.Values.Select(p => new ProfileBefore(p.ProfileId, p.StrongestKey, p.IsRoot))], rules,
-            key => ProfileId.Derived(Resolution.StartedAt!.Value, $"{Key}/{key}"), personalisation.Computed);
+            key => ProfileId.Derived(Resolution.StartedAt!.Value, $"{Key}/{key}"), personalisation.Computed, removed);
 
         if (!plan.Profiles.All(p => Resolution.Journeys.Contains(p.ProfileId)))
         {
@@ -83,8 +83,8 @@ public sealed class ResolutionGrain(
             await state.WriteStateAsync();
         }
         var planned = plan.Profiles.ToDictionary(p => p.ProfileId, StringComparer.Ordinal);
-        var lengths = await Task.WhenAll(plan.Profiles.Select(p => writer.RewriteAsync(p.ProfileId, p.Touchpoints)));
-        await Task.WhenAll(Resolution.Journeys.Where(id => !planned.ContainsKey(id)).Select(id => writer.RewriteAsync(id, [])));
+        var lengths = await Task.WhenAll(plan.Profiles.Select(p => writer.RewriteAsync(p.ProfileId, p.Touchpoints, p.Removed)));
+        await Task.WhenAll(Resolution.Journeys.Where(id => !planned.ContainsKey(id)).Select(id => writer.RewriteAsync(id, [], [])));
 
         var groupOf = plan.Profiles.SelectMany(p => p.Identifiers.Select(i => (i.Key, p.ProfileId))).ToDictionary(e => e.Key, e => e.ProfileId, StringComparer.Ordinal);
         await Task.WhenAll(plan.Profiles.Select((p, i) => Profile(p.ProfileId).Install(Key, new ResolvedProfile(
@@ -175,18 +175,23 @@ public sealed class ResolutionGrain(
         return null;
     }
 
-    /// <summary>Every touchpoint of the component's journeys, once, with the surviving profile that held it.</summary>
-    private async Task<List<HeldTouchpoint>> ReadTouchpointsAsync(Dictionary<string, PriorProfile> before)
+    /// <summary>Every touchpoint of the component's journeys, once, with the surviving profile that held it, and their
+    /// removed content, each entry once: a resolution cut short may have written a touchpoint or an entry to its new
+    /// journey and not yet dropped it from its old one.</summary>
+    private async Task<(List<HeldTouchpoint> Touchpoints, List<RemovedContent> Removed)> ReadJourneysAsync(Dictionary<string, PriorProfile> before)
     {
         string[] ids = [.. Resolution.Journeys.Order(StringComparer.Ordinal)];
         var read = await Task.WhenAll(ids.Select(id => journeys.ResumeAsync(id, 0)));
+        var removedRead = await Task.WhenAll(ids.Select(journeys.RemovedContentAsync));
         var touchpoints = new Dictionary<string, HeldTouchpoint>(StringComparer.Ordinal);
+        var removed = new Dictionary<string, RemovedContent>(StringComparer.Ordinal);
         for (var i = 0; i < ids.Length; i++)
         {
             var heldBy = before.TryGetValue(ids[i], out var prior) ? prior.HeldBy : ids[i];
             foreach (var touchpoint in read[i].Missed) touchpoints.TryAdd(touchpoint.Id, new HeldTouchpoint(touchpoint, heldBy));
+            foreach (var entry in removedRead[i]) removed.TryAdd(entry.Name, entry);
         }
-        return [.. touchpoints.Values];
+        return ([.. touchpoints.Values], [.. removed.Values]);
     }
 
     private IProfileResolutionTarget Profile(string profileId) => GrainFactory.ByKey<IProfileResolutionTarget>(profileId);

@@ -28,13 +28,17 @@ public struct TouchpointSurrogate
     [Id(6)] public string? PropertiesJson;
     [Id(7)] public RefusedLink[]? RefusedLinks;
     [Id(8)] public ConsentDecision[]? Consent;
+    [Id(9)] public bool ContentRemoved;
 }
 
 [RegisterConverter]
 public sealed class TouchpointConverter : IConverter<Touchpoint, TouchpointSurrogate>
 {
     public Touchpoint ConvertFromSurrogate(in TouchpointSurrogate s) =>
-        new(s.Id, s.OccurredAt, s.Channel, s.Type, s.Identifiers, s.Traits, s.PropertiesJson) { RefusedLinks = s.RefusedLinks ?? [], Consent = s.Consent ?? [] };
+        new(s.Id, s.OccurredAt, s.Channel, s.Type, s.Identifiers, s.Traits, s.PropertiesJson)
+        {
+            RefusedLinks = s.RefusedLinks ?? [], Consent = s.Consent ?? [], ContentRemoved = s.ContentRemoved,
+        };
 
     public TouchpointSurrogate ConvertToSurrogate(in Touchpoint t) => new()
     {
@@ -42,6 +46,7 @@ public sealed class TouchpointConverter : IConverter<Touchpoint, TouchpointSurro
         Identifiers = [.. t.Identifiers], Traits = [.. t.Traits], PropertiesJson = t.PropertiesJson,
         RefusedLinks = t.RefusedLinks.Count == 0 ? null : [.. t.RefusedLinks],
         Consent = t.Consent.Count == 0 ? null : [.. t.Consent],
+        ContentRemoved = t.ContentRemoved,
     };
 }
 

@@ -21,6 +21,10 @@ public interface IStandingStore
     /// <summary>Profiles whose audiences or consent may have changed with time alone by <paramref name="now"/>.</summary>
     Task<IReadOnlyList<string>> DueForRecheckAsync(DateTimeOffset now);
 
+    /// <summary>Up to <paramref name="limit"/> profiles of the shard holding only anonymous identifiers, last seen
+    /// before <paramref name="before"/> (the retention of anonymous profiles).</summary>
+    Task<IReadOnlyList<string>> AnonymousLastSeenBeforeAsync(int shard, DateTimeOffset before, int limit);
+
     /// <summary>Adds up the stored standings of every shard again, each shard in one atomic step (reports wait),
     /// and replaces the counters of a shard that disagree with them: the operator's repair when in doubt.</summary>
     Task<StandingRecount> RecountAsync();

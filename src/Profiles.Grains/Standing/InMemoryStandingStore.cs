@@ -16,6 +16,7 @@ public sealed class InMemoryStandingStore(InMemoryChangeFeed feed) : IStandingSt
     private readonly Dictionary<string, long>[] _counters = [.. Shards.All.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal))];
     private readonly SortedSet<string> _members = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _recheck = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _anonymous = new(StringComparer.Ordinal);
 
     /// <summary>The standing stored for the profile, encoded; empty for none.</summary>
     public string Stored(string profileId)
@@ -38,6 +39,8 @@ public sealed class InMemoryStandingStore(InMemoryChangeFeed feed) : IStandingSt
             if (stored != step.Expected) return new StandingOutcome.Stale(stored);
             if (step.To?.RecheckAt is { } at) _recheck[profileId] = at;
             else _recheck.Remove(profileId);
+            if (step.To?.AnonymousLastSeen is { } seen) _anonymous[profileId] = seen;
+            else _anonymous.Remove(profileId);
             var counters = _counters[Shards.Of(profileId)];
             foreach (var (counter, delta) in step.CounterDeltas) Add(counters, counter, delta);
             foreach (var audience in step.Entered) _members.Add($"{audience}:{profileId}");
@@ -82,6 +85,14 @@ public sealed class InMemoryStandingStore(InMemoryChangeFeed feed) : IStandingSt
         lock (_gate)
         {
             return Task.FromResult<IReadOnlyList<string>>([.. _recheck.Where(r => r.Value <= now).Select(r => r.Key)]);
+        }
+    }
+
+    public Task<IReadOnlyList<string>> AnonymousLastSeenBeforeAsync(int shard, DateTimeOffset before, int limit)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<string>>([.. _anonymous.Where(a => a.Value < before && Shards.Of(a.Key) == shard).Select(a => a.Key).Take(limit)]);
         }
     }
 

@@ -20,7 +20,10 @@ namespace Profiles.Grains.Standing;
 /// <param name="RecheckAt">The first moment its audiences or consent may change with time alone (a window moving past a
 /// touchpoint at UTC midnight, a grant expiring); null when only a new touchpoint can change them. Kept in an index, not
 /// in the figures.</param>
-public sealed record ProfileStanding(bool Identified, IReadOnlyDictionary<string, long> Channels, IReadOnlyList<string> Audiences, DateTimeOffset? RecheckAt = null)
+/// <param name="AnonymousLastSeen">When a profile that is not identified was last seen; null for an identified one.
+/// Kept in an index, not in the figures, for the retention of anonymous profiles.</param>
+public sealed record ProfileStanding(bool Identified, IReadOnlyDictionary<string, long> Channels, IReadOnlyList<string> Audiences, DateTimeOffset? RecheckAt = null,
+    DateTimeOffset? AnonymousLastSeen = null)
 {
     private static readonly IReadOnlyDictionary<string, bool> NoConsent = new Dictionary<string, bool>(StringComparer.Ordinal);
 
@@ -71,14 +74,15 @@ public sealed record ProfileStanding(bool Identified, IReadOnlyDictionary<string
     }
 
     /// <param name="values">The profile's audiences and consent, evaluated now.</param>
-    public static ProfileStanding Of(ProfileContent content, PersonalisedValues values, DateTimeOffset? recheckAt) => new(
-        content.Identifiers.Values.Any(i => !AnonymousIdentifiers.Types.Contains(i.Type)),
-        content.Channels.ToDictionary(c => c.Key, c => c.Value.Touchpoints, StringComparer.Ordinal),
-        values.Audiences,
-        recheckAt)
+    public static ProfileStanding Of(ProfileContent content, PersonalisedValues values, DateTimeOffset? recheckAt)
     {
-        Consent = DecidedConsent(values.Consent),
-    };
+        var identified = content.Identifiers.Values.Any(i => !AnonymousIdentifiers.Types.Contains(i.Type));
+        return new(identified, content.Channels.ToDictionary(c => c.Key, c => c.Value.Touchpoints, StringComparer.Ordinal), values.Audiences, recheckAt,
+            identified ? null : content.LastSeen)
+        {
+            Consent = DecidedConsent(values.Consent),
+        };
+    }
 
     private static Dictionary<string, bool> DecidedConsent(IEnumerable<PurposeConsent> consent)
     {
@@ -96,16 +100,20 @@ public sealed record ProfileStanding(bool Identified, IReadOnlyDictionary<string
     public ProfileStanding With(IEnumerable<Core.Touchpoints.Touchpoint> touchpoints)
     {
         var identified = Identified;
+        var lastSeen = AnonymousLastSeen;
         var channels = new Dictionary<string, long>(Channels, StringComparer.Ordinal);
         foreach (var touchpoint in touchpoints)
         {
             channels[touchpoint.Channel] = channels.GetValueOrDefault(touchpoint.Channel) + 1;
             identified |= touchpoint.Identifiers.Any(i => !AnonymousIdentifiers.Types.Contains(i.Type));
+            var at = touchpoint.OccurredAt.ToUniversalTime();
+            if (lastSeen is null || at > lastSeen) lastSeen = at;
         }
-        return this with { Identified = identified, Channels = channels };
+        return this with { Identified = identified, Channels = channels, AnonymousLastSeen = identified ? null : lastSeen };
     }
 
-    public bool SameAs(ProfileStanding? other) => other is not null && Encode() == other.Encode() && RecheckAt == other.RecheckAt;
+    public bool SameAs(ProfileStanding? other) =>
+        other is not null && Encode() == other.Encode() && RecheckAt == other.RecheckAt && AnonymousLastSeen == other.AnonymousLastSeen;
 
     /// <summary>
     /// The compact text the stores keep and compare: <c>FLAGS|channel=n,...|audience,...</c>, FLAGS three digits

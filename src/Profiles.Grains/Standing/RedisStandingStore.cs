@@ -49,6 +49,9 @@ public sealed class RedisStandingStore(IConnectionMultiplexer redis) : IStanding
         return new AudiencePage([.. page.Select(m => m.Id)], $"{page[^1].Shard}:{page[^1].Id}");
     }
 
+    public async Task<IReadOnlyList<string>> AnonymousLastSeenBeforeAsync(int shard, DateTimeOffset before, int limit) =>
+        [.. (await Db.SortedSetRangeByScoreAsync(RedisLayout.Anonymous(shard), double.NegativeInfinity, RedisLayout.Score(before), take: limit)).Select(id => (string)id!)];
+
     public async Task<IReadOnlyList<string>> DueForRecheckAsync(DateTimeOffset now)
     {
         var due = await Task.WhenAll(Shards.All.Select(shard => Db.SortedSetRangeByScoreAsync(RedisLayout.Recheck(shard), double.NegativeInfinity, now.ToUnixTimeSeconds())));

@@ -78,6 +78,14 @@ public static class RedisLayout
     /// <summary>Per shard: profiles whose audiences may change with the date alone, scored by the day to look again.</summary>
     public static RedisKey Recheck(int shard) => $"profiles:{Tag(shard)}:recheck";
 
+    /// <summary>Per shard: journeys holding entries retention will take out, scored by when the oldest occurred (Unix
+    /// seconds), so that each interval reads only those due.</summary>
+    public static RedisKey RetentionDue(int shard) => $"profiles:{Tag(shard)}:retention";
+
+    /// <summary>Per shard: profiles holding only anonymous identifiers, scored by when they were last seen (Unix
+    /// seconds), for the retention of anonymous profiles.</summary>
+    public static RedisKey Anonymous(int shard) => $"profiles:{Tag(shard)}:anonymous";
+
     /// <summary>A profile's journey: ids in append order (the log its snapshot catches up from).</summary>
     public static RedisKey JourneyLog(string profileId) => $"profiles:{Tag(Shards.Of(profileId))}:j:{profileId}:log";
 
@@ -91,6 +99,24 @@ public static class RedisLayout
     /// of <c>etag</c> and <c>data</c> under its own key, Orleans' default layout, named here so that a replicated
     /// deployment can wait for the write of that key (<see cref="Writes.ReplicatedGrainStorage"/>).</summary>
     public static RedisKey GrainState(string serviceId, GrainId grainId, string stateName) => $"{serviceId}/state/{grainId}/{stateName}";
+
+    /// <summary>A profile's removed content: per anchor identifier, the folded figures of touchpoints whose content
+    /// retention removed (<see cref="Profiles.Core.Profiles.RemovedContent"/>).</summary>
+    public static RedisKey JourneyRemoved(string profileId) => $"profiles:{Tag(Shards.Of(profileId))}:j:{profileId}:removed";
+
+    /// <summary>A score of the retention indexes: whole Unix seconds, exact in a double, in the order of time.</summary>
+    public static long Score(DateTimeOffset at) => at.ToUnixTimeSeconds();
+
+    /// <summary>Per shard, with a history tier: profile id to the Unix milliseconds of the oldest item its journey holds
+    /// in Redis (at most; the mover sets it right), so the mover finds the journeys with items to move.</summary>
+    public static RedisKey HistoryDue(int shard) => $"profiles:{Tag(shard)}:history:due";
+
+    /// <summary>Per shard, with a history tier: markers (<see cref="Journey.ErasureMarker"/>) of erased profiles whose
+    /// rows the history tier may still hold; written with the erasure, emptied by the mover once the rows are gone.</summary>
+    public static RedisKey HistoryErasures(int shard) => $"profiles:{Tag(shard)}:history:erased";
+
+    /// <summary>Per shard, with a history tier: held by the one node moving the shard's journeys this interval.</summary>
+    public static RedisKey HistoryLease(int shard) => $"profiles:{Tag(shard)}:history:lease";
 
     /// <summary>One UTC day of statistics samples: sample time (Unix milliseconds) to the figures. No hash tag: each
     /// command on it touches this key alone, and a key per day expires whole when it leaves the retention.</summary>

@@ -1,3 +1,4 @@
+using Profiles.Core.Profiles;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Journey;
@@ -48,7 +49,24 @@ public abstract record JourneyChange
     /// <summary>The journey becomes exactly <paramref name="Touchpoints"/>; the ids in <paramref name="Dropped"/> leave
     /// it, and their idempotency records go where they still name this profile (another profile of the component
     /// may have stored them first).</summary>
-    public sealed record Rewritten(IReadOnlyList<Touchpoint> Touchpoints, IReadOnlyList<string> Dropped) : JourneyChange;
+    public sealed record Rewritten(IReadOnlyList<Touchpoint> Touchpoints, IReadOnlyList<string> Dropped) : JourneyChange
+    {
+        /// <summary>The journey's removed content becomes exactly these entries.</summary>
+        public IReadOnlyList<RemovedContent> Removed { get; init; } = [];
+    }
+
+    /// <summary>Retention: the entries at <paramref name="Leaving"/> leave the journey's reading order; the stored
+    /// touchpoints in <paramref name="Kept"/> replace theirs (same id, same place in the log; links only, an operator
+    /// entry whole), and are stored in Redis even when a history tier held them; the
+    /// journey's removed content gains <paramref name="Removed"/> in place of the entries named in
+    /// <paramref name="Replaced"/>. Idempotency records stay, so a re-send is a duplicate. <paramref name="NextAt"/>:
+    /// when the oldest entry left in the journey occurred (null: none), which its shard's retention index keeps.</summary>
+    public sealed record ContentRemoved(
+        IReadOnlyList<JourneyPosition> Leaving,
+        IReadOnlyList<Touchpoint> Kept,
+        IReadOnlyList<RemovedContent> Removed,
+        IReadOnlyList<string> Replaced,
+        DateTimeOffset? NextAt) : JourneyChange;
 }
 
 /// <summary>How a store applied a <see cref="ProfileWrite"/>.</summary>

@@ -1,4 +1,6 @@
 using Profiles.Core.Consent;
+using Profiles.Core.Profiles;
+using Profiles.Core.Resolution;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Journey;
@@ -48,9 +50,10 @@ public sealed class ProfileWriter(IWriteStore store, TimeProvider time, ConsentP
     /// <param name="profileId">The profile.</param>
     /// <param name="mergedProfileIds">For the profile that stood for the customer, every profile merged into it, which
     /// its <c>erased</c> change names; null for one of those (the customer's change names it).</param>
-    public async Task EraseAsync(string profileId, IReadOnlyList<string>? mergedProfileIds)
+    /// <param name="reason">Why, when nobody asked (<see cref="ErasureReasons"/>); the change's <c>reason</c>.</param>
+    public async Task EraseAsync(string profileId, IReadOnlyList<string>? mergedProfileIds, string? reason = null)
     {
-        IReadOnlyList<ProfileChange> changes = mergedProfileIds is null ? [] : [ProfileChange.Erased(profileId, mergedProfileIds, time.GetUtcNow())];
+        IReadOnlyList<ProfileChange> changes = mergedProfileIds is null ? [] : [ProfileChange.Erased(profileId, mergedProfileIds, time.GetUtcNow(), reason)];
         // The tombstone says the customer left every audience: an audience.exited naming them would be a change of the
         // erased customer that the feed must not carry.
         await StepAsync(profileId, await store.StoredStandingAsync(profileId), null, changes, new JourneyChange.Erased(), audienceChanges: false);
@@ -60,14 +63,36 @@ public sealed class ProfileWriter(IWriteStore store, TimeProvider time, ConsentP
     /// records of its shard to match: what a resolution, which holds every profile of the component, does to each.
     /// Repeating it changes nothing; a touchpoint moving between two profiles is written at its new place, and its old
     /// place lets go of its idempotency record only while it still names the old profile, so it is never in neither.</summary>
+    /// <param name="profileId">The profile.</param>
+    /// <param name="touchpoints">Its journey, in order.</param>
+    /// <param name="removed">Its removed content: the figures of touchpoints whose content retention removed.</param>
     /// <returns>The journey's length.</returns>
-    public async Task<long> RewriteAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints)
+    public async Task<long> RewriteAsync(string profileId, IReadOnlyList<Touchpoint> touchpoints, IReadOnlyList<RemovedContent> removed)
     {
         var kept = touchpoints.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
         string[] dropped = [.. (await store.JourneyIdsAsync(profileId)).Where(id => !kept.Contains(id))];
-        var outcome = await store.ApplyAsync(new ProfileWrite(profileId, null, [], null, [], new JourneyChange.Rewritten(touchpoints, dropped)));
+        var rewritten = new JourneyChange.Rewritten(touchpoints, dropped) { Removed = removed };
+        var outcome = await store.ApplyAsync(new ProfileWrite(profileId, null, [], null, [], rewritten));
         return ((WriteOutcome.Applied)outcome).LogLength;
     }
+
+    /// <summary>Retention: takes <paramref name="expired"/> out of the profile's journey, keeping of each what its
+    /// links need (an operator entry keeps all it holds: no content), and stores <paramref name="removed"/>, the
+    /// journey's removed content with their figures folded in, in the same atomic write. Their ids stay stored, so a
+    /// re-send is a duplicate. An operator entry is written again as it is, so that one a history tier held is kept
+    /// in Redis with the rest. Only the grain answering for the journey writes this, in a turn of its own.</summary>
+    /// <param name="profileId">The journey's profile.</param>
+    /// <param name="expired">Entries of the journey, all older than the retention.</param>
+    /// <param name="removed">The removed content to store, and the names of the entries it replaces.</param>
+    /// <param name="nextAt">When the oldest entry left in the journey occurred; null when none is left.</param>
+    public Task RemoveContentAsync(string profileId, IReadOnlyList<Touchpoint> expired,
+        (IReadOnlyList<RemovedContent> Entries, IReadOnlyList<string> Replaced) removed, DateTimeOffset? nextAt) =>
+        store.ApplyAsync(new ProfileWrite(profileId, null, [], null, [], new JourneyChange.ContentRemoved(
+            [.. expired.Select(JourneyPosition.Of)],
+            [.. expired.Select(t => OperatorEntry.Is(t) ? t : t.LinksOnly())],
+            removed.Entries,
+            removed.Replaced,
+            nextAt)));
 
     /// <summary>Applies the write with the standing's step from what the store holds; when another write moved the
     /// stored standing in between, steps again from the one it moved to (the changes are in the feed already).</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Profiles.Core.Touchpoints;
 using Profiles.Grains.Changes;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Storage;
@@ -12,7 +13,9 @@ namespace Profiles.Grains.Writes;
 /// <see cref="RedisLayout"/>, and <see cref="Read"/> turns the script's answer for it back into a
 /// <see cref="WriteOutcome"/>. Every key of one shard shares its hash tag, so the call touches one hash slot.
 /// </summary>
-internal sealed class RedisWriteProgram(FeedClock clock)
+/// <param name="historyTier">Whether a history tier takes old journey items: the writes then tell it which journeys
+/// hold items (<see cref="RedisLayout.HistoryDue"/>) and which profiles were erased (<see cref="RedisLayout.HistoryErasures"/>).</param>
+internal sealed class RedisWriteProgram(FeedClock clock, bool historyTier = false)
 {
     /// <summary>The field of a journey's touchpoint hash that holds its writer epoch (no touchpoint id is empty).</summary>
     private const string EpochField = "";
@@ -60,13 +63,26 @@ internal sealed class RedisWriteProgram(FeedClock clock)
             Op("hset", touchpoints, touchpoint.Id, StoredTouchpoint.Encode(touchpoint));
             Feed(changes, TouchpointChange.Of(write.ProfileId, touchpoint, at));
         }
+        var retentionDue = Key(RedisLayout.RetentionDue(shard));
+        if (write.Appended.Count > 0)
+        {
+            Op("zaddlt", retentionDue, RedisLayout.Score(write.Appended.Min(t => t.OccurredAt)), write.ProfileId);
+        }
+        if (historyTier) HistoryDue(write.ProfileId, shard, write.Appended);
         switch (write.Journey)
         {
             case JourneyChange.Erased:
+                if (historyTier)
+                {
+                    Op("sadd", Key(RedisLayout.HistoryErasures(shard)), ErasureMarker.Of(write.ProfileId));
+                    Op("zrem", Key(RedisLayout.HistoryDue(shard)), write.ProfileId);
+                }
                 Op("hdelof", owners, log);
                 Op("del", log);
                 Op("del", order);
                 Op("del", touchpoints);
+                Op("del", Key(RedisLayout.JourneyRemoved(write.ProfileId)));
+                Op("zrem", retentionDue, write.ProfileId);
                 Op("sadd", Key(RedisLayout.Erased(shard)), ErasureMarker.Of(write.ProfileId));
                 Op("sadd", Key(RedisLayout.FeedErasures(shard)), ErasureMarker.Of(write.ProfileId));
                 break;
@@ -81,10 +97,23 @@ internal sealed class RedisWriteProgram(FeedClock clock)
                 foreach (var touchpoint in rewritten.Touchpoints)
                 {
                     Op("rpush", log, touchpoint.Id);
-                    Op("zadd", order, 0, RedisJourneyStore.OrderMember(JourneyPosition.Of(touchpoint)));
+                    if (!touchpoint.ContentRemoved) Op("zadd", order, 0, RedisJourneyStore.OrderMember(JourneyPosition.Of(touchpoint)));
                     Op("hset", touchpoints, touchpoint.Id, StoredTouchpoint.Encode(touchpoint));
                     Op("hset", owners, touchpoint.Id, write.ProfileId);
                 }
+                var removed = Key(RedisLayout.JourneyRemoved(write.ProfileId));
+                Op("del", removed);
+                foreach (var entry in rewritten.Removed) Op("hset", removed, entry.Name, StoredRemovedContent.Encode(entry.Content));
+                Due(retentionDue, write.ProfileId, rewritten.Touchpoints.Where(t => !t.ContentRemoved).Select(t => (DateTimeOffset?)t.OccurredAt).Min());
+                if (historyTier) HistoryDue(write.ProfileId, shard, [.. rewritten.Touchpoints.Where(t => !t.ContentRemoved)]);
+                break;
+            case JourneyChange.ContentRemoved retained:
+                foreach (var position in retained.Leaving) Op("zrem", order, RedisJourneyStore.OrderMember(position));
+                foreach (var touchpoint in retained.Kept) Op("hset", touchpoints, touchpoint.Id, StoredTouchpoint.Encode(touchpoint));
+                var kept = Key(RedisLayout.JourneyRemoved(write.ProfileId));
+                foreach (var name in retained.Replaced) Op("hdel", kept, name);
+                foreach (var entry in retained.Removed) Op("hset", kept, entry.Name, StoredRemovedContent.Encode(entry.Content));
+                Due(retentionDue, write.ProfileId, retained.NextAt);
                 break;
         }
         if (write.Standing is { } step) Stand(write.ProfileId, shard, changes, step);
@@ -140,6 +169,9 @@ internal sealed class RedisWriteProgram(FeedClock clock)
         // is looked at once more and scored anew.
         if (step.To?.RecheckAt is { } at) Op("zadd", recheck, at.ToUnixTimeSeconds(), profileId);
         else Op("zrem", recheck, profileId);
+        var anonymous = Key(RedisLayout.Anonymous(shard));
+        if (step.To?.AnonymousLastSeen is { } seen) Op("zadd", anonymous, RedisLayout.Score(seen), profileId);
+        else Op("zrem", anonymous, profileId);
         foreach (var (counter, delta) in step.CounterDeltas) Op("hincrby", stats, counter, delta);
         foreach (var audience in step.Entered) Op("zadd", audiences, 0, $"{audience}:{profileId}");
         foreach (var audience in step.Exited) Op("zrem", audiences, $"{audience}:{profileId}");
@@ -148,6 +180,20 @@ internal sealed class RedisWriteProgram(FeedClock clock)
         else Op("hset", standings, profileId, step.Stored);
         // The guard's `then`: how many operations it covers, known once they are written.
         _record[guardAt] = _operations - firstGuarded;
+    }
+
+    /// <summary>The journey's place in its shard's retention index: when its oldest entry occurred, or none.</summary>
+    private void Due(int retentionDue, string profileId, DateTimeOffset? oldest)
+    {
+        if (oldest is { } at) Op("zadd", retentionDue, RedisLayout.Score(at), profileId);
+        else Op("zrem", retentionDue, profileId);
+    }
+
+    /// <summary>Notes when the oldest of these touchpoints occurred, so the history mover finds the journey once it is old.</summary>
+    private void HistoryDue(string profileId, int shard, IReadOnlyList<Touchpoint> touchpoints)
+    {
+        if (touchpoints.Count == 0) return;
+        Op("zaddlt", Key(RedisLayout.HistoryDue(shard)), touchpoints.Min(t => t.OccurredAt.ToUnixTimeMilliseconds()), profileId);
     }
 
     private void Feed(int changes, ProfileChange change) => Op("xadd", changes, _minimumId, RedisFeed.Field, RedisFeed.Encode(change));

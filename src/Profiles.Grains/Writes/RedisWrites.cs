@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Profiles.Grains.Changes;
+using Profiles.Grains.History;
 using Profiles.Grains.Observability;
 using Profiles.Grains.Storage;
 using StackExchange.Redis;
@@ -17,7 +18,9 @@ namespace Profiles.Grains.Writes;
 /// </summary>
 /// <param name="meters">Makes the meter of the batch sizes (<see cref="ProfilesMetrics.WriteBatch"/>).</param>
 /// <param name="replicas">Null: a batch is done once its master answered.</param>
-public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock, IMeterFactory meters, ReplicaWait? replicas = null) : IWriteStore
+/// <param name="history">With a history tier: rewrites, erasures and retention reach it once Redis holds them.</param>
+public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock, IMeterFactory meters, ReplicaWait? replicas = null, HistoryTier? history = null)
+    : IWriteStore
 {
     private static readonly string Script = ReadScript();
 
@@ -33,8 +36,17 @@ public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock, I
 
     private IDatabase Db => redis.GetDatabase();
 
-    public Task<WriteOutcome> ApplyAsync(ProfileWrite write) =>
-        Enqueue(Shards.Of(write.ProfileId), new PendingWrite<WriteOutcome>(program => program.Add(write), answer => RedisWriteProgram.Read(write, answer)));
+    public async Task<WriteOutcome> ApplyAsync(ProfileWrite write)
+    {
+        var outcome = await Enqueue(Shards.Of(write.ProfileId),
+            new PendingWrite<WriteOutcome>(program => program.Add(write), answer => RedisWriteProgram.Read(write, answer)));
+        if (history is null || outcome is not WriteOutcome.Applied) return outcome;
+        // After Redis, never before: a crash between leaves the history's rows where a repeat of the write finds them.
+        if (write.Journey is JourneyChange.Rewritten rewritten) await history.RewrittenAsync(write.ProfileId, [.. rewritten.Touchpoints.Select(t => t.Id)]);
+        else if (write.Journey is JourneyChange.Erased) await history.ErasedAsync(write.ProfileId);
+        else if (write.Journey is JourneyChange.ContentRemoved retained) await history.ContentRemovedAsync(write.ProfileId, [.. retained.Kept.Select(t => t.Id)]);
+        return outcome;
+    }
 
     /// <summary>Sets an identifier's pointer (null: removes it) while it holds <paramref name="expected"/>, in the
     /// group commit of the identifier's shard.</summary>
@@ -69,7 +81,7 @@ public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock, I
         while (true)
         {
             var batch = new List<PendingWrite>();
-            var program = new RedisWriteProgram(clock);
+            var program = new RedisWriteProgram(clock, history is not null);
             lock (queue)
             {
                 while (queue.Waiting.Count > 0 && (batch.Count == 0 || !program.IsFull))

@@ -12,12 +12,12 @@
 -- guard  k field expected then allNew     applies the next `then` operations only if k's field holds `expected`
 --                                         ('' for absent) and, with allNew = 1, no nx of the record met a
 --                                         duplicate. Pushes 1 (applied), 0 (a duplicate), or the field's value.
--- rpush k value | zadd k score member | zrem k member | hset k field value | hdel k field
+-- rpush k value | zadd k score member | zaddlt k score member (lowers an existing score only) | zrem k member | hset k field value | hdel k field
 -- hdelif k field value (deletes while it holds value) | hdelof k list (deletes the fields the list names)
 -- hincrby k field delta | sadd k member | del k
 -- xadd  k minid field value               appends an entry of one field to a stream trimmed to minid
 -- llen  k                                 pushes the list's length
-local arity = { epoch = 5, nx = 4, guard = 5, rpush = 2, zadd = 3, zrem = 2, hset = 3, hdel = 2, hdelif = 3,
+local arity = { epoch = 5, nx = 4, guard = 5, rpush = 2, zadd = 3, zaddlt = 3, zrem = 2, hset = 3, hdel = 2, hdelif = 3,
   hdelof = 2, hincrby = 3, sadd = 2, del = 1, xadd = 4, llen = 1 }
 local results = {}
 local a = 2
@@ -76,6 +76,8 @@ for r = 1, tonumber(ARGV[1]) do
       redis.call('RPUSH', KEYS[tonumber(ARGV[x])], ARGV[x + 1])
     elseif op == 'zadd' then
       redis.call('ZADD', KEYS[tonumber(ARGV[x])], ARGV[x + 1], ARGV[x + 2])
+    elseif op == 'zaddlt' then
+      redis.call('ZADD', KEYS[tonumber(ARGV[x])], 'LT', ARGV[x + 1], ARGV[x + 2])
     elseif op == 'zrem' then
       redis.call('ZREM', KEYS[tonumber(ARGV[x])], ARGV[x + 1])
     elseif op == 'hset' then

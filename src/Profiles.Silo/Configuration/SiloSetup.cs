@@ -1,6 +1,7 @@
 using System.Net;
 using Orleans.Configuration;
 using Profiles.Grains;
+using Profiles.Grains.History;
 
 namespace Profiles.Silo.Configuration;
 
@@ -10,10 +11,12 @@ public static class SiloSetup
     /// <summary>The storage Orleans streams keep their subscriptions in.</summary>
     public const string PubSubStore = "PubSubStore";
 
-    public static void Configure(ISiloBuilder silo, ProfilesOptions options)
+    public static void Configure(ISiloBuilder silo, ProfilesOptions options, HistoryOptions history)
     {
         if (options.IsEmbedded)
         {
+            // The history tier takes old items from Redis journeys; the embedded default keeps its journeys in memory.
+            if (history.IsEnabled) throw new InvalidOperationException($"{HistoryOptions.Section}:Connection needs Profiles:Redis: the embedded default has no history tier.");
             silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
             silo.AddMemoryGrainStorage(ProfilesStorage.Name);
             silo.AddMemoryGrainStorage(PubSubStore);
@@ -27,6 +30,7 @@ public static class SiloSetup
             silo.AddRedisGrainStorage(PubSubStore, storage => (storage.ConfigurationOptions, storage.DeleteStateOnClear) = (redis, true));
             ValidateReplicaWait(options);
             silo.AddRedisStores(redis, options.WaitReplicas, options.WaitReplicasTimeout);
+            if (history.IsEnabled) silo.AddHistoryTier(history.Connection!);
             silo.Configure<ClusterMembershipOptions>(MembershipTimeouts.Apply);
             silo.Configure<SiloMessagingOptions>(MembershipTimeouts.Apply);
         }

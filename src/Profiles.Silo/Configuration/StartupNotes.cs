@@ -1,11 +1,12 @@
 using Profiles.Core.Rules;
+using Profiles.Grains.Retention;
 
 namespace Profiles.Silo.Configuration;
 
 /// <summary>What an operator must know about how this node was started.</summary>
 public static class StartupNotes
 {
-    public static void Log(ILogger logger, ProfilesOptions options, IdentityRules rules)
+    public static void Log(ILogger logger, ProfilesOptions options, IdentityRules rules, RetentionOptions retention)
     {
         if (options.IsEmbedded)
         {
@@ -21,6 +22,16 @@ public static class StartupNotes
                 options.WaitReplicas, options.WaitReplicasTimeout.TotalMilliseconds);
         }
         LogIdentityRules(logger, rules);
+        LogRetention(logger, retention);
+    }
+
+    // What is forgotten, and when, is the retailer's policy: stated at every start, including that nothing is.
+    private static void LogRetention(ILogger logger, RetentionOptions retention)
+    {
+        logger.LogInformation("Retention, applied every {Interval}: touchpoints' content {Touchpoints}; anonymous profiles {AnonymousProfiles}.",
+            retention.Interval.ToString("c"),
+            retention.Touchpoints is { } keep ? $"removed {keep:c} after they occurred" : "kept (Profiles:Retention:Touchpoints is not set)",
+            retention.AnonymousProfiles is { } keepAnonymous ? $"erased {keepAnonymous:c} after they were last seen" : "kept (Profiles:Retention:AnonymousProfiles is not set)");
     }
 
     // Over-merge protection that is missing does no visible harm until two customers become one, so the rules in
