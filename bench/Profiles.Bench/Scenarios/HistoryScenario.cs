@@ -7,17 +7,17 @@ namespace Profiles.Bench.Scenarios;
 
 /// <summary>
 /// The history tier at work, on a node started with one (run.sh --scenario history): a year of journeys ingested
-/// while the bench holds the mover off (<see cref="MoverLeases"/>); Redis's memory per customer then; the move of
-/// everything older than the hot days, its rate, Redis's memory per customer after it and PostgreSQL's bytes per
-/// moved touchpoint; journey pages read across both tiers; and the lookup p99 during an ingest with the mover
-/// held off, then during one of the same size with the mover moving.
+/// while the bench holds the mover off (<see cref="MoverLeases"/>) and Redis's memory per customer then; the lookup p99
+/// during an ingest with the mover still held off, then during one of the same size while the mover moves everything
+/// older than the hot days; the move's rate, Redis's memory per customer after it and PostgreSQL's bytes per moved
+/// touchpoint; and journey pages read across both tiers.
 /// </summary>
 public static class HistoryScenario
 {
     public const int DefaultHotDays = 7;
 
-    /// <summary>About 48,000 touchpoints: the scenario ends within five minutes on two cores.</summary>
-    public const int DefaultCustomers = 2000;
+    /// <summary>24,000 touchpoints, and 12,000 more beside the lookups: run.sh ends within five minutes on two cores.</summary>
+    public const int DefaultCustomers = 1000;
 
     private const string Phase = "history";
 
@@ -56,24 +56,34 @@ public static class HistoryScenario
 
             // The profile snapshots of the ingest are written within their interval: counted before and after alike.
             await Task.Delay(BenchContext.PastSnapshotInterval, ct).ConfigureAwait(false);
-            var before = await MemoryPerCustomerAsync(redis, empty, o.Customers).ConfigureAwait(false);
-            ctx.Report.Add(Phase, "Redis memory per customer before the move", before, "B",
-                note: $"used_memory over the empty store's, over {o.Customers:N0} customers of {YearOfJourneys.TouchpointsPerCustomer} touchpoints");
+            var before = await MemoryPerCustomerAsync(ctx, redis, empty, o.Customers, "before the move", ct).ConfigureAwait(false);
 
+            // Two ingests of the same size with lookups: the first with the mover held off, the second while it moves
+            // the year and the first ingest's journeys, a backlog several times its size.
+            var fresh = Math.Max(100, o.Customers / 4);
+            var emails = LookupEmails(o.Seed, year);
+            var (without, _) = await LookupsDuringIngestAsync(ctx, "mover held off", fresh, emails, cold, ct).ConfigureAwait(false);
+            var rowsBefore = await RowsAsync(cold).ConfigureAwait(false);
             await leases.ReleaseAsync().ConfigureAwait(false);
-            var move = await WatchMoveAsync(ctx, redis, cold, ct).ConfigureAwait(false);
+            var started = await FirstMoveAsync(ctx, cold, rowsBefore, ct).ConfigureAwait(false);
+            var withMover = LookupsDuringIngestAsync(ctx, "mover moving", fresh, emails, cold, ct);
+            var move = await WatchMoveAsync(ctx, redis, cold, rowsBefore, started, withMover, ct).ConfigureAwait(false);
+            var (with, movedBeside) = await withMover.ConfigureAwait(false);
+            AddLookups(ctx, without, with, fresh, movedBeside);
             ctx.Report.Add(Phase, "move rate", move.Items / move.Seconds, "items/s",
-                note: $"{move.Items:N0} items older than {o.HotDays} days moved in {move.Seconds:0.#} s, from the first round that moved to an empty due set");
-            var after = await MemoryPerCustomerAsync(redis, empty, o.Customers).ConfigureAwait(false);
-            ctx.Report.Add(Phase, "Redis memory per customer after the move", after, "B", note: "used_memory over the empty store's");
+                note: $"{move.Items:N0} items older than {o.HotDays} days moved in {move.Seconds:0.#} s, from the round that moved first to an empty due set; "
+                      + $"{movedBeside:N0} of them during the ingest and lookups beside the move");
+
+            await Task.Delay(BenchContext.PastSnapshotInterval, ct).ConfigureAwait(false);
+            var customers = o.Customers + 2 * fresh;
+            var after = await MemoryPerCustomerAsync(ctx, redis, empty, customers, "after the move", ct).ConfigureAwait(false);
             ctx.Report.AddAtMost(Phase, "Redis memory per customer, after over before", after * 100 / before, "%", MaxMemoryAfterShare,
-                note: $"{before:N0} B -> {after:N0} B");
+                note: $"{before:N0} B -> {after:N0} B (after: the year's {o.Customers:N0} customers and the two ingests' {2 * fresh:N0}, journeys of the same shape)");
             var (bytes, rows) = await PostgresSizeAsync(cold).ConfigureAwait(false);
             ctx.Report.AddAtMost(Phase, "PostgreSQL bytes per moved touchpoint", (double)bytes / Math.Max(1, rows), "B", MaxPostgresBytesPerTouchpoint,
                 note: $"pg_total_relation_size of the table's partitions (rows, primary key), {bytes / 1048576.0:0.#} MiB for {rows:N0} rows");
 
             await ReadJourneysAsync(ctx, year, ct).ConfigureAwait(false);
-            await CompareLookupsAsync(ctx, year, leases, cold, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -92,24 +102,50 @@ public static class HistoryScenario
         return stats;
     }
 
-    private static async Task<double> MemoryPerCustomerAsync(RedisProbe redis, RedisInfo empty, int customers) =>
-        (double)((await redis.InfoAsync().ConfigureAwait(false)).UsedMemory - empty.UsedMemory) / customers;
+    /// <summary>Reports used_memory over the empty store's per customer, and what its keys take by type.</summary>
+    private static async Task<double> MemoryPerCustomerAsync(BenchContext ctx, RedisProbe redis, RedisInfo empty, int customers, string when,
+        CancellationToken ct)
+    {
+        var perCustomer = (double)((await redis.InfoAsync().ConfigureAwait(false)).UsedMemory - empty.UsedMemory) / customers;
+        var keys = await redis.KeyUsageAsync(200, ct).ConfigureAwait(false);
+        ctx.Report.Add(Phase, $"Redis memory per customer {when}", perCustomer, "B",
+            note: $"used_memory over the empty store's, over {customers:N0} customers of {YearOfJourneys.TouchpointsPerCustomer} touchpoints; by key type (MEMORY USAGE of up to 200 keys each, scaled): "
+                  + string.Join("; ", keys.Take(8).Select(k => $"{k.Name} {k.EstimatedBytes / customers:0} B")));
+        return perCustomer;
+    }
 
     private sealed record Move(long Items, double Seconds);
 
-    /// <summary>Waits for the node's mover to empty every shard's due set of journeys holding items older than the hot
-    /// days, counting the rows it writes; timed from the last poll before its first row.</summary>
-    private static async Task<Move> WatchMoveAsync(BenchContext ctx, RedisProbe redis, NpgsqlDataSource cold, CancellationToken ct)
+    /// <summary>Waits for the mover's first round after the leases' release to write a row.</summary>
+    /// <returns>When the last poll before that row was made.</returns>
+    private static async Task<long> FirstMoveAsync(BenchContext ctx, NpgsqlDataSource cold, long rowsBefore, CancellationToken ct)
     {
-        var first = await RowsAsync(cold).ConfigureAwait(false);
-        var (rows, started, lastMoved) = (first, Stopwatch.GetTimestamp(), Stopwatch.GetTimestamp());
-        Ui.Info($"[{Phase}] waiting for the mover to move every item older than {ctx.Options.HotDays} days");
+        Ui.Info($"[{Phase}] waiting for the mover's first round");
+        var waiting = Stopwatch.GetTimestamp();
+        var lastPoll = waiting;
+        while (Stopwatch.GetElapsedTime(waiting) < StalledMove)
+        {
+            lastPoll = Stopwatch.GetTimestamp();
+            await Task.Delay(Poll, ct).ConfigureAwait(false);
+            if (await RowsAsync(cold).ConfigureAwait(false) > rowsBefore) return lastPoll;
+        }
+        ctx.Report.Problem($"{Phase}: the mover moved nothing within {StalledMove.TotalSeconds:0} s of the leases' release");
+        ctx.Failed = true;
+        return lastPoll;
+    }
+
+    /// <summary>Waits until <paramref name="ingest"/> is done and the node's mover has emptied every shard's due set of
+    /// journeys holding items older than the hot days, counting the rows it writes from <paramref name="started"/>.</summary>
+    private static async Task<Move> WatchMoveAsync(BenchContext ctx, RedisProbe redis, NpgsqlDataSource cold, long rowsBefore, long started, Task ingest,
+        CancellationToken ct)
+    {
+        var (rows, lastMoved) = (rowsBefore, Stopwatch.GetTimestamp());
         while (true)
         {
             await Task.Delay(Poll, ct).ConfigureAwait(false);
             var now = await RowsAsync(cold).ConfigureAwait(false);
-            if (now == first) started = Stopwatch.GetTimestamp();
             if (now != rows) (rows, lastMoved) = (now, Stopwatch.GetTimestamp());
+            if (!ingest.IsCompleted) continue;
             var due = await DueJourneysAsync(redis, ctx.Options.HotDays).ConfigureAwait(false);
             if (due == 0) break;
             if (Stopwatch.GetElapsedTime(lastMoved) > StalledMove)
@@ -119,7 +155,7 @@ public static class HistoryScenario
                 break;
             }
         }
-        return new Move(rows - first, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        return new Move(rows - rowsBefore, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
     /// <summary>Journeys holding an item older than the hot days, in every shard's due set (scored by a journey's oldest
@@ -182,44 +218,34 @@ public static class HistoryScenario
         if (incomplete > 0) ctx.Failed = true;
     }
 
-    /// <summary>Lookups of the year's customers during the ingest of fresh year-long journeys, first with the mover held
-    /// off, then during an ingest of the same size while the mover moves the first's old items and its own.</summary>
-    private static async Task CompareLookupsAsync(BenchContext ctx, YearCustomer[] year, MoverLeases leases, NpgsqlDataSource cold, CancellationToken ct)
+    /// <summary>E-mails of the year's customers, in a seeded random order, for the lookups beside the ingests.</summary>
+    private static IdentifierInput[] LookupEmails(int seed, YearCustomer[] year)
+    {
+        var random = new Random(seed + 13);
+        return [.. Enumerable.Range(0, Math.Min(8192, year.Length * 2)).Select(_ => new IdentifierInput("email", year[random.Next(year.Length)].Customer.Email))];
+    }
+
+    private static void AddLookups(BenchContext ctx, LatencySummary without, LatencySummary with, int customers, long moved)
     {
         var o = ctx.Options;
-        var customers = Math.Max(100, o.Customers / 4);
-        var random = new Random(o.Seed + 13);
-        var emails = Enumerable.Range(0, Math.Min(8192, year.Length * 2))
-            .Select(_ => new IdentifierInput("email", year[random.Next(year.Length)].Customer.Email)).ToArray();
-
-        await leases.HoldAsync(ct).ConfigureAwait(false);
-        var (without, _) = await LookupsDuringIngestAsync(ctx, "mover held off", customers, emails, cold, ct).ConfigureAwait(false);
-
-        await leases.ReleaseAsync().ConfigureAwait(false);
-        var rows = await RowsAsync(cold).ConfigureAwait(false);
-        var waited = Stopwatch.GetTimestamp();
-        while (await RowsAsync(cold).ConfigureAwait(false) == rows && Stopwatch.GetElapsedTime(waited) < StalledMove)
-            await Task.Delay(Poll, ct).ConfigureAwait(false);
-        var (with, moved) = await LookupsDuringIngestAsync(ctx, "mover moving", customers, emails, cold, ct).ConfigureAwait(false);
         if (moved == 0) ctx.Report.Problem($"{Phase}: the mover moved nothing during the ingest meant to run beside a move");
-
         ctx.Report.Add(Phase, "lookup p99 during ingest, mover held off", without.P99, "ms", note: $"p50 {without.P50:0.###} ms, {without.Count:N0} lookups at {o.LookupRate:N0}/s");
         ctx.Report.Add(Phase, "lookup p99 during ingest, mover moving", with.P99, "ms", note: $"p50 {with.P50:0.###} ms, {with.Count:N0} lookups; {moved:N0} items moved meanwhile");
         ctx.Report.AddAtMost(Phase, "lookup p99 during a move over without", with.P99 / without.P99, "x", MaxLookupSlowdown,
             note: $"ingests of {customers:N0} fresh customers' year-long journeys each; load average {ProcStats.LoadAverage()}");
     }
 
-    /// <returns>The lookups' latency from their intended start, and the items moved meanwhile.</returns>
+    /// <returns>The lookups' latency from their intended start, and the rows the mover wrote meanwhile.</returns>
     private static async Task<(LatencySummary Lookups, long Moved)> LookupsDuringIngestAsync(BenchContext ctx, string label, int customers,
         IdentifierInput[] emails, NpgsqlDataSource cold, CancellationToken ct)
     {
         var o = ctx.Options;
+        var rows = await RowsAsync(cold).ConfigureAwait(false);
         var fresh = YearOfJourneys.Generate(o.Seed, ctx.NextCustomer, customers, DateTimeOffset.UtcNow);
         ctx.NextCustomer += customers;
-        var rows = await RowsAsync(cold).ConfigureAwait(false);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var lookups = LookupLoad.RunAsync(ctx.Reads, emails, o.LookupRate, null, stop.Token);
-        await IngestAsync(ctx, $"ingest, {label}", YearOfJourneys.Shuffled(o.Seed + customers, fresh), ct).ConfigureAwait(false);
+        await IngestAsync(ctx, $"ingest, {label}", YearOfJourneys.Shuffled(o.Seed + ctx.NextCustomer, fresh), ct).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
         var stats = await lookups.ConfigureAwait(false);
         foreach (var e in stats.Errors) ctx.Report.Problem($"{Phase}: lookups, {label}: {e}");
