@@ -24,7 +24,14 @@ public static class ServedPostgres
         var partial = connectionFile + ".partial";
         await File.WriteAllTextAsync(partial, server.ConnectionString, interrupted);
         File.Move(partial, connectionFile);
-        await terminated.Task.WaitAsync(interrupted).ContinueWith(_ => { }, TaskScheduler.Default);
+        try
+        {
+            await terminated.Task.WaitAsync(interrupted);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl-C: stopped as by SIGTERM.
+        }
         await server.StopAsync();
         return 0;
     }
