@@ -10,6 +10,7 @@
 #   bash bench/run.sh --node-dll /tmp/a/Profiles.Silo.dll # a node built elsewhere (a copy of an earlier build), for A/B runs
 #   bash bench/run.sh --node-env DOTNET_TieredPGO=0     # an environment variable for the node(s) only (repeatable)
 #   bash bench/run.sh --redis --node-first              # Redis and the generator at the lowest CPU priority (nice 19)
+#   bash bench/run.sh --redis --scenario history        # a node with a PostgreSQL history tier: a year of journeys moved
 #
 # It builds in Release, starts a Profiles node on a free loopback port (with --redis: a redis-server in a
 # temp dir first, installed with apt-get when missing), measures Redis's own ceiling with redis-benchmark
@@ -20,6 +21,9 @@
 # from INFO before and after.
 # Options it does not know (--scenario, --customers, --writers, --batch, --lookup-rate, --seed, --out, ...)
 # go to the generator; see `dotnet run --project bench/Profiles.Bench -- --help`.
+# With --scenario history it first starts a PostgreSQL (initdb on a free loopback port, by the tests' own fixture, run
+# by the generator in a process of its own) and gives the node a history tier keeping HISTORY_HOT_DAYS in Redis and
+# moving every HISTORY_INTERVAL.
 # With --scenario faults it starts nothing itself: the generator runs a fault campaign (--schedules N, --seed S,
 # --redis-cluster), each schedule with its own Redis and three nodes of the Release build (docs/RELIABILITY.md).
 set -euo pipefail
@@ -36,6 +40,10 @@ NODES=1
 NODE_DLL=""
 NODE_ENV=()
 FAULTS=0
+HISTORY=0
+# The history scenario's node: a week hot, a round of moves every few seconds once the generator lets it move.
+HISTORY_HOT_DAYS=7
+HISTORY_INTERVAL=00:00:05
 # With --node-first, Redis and the generator yield the cores to the node: on this shared machine a node's GC threads
 # otherwise wait for cores the two others hold, which a node with cores of its own does not.
 OTHERS=()
@@ -56,13 +64,18 @@ while [ $# -gt 0 ]; do
     --node-env) NODE_ENV+=("$2"); shift ;;
     --node-first) OTHERS=(nice -n 19) ;;
     --scenario=faults) FAULTS=1; PASS+=("$1") ;;
-    --scenario) [ "${2:-}" = faults ] && FAULTS=1; PASS+=("$1" "${2:-}"); shift ;;
+    --scenario=history) HISTORY=1; PASS+=("$1") ;;
+    --scenario) [ "${2:-}" = faults ] && FAULTS=1; [ "${2:-}" = history ] && HISTORY=1; PASS+=("$1" "${2:-}"); shift ;;
     *) PASS+=("$1") ;;
   esac
   shift
 done
 if [ "$CLUSTER_REPLICAS" -gt 0 ] && [ "$CLUSTER_MASTERS" -eq 0 ]; then
   echo "run.sh: --replicas needs --redis-cluster" >&2
+  exit 2
+fi
+if [ "$HISTORY" -eq 1 ] && { [ "$USE_REDIS" -eq 0 ] || [ "$CLUSTER_MASTERS" -gt 0 ]; }; then
+  echo "run.sh: --scenario history needs --redis (one redis-server: the history tier needs Redis, the memory figures one server)" >&2
   exit 2
 fi
 if [ "$NODES" -gt 1 ] && [ "$USE_REDIS" -eq 0 ]; then
@@ -265,6 +278,22 @@ redis_cost_table() {
     "$WORK/redis-before-commands" "$WORK/redis-after-commands" | sort -t'|' -k3 -rn
 }
 
+# The history tier's PostgreSQL, stopped after the node(s) as it started before them.
+HISTORY_ARGS=()
+if [ "$HISTORY" -eq 1 ]; then
+  log "starting PostgreSQL for the history tier"
+  "${OTHERS[@]}" dotnet "$ROOT/bench/Profiles.Bench/bin/Release/net10.0/Profiles.Bench.dll" --serve-postgres "$WORK/postgres" > "$LOGS/postgres.log" 2>&1 &
+  POSTGRES_PID=$!
+  PIDS+=("$POSTGRES_PID")
+  for _ in $(seq 1 600); do
+    [ -s "$WORK/postgres" ] || ! kill -0 "$POSTGRES_PID" 2>/dev/null && break
+    sleep 0.1
+  done
+  [ -s "$WORK/postgres" ] || { log "PostgreSQL did not start; its log:"; tail -20 "$LOGS/postgres.log" >&2; exit 3; }
+  POSTGRES=$(cat "$WORK/postgres")
+  HISTORY_ARGS=(--Profiles:History:Connection="$POSTGRES" --Profiles:History:HotDays="$HISTORY_HOT_DAYS" --Profiles:Retention:Interval="$HISTORY_INTERVAL")
+fi
+
 # 3. Node(s). Without personalisation, a node reads a copy of appsettings.json that lacks the computed traits and
 # audiences (configuration sources can add keys, never remove them), from a content root of its own.
 CONTENT_ROOT=()
@@ -280,7 +309,7 @@ NODE_PIDS_ONLY=()
 CLUSTER_ID="bench-$$"
 for i in $(seq 1 "$NODES"); do
   HTTP_PORT=$(free_port); SILO_PORT=$(free_port); GW_PORT=$(free_port)
-  NODE_ARGS=(--urls "http://127.0.0.1:$HTTP_PORT" --Profiles:SiloPort="$SILO_PORT" --Profiles:GatewayPort="$GW_PORT" "${CONTENT_ROOT[@]}")
+  NODE_ARGS=(--urls "http://127.0.0.1:$HTTP_PORT" --Profiles:SiloPort="$SILO_PORT" --Profiles:GatewayPort="$GW_PORT" "${CONTENT_ROOT[@]}" "${HISTORY_ARGS[@]}")
   if [ "$USE_REDIS" -eq 1 ]; then NODE_ARGS+=(--Profiles:Redis="$REDIS_CONNECTION" --Profiles:ClusterId="$CLUSTER_ID"); fi
   log "starting node $i on http://127.0.0.1:$HTTP_PORT ($([ "$USE_REDIS" -eq 1 ] && echo redis || echo embedded) mode; log bench/results/node$i.log)"
   if [ -n "$NODE_DLL" ]; then
@@ -319,6 +348,7 @@ MODE=$([ "$USE_REDIS" -eq 1 ] && echo "redis" || echo "embedded")
 [ "$CLUSTER_REPLICAS" -gt 0 ] && MODE="$MODE, $CLUSTER_REPLICAS replica(s) each"
 [ "$NODES" -gt 1 ] && MODE="$MODE, $NODES nodes"
 [ "$NO_PERSONALISATION" -eq 1 ] && MODE="$MODE, no computed traits or audiences"
+[ "$HISTORY" -eq 1 ] && MODE="$MODE, PostgreSQL history tier ($HISTORY_HOT_DAYS days hot, moves every $HISTORY_INTERVAL)"
 DEFAULTS=()
 if [ "$SMOKE" -eq 1 ]; then
   DEFAULTS=(--scenario ingest --customers 200 --warmup 500 --lookup-rate 200 --lookup-seconds 2 --idle-lookup-seconds 1 --sample 200 --out bench/results/smoke.json)
@@ -326,6 +356,7 @@ fi
 GEN_ARGS=("${DEFAULTS[@]}" "${TARGETS[@]}" "${NODE_PIDS[@]}" --mode "$MODE")
 [ "$USE_REDIS" -eq 1 ] && GEN_ARGS+=(--cluster-id "$CLUSTER_ID" --redis-endpoint "127.0.0.1:$REDIS_PORT")
 [ -s "$WORK/redis-benchmark.txt" ] && GEN_ARGS+=(--redis-benchmark-file "$WORK/redis-benchmark.txt")
+[ "$HISTORY" -eq 1 ] && GEN_ARGS+=(--postgres "$POSTGRES" --hot-days "$HISTORY_HOT_DAYS")
 [ -n "${CI:-}" ] && GEN_ARGS+=(--no-progress)
 GEN_ARGS+=("${PASS[@]}")
 
@@ -339,11 +370,13 @@ if [ "$CLUSTER_MASTERS" -gt 0 ]; then ORIGINAL+=" --redis-cluster $CLUSTER_MASTE
 [ ${#OTHERS[@]} -gt 0 ] && ORIGINAL+=" --node-first"
 [ ${#PASS[@]} -gt 0 ] && ORIGINAL+=" ${PASS[*]}"
 log "running the generator"
+# The history scenario reports Redis's memory itself: its moves take touchpoints out of the Redis the cost table counts.
+COST_TABLE=$([ "$USE_REDIS" -eq 1 ] && [ "$HISTORY" -eq 0 ] && echo 1 || echo 0)
 set +e
-[ "$USE_REDIS" -eq 1 ] && redis_snapshot before
+[ "$COST_TABLE" -eq 1 ] && redis_snapshot before
 PROFILES_BENCH_COMMAND="$ORIGINAL" "${OTHERS[@]}" dotnet "$ROOT/bench/Profiles.Bench/bin/Release/net10.0/Profiles.Bench.dll" "${GEN_ARGS[@]}"
 RC=$?
-if [ "$USE_REDIS" -eq 1 ]; then
+if [ "$COST_TABLE" -eq 1 ]; then
   # Profile snapshots are written at most every 30 s: wait for the last ones, then count what the run cost.
   sleep 32
   redis_snapshot after

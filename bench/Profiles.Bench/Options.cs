@@ -65,6 +65,13 @@ public sealed class Options
     /// <summary>Seconds over which a fault schedule sends its population.</summary>
     public double LoadSeconds { get; set; } = FaultCampaign.DefaultLoadSeconds;
 
+    /// <summary>The Npgsql connection string of the node's history tier (run.sh passes it with --scenario history).</summary>
+    public string? Postgres { get; set; }
+    /// <summary>The node's Profiles:History:HotDays: items older than that many days are due to move.</summary>
+    public int HotDays { get; set; } = HistoryScenario.DefaultHotDays;
+    /// <summary>Not a run: start a PostgreSQL, write its connection string to this file and serve until SIGTERM.</summary>
+    public string? ServePostgres { get; set; }
+
     public IReadOnlyList<string> IngestPhases => Phases.Count == 0 ? ["cold", "warm"] : Phases;
 
     /// <summary>The port of <see cref="RedisEndpoint"/>, for the split scenario's redis-cli.</summary>
@@ -77,7 +84,7 @@ public sealed class Options
 
           --target URL            node base address, repeatable or comma-separated (default http://127.0.0.1:5080)
           --scenario NAME         ingest | hot | merge | split | scale | import | live | client | all | tablets | segment
-                                  | faults (default ingest; all runs every one but tablets and faults)
+                                  | history | faults (default ingest; all runs every one but tablets, segment, history and faults)
           --seed N                population seed (default 42); ids are bench-{seed}-...
           --customers N           customers in the population (default 5000)
           --writers C             concurrent writers (default 16)
@@ -117,6 +124,11 @@ public sealed class Options
           --redis-cluster         faults: a Redis Cluster of 3 masters with a replica each instead of one redis-server
           --load-seconds S        faults: seconds over which each schedule sends its population (default {{FaultCampaign.DefaultLoadSeconds}});
                                   faults defaults to --customers {{FaultCampaign.DefaultCustomers}} --batch {{FaultCampaign.DefaultBatch}} --out {{FaultCampaign.DefaultOut}}
+          --postgres CONN         history: the node's history tier, an Npgsql connection string (run.sh passes it)
+          --hot-days N            history: the node's Profiles:History:HotDays (default {{HistoryScenario.DefaultHotDays}}, run.sh passes it);
+                                  history defaults to --customers {{HistoryScenario.DefaultCustomers}} --warmup 0
+          --serve-postgres FILE   no run: start a PostgreSQL on a free loopback port, write its connection string to
+                                  FILE and serve until SIGTERM (run.sh starts the history scenario's this way)
           --node-pid PID          node process for RSS/CPU, repeatable
           --redis-benchmark-file  output of redis-benchmark -q to include in the report
           --mode TEXT             label of the node mode (embedded / redis) for the report
@@ -213,10 +225,13 @@ public sealed class Options
                 case "schedules": o.Schedules = Math.Max(1, Int()); break;
                 case "silo": o.Silo = Value(); break;
                 case "load-seconds": o.LoadSeconds = Math.Max(10, Seconds()); break;
+                case "postgres": o.Postgres = Value(); break;
+                case "hot-days": o.HotDays = Int(); break;
+                case "serve-postgres": o.ServePostgres = Value(); break;
 
                 case "scenario":
                     o.Scenario = Value().ToLowerInvariant();
-                    if (o.Scenario is not ("ingest" or "hot" or "merge" or "split" or "tablets" or "scale" or "import" or "live" or "client" or "segment" or "all" or "faults"))
+                    if (o.Scenario is not ("ingest" or "hot" or "merge" or "split" or "tablets" or "scale" or "import" or "live" or "client" or "segment" or "history" or "all" or "faults"))
                         throw new UsageException($"unknown scenario '{o.Scenario}'");
                     break;
                 default: throw new UsageException($"unknown option --{name}");
@@ -231,7 +246,13 @@ public sealed class Options
             if (!given.Contains("batch")) o.Batches.Add(FaultCampaign.DefaultBatch);
             if (!given.Contains("out")) o.Out = FaultCampaign.DefaultOut;
         }
-        else if (o.RedisCluster) throw new UsageException("--redis-cluster is an option of --scenario faults (run.sh starts a Redis Cluster for the others)");
+        else if (o.Scenario == "history")
+        {
+            // A year of journeys per customer, and no warm-up: its touchpoints would be in the memory measured.
+            if (!given.Contains("customers")) o.Customers = HistoryScenario.DefaultCustomers;
+            if (!given.Contains("warmup")) o.Warmup = 0;
+        }
+        if (o.RedisCluster && o.Scenario != "faults") throw new UsageException("--redis-cluster is an option of --scenario faults (run.sh starts a Redis Cluster for the others)");
         return o;
     }
 

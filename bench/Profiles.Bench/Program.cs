@@ -23,6 +23,8 @@ using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
 var ct = cts.Token;
 
+if (options.ServePostgres is { } connectionFile) return await ServedPostgres.ServeAsync(connectionFile, ct);
+
 if (options.Scenario == "faults")
 {
     // A campaign leaves processes and firewall rules behind unless it unwinds: SIGTERM cancels it as Ctrl-C does.
@@ -110,6 +112,9 @@ try
     // Not in all: a comparison of two doors, not a figure of the node's own.
     if (scenario is "segment")
         await SegmentScenario.RunAsync(ctx, ct);
+    // Not in all: it needs a node with a history tier (run.sh starts one for it alone).
+    if (scenario is "history")
+        await HistoryScenario.RunAsync(ctx, ct);
     if (scenario is "scale" or "all")
         await ScaleScenario.RunAsync(ctx, ct);
     if (scenario is "import" or "all")
