@@ -24,7 +24,7 @@ public class IdempotencyAcrossShardsTests
         var email = ("email", $"paul.{_run}@example.com");
 
         // Profile ids are time-ordered and merges go to the smaller id: the profile made first survives.
-        var survivor = await LandAsync(one, Touch("survivor", 0, email));
+        var survivor = await one.Api.LandAsync(Touch("survivor", 0, email));
         var home = await redis.FindKeyAsync($"profiles:{{*}}:j:{survivor}:log");
         (string Type, string Value) cookie;
         (int Master, string Key) loserHome;
@@ -33,7 +33,7 @@ public class IdempotencyAcrossShardsTests
         {
             Assert.True(++attempt <= 40, "No profile landed in another shard (and on another master) in 40 tries.");
             cookie = ("cookie", $"ck-{attempt}-{_run}");
-            loserHome = await redis.FindKeyAsync($"profiles:{{*}}:j:{await LandAsync(one, Touch($"landed-{attempt}", 1, cookie))}:log");
+            loserHome = await redis.FindKeyAsync($"profiles:{{*}}:j:{await one.Api.LandAsync(Touch($"landed-{attempt}", 1, cookie))}:log");
         } while (Shard(loserHome.Key) == Shard(home.Key) || (redis.Masters.Count > 1 && loserHome.Master == home.Master));
 
         // The same body each time, as a client's retry sends it.
@@ -50,13 +50,6 @@ public class IdempotencyAcrossShardsTests
         var profile = await two.Api.LookupAsync(cookie.Type, cookie.Value);
         Assert.Equal((survivor, 3), ((string?)profile["profileId"], (int)profile["touchpoints"]!));
         Assert.Equal([$"{_run}-link", $"{_run}-landed-{attempt}", $"{_run}-survivor"], await two.Api.JourneyIdsAsync(survivor));
-    }
-
-    private static async Task<string> LandAsync(NodeProcess node, JsonObject touchpoint)
-    {
-        var result = (await node.Api.IngestAsync(touchpoint))[0]!;
-        Assert.Equal("accepted", (string?)result["status"]);
-        return (string)result["profileId"]!;
     }
 
     /// <summary>The hash tag of one of our keys, "{SS}": its shard.</summary>

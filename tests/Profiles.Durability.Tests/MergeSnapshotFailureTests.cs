@@ -24,8 +24,8 @@ public class MergeSnapshotFailureTests
         await using var first = await NodeProcess.StartAsync(redis.ConnectionString, _run);
         var (home, away) = (("cookie", $"home-{_run}"), ("cookie", $"away-{_run}"));
         // Profile ids are time-ordered and merges go to the smaller id: the profile made first survives.
-        var survivor = await LandAsync(first, Touch("home", 0, home));
-        await LandAsync(first, Touch("away", 1, away));
+        var survivor = await first.Api.LandAsync(Touch("home", 0, home));
+        await first.Api.LandAsync(Touch("away", 1, away));
 
         // Redis refuses the survivor's next snapshot write: its key (Orleans' grain state, not written yet: a snapshot
         // follows the journey within 30 s) holds a string where a hash is expected.
@@ -50,13 +50,6 @@ public class MergeSnapshotFailureTests
             Assert.Equal((survivor, 3), ((string?)profile["profileId"], (int)profile["touchpoints"]!));
         }
         Assert.Equal([$"{_run}-link", $"{_run}-away", $"{_run}-home"], await api.JourneyIdsAsync(survivor));
-    }
-
-    private static async Task<string> LandAsync(NodeProcess node, JsonObject touchpoint)
-    {
-        var result = (await node.Api.IngestAsync(new[] { touchpoint }))[0]!;
-        Assert.Equal("accepted", (string?)result["status"]);
-        return (string)result["profileId"]!;
     }
 
     private JsonObject Touch(string name, int minutes, params (string Type, string Value)[] identifiers) =>

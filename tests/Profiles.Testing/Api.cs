@@ -51,6 +51,14 @@ public sealed class Api(HttpClient http, bool retryUnavailable = false, Func<str
         return (Status: response.StatusCode, Body: await BodyOf(response));
     }, answer => answer.Status);
 
+    /// <summary>Sends one touchpoint, checks that it was accepted, and answers the profile it landed on.</summary>
+    public async Task<string> LandAsync(JsonObject touchpoint)
+    {
+        var result = (await IngestAsync(new[] { touchpoint }))[0]!;
+        Assert.Equal("accepted", (string?)result["status"]);
+        return (string)result["profileId"]!;
+    }
+
     public Task<JsonNode> LookupAsync(string type, string value) => LookupAsync(new IdentifierInput(type, value));
 
     public async Task<JsonNode> LookupAsync(IdentifierInput identifier)

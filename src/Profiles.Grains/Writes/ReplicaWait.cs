@@ -52,9 +52,12 @@ public sealed class ReplicaWait(IConnectionMultiplexer connection, int replicas,
     public async Task WaitForWritesAsync(RedisKey key)
     {
         var master = MasterOf(key);
-        var acknowledged = (long)await master.ExecuteAsync("WAIT", [replicas, (long)timeout.TotalMilliseconds], CommandFlags.NoRedirect);
+        var acknowledged = (long)await WaitAsync(master);
         if (acknowledged < replicas) throw Behind(acknowledged, master);
     }
+
+    /// <summary>WAIT on <paramref name="master"/>: how many replicas have this connection's writes to it, within the timeout.</summary>
+    private Task<RedisResult> WaitAsync(IServer master) => master.ExecuteAsync("WAIT", [replicas, (long)timeout.TotalMilliseconds], CommandFlags.NoRedirect);
 
     /// <summary>A script's SHA-1 in hex, as EVALSHA names it.</summary>
     public static string Sha(string script) => Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(script)));
@@ -64,7 +67,7 @@ public sealed class ReplicaWait(IConnectionMultiplexer connection, int replicas,
     {
         // Both written now, one behind the other, so nothing can come between them on the connection.
         var ran = master.ExecuteAsync("EVALSHA", call, CommandFlags.NoRedirect);
-        var waited = master.ExecuteAsync("WAIT", [replicas, (long)timeout.TotalMilliseconds], CommandFlags.NoRedirect);
+        var waited = WaitAsync(master);
         try
         {
             await Task.WhenAll(ran, waited);
