@@ -103,7 +103,7 @@ public static class ProfilesGrainsExtensions
     /// answer is enough), and how long to wait for them (<see cref="ReplicaWait"/>).</param>
     public static ISiloBuilder AddRedisStores(this ISiloBuilder silo, ConfigurationOptions redis, int waitReplicas = 0, TimeSpan waitReplicasTimeout = default)
     {
-        silo.AddGrainStateStorage(redis, waitReplicas > 0);
+        silo.AddGrainStateStorage(redis, waitReplicas, waitReplicasTimeout);
         silo.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
         silo.Services.AddSingleton(_ => new StorageHealthConnection(ConnectionMultiplexer.Connect(redis)));
         silo.Services.AddSingleton<IJourneyStore, RedisJourneyStore>();
@@ -125,26 +125,24 @@ public static class ProfilesGrainsExtensions
     }
 
     /// <summary>Profiles' and resolutions' state in Orleans' Redis grain storage. Cleared state is deleted, not kept as
-    /// an empty record: an erased customer leaves no key behind. With replicas required, the storage writes through
-    /// <see cref="ReplicaWait"/>'s connection and a write is done once the replicas have it
-    /// (<see cref="ReplicatedGrainStorage"/>).</summary>
-    private static void AddGrainStateStorage(this ISiloBuilder silo, ConfigurationOptions redis, bool waitForReplicas)
+    /// an empty record: an erased customer leaves no key behind. With replicas required, the storage writes through a
+    /// <see cref="ReplicaWait"/> of its own, and a write is done once the replicas have it
+    /// (<see cref="ReplicatedGrainStorage"/>). Its own: a WAIT blocks its connection up to the timeout while replicas
+    /// are behind, and snapshot writes queued behind the group commit's WAITs (or these behind them) timed out.</summary>
+    private static void AddGrainStateStorage(this ISiloBuilder silo, ConfigurationOptions redis, int waitReplicas, TimeSpan waitReplicasTimeout)
     {
+        var replicas = waitReplicas > 0 ? new Lazy<ReplicaWait>(() => new ReplicaWait(ConnectionMultiplexer.Connect(redis), waitReplicas, waitReplicasTimeout)) : null;
         silo.AddRedisGrainStorage(ProfilesStorage.Name, options => options.Configure<IServiceProvider>((storage, services) =>
         {
             var serviceId = services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId;
             (storage.ConfigurationOptions, storage.DeleteStateOnClear) = (redis, true);
             storage.GetStorageKey = (stateName, grainId) => RedisLayout.GrainState(serviceId, grainId, stateName);
-            if (waitForReplicas)
-            {
-                var connection = services.GetRequiredService<ReplicaWait>().Connection;
-                storage.CreateMultiplexer = _ => Task.FromResult((connection, true));
-            }
+            if (replicas is not null) storage.CreateMultiplexer = _ => Task.FromResult((replicas.Value.Connection, true));
         }));
-        if (!waitForReplicas) return;
+        if (replicas is null) return;
         silo.Services.AddKeyedSingleton<IGrainStorage>(ProfilesStorage.Name, (services, _) => new ReplicatedGrainStorage(
             RedisGrainStorageFactory.Create(services, ProfilesStorage.Name),
-            services.GetRequiredService<ReplicaWait>(),
+            replicas.Value,
             services.GetRequiredService<IOptionsMonitor<RedisStorageOptions>>().Get(ProfilesStorage.Name).GetStorageKey!));
     }
 

@@ -10,7 +10,8 @@ namespace Profiles.Grains.Writes;
 /// answering, it would leave the merged profile forwarding to a survivor that never took its touchpoints.
 /// </summary>
 /// <remarks>
-/// The wrapped storage sends its writes through <see cref="ReplicaWait.Connection"/>, so the WAIT sent after a write
+/// The wrapped storage sends its writes through <see cref="ReplicaWait.Connection"/> (a connection of its own, not the
+/// group commit's), so the WAIT sent after a write
 /// was answered goes to the same master on the same connection, and counts that write.
 /// </remarks>
 /// <param name="stored">Orleans' Redis grain storage, connected through <see cref="ReplicaWait.Connection"/>.</param>
