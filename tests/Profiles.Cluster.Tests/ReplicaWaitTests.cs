@@ -99,6 +99,30 @@ public sealed class ReplicaWaitTests : IAsyncLifetime
         await Assert.ThrowsAsync<ReplicasBehindException>(() => cluster.RewriteStoredStateAsync(profileId, state => state.ChangesOutsideLog += 1));
     }
 
+    /// <summary>A profile whose snapshot lags its journey (a node died between the two writes) writes it again as it
+    /// activates. Without the replica that write fails: the caller, on another node or a client, is told storage is
+    /// unavailable (a node answers 503, and the client retries), not handed an error Orleans cannot send.</summary>
+    [Fact]
+    public async Task A_profile_that_cannot_write_its_snapshot_as_it_activates_answers_storage_unavailable()
+    {
+        await using var cluster = await TwoSiloCluster.StartAsync(_master.ConnectionString, waitReplicas: 1);
+        var run = Guid.NewGuid().ToString("n")[..8];
+        await cluster.IngestAsync(TestTouchpoints.Make($"{run}-t1", DateTimeOffset.UtcNow, "web", "page_view", [("cookie", $"{run}-cookie")]));
+        var profileId = (await cluster.LookupAsync("cookie", $"{run}-cookie")).ProfileId;
+        await cluster.RewriteStoredStateAsync(profileId, state =>
+        {
+            state.Content = new();
+            state.AppliedLogLength = 0;
+        });
+
+        await _replica.StopAsync();
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => cluster.LookupAsync("cookie", $"{run}-cookie"));
+
+        await _replica.StartAgainAsync();
+        await InSyncAsync();
+        Assert.Equal(["t1"], (await RetriedAsync(() => cluster.JourneyIdsAsync(profileId))).Select(id => id[(run.Length + 1)..]));
+    }
+
     /// <summary>A replica just back acknowledges its master's writes within the wait's timeout once it has caught up,
     /// which on a loaded machine can take a few tries: sent again, as a client sends again a request answered 503.</summary>
     private static async Task<T> RetriedAsync<T>(Func<Task<T>> write)
@@ -110,7 +134,7 @@ public sealed class ReplicaWaitTests : IAsyncLifetime
             {
                 return await write();
             }
-            catch (ReplicasBehindException) when (DateTime.UtcNow < deadline)
+            catch (Exception e) when (e is ReplicasBehindException or StorageUnavailableException && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(100);
             }

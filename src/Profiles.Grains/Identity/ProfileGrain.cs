@@ -89,6 +89,19 @@ public sealed class ProfileGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // Activation runs outside the grain call filter: its storage failures are turned into the one callers receive.
+        try
+        {
+            await ActivateAsync();
+        }
+        catch (Exception e) when (StorageFailureFilter.IsStorageFailure(e))
+        {
+            throw StorageFailureFilter.Unavailable("Activating a profile", e);
+        }
+    }
+
+    private async Task ActivateAsync()
+    {
         if (Profile.ResolvingBy is not null)
         {
             // A resolution froze this profile and had not released it: its journey may be half rewritten, so it is

@@ -26,9 +26,15 @@ public sealed class StorageFailureFilter(IStorageGate gate) : IIncomingGrainCall
             // too late). The grain's state would then lag storage: its ETag would refuse every later write, and a
             // profile would fold its journey from the wrong place. Read afresh, it matches storage again.
             context.TargetContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, e, "storage failed during a call"));
-            throw new StorageUnavailableException($"{context.InterfaceMethod.Name} could not reach storage: {e.GetBaseException().GetType().Name}");
+            throw Unavailable(context.InterfaceMethod.Name, e);
         }
     }
+
+    /// <summary>The failure as callers on other nodes can receive it: Orleans cannot send most storage exceptions (the
+    /// Redis client's, or ours built on them) across the cluster, and a caller handed "no codec" instead could not tell
+    /// a storage failure from a defect.</summary>
+    public static StorageUnavailableException Unavailable(string what, Exception failure) =>
+        new($"{what} could not reach storage: {failure.GetBaseException().GetType().Name}");
 
     public static bool IsStorageFailure(Exception? exception)
     {

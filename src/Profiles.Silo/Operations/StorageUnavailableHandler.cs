@@ -59,9 +59,6 @@ public sealed class StorageUnavailableHandler(IProblemDetailsService problems, I
             // A grain whose state could not be read fails to activate before any filter runs; Orleans reports
             // it with this message only.
             if (exception is OrleansException && exception.Message.Contains("Error from storage provider", StringComparison.Ordinal)) return true;
-            // A grain whose activation met a Redis error in its own code (catching up with its journey) sends Redis'
-            // exception back, which Orleans cannot serialize: the caller gets this instead, naming the Redis type.
-            if (exception is Orleans.Serialization.CodecNotFoundException && exception.Message.Contains("StackExchange.Redis", StringComparison.Ordinal)) return true;
             if (exception is OrleansException && NodeLeavingMessages.Any(exception.Message.Contains)) return true;
             if (exception is AggregateException aggregate && aggregate.InnerExceptions.Any(IsUnavailability)) return true;
         }
