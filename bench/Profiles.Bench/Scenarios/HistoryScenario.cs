@@ -29,6 +29,9 @@ public static class HistoryScenario
     private const double MaxPageP99Milliseconds = 20;
     private const double MaxLookupSlowdown = 1.10;
 
+    /// <summary>The change feed's keys, one stream per shard, as <see cref="RedisProbe.KeyClass"/> names them.</summary>
+    private const string FeedKeyClass = "profiles:{*}:changes";
+
     /// <summary>How long the move may go without moving an item before the scenario gives up on it.</summary>
     private static readonly TimeSpan StalledMove = TimeSpan.FromSeconds(60);
 
@@ -106,15 +109,25 @@ public static class HistoryScenario
         return stats;
     }
 
-    /// <summary>Reports used_memory over the empty store's per customer, and what its keys take by type.</summary>
+    /// <summary>
+    /// Reports used_memory over the empty store's per customer, the change feed left out, and what its keys take by
+    /// type. The feed holds changes by when they arrived, for its retention (7 days): the bench sends a year of
+    /// journeys within a minute, so its feed holds a year of changes, which no running deployment holds, before the
+    /// move and after it alike. Its bytes per stored touchpoint are reported on their own line; the capacity model
+    /// sizes it by rate.
+    /// </summary>
     private static async Task<double> MemoryPerCustomerAsync(BenchContext ctx, RedisProbe redis, RedisInfo empty, int customers, string when,
         CancellationToken ct)
     {
-        var perCustomer = (double)((await redis.InfoAsync().ConfigureAwait(false)).UsedMemory - empty.UsedMemory) / customers;
+        var used = (double)((await redis.InfoAsync().ConfigureAwait(false)).UsedMemory - empty.UsedMemory);
         var keys = await redis.KeyUsageAsync(200, ct).ConfigureAwait(false);
+        var feed = keys.FirstOrDefault(k => k.Name == FeedKeyClass)?.EstimatedBytes ?? 0;
+        var perCustomer = (used - feed) / customers;
         ctx.Report.Add(Phase, $"Redis memory per customer {when}", perCustomer, "B",
-            note: $"used_memory over the empty store's, over {customers:N0} customers of {YearOfJourneys.TouchpointsPerCustomer} touchpoints; by key type (MEMORY USAGE of up to 200 keys each, scaled): "
-                  + string.Join("; ", keys.Take(8).Select(k => $"{k.Name} {k.EstimatedBytes / customers:0} B")));
+            note: $"used_memory over the empty store's less the change feed, over {customers:N0} customers of {YearOfJourneys.TouchpointsPerCustomer} touchpoints; by key type (MEMORY USAGE of up to 200 keys each, scaled): "
+                  + string.Join("; ", keys.Where(k => k.Name != FeedKeyClass).Take(8).Select(k => $"{k.Name} {k.EstimatedBytes / customers:0} B ({k.Keys:N0} keys)")));
+        ctx.Report.Add(Phase, $"change feed per stored touchpoint {when}", feed / Math.Max(1, ctx.StoredTouchpoints), "B",
+            note: $"{FeedKeyClass}: {feed / 1048576.0:0.#} MiB for {ctx.StoredTouchpoints:N0} touchpoints, every change the feed holds (touchpoint, merged, standing) counted");
         return perCustomer;
     }
 
