@@ -149,6 +149,8 @@ public class HistoryTierTests(HistoryNodeFixture node) : IClassFixture<HistoryNo
             var (status, problem) = await _api.GetAsync(ApiPaths.Journey(profileId, 2, null));
             Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
             Assert.Equal(503, (int)problem!["status"]!);
+            Assert.Equal("History unavailable", (string)problem["title"]!);
+            Assert.Contains("history tier", (string)problem["detail"]!, StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, (await _api.GetAsync(ApiPaths.Journey(profileId, 1, recent.Value.NextCursor))).Status);
             using (var ready = await node.CreateClient().GetAsync("/health/ready")) Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
             // A new customer's old items land in Redis; they move once PostgreSQL is back.

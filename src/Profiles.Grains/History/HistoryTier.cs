@@ -11,7 +11,7 @@ namespace Profiles.Grains.History;
 /// How the Redis journeys read and write with a history tier behind them (<see cref="HistoryMover"/> moves the items).
 /// Each journey's touchpoint hash notes in <see cref="NewestMovedField"/> the newest item ever moved out of it, so a
 /// page that ends before it never asks PostgreSQL, and a page that reaches it merges both tiers under one cursor
-/// (or answers <see cref="StorageUnavailableException"/>, never a page with a gap). A moved item keeps its id in the
+/// (or answers <see cref="HistoryUnavailableException"/>, never a page with a gap). A moved item keeps its id in the
 /// journey's log, so a profile catching up from its log finds it in PostgreSQL.
 /// </summary>
 public sealed class HistoryTier(IConnectionMultiplexer redis, PostgresHistory cold, IOptions<HistoryOptions> options, TimeProvider time, ILogger<HistoryTier> logger)
@@ -53,7 +53,8 @@ public sealed class HistoryTier(IConnectionMultiplexer redis, PostgresHistory co
     }
 
     /// <summary>The profile's moved items with these ids (its log names them; Redis no longer holds them).</summary>
-    /// <exception cref="StorageUnavailableException">PostgreSQL cannot be reached, or lacks one of them.</exception>
+    /// <exception cref="HistoryUnavailableException">PostgreSQL cannot be reached.</exception>
+    /// <exception cref="StorageUnavailableException">PostgreSQL lacks one of them, and Redis does not hold it either.</exception>
     public async Task<Dictionary<string, Touchpoint>> ReadMovedAsync(string profileId, IReadOnlyList<string> ids)
     {
         var rows = await cold.ReadAsync(HistoryKey.Of(profileId), ids);
@@ -170,7 +171,7 @@ public sealed class HistoryTier(IConnectionMultiplexer redis, PostgresHistory co
             await cold.DeleteAsync(HistoryKey.Of(profileId));
             await Db.SetRemoveAsync(RedisLayout.HistoryErasures(Shards.Of(profileId)), ErasureMarker.Of(profileId));
         }
-        catch (StorageUnavailableException e)
+        catch (HistoryUnavailableException e)
         {
             logger.LogWarning("An erased profile's history stays in PostgreSQL until the next move: {Reason}", e.Message);
         }

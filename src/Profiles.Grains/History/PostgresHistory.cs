@@ -12,7 +12,7 @@ namespace Profiles.Grains.History;
 /// and a profile's rows read in journey order from the key's index. The body is the item as Redis held it, less what the key holds
 /// (<see cref="HistoryBody"/>). The table is partitioned by month of <c>occurredAt</c>, each month created when
 /// an item of it first moves, so dropping a month forgets it at once. Every failure to reach PostgreSQL surfaces as
-/// <see cref="StorageUnavailableException"/>.
+/// <see cref="HistoryUnavailableException"/>.
 /// </summary>
 public sealed class PostgresHistory(NpgsqlDataSource database)
 {
@@ -157,7 +157,7 @@ public sealed class PostgresHistory(NpgsqlDataSource database)
     /// <summary>Deletes the profile's rows whose id is not one of these.</summary>
     public Task KeepOnlyAsync(byte[] profile, IReadOnlyList<string> ids) => Execute($"DELETE FROM {Table} WHERE profile = $1 AND NOT (id = ANY($2))", profile, ids.ToArray());
 
-    /// <summary>Throws <see cref="StorageUnavailableException"/> when PostgreSQL does not answer.</summary>
+    /// <summary>Throws <see cref="HistoryUnavailableException"/> when PostgreSQL does not answer.</summary>
     public Task PingAsync() => Execute("SELECT 1");
 
     private Task Execute(string sql, params object[] parameters) => Reaching(async () =>
@@ -229,7 +229,7 @@ public sealed class PostgresHistory(NpgsqlDataSource database)
     }
 
     /// <summary>Creates the table first if need be (PostgreSQL may have been down when the node started), and turns
-    /// PostgreSQL being out of reach into <see cref="StorageUnavailableException"/>: the network, or a server shutting
+    /// PostgreSQL being out of reach into <see cref="HistoryUnavailableException"/>: the network, or a server shutting
     /// down or starting (a transient error). Other errors PostgreSQL answers pass as they are.</summary>
     private async Task<T> Reaching<T>(Func<Task<T>> action)
     {
@@ -240,7 +240,7 @@ public sealed class PostgresHistory(NpgsqlDataSource database)
         }
         catch (Exception e) when (e is NpgsqlException { IsTransient: true } or NpgsqlException and not PostgresException or TimeoutException)
         {
-            throw new StorageUnavailableException($"The history tier (PostgreSQL) cannot be reached: {e.GetBaseException().Message}");
+            throw new HistoryUnavailableException($"The history tier (PostgreSQL) cannot be reached: {e.GetBaseException().Message}");
         }
     }
 

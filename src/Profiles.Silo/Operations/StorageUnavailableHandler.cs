@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Profiles.Grains.Calls;
+using Profiles.Grains.History;
 using Profiles.Grains.Storage;
 using Profiles.Silo.Http;
 
@@ -24,6 +25,8 @@ public sealed class StorageUnavailableHandler(IProblemDetailsService problems, I
             IngestQueueTimeoutException => ("Busy", exception.Message),
             CallBudgetSpentException => ("Still changing", exception.Message),
             ReadDeadlineExceededException => ("Not completed in time", exception.Message),
+            HistoryUnavailableException => ("History unavailable",
+                "This request needs journey items older than the hot window, kept in the history tier, which cannot be reached right now; recent journey pages and writes are served."),
             _ => ("Storage unavailable", "Profiles cannot reach its storage or a node of its cluster right now, so this request was not completed."),
         };
         return await problems.TryWriteAsync(new ProblemDetailsContext
@@ -48,7 +51,7 @@ public sealed class StorageUnavailableHandler(IProblemDetailsService problems, I
     {
         for (; exception is not null; exception = exception.InnerException)
         {
-            if (exception is StorageUnavailableException or TimeoutException or SiloUnavailableException or OrleansMessageRejectionException) return true;
+            if (exception is StorageUnavailableException or HistoryUnavailableException or TimeoutException or SiloUnavailableException or OrleansMessageRejectionException) return true;
             // Storage holds a newer version than the grain knew (a write it thought had failed went through); Orleans
             // deactivates the grain, and a retry reads it afresh.
             if (exception is Orleans.Storage.InconsistentStateException) return true;
