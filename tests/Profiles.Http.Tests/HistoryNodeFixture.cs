@@ -5,19 +5,22 @@ using Profiles.Testing;
 
 namespace Profiles.Http.Tests;
 
-/// <summary>One Profiles node in Redis mode with a history tier, each on a real server of its own (redis-server and
-/// PostgreSQL), moving journey items older than the default 7 days every <see cref="Interval"/>.</summary>
+/// <summary>One Profiles node in Redis mode with a history tier, each on a real server of its own (redis-server, or a
+/// Redis Cluster of three masters, and PostgreSQL), moving journey items older than the default 7 days every
+/// <see cref="Interval"/>.</summary>
 public class HistoryNodeFixture : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
-    public RedisServer Redis { get; private set; } = null!;
+    public ITestRedis Redis { get; private set; } = null!;
 
     public PostgresServer Postgres { get; private set; } = null!;
 
+    protected virtual RedisTopology Topology => RedisTopology.OneServer;
+
     public async Task InitializeAsync()
     {
-        (Redis, Postgres) = (await RedisServer.StartAsync(), await PostgresServer.StartAsync());
+        (Redis, Postgres) = (await Topology.StartAsync(), await PostgresServer.StartAsync());
         using var http = CreateClient();
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!(await http.GetAsync("/health/ready")).IsSuccessStatusCode)
@@ -61,4 +64,11 @@ public class HistoryNodeFixture : WebApplicationFactory<Program>, IAsyncLifetime
         await Redis.DisposeAsync();
         await Postgres.DisposeAsync();
     }
+}
+
+/// <summary>The same node on a Redis Cluster of three masters: each shard's due set, lease and erasure markers live on
+/// the master of the shard's hash tag, and the journeys of one customer on several masters.</summary>
+public sealed class HistoryClusterNodeFixture : HistoryNodeFixture
+{
+    protected override RedisTopology Topology => RedisTopology.ThreeMasterCluster;
 }

@@ -11,9 +11,10 @@ namespace Profiles.Http.Tests;
 
 /// <summary>
 /// The history tier on a real PostgreSQL: journey items older than 7 days leave Redis within an interval, and the
-/// journey, re-sends, merges, splits and erasure behave as they did with the whole journey in Redis.
+/// journey, re-sends, merges, splits and erasure behave as they did with the whole journey in Redis; on one
+/// redis-server and on a Redis Cluster alike.
 /// </summary>
-public class HistoryTierTests(HistoryNodeFixture node) : IClassFixture<HistoryNodeFixture>
+public abstract class HistoryTierTests<TNode>(TNode node) : IClassFixture<TNode> where TNode : HistoryNodeFixture
 {
     private readonly Api _api = new(node.CreateClient(), serverLog: null);
     private readonly string _run = Guid.NewGuid().ToString("n")[..8];
@@ -211,3 +212,7 @@ public class HistoryTierTests(HistoryNodeFixture node) : IClassFixture<HistoryNo
     private JsonObject Touch(string name, DateTimeOffset occurredAt, params (string Type, string Value)[] identifiers) =>
         TouchpointJson.Make($"{_run}-{name}", "web", "page_view", occurredAt, identifiers);
 }
+
+public sealed class HistoryTierOnOneRedisTests(HistoryNodeFixture node) : HistoryTierTests<HistoryNodeFixture>(node);
+
+public sealed class HistoryTierOnRedisClusterTests(HistoryClusterNodeFixture node) : HistoryTierTests<HistoryClusterNodeFixture>(node);

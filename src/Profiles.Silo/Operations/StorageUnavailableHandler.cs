@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Profiles.Grains.Calls;
 using Profiles.Grains.History;
+using Profiles.Grains.Writes;
 using Profiles.Grains.Storage;
 using Profiles.Silo.Http;
 
@@ -47,6 +48,9 @@ public sealed class StorageUnavailableHandler(IProblemDetailsService problems, I
     /// down. For that quarter of a second another node can serve the request, as after any other node failure.</summary>
     private static readonly string[] NodeLeavingMessages = ["on invalid silo", "is shutting down"];
 
+    /// <summary>The storage exceptions no codec carries: the Redis client's own, and ours built on them.</summary>
+    private static readonly string[] UnsendableStorageFailures = ["StackExchange.Redis.", typeof(ReplicasBehindException).FullName!];
+
     private static bool IsUnavailability(Exception? exception)
     {
         for (; exception is not null; exception = exception.InnerException)
@@ -62,6 +66,10 @@ public sealed class StorageUnavailableHandler(IProblemDetailsService problems, I
             // A grain whose state could not be read fails to activate before any filter runs; Orleans reports
             // it with this message only.
             if (exception is OrleansException && exception.Message.Contains("Error from storage provider", StringComparison.Ordinal)) return true;
+            // A storage exception Orleans cannot send back from the grain: raised where no filter converts it, inside the
+            // failure Orleans reports for a grain whose state could not be read as it activated. The caller gets this
+            // instead, naming the exception's type.
+            if (exception is Orleans.Serialization.CodecNotFoundException && UnsendableStorageFailures.Any(exception.Message.Contains)) return true;
             if (exception is OrleansException && NodeLeavingMessages.Any(exception.Message.Contains)) return true;
             if (exception is AggregateException aggregate && aggregate.InnerExceptions.Any(IsUnavailability)) return true;
         }
