@@ -34,7 +34,13 @@ public sealed class AnswerLog(Stopwatch clock)
     public static bool IsServerError(int? status) => status is >= 500 and not 503;
 
     /// <summary>The request sent between <paramref name="from"/> and <paramref name="to"/> that waited longest for its
-    /// answer (or for nothing: a null status), leaving out the node a fault hit (none when null).</summary>
-    public Attempt? Slowest(TimeSpan from, TimeSpan to, int? leftOut) =>
-        _attempts.Where(a => a.SentAt >= from && a.SentAt <= to && a.Node != leftOut).OrderByDescending(a => a.Took).Cast<Attempt?>().FirstOrDefault();
+    /// answer (or for nothing: a null status), leaving out the node a fault hit (none when null), and a request still
+    /// waiting when <paramref name="next"/> struck its node (a Redis fault strikes every node): that wait is the next
+    /// fault's.</summary>
+    public Attempt? Slowest(TimeSpan from, TimeSpan to, int? leftOut, FaultRun? next) =>
+        _attempts.Where(a => a.SentAt >= from && a.SentAt <= to && a.Node != leftOut && !StillWaitingWhen(next, a))
+            .OrderByDescending(a => a.Took).Cast<Attempt?>().FirstOrDefault();
+
+    private static bool StillWaitingWhen(FaultRun? next, Attempt attempt) =>
+        next is not null && attempt.SentAt + attempt.Took > next.Struck && (!next.Fault.HitsOneNode || next.Fault.Target == attempt.Node);
 }

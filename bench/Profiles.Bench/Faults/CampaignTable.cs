@@ -48,7 +48,7 @@ public sealed class CampaignTable(CampaignSetup setup, MachineInfo machine, stri
             if (schedules.Length > 0) Row(sb, Fault.Name(kind), schedules, runs);
         }
         Line($"");
-        Line($"Slowest answer: of every request the writers and the reader sent a node the fault did not hit (any node, for a Redis fault), from the fault until {FaultRun.Aftermath.TotalSeconds:0} s after its healing or the next fault; a client gives up after {RetryingWriters.AttemptTimeout.TotalSeconds:0} s.");
+        Line($"Slowest answer: of every request the writers and the reader sent a node the fault did not hit (any node, for a Redis fault), from the fault until {FaultRun.Aftermath.TotalSeconds:0} s after its healing or the next fault (a request still waiting when the next fault strikes its node is that fault's); a client gives up after {RetryingWriters.AttemptTimeout.TotalSeconds:0} s.");
         if (failed.Length > 0)
         {
             Line($"");

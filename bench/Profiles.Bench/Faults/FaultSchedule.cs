@@ -119,7 +119,7 @@ public static class FaultSchedule
             outcome.Faults = [.. runs.Select((r, i) => r with
             {
                 Slowest = log.Slowest(r.Struck, i + 1 < runs.Count && runs[i + 1].Struck < r.Healed + FaultRun.Aftermath ? runs[i + 1].Struck : r.Healed + FaultRun.Aftermath,
-                    r.Fault.HitsOneNode ? r.Fault.Target : null),
+                    r.Fault.HitsOneNode ? r.Fault.Target : null, i + 1 < runs.Count ? runs[i + 1] : null),
             })];
         }
         finally
