@@ -16,6 +16,8 @@ namespace Profiles.Cluster.Tests;
 /// Cluster: a profile's keys and another's may sit on different masters, each written on its own.</summary>
 public sealed class RedisClusterFixture : IAsyncLifetime
 {
+    private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(30);
+
     public RedisClusterServer Redis { get; private set; } = null!;
 
     public TwoSiloCluster Cluster { get; private set; } = null!;
@@ -53,7 +55,11 @@ public sealed class RedisClusterFixture : IAsyncLifetime
             var journeys = new InMemoryJourneyStore(standings, feed, TimeProvider.System);
             return (journeys, new ProfileWriter(journeys, TimeProvider.System, ConsentPurposes.Shipped), standings, null);
         }
-        var redis = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
+        // A test's own writes wait as long as needed: on two loaded cores the test process itself can stall for
+        // seconds (its two silos share it), and a timeout there would fail the test, not show a defect.
+        var options = ConfigurationOptions.Parse(Redis.ConnectionString);
+        options.AsyncTimeout = options.SyncTimeout = (int)TestTimeout.TotalMilliseconds;
+        var redis = await ConnectionMultiplexer.ConnectAsync(options);
         var writes = new RedisWrites(redis, new FeedClock(Options.Create(new ChangeFeedOptions()), TimeProvider.System), meters ?? Meters);
         return (new RedisJourneyStore(redis, new StorageHealthConnection(redis)), new ProfileWriter(writes, TimeProvider.System, ConsentPurposes.Shipped), new RedisStandingStore(redis), redis);
     }
