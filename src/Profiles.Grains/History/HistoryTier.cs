@@ -70,6 +70,19 @@ public sealed class HistoryTier(IConnectionMultiplexer redis, PostgresHistory co
         return moved;
     }
 
+    /// <summary>The journey whole: <paramref name="hot"/>, every item Redis holds, read before this is called, and the
+    /// journey's rows. An item copied and not yet removed from Redis is in both: Redis' copy counts, as for a page.
+    /// A journey that never moved an item is not asked for rows: an erased one, whose rows may wait for the mover,
+    /// has no touchpoint hash.</summary>
+    /// <exception cref="StorageUnavailableException">The journey has rows, and PostgreSQL cannot be reached.</exception>
+    public async Task<IReadOnlyList<Touchpoint>> WithMovedAsync(string profileId, List<Touchpoint> hot)
+    {
+        if (!await HasMovedAsync(profileId)) return hot;
+        var ids = hot.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+        hot.AddRange((await cold.ReadAllAsync(HistoryKey.Of(profileId))).Where(row => ids.Add(row.Id)).Select(HistoryBody.Read));
+        return hot;
+    }
+
     /// <summary>
     /// Retention: up to <paramref name="limit"/> of the profile's moved items that occurred before
     /// <paramref name="before"/>, oldest first, and when the next moved item occurred, counting those while their rows

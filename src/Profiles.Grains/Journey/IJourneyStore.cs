@@ -34,6 +34,10 @@ public interface IJourneyStore
     /// and whether it was erased, read without opening the journey.</summary>
     Task<JourneyResume> ResumeAsync(string profileId, long from);
 
+    /// <summary>Every touchpoint the journey holds, operator entries and entries whose content retention removed
+    /// included, each once and in no particular order, whatever its log still names: what a resolution reads.</summary>
+    Task<IReadOnlyList<Touchpoint>> ReadWholeAsync(string profileId);
+
     /// <summary>The journey's writer epoch as stored (0 while the journey does not exist): greater than an
     /// activation's own once another activation opened the journey since (<see cref="OpenAsync"/>).</summary>
     Task<long> WriterEpochAsync(string profileId);

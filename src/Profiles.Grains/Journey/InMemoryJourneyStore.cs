@@ -117,6 +117,15 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
         }
     }
 
+    public Task<IReadOnlyList<Touchpoint>> ReadWholeAsync(string profileId)
+    {
+        if (!_journeys.TryGetValue(profileId, out var journey)) return Task.FromResult<IReadOnlyList<Touchpoint>>([]);
+        lock (journey)
+        {
+            return Task.FromResult<IReadOnlyList<Touchpoint>>([.. journey.Log]);
+        }
+    }
+
     public Task<long> WriterEpochAsync(string profileId)
     {
         if (!_journeys.TryGetValue(profileId, out var journey)) return Task.FromResult(0L);

@@ -2,6 +2,7 @@ using Profiles.Core.Profiles;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.History;
 using Profiles.Grains.Storage;
+using Profiles.Grains.Writes;
 using StackExchange.Redis;
 
 namespace Profiles.Grains.Journey;
@@ -104,6 +105,19 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
             if (chunk.Length - 1 < CatchUpChunk) return new JourneyResume(entries, (long)chunk[0] == 1);
             from += CatchUpChunk;
         }
+    }
+
+    /// <summary>The touchpoint hash, scanned a chunk at a time, then with a history tier the journey's rows. The mover
+    /// copies an item to PostgreSQL before it removes it from Redis, so one removed during the scan is in the rows read
+    /// after it.</summary>
+    public async Task<IReadOnlyList<Touchpoint>> ReadWholeAsync(string profileId)
+    {
+        var held = new List<Touchpoint>();
+        await foreach (var entry in Db.HashScanAsync(RedisLayout.JourneyTouchpoints(profileId), pageSize: CatchUpChunk))
+        {
+            if (RedisWriteProgram.IsTouchpointId(entry.Name!)) held.Add(StoredTouchpoint.Decode((byte[])entry.Value!));
+        }
+        return history is null ? held : await history.WithMovedAsync(profileId, held);
     }
 
     public async Task<long> WriterEpochAsync(string profileId) =>

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Changes;
+using Profiles.Grains.History;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Storage;
 using StackExchange.Redis;
@@ -18,7 +19,7 @@ namespace Profiles.Grains.Writes;
 internal sealed class RedisWriteProgram(FeedClock clock, bool historyTier = false)
 {
     /// <summary>The field of a journey's touchpoint hash that holds its writer epoch (no touchpoint id is empty).</summary>
-    private const string EpochField = "";
+    internal const string EpochField = "";
 
     /// <summary>How many arguments a batch's list holds without growing: its array stays under the runtime's
     /// large-object threshold (85,000 bytes). A list that doubled past it would be a large object per batch, freed
@@ -77,7 +78,11 @@ internal sealed class RedisWriteProgram(FeedClock clock, bool historyTier = fals
                     Op("sadd", Key(RedisLayout.HistoryErasures(shard)), ErasureMarker.Of(write.ProfileId));
                     Op("zrem", Key(RedisLayout.HistoryDue(shard)), write.ProfileId);
                 }
-                Op("hdelof", owners, log);
+                // Every owner entry naming this profile is of an id its touchpoint hash holds: an append and a rewrite
+                // write both (a duplicate append neither), a rewrite's dropped ids and the history mover's moved items
+                // leave both, and retention keeps its links-only entries in the hash. The hash's own fields (epoch,
+                // newest moved) are never touchpoint ids.
+                Op("hdelof", owners, touchpoints);
                 Op("del", log);
                 Op("del", order);
                 Op("del", touchpoints);
@@ -121,6 +126,10 @@ internal sealed class RedisWriteProgram(FeedClock clock, bool historyTier = fals
         if (write.Writer is not null || write.Journey is JourneyChange.Rewritten) Op("llen", log);
         EndRecord();
     }
+
+    /// <summary>Whether a field of a journey's touchpoint hash is a touchpoint id, not one of the journey's own notes
+    /// (<see cref="EpochField"/>, <see cref="HistoryTier.NewestMovedField"/>).</summary>
+    internal static bool IsTouchpointId(string field) => field is not (EpochField or HistoryTier.NewestMovedField);
 
     /// <summary>Adds the write of an identifier's pointer: <paramref name="profileId"/> (null: none) while the stored
     /// pointer is <paramref name="expected"/> (null: none), so two activations of one identifier cannot overwrite

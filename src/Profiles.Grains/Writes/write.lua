@@ -13,7 +13,7 @@
 --                                         ('' for absent) and, with allNew = 1, no nx of the record met a
 --                                         duplicate. Pushes 1 (applied), 0 (a duplicate), or the field's value.
 -- rpush k value | zadd k score member | zaddlt k score member (lowers an existing score only) | zrem k member | hset k field value | hdel k field
--- hdelif k field value (deletes while it holds value) | hdelof k list (deletes the fields the list names)
+-- hdelif k field value (deletes while it holds value) | hdelof k h (deletes the fields h has)
 -- hincrby k field delta | sadd k member | del k
 -- xadd  k minid field value               appends an entry of one field to a stream trimmed to minid
 -- llen  k                                 pushes the list's length
@@ -88,7 +88,7 @@ for r = 1, tonumber(ARGV[1]) do
       local k = KEYS[tonumber(ARGV[x])]
       if redis.call('HGET', k, ARGV[x + 1]) == ARGV[x + 2] then redis.call('HDEL', k, ARGV[x + 1]) end
     elseif op == 'hdelof' then
-      local fields = redis.call('LRANGE', KEYS[tonumber(ARGV[x + 1])], 0, -1)
+      local fields = redis.call('HKEYS', KEYS[tonumber(ARGV[x + 1])])
       for i = 1, #fields, 1000 do
         redis.call('HDEL', KEYS[tonumber(ARGV[x])], unpack(fields, i, math.min(i + 999, #fields)))
       end
