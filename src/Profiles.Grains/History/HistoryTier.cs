@@ -11,8 +11,8 @@ namespace Profiles.Grains.History;
 /// How the Redis journeys read and write with a history tier behind them (<see cref="HistoryMover"/> moves the items).
 /// Each journey's touchpoint hash notes in <see cref="NewestMovedField"/> the newest item ever moved out of it, so a
 /// page that ends before it never asks PostgreSQL, and a page that reaches it merges both tiers under one cursor
-/// (or answers <see cref="StorageUnavailableException"/>, never a page with a gap). A moved item keeps its id in the
-/// journey's log, so a profile catching up from its log finds it in PostgreSQL.
+/// (or answers <see cref="StorageUnavailableException"/>, never a page with a gap). A moved item that the journey's
+/// log still names (no stored snapshot has applied it yet) is read from PostgreSQL by a profile catching up.
 /// </summary>
 public sealed class HistoryTier(IConnectionMultiplexer redis, PostgresHistory cold, IOptions<HistoryOptions> options, TimeProvider time, ILogger<HistoryTier> logger)
 {

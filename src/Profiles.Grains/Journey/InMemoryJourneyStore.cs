@@ -72,6 +72,9 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
                 case JourneyChange.ContentRemoved retained:
                     journey.Retain(retained);
                     break;
+                case JourneyChange.LogTrimmed:
+                    // Memory keeps its whole log, and loses it with the process: positions are its indexes, as before.
+                    break;
             }
             var standing = write.Standing is { } step ? standings.Step(profileId, step, allNew: isNew.All(n => n)) : StandingOutcome.NoStep;
             foreach (var change in write.Changes) feed.Append(profileId, change);
