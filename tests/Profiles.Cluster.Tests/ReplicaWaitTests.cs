@@ -107,20 +107,20 @@ public sealed class ReplicaWaitTests : IAsyncLifetime
     {
         await using var cluster = await TwoSiloCluster.StartAsync(_master.ConnectionString, waitReplicas: 1);
         var run = Guid.NewGuid().ToString("n")[..8];
-        await cluster.IngestAsync(TestTouchpoints.Make($"{run}-t1", DateTimeOffset.UtcNow, "web", "page_view", [("cookie", $"{run}-cookie")]));
+        var cookie = ("cookie", $"{run}-cookie");
+        await cluster.IngestAsync(TestTouchpoints.Make($"{run}-t1", DateTimeOffset.UtcNow, "web", "page_view", [cookie]));
         var profileId = (await cluster.LookupAsync("cookie", $"{run}-cookie")).ProfileId;
-        await cluster.RewriteStoredStateAsync(profileId, state =>
-        {
-            state.Content = new();
-            state.AppliedLogLength = 0;
-        });
+        // Its snapshot stored (the grain deactivated), an activation appends once more and its node dies.
+        var stored = await cluster.ReadStoredStateAsync(profileId);
+        var opened = await _journeys.OpenAsync(profileId, stored.AppliedLogLength);
+        await _writer.AppendAsync(profileId, opened.WriterEpoch, [TestTouchpoints.Make($"{run}-t2", DateTimeOffset.UtcNow, "web", "page_view", [cookie])], null, null);
 
         await _replica.StopAsync();
         await Assert.ThrowsAsync<StorageUnavailableException>(() => cluster.LookupAsync("cookie", $"{run}-cookie"));
 
         await _replica.StartAgainAsync();
         await InSyncAsync();
-        Assert.Equal(["t1"], (await RetriedAsync(() => cluster.JourneyIdsAsync(profileId))).Select(id => id[(run.Length + 1)..]));
+        Assert.Equal(["t2", "t1"], (await RetriedAsync(() => cluster.JourneyIdsAsync(profileId))).Select(id => id[(run.Length + 1)..]));
     }
 
     /// <summary>A replica just back acknowledges its master's writes within the wait's timeout once it has caught up,

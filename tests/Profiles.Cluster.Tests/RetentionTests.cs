@@ -116,7 +116,7 @@ public abstract class RetentionTests(TwoSiloCluster cluster)
         var journeys = cluster.Journeys(0);
         foreach (var journeyId in new[] { profile.ProfileId }.Concat(profile.MergedProfileIds))
         {
-            var stored = (await journeys.ResumeAsync(journeyId, 0)).Missed;
+            var stored = await journeys.ReadWholeAsync(journeyId);
             if (stored.Any(t => !t.ContentRemoved)) return false;
             Assert.All(stored, t => Assert.True(t.Traits.Count == 0 && t.PropertiesJson is null && t.Channel.Length == 0));
         }

@@ -66,6 +66,43 @@ public sealed class WriteRecordTests(RedisClusterFixture fixture)
         Assert.Empty((await standings.RecountAsync()).Corrections);
     }
 
+    /// <summary>Redis drops the log's entries a snapshot holds; memory keeps its whole log. Either way, positions are
+    /// the same, and what a resolution reads and rewrites is the whole journey.</summary>
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task A_log_trimmed_behind_a_snapshot_keeps_its_positions_and_a_rewrite_starts_it_again(string store)
+    {
+        var (journeys, writer, _, redis) = await fixture.OpenStoresAsync(store);
+        await using var _ = redis;
+        var profileId = $"p-{Guid.NewGuid():n}";
+        var (a, b, c, d) = (Touchpoint($"{profileId}-a", "web"), Touchpoint($"{profileId}-b", "web"), Touchpoint($"{profileId}-c", "web"), Touchpoint($"{profileId}-d", "web"));
+        var epoch = (await journeys.OpenAsync(profileId, 0)).WriterEpoch;
+        epoch = (await writer.AppendAsync(profileId, epoch, [a, b, c], null, null)).WriterEpoch;
+
+        await writer.TrimLogAsync(profileId, 2);
+        // Only ever forward, and never past the log's end.
+        await writer.TrimLogAsync(profileId, 1);
+        await writer.TrimLogAsync(profileId, 4);
+
+        Assert.Equal(4, (await writer.AppendAsync(profileId, epoch, [d], null, null)).LogLength);
+        Assert.Equal([c.Id, d.Id], (await journeys.ResumeAsync(profileId, 2)).Missed.Select(t => t.Id));
+        Assert.Equal([d.Id], (await journeys.OpenAsync(profileId, 3)).Missed.Select(t => t.Id));
+        Assert.Equal([a.Id, b.Id, c.Id, d.Id], (await journeys.ReadWholeAsync(profileId)).Select(t => t.Id).Order(StringComparer.Ordinal));
+        if (redis is not null)
+        {
+            Assert.Equal([c.Id, d.Id], (await redis.GetDatabase().ListRangeAsync(RedisLayout.JourneyLog(profileId))).Select(id => (string)id!));
+            await Assert.ThrowsAsync<InvalidDataException>(() => journeys.ResumeAsync(profileId, 1));
+        }
+
+        // Its ids are read from the journey, not the log: the trimmed one the rewrite leaves out goes too.
+        Assert.Equal(2, await writer.RewriteAsync(profileId, [b, d], []));
+        Assert.Equal([b.Id, d.Id], (await journeys.ResumeAsync(profileId, 0)).Missed.Select(t => t.Id));
+        Assert.Equal([b.Id, d.Id], (await journeys.ReadWholeAsync(profileId)).Select(t => t.Id).Order(StringComparer.Ordinal));
+        Assert.Empty(await journeys.StoredInAsync([Shards.Of(profileId)], [a.Id, c.Id]));
+        await writer.TrimLogAsync(profileId, 1);
+        Assert.Equal([d.Id], (await journeys.ResumeAsync(profileId, 1)).Missed.Select(t => t.Id));
+    }
+
     [Fact]
     public async Task Concurrent_writes_of_one_shard_share_script_calls_and_each_lands_once()
     {

@@ -75,9 +75,9 @@ public class HistoryRetentionTests(RetainingHistoryNodeFixture node) : IClassFix
         Assert.Equal("duplicate", (string)(await _api.IngestAsync(purchase))[0]!["status"]!);
         var journeys = node.Services.GetRequiredService<IJourneyStore>();
         Assert.Equal(2, await RemovedTouchpointsAsync(journeys, profileId));
-        var log = (await journeys.ResumeAsync(profileId, 0)).Missed;
-        Assert.Equal(4, log.Count);
-        Assert.Equal(2, log.Count(t => t.ContentRemoved));
+        var whole = await journeys.ReadWholeAsync(profileId);
+        Assert.Equal(4, whole.Count);
+        Assert.Equal(2, whole.Count(t => t.ContentRemoved));
 
         // A retention cut short after its Redis write: the rows are back, and the journey still due.
         await ReplayCutShortAsync(profileId, month);
@@ -91,7 +91,7 @@ public class HistoryRetentionTests(RetainingHistoryNodeFixture node) : IClassFix
         Assert.Contains(partition, await Mover.DropMonthsPastRetentionAsync());
         Assert.Equal("f", await node.Postgres.QueryAsync($"SELECT to_regclass('{partition}') IS NOT NULL"));
         Assert.Equal([$"{_run}-recent", $"{_run}-middle"], await _api.JourneyIdsAsync(profileId, limit: 1));
-        Assert.Equal(4, (await journeys.ResumeAsync(profileId, 0)).Missed.Count);
+        Assert.Equal(4, (await journeys.ReadWholeAsync(profileId)).Count);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Profiles.Contracts;
 using Profiles.Contracts.Http;
 using Profiles.Grains.History;
@@ -49,6 +50,30 @@ public abstract class HistoryTierTests<TNode>(TNode node) : IClassFixture<TNode>
         Assert.All(again, result => Assert.Equal(TouchpointResult.Duplicate, (string)result!["status"]!));
         Assert.Equal(5, await node.RowsOfAsync(profileId));
         Assert.Equal(8, (long)(await _api.LookupAsync(cookie.Item1, cookie.Item2))["touchpoints"]!);
+    }
+
+    [Fact]
+    public async Task Once_a_snapshot_holds_the_moved_items_no_key_of_Redis_names_them_and_the_journey_still_reads_whole()
+    {
+        var cookie = ("cookie", $"ck-{_run}");
+        JsonObject[] old = [Touch("old-a", _now.AddDays(-30), cookie), Touch("old-b", _now.AddDays(-20), cookie)];
+        JsonObject[] sent = [.. old, Touch("new-a", _now.AddHours(-1), cookie)];
+        var profileId = (string)(await _api.IngestAsync(sent))[0]!["profileId"]!;
+        await node.WaitForRowsAsync(profileId, 2);
+
+        // Deactivated, the profile stores its snapshot (otherwise it would within half a minute).
+        await node.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+        // Set aside the journey's one note of the newest item it moved: a field replaced at each move, not a list that grows.
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(node.Redis.ConnectionString);
+        var newestMoved = (string)(await redis.GetDatabase().HashGetAsync(RedisLayout.JourneyTouchpoints(profileId), HistoryTier.NewestMovedField))!;
+        Assert.EndsWith($"{_run}-old-b", newestMoved);
+        var dump = (await node.Redis.DumpAsync()).Replace(newestMoved, "", StringComparison.Ordinal);
+        Assert.All(old, item => Assert.DoesNotContain((string)item["id"]!, dump));
+        Assert.Contains($"{_run}-new-a", dump);
+        foreach (var limit in new[] { 1, 50 }) Assert.Equal(JourneyOrder(sent), await _api.JourneyIdsAsync(profileId, limit));
+        Assert.Equal(3, (long)(await _api.LookupAsync(cookie.Item1, cookie.Item2))["touchpoints"]!);
+        Assert.All(await _api.IngestAsync(sent), result => Assert.Equal(TouchpointResult.Duplicate, (string)result!["status"]!));
     }
 
     [Fact]

@@ -11,8 +11,8 @@ namespace Profiles.Grains.History;
 /// How the Redis journeys read and write with a history tier behind them (<see cref="HistoryMover"/> moves the items).
 /// Each journey's touchpoint hash notes in <see cref="NewestMovedField"/> the newest item ever moved out of it, so a
 /// page that ends before it never asks PostgreSQL, and a page that reaches it merges both tiers under one cursor
-/// (or answers <see cref="HistoryUnavailableException"/>, never a page with a gap). A moved item keeps its id in the
-/// journey's log, so a profile catching up from its log finds it in PostgreSQL.
+/// (or answers <see cref="HistoryUnavailableException"/>, never a page with a gap). A moved item that the journey's
+/// log still names (no stored snapshot has applied it yet) is read from PostgreSQL by a profile catching up.
 /// </summary>
 public sealed class HistoryTier(IConnectionMultiplexer redis, PostgresHistory cold, IOptions<HistoryOptions> options, TimeProvider time, ILogger<HistoryTier> logger)
 {
@@ -69,6 +69,19 @@ public sealed class HistoryTier(IConnectionMultiplexer redis, PostgresHistory co
             moved[gone[i]] = StoredTouchpoint.Decode((byte[])kept[i]!);
         }
         return moved;
+    }
+
+    /// <summary>The journey whole: <paramref name="hot"/>, every item Redis holds, read before this is called, and the
+    /// journey's rows. An item copied and not yet removed from Redis is in both: Redis' copy counts, as for a page.
+    /// A journey that never moved an item is not asked for rows: an erased one, whose rows may wait for the mover,
+    /// has no touchpoint hash.</summary>
+    /// <exception cref="HistoryUnavailableException">The journey has rows, and PostgreSQL cannot be reached.</exception>
+    public async Task<IReadOnlyList<Touchpoint>> WithMovedAsync(string profileId, List<Touchpoint> hot)
+    {
+        if (!await HasMovedAsync(profileId)) return hot;
+        var ids = hot.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+        hot.AddRange((await cold.ReadAllAsync(HistoryKey.Of(profileId))).Where(row => ids.Add(row.Id)).Select(HistoryBody.Read));
+        return hot;
     }
 
     /// <summary>

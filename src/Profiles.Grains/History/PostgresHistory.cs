@@ -136,6 +136,14 @@ public sealed class PostgresHistory(NpgsqlDataSource database)
         return await ReadRowsAsync(command);
     });
 
+    /// <summary>Every row of the profile, in no particular order.</summary>
+    public Task<List<HistoryRow>> ReadAllAsync(byte[] profile) => Reaching(async () =>
+    {
+        await using var command = database.CreateCommand($"SELECT occurred, id, body FROM {Table} WHERE profile = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = profile });
+        return await ReadRowsAsync(command);
+    });
+
     /// <summary>Which of the ids any of the profiles holds.</summary>
     public Task<HashSet<string>> StoredAsync(IReadOnlyList<byte[]> profiles, IReadOnlyList<string> ids) => Reaching(async () =>
     {

@@ -71,6 +71,10 @@ public sealed class ProfileGrain(
     // the store refuse our appends.
     private long _writerEpoch;
 
+    // Where this activation last trimmed its log (ProfileWriter.TrimLogAsync): most snapshots after the first (a merge,
+    // a refused link) apply no new entry, and need not write the trim again.
+    private long _logTrimmedBefore;
+
     // Shards other than our own that hold touchpoints of profiles merged into us: a retry of one of them must
     // still answer duplicate, so an append asks them first.
     private int[] _mergedShards = [];
@@ -643,6 +647,10 @@ public sealed class ProfileGrain(
         _snapshotBehind = false;
         _snapshotTimer?.Dispose();
         _snapshotTimer = null;
+        // Only once the snapshot is stored: an activation catches up from no earlier position than it holds.
+        if (Profile.AppliedLogLength == _logTrimmedBefore) return;
+        await writer.TrimLogAsync(Id, Profile.AppliedLogLength);
+        _logTrimmedBefore = Profile.AppliedLogLength;
     }
 }
 

@@ -9,8 +9,9 @@ namespace Profiles.Grains.Journey;
 /// once per shard, and a profile checks the shards of the profiles merged into it before appending (see
 /// <see cref="StoredInAsync"/>), so a retry after a merge is still a duplicate. Writes go through
 /// <see cref="Writes.ProfileWriter"/>: each append also writes the touchpoints' changes to the feed, in the same atomic
-/// write. A profile's content can be rebuilt from its log, so the profile grain's state is a snapshot that catches up
-/// from <see cref="ResumeAsync"/>.
+/// write. A profile's content can be rebuilt from its journey (<see cref="ReadWholeAsync"/>), so the profile grain's
+/// state is a snapshot that catches up from its log (<see cref="OpenAsync"/>); the log's entries a stored snapshot
+/// holds may leave it.
 /// </summary>
 public interface IJourneyStore
 {
@@ -25,14 +26,21 @@ public interface IJourneyStore
 
     /// <summary>What a profile activating needs: the entries of its log from position <paramref name="from"/>
     /// (0-based, in append order), whether it was erased, and a writer epoch greater than any earlier activation's.
-    /// The store refuses an append that carries an older epoch than the journey's: an activation left behind on a
-    /// node cut off from the cluster, whose grains another node took over, cannot add to the journey behind its
-    /// successor's back, not even by a write that reaches Redis only once the network heals.</summary>
+    /// Positions are absolute: the entries before a stored snapshot's
+    /// <see cref="Identity.ProfileState.AppliedLogLength"/> may have left the log
+    /// (<see cref="Writes.JourneyChange.LogTrimmed"/>), and asking for one of those fails. The store refuses an append
+    /// that carries an older epoch than the journey's: an activation left behind on a node cut off from the cluster,
+    /// whose grains another node took over, cannot add to the journey behind its successor's back, not even by a write
+    /// that reaches Redis only once the network heals.</summary>
     Task<OpenedJourney> OpenAsync(string profileId, long from);
 
-    /// <summary>The entries of the profile's log from position <paramref name="from"/> (0-based, in append order),
-    /// and whether it was erased, read without opening the journey.</summary>
+    /// <summary>The entries of the profile's log from position <paramref name="from"/> (0-based, in append order,
+    /// absolute as for <see cref="OpenAsync"/>), and whether it was erased, read without opening the journey.</summary>
     Task<JourneyResume> ResumeAsync(string profileId, long from);
+
+    /// <summary>Every touchpoint the journey holds, operator entries and entries whose content retention removed
+    /// included, each once and in no particular order, whatever its log still names: what a resolution reads.</summary>
+    Task<IReadOnlyList<Touchpoint>> ReadWholeAsync(string profileId);
 
     /// <summary>The journey's writer epoch as stored (0 while the journey does not exist): greater than an
     /// activation's own once another activation opened the journey since (<see cref="OpenAsync"/>).</summary>

@@ -72,6 +72,9 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
                 case JourneyChange.ContentRemoved retained:
                     journey.Retain(retained);
                     break;
+                case JourneyChange.LogTrimmed:
+                    // Memory keeps its whole log, and loses it with the process: positions are its indexes, as before.
+                    break;
             }
             var standing = write.Standing is { } step ? standings.Step(profileId, step, allNew: isNew.All(n => n)) : StandingOutcome.NoStep;
             foreach (var change in write.Changes) feed.Append(profileId, change);
@@ -114,6 +117,15 @@ public sealed class InMemoryJourneyStore(InMemoryStandingStore standings, InMemo
         lock (journey)
         {
             return Task.FromResult(new JourneyResume([.. journey.Log.Skip((int)from)], erased));
+        }
+    }
+
+    public Task<IReadOnlyList<Touchpoint>> ReadWholeAsync(string profileId)
+    {
+        if (!_journeys.TryGetValue(profileId, out var journey)) return Task.FromResult<IReadOnlyList<Touchpoint>>([]);
+        lock (journey)
+        {
+            return Task.FromResult<IReadOnlyList<Touchpoint>>([.. journey.Log]);
         }
     }
 

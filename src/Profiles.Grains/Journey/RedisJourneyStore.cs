@@ -2,33 +2,44 @@ using Profiles.Core.Profiles;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.History;
 using Profiles.Grains.Storage;
+using Profiles.Grains.Writes;
 using StackExchange.Redis;
 
 namespace Profiles.Grains.Journey;
 
 /// <summary>
 /// Journeys in Redis (keys in <see cref="RedisLayout"/>). Per profile: a list of touchpoint ids in append order
-/// (the log the profile snapshot catches up from), a sorted set ordered for reading (members
-/// "{utcTicks:D19}\u0001{id}", all scores 0, so lexicographic order is journey order), and a hash of id to
-/// the touchpoint in its compact binary form (<see cref="StoredTouchpoint"/>; journeys written as JSON by earlier
-/// versions still read). Per shard: the idempotency hash of every touchpoint id stored by a profile of the shard.
-/// This class reads them; every write is a <see cref="Writes.ProfileWrite"/> that <see cref="Writes.RedisWrites"/> applies
-/// in one script call, so a touchpoint is stored whole, with its change in the feed, or not at all. The touchpoint
-/// hash's empty field (no touchpoint id is empty) holds the journey's writer epoch (<see cref="IJourneyStore.OpenAsync"/>).
-/// With a history tier (<paramref name="history"/>), items older than its hot window leave the order set and the
-/// touchpoint hash for PostgreSQL, their ids staying in the log: reads complete what Redis no longer holds from there.
+/// (the log the profile snapshot catches up from, holding only the entries no stored snapshot has applied yet), a
+/// sorted set ordered for reading (members "{utcTicks:D19}\u0001{id}", all scores 0, so lexicographic order is
+/// journey order), and a hash of id to the touchpoint in its compact binary form (<see cref="StoredTouchpoint"/>;
+/// journeys written as JSON by earlier versions still read). Per shard: the idempotency hash of every touchpoint id
+/// stored by a profile of the shard. This class reads them; every write is a <see cref="Writes.ProfileWrite"/> that
+/// <see cref="Writes.RedisWrites"/> applies in one script call, so a touchpoint is stored whole, with its change in the
+/// feed, or not at all. The touchpoint hash's empty field (no touchpoint id is empty) holds the journey's writer epoch
+/// (<see cref="IJourneyStore.OpenAsync"/>), and its field "\u0002" how many entries left the front of the log, so that
+/// log positions stay absolute. With a history tier (<paramref name="history"/>), items older than its hot window leave
+/// the order set and the touchpoint hash for PostgreSQL: reads complete what Redis no longer holds from there.
 /// </summary>
 public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealthConnection health, HistoryTier? history = null) : IJourneyStore
 {
     private const int CatchUpChunk = 1000;
 
-    // KEYS: log, touchpoints, erased. ARGV: from, to, erasure marker. A journey that exists gets the next writer
-    // epoch; one that does not stays at 0, and is written nothing, so a read of an unknown profile leaves no key.
-    private const string OpenScript = """
+    // KEYS: log, touchpoints, erased. ARGV: from, to (absolute log positions), erasure marker, trimmed field. Positions
+    // before the trimmed ones were applied by a stored snapshot, which no activation goes back behind: asking for one
+    // is answered with the trimmed count alone, never with a log that silently misses them (LogAnswer).
+    private const string ReadLog = """
+        local trimmed = tonumber(redis.call('HGET', KEYS[2], ARGV[4]) or '0')
+        if tonumber(ARGV[1]) < trimmed then return trimmed end
+        local ids = redis.call('LRANGE', KEYS[1], tonumber(ARGV[1]) - trimmed, tonumber(ARGV[2]) - trimmed)
+        """;
+
+    // A journey that exists gets the next writer epoch; one that does not stays at 0, and is written nothing, so a read
+    // of an unknown profile leaves no key.
+    private const string OpenScript = ReadLog + """
+
         local epoch = 0
         if redis.call('EXISTS', KEYS[2]) == 1 then epoch = redis.call('HINCRBY', KEYS[2], '', 1) end
         local erased = redis.call('SISMEMBER', KEYS[3], ARGV[3])
-        local ids = redis.call('LRANGE', KEYS[1], ARGV[1], ARGV[2])
         if #ids == 0 then return { epoch, erased } end
         local found = redis.call('HMGET', KEYS[2], unpack(ids))
         for i = 1, #ids do if not found[i] then found[i] = { ids[i] } end end
@@ -37,9 +48,9 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
         return found
         """;
 
-    private const string ResumeScript = """
+    private const string ResumeScript = ReadLog + """
+
         local erased = redis.call('SISMEMBER', KEYS[3], ARGV[3])
-        local ids = redis.call('LRANGE', KEYS[1], ARGV[1], ARGV[2])
         if #ids == 0 then return { erased } end
         local found = redis.call('HMGET', KEYS[2], unpack(ids))
         for i = 1, #ids do if not found[i] then found[i] = { ids[i] } end end
@@ -87,7 +98,7 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
 
     public async Task<OpenedJourney> OpenAsync(string profileId, long from)
     {
-        var first = (RedisResult[])(await Db.ScriptEvaluateAsync(OpenScript, ResumeKeys(profileId), [from, from + CatchUpChunk - 1, ErasureMarker.Of(profileId)]))!;
+        var first = LogAnswer(profileId, from, await Db.ScriptEvaluateAsync(OpenScript, ResumeKeys(profileId), [from, from + CatchUpChunk - 1, ErasureMarker.Of(profileId), RedisWriteProgram.TrimmedField]));
         var entries = await EntriesAsync(profileId, first.Skip(2).ToArray());
         if (entries.Count == CatchUpChunk) entries.AddRange((await ResumeAsync(profileId, from + CatchUpChunk)).Missed);
         return new OpenedJourney(entries, (long)first[1] == 1, (long)first[0]);
@@ -99,11 +110,24 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
         var keys = ResumeKeys(profileId);
         while (true)
         {
-            var chunk = (RedisResult[])(await Db.ScriptEvaluateAsync(ResumeScript, keys, [from, from + CatchUpChunk - 1, ErasureMarker.Of(profileId)]))!;
+            var chunk = LogAnswer(profileId, from, await Db.ScriptEvaluateAsync(ResumeScript, keys, [from, from + CatchUpChunk - 1, ErasureMarker.Of(profileId), RedisWriteProgram.TrimmedField]));
             entries.AddRange(await EntriesAsync(profileId, chunk.Skip(1).ToArray()));
             if (chunk.Length - 1 < CatchUpChunk) return new JourneyResume(entries, (long)chunk[0] == 1);
             from += CatchUpChunk;
         }
+    }
+
+    /// <summary>The touchpoint hash, scanned a chunk at a time, then with a history tier the journey's rows. The mover
+    /// copies an item to PostgreSQL before it removes it from Redis, so one removed during the scan is in the rows read
+    /// after it.</summary>
+    public async Task<IReadOnlyList<Touchpoint>> ReadWholeAsync(string profileId)
+    {
+        var held = new List<Touchpoint>();
+        await foreach (var entry in Db.HashScanAsync(RedisLayout.JourneyTouchpoints(profileId), pageSize: CatchUpChunk))
+        {
+            if (RedisWriteProgram.IsTouchpointId(entry.Name!)) held.Add(StoredTouchpoint.Decode((byte[])entry.Value!));
+        }
+        return history is null ? held : await history.WithMovedAsync(profileId, held);
     }
 
     public async Task<long> WriterEpochAsync(string profileId) =>
@@ -123,6 +147,14 @@ public sealed class RedisJourneyStore(IConnectionMultiplexer redis, StorageHealt
 
     public Task<IReadOnlySet<string>> StoredColdAsync(string profileId, IReadOnlyCollection<string> mergedProfileIds, IReadOnlyList<Touchpoint> touchpoints) =>
         history?.StoredColdAsync(profileId, mergedProfileIds, touchpoints) ?? Task.FromResult<IReadOnlySet<string>>(new HashSet<string>());
+
+    /// <summary>A read of the log, or the fault of asking for entries a stored snapshot had applied (the script answers
+    /// how many left the log): not a storage failure to retry, since no retry finds them.</summary>
+    private static RedisResult[] LogAnswer(string profileId, long from, RedisResult answer) =>
+        answer.Resp2Type == ResultType.Integer
+            ? throw new InvalidDataException(
+                $"Profile {profileId}'s journey log was read from position {from}, before the {(long)answer} entries that left it once a snapshot held them.")
+            : (RedisResult[])answer!;
 
     /// <summary>The log's entries as stored; an entry Redis answered by its id alone moved to the history tier.</summary>
     private async Task<List<Touchpoint>> EntriesAsync(string profileId, RedisResult[] stored)

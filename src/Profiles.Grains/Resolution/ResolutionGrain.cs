@@ -177,18 +177,21 @@ public sealed class ResolutionGrain(
 
     /// <summary>Every touchpoint of the component's journeys, once, with the surviving profile that held it, and their
     /// removed content, each entry once: a resolution cut short may have written a touchpoint or an entry to its new
-    /// journey and not yet dropped it from its old one.</summary>
+    /// journey and not yet dropped it from its old one. Each journey is read whole, not from its log, which a snapshot
+    /// trims; it comes in no particular order, and none is needed: the plan is a function of the set (the canonical
+    /// partition, then folds that are commutative), and a touchpoint held twice is taken from the first journey by
+    /// id.</summary>
     private async Task<(List<HeldTouchpoint> Touchpoints, List<RemovedContent> Removed)> ReadJourneysAsync(Dictionary<string, PriorProfile> before)
     {
         string[] ids = [.. Resolution.Journeys.Order(StringComparer.Ordinal)];
-        var read = await Task.WhenAll(ids.Select(id => journeys.ResumeAsync(id, 0)));
+        var read = await Task.WhenAll(ids.Select(journeys.ReadWholeAsync));
         var removedRead = await Task.WhenAll(ids.Select(journeys.RemovedContentAsync));
         var touchpoints = new Dictionary<string, HeldTouchpoint>(StringComparer.Ordinal);
         var removed = new Dictionary<string, RemovedContent>(StringComparer.Ordinal);
         for (var i = 0; i < ids.Length; i++)
         {
             var heldBy = before.TryGetValue(ids[i], out var prior) ? prior.HeldBy : ids[i];
-            foreach (var touchpoint in read[i].Missed) touchpoints.TryAdd(touchpoint.Id, new HeldTouchpoint(touchpoint, heldBy));
+            foreach (var touchpoint in read[i]) touchpoints.TryAdd(touchpoint.Id, new HeldTouchpoint(touchpoint, heldBy));
             foreach (var entry in removedRead[i]) removed.TryAdd(entry.Name, entry);
         }
         return ([.. touchpoints.Values], [.. removed.Values]);

@@ -86,13 +86,17 @@ public static class RedisLayout
     /// seconds), for the retention of anonymous profiles.</summary>
     public static RedisKey Anonymous(int shard) => $"profiles:{Tag(shard)}:anonymous";
 
-    /// <summary>A profile's journey: ids in append order (the log its snapshot catches up from).</summary>
+    /// <summary>A profile's journey: ids in append order, the log its snapshot catches up from. It keeps only the
+    /// entries no stored snapshot has applied: those before leave once a snapshot holds them, and positions stay
+    /// absolute, counting the entries gone (<see cref="Writes.JourneyChange.LogTrimmed"/>).</summary>
     public static RedisKey JourneyLog(string profileId) => $"profiles:{Tag(Shards.Of(profileId))}:j:{profileId}:log";
 
     /// <summary>A profile's journey in reading order: members "{utcTicks:D19}\u0001{id}", all scored 0.</summary>
     public static RedisKey JourneyOrder(string profileId) => $"profiles:{Tag(Shards.Of(profileId))}:j:{profileId}:order";
 
-    /// <summary>A profile's touchpoints: id to the stored touchpoint.</summary>
+    /// <summary>A profile's touchpoints: id to the stored touchpoint, beside a few fields of the journey's own that are
+    /// no touchpoint id (its writer epoch, the newest item moved to a history tier, how many entries left its
+    /// log).</summary>
     public static RedisKey JourneyTouchpoints(string profileId) => $"profiles:{Tag(Shards.Of(profileId))}:j:{profileId}:tp";
 
     /// <summary>A grain's state (a profile's snapshot, a resolution's), as Orleans' Redis grain storage keeps it: a hash

@@ -11,6 +11,7 @@ public interface IWriteStore
     /// <summary>The standing stored for the profile, encoded (<see cref="Standing.ProfileStanding.Encode"/>); empty for none.</summary>
     Task<string> StoredStandingAsync(string profileId);
 
-    /// <summary>The ids in the profile's journey, in append order.</summary>
+    /// <summary>The ids of the touchpoints the store holds in the profile's journey, in no particular order: those a
+    /// rewrite may have to drop (<see cref="JourneyChange.Rewritten"/>).</summary>
     Task<IReadOnlyList<string>> JourneyIdsAsync(string profileId);
 }

@@ -46,14 +46,21 @@ public abstract record JourneyChange
     /// interval.</summary>
     public sealed record Erased : JourneyChange;
 
-    /// <summary>The journey becomes exactly <paramref name="Touchpoints"/>; the ids in <paramref name="Dropped"/> leave
-    /// it, and their idempotency records go where they still name this profile (another profile of the component
-    /// may have stored them first).</summary>
+    /// <summary>The journey becomes exactly <paramref name="Touchpoints"/>, its log written anew from position 0; the
+    /// ids in <paramref name="Dropped"/> leave it, and their idempotency records go where they still name this profile
+    /// (another profile of the component may have stored them first).</summary>
     public sealed record Rewritten(IReadOnlyList<Touchpoint> Touchpoints, IReadOnlyList<string> Dropped) : JourneyChange
     {
         /// <summary>The journey's removed content becomes exactly these entries.</summary>
         public IReadOnlyList<RemovedContent> Removed { get; init; } = [];
     }
+
+    /// <summary>A snapshot of the profile holding the first <paramref name="Before"/> entries of its log is stored: no
+    /// activation catches up from before it again, so those entries may leave the log. Positions stay absolute (the
+    /// next entry is still at <paramref name="Before"/>), and the log only ever loses entries from its front: a write
+    /// naming an earlier position, or one past the log's end, changes nothing. The touchpoints stay in the
+    /// journey.</summary>
+    public sealed record LogTrimmed(long Before) : JourneyChange;
 
     /// <summary>Retention: the entries at <paramref name="Leaving"/> leave the journey's reading order; the stored
     /// touchpoints in <paramref name="Kept"/> replace theirs (same id, same place in the log; links only, an operator
@@ -74,7 +81,8 @@ public abstract record WriteOutcome
 {
     /// <summary>Applied.</summary>
     /// <param name="IsNew">Per appended touchpoint, in order: stored now (true), or stored before (false).</param>
-    /// <param name="LogLength">The journey's length after the write.</param>
+    /// <param name="LogLength">The journey log's length after the write, counting the entries trimmed from its front
+    /// (<see cref="JourneyChange.LogTrimmed"/>).</param>
     /// <param name="WriterEpoch">The epoch to append with next (for writes with a <see cref="ProfileWrite.Writer"/>).</param>
     /// <param name="Standing">Whether the standing's step was applied, and if not, what the store holds.</param>
     public sealed record Applied(bool[] IsNew, long LogLength, long WriterEpoch, StandingOutcome Standing) : WriteOutcome;

@@ -76,6 +76,12 @@ public sealed class ProfileWriter(IWriteStore store, TimeProvider time, ConsentP
         return ((WriteOutcome.Applied)outcome).LogLength;
     }
 
+    /// <summary>Once a snapshot of the profile holding the first <paramref name="appliedLogLength"/> entries of its log
+    /// is stored, those entries leave the log: no activation catches up from before them again, and without this the
+    /// log would keep an id for every touchpoint the profile ever stored. Positions stay absolute.</summary>
+    public Task TrimLogAsync(string profileId, long appliedLogLength) =>
+        store.ApplyAsync(new ProfileWrite(profileId, null, [], null, [], new JourneyChange.LogTrimmed(appliedLogLength)));
+
     /// <summary>Retention: takes <paramref name="expired"/> out of the profile's journey, keeping of each what its
     /// links need (an operator entry keeps all it holds: no content), and stores <paramref name="removed"/>, the
     /// journey's removed content with their figures folded in, in the same atomic write. Their ids stay stored, so a

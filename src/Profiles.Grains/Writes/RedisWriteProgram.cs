@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Profiles.Core.Touchpoints;
 using Profiles.Grains.Changes;
+using Profiles.Grains.History;
 using Profiles.Grains.Journey;
 using Profiles.Grains.Storage;
 using StackExchange.Redis;
@@ -18,7 +19,15 @@ namespace Profiles.Grains.Writes;
 internal sealed class RedisWriteProgram(FeedClock clock, bool historyTier = false)
 {
     /// <summary>The field of a journey's touchpoint hash that holds its writer epoch (no touchpoint id is empty).</summary>
-    private const string EpochField = "";
+    internal const string EpochField = "";
+
+    /// <summary>The field of a journey's touchpoint hash that holds how many entries left the front of its log (no
+    /// touchpoint id is "\u0002", a control character). Log positions are absolute, since a snapshot records how many
+    /// entries it applied, and the entries a stored snapshot applied leave the log
+    /// (<see cref="JourneyChange.LogTrimmed"/>): this count is the position of the log's first entry. Kept in the
+    /// touchpoint hash, which lives as long as the journey does, so the erasure that deletes the hash forgets it
+    /// too.</summary>
+    internal const string TrimmedField = "\u0002";
 
     /// <summary>How many arguments a batch's list holds without growing: its array stays under the runtime's
     /// large-object threshold (85,000 bytes). A list that doubled past it would be a large object per batch, freed
@@ -77,7 +86,11 @@ internal sealed class RedisWriteProgram(FeedClock clock, bool historyTier = fals
                     Op("sadd", Key(RedisLayout.HistoryErasures(shard)), ErasureMarker.Of(write.ProfileId));
                     Op("zrem", Key(RedisLayout.HistoryDue(shard)), write.ProfileId);
                 }
-                Op("hdelof", owners, log);
+                // Every owner entry naming this profile is of an id its touchpoint hash holds: an append and a rewrite
+                // write both (a duplicate append neither), a rewrite's dropped ids and the history mover's moved items
+                // leave both, and retention keeps its links-only entries in the hash. The log no longer names every id
+                // (a snapshot trims it). The hash's own fields (epoch, newest moved, trimmed) are never touchpoint ids.
+                Op("hdelof", owners, touchpoints);
                 Op("del", log);
                 Op("del", order);
                 Op("del", touchpoints);
@@ -93,6 +106,7 @@ internal sealed class RedisWriteProgram(FeedClock clock, bool historyTier = fals
                     Op("hdelif", owners, id, write.ProfileId);
                 }
                 Op("del", log);
+                Op("hdel", touchpoints, TrimmedField);
                 Op("del", order);
                 foreach (var touchpoint in rewritten.Touchpoints)
                 {
@@ -115,12 +129,19 @@ internal sealed class RedisWriteProgram(FeedClock clock, bool historyTier = fals
                 foreach (var entry in retained.Removed) Op("hset", kept, entry.Name, StoredRemovedContent.Encode(entry.Content));
                 Due(retentionDue, write.ProfileId, retained.NextAt);
                 break;
+            case JourneyChange.LogTrimmed trimmed:
+                Op("trim", log, touchpoints, TrimmedField, trimmed.Before);
+                break;
         }
         if (write.Standing is { } step) Stand(write.ProfileId, shard, changes, step);
         foreach (var change in write.Changes) Feed(changes, change);
-        if (write.Writer is not null || write.Journey is JourneyChange.Rewritten) Op("llen", log);
+        if (write.Writer is not null || write.Journey is JourneyChange.Rewritten) Op("llen", log, touchpoints, TrimmedField);
         EndRecord();
     }
+
+    /// <summary>Whether a field of a journey's touchpoint hash is a touchpoint id, not one of the journey's own notes
+    /// (<see cref="EpochField"/>, <see cref="HistoryTier.NewestMovedField"/>, <see cref="TrimmedField"/>).</summary>
+    internal static bool IsTouchpointId(string field) => field is not (EpochField or HistoryTier.NewestMovedField or TrimmedField);
 
     /// <summary>Adds the write of an identifier's pointer: <paramref name="profileId"/> (null: none) while the stored
     /// pointer is <paramref name="expected"/> (null: none), so two activations of one identifier cannot overwrite

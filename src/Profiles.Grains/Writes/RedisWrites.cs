@@ -73,8 +73,10 @@ public sealed class RedisWrites(IConnectionMultiplexer redis, FeedClock clock, I
     public async Task<string> StoredStandingAsync(string profileId) =>
         (string?)await Db.HashGetAsync(RedisLayout.Standings(Shards.Of(profileId)), profileId) ?? "";
 
+    /// <summary>The touchpoint hash's ids, not the log's: a snapshot trims the log. Items the history tier took are
+    /// not in Redis to drop; <see cref="HistoryTier.RewrittenAsync"/> deletes their rows by the ids kept.</summary>
     public async Task<IReadOnlyList<string>> JourneyIdsAsync(string profileId) =>
-        [.. (await Db.ListRangeAsync(RedisLayout.JourneyLog(profileId))).Select(id => (string)id!)];
+        [.. (await Db.HashKeysAsync(RedisLayout.JourneyTouchpoints(profileId))).Select(id => (string)id!).Where(RedisWriteProgram.IsTouchpointId)];
 
     private async Task SendAllAsync(ShardQueue queue)
     {

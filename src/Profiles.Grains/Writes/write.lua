@@ -13,12 +13,16 @@
 --                                         ('' for absent) and, with allNew = 1, no nx of the record met a
 --                                         duplicate. Pushes 1 (applied), 0 (a duplicate), or the field's value.
 -- rpush k value | zadd k score member | zaddlt k score member (lowers an existing score only) | zrem k member | hset k field value | hdel k field
--- hdelif k field value (deletes while it holds value) | hdelof k list (deletes the fields the list names)
+-- hdelif k field value (deletes while it holds value) | hdelof k h (deletes the fields h has)
 -- hincrby k field delta | sadd k member | del k
 -- xadd  k minid field value               appends an entry of one field to a stream trimmed to minid
--- llen  k                                 pushes the list's length
+-- trim  k h field n                       drops list k's entries before absolute position n, where h's field holds
+--                                         how many were dropped before (none: 0); only ever forward, and never past
+--                                         the list's end (a position from before a rewrite trims nothing, and a
+--                                         journey that does not exist gets no key)
+-- llen  k h field                         pushes the list's absolute length: its length, plus h's field (trim)
 local arity = { epoch = 5, nx = 4, guard = 5, rpush = 2, zadd = 3, zaddlt = 3, zrem = 2, hset = 3, hdel = 2, hdelif = 3,
-  hdelof = 2, hincrby = 3, sadd = 2, del = 1, xadd = 4, llen = 1 }
+  hdelof = 2, hincrby = 3, sadd = 2, del = 1, xadd = 4, trim = 4, llen = 3 }
 local results = {}
 local a = 2
 for r = 1, tonumber(ARGV[1]) do
@@ -88,7 +92,7 @@ for r = 1, tonumber(ARGV[1]) do
       local k = KEYS[tonumber(ARGV[x])]
       if redis.call('HGET', k, ARGV[x + 1]) == ARGV[x + 2] then redis.call('HDEL', k, ARGV[x + 1]) end
     elseif op == 'hdelof' then
-      local fields = redis.call('LRANGE', KEYS[tonumber(ARGV[x + 1])], 0, -1)
+      local fields = redis.call('HKEYS', KEYS[tonumber(ARGV[x + 1])])
       for i = 1, #fields, 1000 do
         redis.call('HDEL', KEYS[tonumber(ARGV[x])], unpack(fields, i, math.min(i + 999, #fields)))
       end
@@ -100,8 +104,16 @@ for r = 1, tonumber(ARGV[1]) do
       redis.call('DEL', KEYS[tonumber(ARGV[x])])
     elseif op == 'xadd' then
       redis.call('XADD', KEYS[tonumber(ARGV[x])], 'MINID', '~', ARGV[x + 1], '*', ARGV[x + 2], ARGV[x + 3])
+    elseif op == 'trim' then
+      local k, h, field = KEYS[tonumber(ARGV[x])], KEYS[tonumber(ARGV[x + 1])], ARGV[x + 2]
+      local trimmed = tonumber(redis.call('HGET', h, field) or '0')
+      local drop = tonumber(ARGV[x + 3]) - trimmed
+      if drop > 0 and drop <= redis.call('LLEN', k) then
+        redis.call('LTRIM', k, drop, -1)
+        redis.call('HSET', h, field, trimmed + drop)
+      end
     elseif op == 'llen' then
-      out[#out + 1] = redis.call('LLEN', KEYS[tonumber(ARGV[x])])
+      out[#out + 1] = redis.call('LLEN', KEYS[tonumber(ARGV[x])]) + tonumber(redis.call('HGET', KEYS[tonumber(ARGV[x + 1])], ARGV[x + 2]) or '0')
     end
   end
   results[r] = out
